@@ -1,0 +1,9 @@
+DROP TABLE settings;
+DROP TABLE idempotency_keys;
+DROP TABLE tracking_counters;
+DROP TRIGGER events_append_only_delete;
+DROP TRIGGER events_append_only_update;
+DROP TABLE events;
+DROP TABLE applications;
+DROP TABLE users;
+DROP TABLE agencies;

@@ -1,0 +1,105 @@
+//! Storage: diesel over SQLite (the embedded default) and PostgreSQL, one code base.
+//!
+//! The backend is chosen by the URL scheme. Queries are written once against `DbConnection`
+//! (diesel's `MultiConnection`); the few places where the dialects differ match on the variant.
+
+pub mod cases;
+pub mod events;
+pub mod models;
+pub mod pool;
+pub mod schema;
+pub mod staff;
+
+use diesel::connection::{AnsiTransactionManager, TransactionManager};
+use diesel::prelude::*;
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+
+pub use pool::{DatabaseUrl, DbPool};
+
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Postgres(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+/// Runs `f` in a write transaction. On SQLite the transaction takes the write lock at BEGIN
+/// (`BEGIN IMMEDIATE`), so two writers queue on the busy timeout instead of one failing when it
+/// upgrades a read lock. A transaction that loses a race on a unique key or a serialisation
+/// check is retried from the start: nothing of it was written.
+pub fn write_tx<T, E>(
+    conn: &mut DbConnection,
+    mut f: impl FnMut(&mut DbConnection) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<DieselError> + RetryHint,
+{
+    const ATTEMPTS: usize = 4;
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let result = once(conn, &mut f);
+        match result {
+            Err(e) if attempt < ATTEMPTS && e.is_retryable() => continue,
+            other => return other,
+        }
+    }
+}
+
+fn once<T, E>(
+    conn: &mut DbConnection,
+    f: &mut impl FnMut(&mut DbConnection) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<DieselError>,
+{
+    match conn {
+        DbConnection::Sqlite(c) => {
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?
+        }
+        DbConnection::Postgres(_) => {
+            <DbConnection as Connection>::TransactionManager::begin_transaction(conn)?
+        }
+    }
+    match f(conn) {
+        Ok(value) => {
+            <DbConnection as Connection>::TransactionManager::commit_transaction(conn)?;
+            Ok(value)
+        }
+        Err(e) => {
+            // A failed rollback leaves the connection broken; r2d2 then discards it.
+            let _ = <DbConnection as Connection>::TransactionManager::rollback_transaction(conn);
+            Err(e)
+        }
+    }
+}
+
+/// Whether an error is a lost race that a fresh attempt may win.
+pub trait RetryHint {
+    fn is_retryable(&self) -> bool;
+}
+
+impl RetryHint for DieselError {
+    fn is_retryable(&self) -> bool {
+        is_transient(self)
+    }
+}
+
+pub fn is_transient(e: &DieselError) -> bool {
+    match e {
+        DieselError::DatabaseError(kind, info) => {
+            matches!(kind, DatabaseErrorKind::SerializationFailure)
+                || (matches!(kind, DatabaseErrorKind::UniqueViolation)
+                    && info.table_name() == Some("tracking_counters"))
+                || info.message().contains("database is locked")
+                || info.message().contains("tracking_counters")
+        }
+        _ => false,
+    }
+}
+
+pub fn is_unique_violation(e: &DieselError) -> bool {
+    matches!(
+        e,
+        DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)
+    )
+}

@@ -1,0 +1,188 @@
+//! Rows as stored, and their conversion to and from the domain.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::schema::{agencies, applications, events, users};
+use crate::domain::case::{DeliveryMethod, Outcome, Status};
+use crate::domain::workflow::Case;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = agencies)]
+pub struct Agency {
+    pub id: String,
+    pub code: String,
+    pub name: String,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = users)]
+pub struct User {
+    pub id: String,
+    pub name: String,
+    pub role: String,
+    pub agency_id: Option<String>,
+    pub token_hash: String,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = applications)]
+pub struct ApplicationRow {
+    pub id: String,
+    pub agency_id: String,
+    pub tracking_number: String,
+    pub channel: String,
+    pub status: String,
+    pub version: i32,
+    pub applicant_kind: String,
+    pub organisation_type: Option<String>,
+    pub applicant_name: String,
+    pub id_document_type: String,
+    pub id_number_hash: String,
+    pub id_number_masked: String,
+    pub phone: String,
+    pub email: Option<String>,
+    pub address: Option<String>,
+    pub description: String,
+    pub document_number: Option<String>,
+    pub information_form: String,
+    pub delivery_wanted: String,
+    pub assistance_needed: Option<String>,
+    pub access_token_hash: String,
+    pub registered_by: Option<String>,
+    pub registered_at: NaiveDateTime,
+    pub registered_on: NaiveDate,
+    pub received_on: Option<NaiveDate>,
+    pub correction_requested_on: Option<NaiveDate>,
+    pub correction_period_days: Option<i32>,
+    pub corrected_received_on: Option<NaiveDate>,
+    pub consultation_letter_on: Option<NaiveDate>,
+    pub outcome: Option<String>,
+    pub decision_drafted_by: Option<String>,
+    pub approved_by: Option<String>,
+    pub delivered_on: Option<NaiveDate>,
+    pub delivery_method: Option<String>,
+    pub closed_on: Option<NaiveDate>,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A value in the database that the code does not know: a bug or a hand edit, never user input.
+#[derive(Debug, thiserror::Error)]
+#[error("stored value {value:?} in {column} is not recognised")]
+pub struct CorruptValue {
+    pub column: &'static str,
+    pub value: String,
+}
+
+fn parse<T>(
+    column: &'static str,
+    value: &str,
+    f: impl Fn(&str) -> Option<T>,
+) -> Result<T, CorruptValue> {
+    f(value).ok_or_else(|| CorruptValue {
+        column,
+        value: value.to_owned(),
+    })
+}
+
+fn parse_opt<T>(
+    column: &'static str,
+    value: &Option<String>,
+    f: impl Fn(&str) -> Option<T>,
+) -> Result<Option<T>, CorruptValue> {
+    value.as_deref().map(|v| parse(column, v, f)).transpose()
+}
+
+impl ApplicationRow {
+    pub fn status(&self) -> Result<Status, CorruptValue> {
+        parse("status", &self.status, Status::parse)
+    }
+
+    /// The facts the workflow reads.
+    pub fn case(&self) -> Result<Case, CorruptValue> {
+        Ok(Case {
+            status: Some(self.status()?),
+            registered_on: Some(self.registered_on),
+            received_on: self.received_on,
+            description: self.description.clone(),
+            document_number: self.document_number.clone(),
+            correction_requested_on: self.correction_requested_on,
+            correction_period_days: self.correction_period_days,
+            corrected_received_on: self.corrected_received_on,
+            consultation_letter_on: self.consultation_letter_on,
+            outcome: parse_opt("outcome", &self.outcome, Outcome::parse)?,
+            decision_drafted_by: self.decision_drafted_by.clone(),
+            approved_by: self.approved_by.clone(),
+            delivered_on: self.delivered_on,
+            delivery_method: parse_opt(
+                "delivery_method",
+                &self.delivery_method,
+                DeliveryMethod::parse,
+            )?,
+            closed_on: self.closed_on,
+        })
+    }
+}
+
+/// Everything an action may change, written together with the version bump.
+#[derive(Debug, Clone, AsChangeset)]
+#[diesel(table_name = applications, treat_none_as_null = true)]
+pub struct CaseChanges {
+    pub status: String,
+    pub version: i32,
+    pub description: String,
+    pub document_number: Option<String>,
+    pub received_on: Option<NaiveDate>,
+    pub correction_requested_on: Option<NaiveDate>,
+    pub correction_period_days: Option<i32>,
+    pub corrected_received_on: Option<NaiveDate>,
+    pub consultation_letter_on: Option<NaiveDate>,
+    pub outcome: Option<String>,
+    pub decision_drafted_by: Option<String>,
+    pub approved_by: Option<String>,
+    pub delivered_on: Option<NaiveDate>,
+    pub delivery_method: Option<String>,
+    pub closed_on: Option<NaiveDate>,
+    pub updated_at: NaiveDateTime,
+}
+
+impl CaseChanges {
+    pub fn new(case: &Case, version: i32, now: NaiveDateTime) -> Self {
+        Self {
+            status: case.status().as_str().to_owned(),
+            version,
+            description: case.description.clone(),
+            document_number: case.document_number.clone(),
+            received_on: case.received_on,
+            correction_requested_on: case.correction_requested_on,
+            correction_period_days: case.correction_period_days,
+            corrected_received_on: case.corrected_received_on,
+            consultation_letter_on: case.consultation_letter_on,
+            outcome: case.outcome.map(|o| o.as_str().to_owned()),
+            decision_drafted_by: case.decision_drafted_by.clone(),
+            approved_by: case.approved_by.clone(),
+            delivered_on: case.delivered_on,
+            delivery_method: case.delivery_method.map(|m| m.as_str().to_owned()),
+            closed_on: case.closed_on,
+            updated_at: now,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = events)]
+pub struct EventRow {
+    pub id: String,
+    pub application_id: String,
+    pub seq: i32,
+    pub occurred_at: NaiveDateTime,
+    pub actor_role: String,
+    pub actor_id: Option<String>,
+    pub actor_name: Option<String>,
+    pub action: String,
+    pub status_before: Option<String>,
+    pub status_after: String,
+    pub payload: String,
+}

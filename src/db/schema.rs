@@ -1,0 +1,116 @@
+// The tables as both backends see them: only types both share (Text, Integer, Date, Timestamp).
+
+diesel::table! {
+    agencies (id) {
+        id -> Text,
+        code -> Text,
+        name -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Text,
+        name -> Text,
+        role -> Text,
+        agency_id -> Nullable<Text>,
+        token_hash -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    applications (id) {
+        id -> Text,
+        agency_id -> Text,
+        tracking_number -> Text,
+        channel -> Text,
+        status -> Text,
+        version -> Integer,
+        applicant_kind -> Text,
+        organisation_type -> Nullable<Text>,
+        applicant_name -> Text,
+        id_document_type -> Text,
+        id_number_hash -> Text,
+        id_number_masked -> Text,
+        phone -> Text,
+        email -> Nullable<Text>,
+        address -> Nullable<Text>,
+        description -> Text,
+        document_number -> Nullable<Text>,
+        information_form -> Text,
+        delivery_wanted -> Text,
+        assistance_needed -> Nullable<Text>,
+        access_token_hash -> Text,
+        registered_by -> Nullable<Text>,
+        registered_at -> Timestamp,
+        registered_on -> Date,
+        received_on -> Nullable<Date>,
+        correction_requested_on -> Nullable<Date>,
+        correction_period_days -> Nullable<Integer>,
+        corrected_received_on -> Nullable<Date>,
+        consultation_letter_on -> Nullable<Date>,
+        outcome -> Nullable<Text>,
+        decision_drafted_by -> Nullable<Text>,
+        approved_by -> Nullable<Text>,
+        delivered_on -> Nullable<Date>,
+        delivery_method -> Nullable<Text>,
+        closed_on -> Nullable<Date>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    events (id) {
+        id -> Text,
+        application_id -> Text,
+        seq -> Integer,
+        occurred_at -> Timestamp,
+        actor_role -> Text,
+        actor_id -> Nullable<Text>,
+        actor_name -> Nullable<Text>,
+        action -> Text,
+        status_before -> Nullable<Text>,
+        status_after -> Text,
+        payload -> Text,
+    }
+}
+
+diesel::table! {
+    tracking_counters (agency_id, year) {
+        agency_id -> Text,
+        year -> Integer,
+        last_number -> Integer,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (key) {
+        key -> Text,
+        request_hash -> Text,
+        application_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    settings (name) {
+        name -> Text,
+        value -> Text,
+    }
+}
+
+diesel::joinable!(applications -> agencies (agency_id));
+diesel::joinable!(events -> applications (application_id));
+diesel::joinable!(users -> agencies (agency_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    agencies,
+    users,
+    applications,
+    events,
+    tracking_counters,
+    idempotency_keys,
+    settings,
+);

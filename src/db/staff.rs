@@ -1,0 +1,90 @@
+//! Offices, their staff, and service settings.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel::result::Error as DieselError;
+
+use super::models::{Agency, User};
+use super::schema::{agencies, settings, users};
+use super::DbConnection;
+
+pub fn insert_agency(conn: &mut DbConnection, agency: &Agency) -> QueryResult<()> {
+    diesel::insert_into(agencies::table)
+        .values(agency)
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn agency_by_code(conn: &mut DbConnection, code: &str) -> QueryResult<Option<Agency>> {
+    agencies::table
+        .filter(agencies::code.eq(code))
+        .first(conn)
+        .optional()
+}
+
+pub fn agency_by_id(conn: &mut DbConnection, id: &str) -> QueryResult<Agency> {
+    agencies::table.find(id).first(conn)
+}
+
+pub fn insert_user(conn: &mut DbConnection, user: &User) -> QueryResult<()> {
+    diesel::insert_into(users::table)
+        .values(user)
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn user_by_token_hash(conn: &mut DbConnection, hash: &str) -> QueryResult<Option<User>> {
+    users::table
+        .filter(users::token_hash.eq(hash))
+        .first(conn)
+        .optional()
+}
+
+pub fn user_name(conn: &mut DbConnection, id: &str) -> QueryResult<Option<String>> {
+    users::table
+        .find(id)
+        .select(users::name)
+        .first(conn)
+        .optional()
+}
+
+pub fn setting(conn: &mut DbConnection, name: &str) -> QueryResult<Option<String>> {
+    settings::table
+        .find(name)
+        .select(settings::value)
+        .first(conn)
+        .optional()
+}
+
+pub fn insert_setting(conn: &mut DbConnection, name: &str, value: &str) -> QueryResult<()> {
+    diesel::insert_into(settings::table)
+        .values((settings::name.eq(name), settings::value.eq(value)))
+        .execute(conn)
+        .map(drop)
+}
+
+/// The key fingerprint is written on first start and must match on every later one, so that an
+/// instance started with another key cannot quietly stop recognising applicants.
+pub fn check_key_fingerprint(conn: &mut DbConnection, fingerprint: &str) -> anyhow::Result<()> {
+    const NAME: &str = "secret_key_fingerprint";
+    match setting(conn, NAME)? {
+        Some(stored) if stored == fingerprint => Ok(()),
+        Some(stored) => anyhow::bail!(
+            "this database was set up with another secret key (fingerprint {stored}, this key \
+             {fingerprint}); start the service with the key the database was created with"
+        ),
+        None => match insert_setting(conn, NAME, fingerprint) {
+            Ok(()) => Ok(()),
+            // Another instance wrote it first: check again against what it wrote.
+            Err(DieselError::DatabaseError(..)) => match setting(conn, NAME)? {
+                Some(stored) if stored == fingerprint => Ok(()),
+                _ => anyhow::bail!("another instance set up this database with another secret key"),
+            },
+            Err(e) => Err(e.into()),
+        },
+    }
+}
+
+pub fn now() -> NaiveDateTime {
+    chrono::Utc::now().naive_utc()
+}

@@ -1,0 +1,167 @@
+//! The vocabulary of a case file: who applied, how, what for, and where the case stands.
+
+use super::str_enum;
+
+str_enum! {
+    /// Where a case stands (RULES §3). The last four are terminal exits.
+    pub enum Status {
+        /// 登记: recorded, the legal receipt date may still be pending (art. 31).
+        Registered = "registered",
+        /// 受理: being handled.
+        Accepted = "accepted",
+        /// 补正: waiting for the applicant's correction (art. 30).
+        Correction = "correction",
+        /// 征求意见: waiting for a third party or another agency (art. 32, 34).
+        Consultation = "consultation",
+        /// 提出办理意见: a drafted answer waits for approval.
+        Decision = "decision",
+        /// 报批: approved, to be delivered.
+        Approved = "approved",
+        /// 送达: the written answer was delivered.
+        Delivered = "delivered",
+        Withdrawn = "withdrawn",
+        /// Deemed abandoned: no correction in time (art. 30; report 其他处理 1).
+        AbandonedNoCorrection = "abandoned_no_correction",
+        /// Deemed abandoned: fee not paid in time (Fee Measures; report 其他处理 2).
+        AbandonedFeeUnpaid = "abandoned_fee_unpaid",
+        ClosedWithoutProcessing = "closed_without_processing",
+    }
+}
+
+impl Status {
+    /// A case in a terminal state takes no further workflow action.
+    pub fn is_terminal(self) -> bool {
+        matches!(
+            self,
+            Self::Delivered
+                | Self::Withdrawn
+                | Self::AbandonedNoCorrection
+                | Self::AbandonedFeeUnpaid
+                | Self::ClosedWithoutProcessing
+        )
+    }
+}
+
+str_enum! {
+    /// How the application reached the office (RULES §1; art. 31 sets the receipt date per channel).
+    pub enum Channel {
+        InPerson = "in_person",
+        Mail = "mail",
+        Online = "online",
+        Fax = "fax",
+    }
+}
+
+str_enum! {
+    /// Applicant kinds: the columns of the annual report.
+    pub enum ApplicantKind {
+        NaturalPerson = "natural_person",
+        Organisation = "organisation",
+    }
+}
+
+str_enum! {
+    /// Sub-types of 法人或其他组织 (annual report columns).
+    pub enum OrganisationType {
+        CommercialEnterprise = "commercial_enterprise",
+        ResearchInstitution = "research_institution",
+        PublicInterestOrganisation = "public_interest_organisation",
+        LegalServicesOrganisation = "legal_services_organisation",
+        Other = "other",
+    }
+}
+
+str_enum! {
+    /// The form in which the information is wanted (art. 29).
+    pub enum InformationForm {
+        Paper = "paper",
+        Electronic = "electronic",
+        InspectionOrCopying = "inspection_or_copying",
+    }
+}
+
+str_enum! {
+    /// How the applicant wants to receive the answer (art. 29), and how it was delivered.
+    pub enum DeliveryMethod {
+        Post = "post",
+        Email = "email",
+        PickUp = "pick_up",
+        Online = "online",
+    }
+}
+
+str_enum! {
+    /// The 27 leaf rows of part 三 of the annual report: every answer has exactly one (RULES §5).
+    pub enum Outcome {
+        Disclosed = "disclosed",
+        PartlyDisclosed = "partly_disclosed",
+        WithheldStateSecret = "withheld_state_secret",
+        WithheldOtherLaw = "withheld_other_law",
+        WithheldSecurityStability = "withheld_security_stability",
+        WithheldThirdPartyRights = "withheld_third_party_rights",
+        WithheldInternalAffairs = "withheld_internal_affairs",
+        WithheldProcessInformation = "withheld_process_information",
+        WithheldEnforcementFiles = "withheld_enforcement_files",
+        WithheldAdministrativeQuery = "withheld_administrative_query",
+        UnavailableNotHeld = "unavailable_not_held",
+        UnavailableNeedsCreation = "unavailable_needs_creation",
+        UnavailableUnclearAfterCorrection = "unavailable_unclear_after_correction",
+        NotProcessedPetition = "not_processed_petition",
+        NotProcessedRepeat = "not_processed_repeat",
+        NotProcessedPublication = "not_processed_publication",
+        NotProcessedExcessive = "not_processed_excessive",
+        NotProcessedConfirmation = "not_processed_confirmation",
+        OtherNoCorrection = "other_no_correction",
+        OtherFeeUnpaid = "other_fee_unpaid",
+        Other = "other",
+    }
+}
+
+impl Outcome {
+    /// The 不予处理 rows: the grounds on which a case may be closed without processing.
+    pub fn is_not_processed(self) -> bool {
+        matches!(
+            self,
+            Self::NotProcessedPetition
+                | Self::NotProcessedRepeat
+                | Self::NotProcessedPublication
+                | Self::NotProcessedExcessive
+                | Self::NotProcessedConfirmation
+        )
+    }
+
+    /// Outcomes a clerk may propose as an answer; the abandonment rows are reached only by the
+    /// system when a period lapses.
+    pub fn is_proposable(self) -> bool {
+        !matches!(self, Self::OtherNoCorrection | Self::OtherFeeUnpaid)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_round_trip_and_terminals() {
+        for s in Status::ALL {
+            assert_eq!(Status::parse(s.as_str()), Some(*s));
+            let json = serde_json::to_string(s).unwrap();
+            assert_eq!(json, format!("\"{}\"", s.as_str()));
+        }
+        let terminal: Vec<_> = Status::ALL.iter().filter(|s| s.is_terminal()).collect();
+        assert_eq!(terminal.len(), 5);
+        assert_eq!(Status::ALL.len(), 11);
+    }
+
+    #[test]
+    fn outcome_rows() {
+        // 1 + 1 + 8 + 3 + 5 + 3 leaf rows of the annual report.
+        assert_eq!(Outcome::ALL.len(), 21);
+        assert_eq!(
+            Outcome::ALL.iter().filter(|o| o.is_not_processed()).count(),
+            5
+        );
+        assert!(!Outcome::OtherFeeUnpaid.is_proposable());
+        assert!(Outcome::Other.is_proposable());
+    }
+}

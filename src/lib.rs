@@ -1,0 +1,6 @@
+//! gongkai (公开): case files of government-information disclosure applications under the PRC
+//! Regulations on Open Government Information (2019).
+
+pub mod db;
+pub mod domain;
+pub mod security;

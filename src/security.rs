@@ -1,0 +1,139 @@
+//! Secrets: API tokens stored only as hashes, and keyed hashes of identity numbers.
+
+use std::path::Path;
+
+use hmac::{Hmac, Mac};
+use sha2::{Digest, Sha256};
+
+/// Staff tokens and applicant access tokens: 256 random bits, hex, with a prefix that tells
+/// which kind a leaked token is.
+pub const STAFF_TOKEN_PREFIX: &str = "gks_";
+pub const ACCESS_TOKEN_PREFIX: &str = "gka_";
+
+pub fn new_token(prefix: &str) -> String {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).expect("the operating system provides randomness");
+    format!("{prefix}{}", hex::encode(bytes))
+}
+
+/// Tokens carry 256 bits of entropy, so a plain SHA-256 is enough to store them (as crates.io does).
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// The service's secret key. Identity numbers have little entropy (an 18-digit number with a
+/// birth date inside), so they are hashed with a key kept outside the database.
+#[derive(Clone)]
+pub struct SecretKey([u8; 32]);
+
+impl std::fmt::Debug for SecretKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SecretKey(…)")
+    }
+}
+
+impl SecretKey {
+    pub fn from_hex(s: &str) -> anyhow::Result<Self> {
+        let bytes = hex::decode(s.trim())?;
+        let arr: [u8; 32] = bytes
+            .try_into()
+            .map_err(|_| anyhow::anyhow!("the secret key must be 32 bytes (64 hex digits)"))?;
+        Ok(Self(arr))
+    }
+
+    pub fn generate() -> Self {
+        let mut bytes = [0u8; 32];
+        getrandom::fill(&mut bytes).expect("the operating system provides randomness");
+        Self(bytes)
+    }
+
+    /// Reads the key file, creating it (owner-only) on first start.
+    pub fn load_or_create(path: &Path) -> anyhow::Result<Self> {
+        if path.exists() {
+            return Self::from_hex(&std::fs::read_to_string(path)?);
+        }
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        let key = Self::generate();
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        std::io::Write::write_all(&mut options.open(path)?, hex::encode(key.0).as_bytes())?;
+        Ok(key)
+    }
+
+    fn mac(&self, domain: &str, parts: &[&str]) -> String {
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.0).expect("HMAC takes any key length");
+        mac.update(domain.as_bytes());
+        for p in parts {
+            mac.update(b"\x1f");
+            mac.update(p.as_bytes());
+        }
+        hex::encode(mac.finalize().into_bytes())
+    }
+
+    /// Matches the same identity document across applications without storing the number.
+    pub fn identity_hash(&self, doc_type: &str, normalised_number: &str) -> String {
+        self.mac("identity", &[doc_type, normalised_number])
+    }
+
+    /// The access token of an application filed with an idempotency key: derived, not stored,
+    /// so a retry that lost the first answer gets the same token back.
+    pub fn derived_access_token(&self, application_id: &str, idempotency_key: &str) -> String {
+        let mac = self.mac("access-token", &[application_id, idempotency_key]);
+        format!("{ACCESS_TOKEN_PREFIX}{mac}")
+    }
+
+    /// Stored in the database so that a service started with another key refuses to run
+    /// instead of silently failing to match applicants.
+    pub fn fingerprint(&self) -> String {
+        self.mac("fingerprint", &[])[..16].to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_random_and_hashed() {
+        let a = new_token(STAFF_TOKEN_PREFIX);
+        let b = new_token(STAFF_TOKEN_PREFIX);
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 4 + 64);
+        assert_eq!(token_hash(&a).len(), 64);
+        assert_ne!(token_hash(&a), token_hash(&b));
+    }
+
+    #[test]
+    fn identity_hash_depends_on_key_and_number() {
+        let k1 = SecretKey::generate();
+        let k2 = SecretKey::generate();
+        let h = k1.identity_hash("resident_id_card", "11010519491231002X");
+        assert_eq!(
+            h,
+            k1.identity_hash("resident_id_card", "11010519491231002X")
+        );
+        assert_ne!(
+            h,
+            k2.identity_hash("resident_id_card", "11010519491231002X")
+        );
+        assert_ne!(h, k1.identity_hash("passport", "11010519491231002X"));
+        assert_ne!(k1.fingerprint(), k2.fingerprint());
+    }
+
+    #[test]
+    fn key_file_round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/secret.key");
+        let a = SecretKey::load_or_create(&path).unwrap();
+        let b = SecretKey::load_or_create(&path).unwrap();
+        assert_eq!(a.fingerprint(), b.fingerprint());
+    }
+}
