@@ -3,4 +3,7 @@
 
 pub mod db;
 pub mod domain;
+pub mod http;
 pub mod security;
+pub mod service;
+pub mod startup;

@@ -1,1 +1,171 @@
-fn main() {}
+//! The `gongkai` command: serve the API, migrate, and set up offices and staff.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+use gongkai::db::{self, DatabaseUrl};
+use gongkai::domain::workflow::Role;
+use gongkai::security::SecretKey;
+use gongkai::service::admin;
+use gongkai::startup::{default_key_file, open_services, Application, Settings};
+
+#[derive(Parser)]
+#[command(
+    name = "gongkai",
+    version,
+    about = "政府信息公开申请办理 — disclosure application case files"
+)]
+struct Cli {
+    /// sqlite://PATH (the embedded default) or postgres://USER@HOST/DB
+    #[arg(
+        long,
+        env = "GONGKAI_DATABASE_URL",
+        default_value = "sqlite://data/gongkai.db",
+        global = true
+    )]
+    database_url: String,
+    /// The secret key for identity-number hashes, as 64 hex digits (overrides the key file).
+    #[arg(
+        long,
+        env = "GONGKAI_SECRET_KEY",
+        hide_env_values = true,
+        global = true
+    )]
+    secret_key: Option<String>,
+    /// Where the secret key is kept; created on first start (default: beside the SQLite file).
+    #[arg(long, env = "GONGKAI_SECRET_KEY_FILE", global = true)]
+    secret_key_file: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the HTTP API.
+    Serve {
+        #[arg(long, env = "GONGKAI_BIND", default_value = "127.0.0.1:8080")]
+        bind: String,
+        #[arg(long, env = "GONGKAI_POOL_SIZE", default_value_t = 8)]
+        pool_size: u32,
+    },
+    /// Create or update the database schema (serve does this too).
+    Migrate,
+    /// Offices.
+    Agency {
+        #[command(subcommand)]
+        command: AgencyCommand,
+    },
+    /// Staff and their API tokens.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AgencyCommand {
+    /// Add an office; its code starts every tracking number (CODE-2026-000001).
+    Add {
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        name: String,
+    },
+}
+
+#[derive(clap::ValueEnum, Clone, Copy)]
+enum StaffRole {
+    Clerk,
+    Approver,
+    Auditor,
+    Admin,
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a staff user; prints the API token (shown once) as the last line.
+    Add {
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_enum)]
+        role: StaffRole,
+        /// Required for clerks and approvers; auditors and admins may be bound to none.
+        #[arg(long)]
+        agency: Option<String>,
+    },
+}
+
+fn secret_key(cli: &Cli, url: &DatabaseUrl) -> anyhow::Result<SecretKey> {
+    match &cli.secret_key {
+        Some(hex) => SecretKey::from_hex(hex),
+        None => {
+            let path = cli
+                .secret_key_file
+                .clone()
+                .unwrap_or_else(|| default_key_file(url));
+            SecretKey::load_or_create(&path)
+                .map_err(|e| anyhow::anyhow!("secret key file {}: {e}", path.display()))
+        }
+    }
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,actix_server=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let url = DatabaseUrl::parse(&cli.database_url)?;
+    let key = secret_key(&cli, &url)?;
+    match &cli.command {
+        Command::Serve { bind, pool_size } => {
+            let settings = Settings {
+                database_url: url,
+                bind: bind.clone(),
+                secret_key: key,
+                pool_size: *pool_size,
+                workers: None,
+            };
+            actix_web::rt::System::new().block_on(async {
+                let app = Application::build(settings)?;
+                tracing::info!(port = app.port(), "gongkai is serving");
+                app.run_until_stopped().await?;
+                anyhow::Ok(())
+            })
+        }
+        Command::Migrate => {
+            let pool = db::pool::open(&url, 1)?;
+            let ran = db::pool::migrate(&mut *pool.get()?)?;
+            println!("database is up to date ({ran} migrations were pending)");
+            Ok(())
+        }
+        Command::Agency {
+            command: AgencyCommand::Add { code, name },
+        } => {
+            let services = open_services(&url, key, 1)?;
+            let agency = admin::add_agency(&mut *services.conn()?, code, name)?;
+            println!("added agency {} ({})", agency.code, agency.name);
+            Ok(())
+        }
+        Command::User {
+            command: UserCommand::Add { name, role, agency },
+        } => {
+            let role = match role {
+                StaffRole::Clerk => Role::Clerk,
+                StaffRole::Approver => Role::Approver,
+                StaffRole::Auditor => Role::Auditor,
+                StaffRole::Admin => Role::Admin,
+            };
+            let services = open_services(&url, key, 1)?;
+            let (user, token) =
+                admin::add_user(&mut *services.conn()?, name, role, agency.as_deref())?;
+            println!("added {} {} ({})", user.role, user.name, user.id);
+            println!("API token (shown once; send it as Authorization: Bearer TOKEN):");
+            println!("{token}");
+            Ok(())
+        }
+    }
+}

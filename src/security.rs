@@ -45,6 +45,10 @@ impl SecretKey {
         Ok(Self(arr))
     }
 
+    pub fn to_hex(&self) -> String {
+        hex::encode(self.0)
+    }
+
     pub fn generate() -> Self {
         let mut bytes = [0u8; 32];
         getrandom::fill(&mut bytes).expect("the operating system provides randomness");

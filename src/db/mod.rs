@@ -85,14 +85,15 @@ impl RetryHint for DieselError {
 }
 
 pub fn is_transient(e: &DieselError) -> bool {
+    // Unique keys whose losers should start again: the first filing of a year racing for the
+    // counter row, and two filings racing with the same Idempotency-Key (the retry replays).
+    const RACED_TABLES: [&str; 2] = ["tracking_counters", "idempotency_keys"];
     match e {
-        DieselError::DatabaseError(kind, info) => {
-            matches!(kind, DatabaseErrorKind::SerializationFailure)
-                || (matches!(kind, DatabaseErrorKind::UniqueViolation)
-                    && info.table_name() == Some("tracking_counters"))
-                || info.message().contains("database is locked")
-                || info.message().contains("tracking_counters")
-        }
+        DieselError::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => true,
+        DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => RACED_TABLES
+            .iter()
+            .any(|t| info.table_name() == Some(t) || info.message().contains(&format!("{t}."))),
+        DieselError::DatabaseError(_, info) => info.message().contains("database is locked"),
         _ => false,
     }
 }

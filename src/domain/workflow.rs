@@ -468,7 +468,13 @@ pub fn apply(
     let kind = action.kind();
     let rule = rule(kind);
     let status = case.status();
-    if !rule.roles.contains(&actor.role) || !rule.from.contains(&status) {
+    if !rule.roles.contains(&actor.role) {
+        return Err(WorkflowError::RoleNotAllowed {
+            action: kind,
+            role: actor.role,
+        });
+    }
+    if !rule.from.contains(&status) {
         return Err(WorkflowError::NotAllowed {
             action: kind,
             role: actor.role,

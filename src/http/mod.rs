@@ -1,0 +1,107 @@
+//! The HTTP layer: routes, extractors, views and errors. Handlers stay thin.
+
+pub mod applications;
+pub mod extract;
+pub mod problem;
+pub mod views;
+
+use actix_web::http::{Method, StatusCode};
+use actix_web::{web, HttpRequest, HttpResponse, Route};
+
+use problem::ApiError;
+
+/// Every served route, in one table: the app is built from it and the OpenAPI test reads it.
+fn routes() -> Vec<(&'static str, Method, Route)> {
+    use applications as a;
+    vec![
+        ("/healthz", Method::GET, web::get().to(healthz)),
+        (
+            "/api/v1/applications",
+            Method::POST,
+            web::post().to(a::file),
+        ),
+        ("/api/v1/applications", Method::GET, web::get().to(a::list)),
+        (
+            "/api/v1/registrations",
+            Method::POST,
+            web::post().to(a::register),
+        ),
+        (
+            "/api/v1/applications/{id}",
+            Method::GET,
+            web::get().to(a::get),
+        ),
+        (
+            "/api/v1/applications/{id}/events",
+            Method::GET,
+            web::get().to(a::events),
+        ),
+        (
+            "/api/v1/applications/{id}/actions/{action}",
+            Method::POST,
+            web::post().to(a::act),
+        ),
+    ]
+}
+
+/// The (method, path) pairs the service answers.
+pub fn route_table() -> Vec<(Method, &'static str)> {
+    routes()
+        .into_iter()
+        .map(|(path, method, _)| (method, path))
+        .collect()
+}
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    let mut by_path: Vec<(&'static str, Vec<Route>)> = Vec::new();
+    for (path, _, route) in routes() {
+        match by_path.iter_mut().find(|(p, _)| *p == path) {
+            Some((_, list)) => list.push(route),
+            None => by_path.push((path, vec![route])),
+        }
+    }
+    for (path, list) in by_path {
+        let resource = list
+            .into_iter()
+            .fold(web::resource(path), |r, route| r.route(route))
+            .default_service(web::to(method_not_allowed));
+        cfg.service(resource);
+    }
+}
+
+async fn healthz(services: web::Data<crate::service::Services>) -> Result<HttpResponse, ApiError> {
+    web::block(move || services.conn().map(drop)).await??;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "status": "ok" })))
+}
+
+async fn method_not_allowed(req: HttpRequest) -> HttpResponse {
+    use actix_web::ResponseError;
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        format!("{} is not served on {}", req.method(), req.path()),
+    )
+    .error_response()
+}
+
+pub async fn route_not_found(req: HttpRequest) -> HttpResponse {
+    use actix_web::ResponseError;
+    let detail = format!("nothing is served at {}", req.path());
+    ApiError::new(StatusCode::NOT_FOUND, "route_not_found", detail).error_response()
+}
+
+/// Query strings that do not parse (a bad date, an unknown enum value) are 400s like the rest.
+pub fn query_config() -> web::QueryConfig {
+    web::QueryConfig::default().error_handler(|err, _req| {
+        ApiError::bad_request(
+            "invalid_query",
+            format!("the query string is not valid: {err}"),
+        )
+        .into()
+    })
+}
+
+/// Bad path segments are unknown ids: 404.
+pub fn path_config() -> web::PathConfig {
+    web::PathConfig::default().error_handler(|_err, _req| ApiError::not_found().into())
+}

@@ -1,0 +1,96 @@
+//! Setting up offices and staff (from the command line).
+
+use super::ServiceError;
+use crate::db::models::{Agency, User};
+use crate::db::staff::{self, now};
+use crate::db::{is_unique_violation, write_tx, DbConnection};
+use crate::domain::workflow::Role;
+use crate::security::{new_token, token_hash, STAFF_TOKEN_PREFIX};
+
+/// Agency codes start tracking numbers (`CODE-2026-000001`): 2 to 16 capitals, digits or dashes.
+pub fn normalise_agency_code(code: &str) -> Result<String, ServiceError> {
+    let code = code.trim().to_uppercase();
+    let ok = (2..=16).contains(&code.len())
+        && code
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-')
+        && !code.starts_with('-')
+        && !code.ends_with('-');
+    if ok {
+        Ok(code)
+    } else {
+        Err(ServiceError::Conflict(format!(
+            "agency code {code:?} must be 2 to 16 letters, digits or inner dashes"
+        )))
+    }
+}
+
+pub fn add_agency(conn: &mut DbConnection, code: &str, name: &str) -> Result<Agency, ServiceError> {
+    let code = normalise_agency_code(code)?;
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 200 {
+        return Err(ServiceError::Conflict(
+            "the agency name must be 1 to 200 characters".into(),
+        ));
+    }
+    let agency = Agency {
+        id: uuid::Uuid::now_v7().to_string(),
+        code: code.clone(),
+        name: name.to_owned(),
+        created_at: now(),
+    };
+    write_tx(conn, |conn| match staff::insert_agency(conn, &agency) {
+        Err(e) if is_unique_violation(&e) => Err(ServiceError::Conflict(format!(
+            "an agency with code {code} exists already"
+        ))),
+        other => Ok(other?),
+    })?;
+    Ok(agency)
+}
+
+/// Creates a staff user and returns it with its API token, which is not stored and cannot be
+/// shown again.
+pub fn add_user(
+    conn: &mut DbConnection,
+    name: &str,
+    role: Role,
+    agency_code: Option<&str>,
+) -> Result<(User, String), ServiceError> {
+    if !matches!(
+        role,
+        Role::Clerk | Role::Approver | Role::Auditor | Role::Admin
+    ) {
+        return Err(ServiceError::Conflict(
+            "staff roles are clerk, approver, auditor and admin".into(),
+        ));
+    }
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 200 {
+        return Err(ServiceError::Conflict(
+            "the user name must be 1 to 200 characters".into(),
+        ));
+    }
+    let agency = match agency_code {
+        Some(code) => Some(
+            staff::agency_by_code(conn, &normalise_agency_code(code)?)?
+                .ok_or_else(|| ServiceError::Conflict(format!("no agency has the code {code}")))?,
+        ),
+        None if matches!(role, Role::Clerk | Role::Approver) => {
+            return Err(ServiceError::Conflict(format!(
+                "a {role} must belong to an agency (--agency CODE)"
+            )))
+        }
+        None => None,
+    };
+    let token = new_token(STAFF_TOKEN_PREFIX);
+    let user = User {
+        id: uuid::Uuid::now_v7().to_string(),
+        name: name.to_owned(),
+        role: role.as_str().to_owned(),
+        agency_id: agency.map(|a| a.id),
+        token_hash: token_hash(&token),
+        created_at: now(),
+    };
+    write_tx(conn, |conn| staff::insert_user(conn, &user))?;
+    Ok((user, token))
+}

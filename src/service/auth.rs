@@ -1,0 +1,104 @@
+//! Who is calling: a staff member by API token, or an applicant by the access token of one
+//! application. Tokens are looked up by hash; the tokens themselves are never stored.
+
+use crate::db::models::{ApplicationRow, User};
+use crate::db::{cases, staff, DbConnection};
+use crate::domain::workflow::{Actor, Role};
+use crate::security::{token_hash, ACCESS_TOKEN_PREFIX};
+
+use super::ServiceError;
+
+#[derive(Debug, Clone)]
+pub struct Staff {
+    pub id: String,
+    pub name: String,
+    pub role: Role,
+    pub agency_id: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Principal {
+    Staff(Staff),
+    /// The holder of an application's access token: that application only.
+    Applicant {
+        application_id: String,
+    },
+}
+
+impl Principal {
+    pub fn actor(&self) -> Actor {
+        match self {
+            Self::Staff(s) => Actor {
+                id: Some(s.id.clone()),
+                role: s.role,
+            },
+            Self::Applicant { .. } => Actor {
+                id: None,
+                role: Role::Applicant,
+            },
+        }
+    }
+
+    pub fn role(&self) -> Role {
+        self.actor().role
+    }
+
+    pub fn staff(&self) -> Option<&Staff> {
+        match self {
+            Self::Staff(s) => Some(s),
+            Self::Applicant { .. } => None,
+        }
+    }
+
+    /// Clerks and approvers see their own agency's cases; auditors and admins theirs, or all
+    /// when bound to none; an applicant only the case the token was issued for.
+    pub fn can_see(&self, case: &ApplicationRow) -> bool {
+        match self {
+            Self::Applicant { application_id } => *application_id == case.id,
+            Self::Staff(s) => match (&s.agency_id, s.role) {
+                (Some(a), _) => *a == case.agency_id,
+                (None, Role::Auditor | Role::Admin) => true,
+                (None, _) => false,
+            },
+        }
+    }
+}
+
+fn staff_from(user: User) -> Result<Staff, ServiceError> {
+    let role = Role::parse(&user.role).ok_or(crate::db::models::CorruptValue {
+        column: "users.role",
+        value: user.role.clone(),
+    })?;
+    Ok(Staff {
+        id: user.id,
+        name: user.name,
+        role,
+        agency_id: user.agency_id,
+    })
+}
+
+pub fn authenticate(
+    conn: &mut DbConnection,
+    token: Option<&str>,
+) -> Result<Principal, ServiceError> {
+    let token = token.ok_or(ServiceError::Unauthenticated)?;
+    let hash = token_hash(token);
+    if token.starts_with(ACCESS_TOKEN_PREFIX) {
+        let id = cases::application_id_by_access_hash(conn, &hash)?;
+        return id
+            .map(|application_id| Principal::Applicant { application_id })
+            .ok_or(ServiceError::Unauthenticated);
+    }
+    match staff::user_by_token_hash(conn, &hash)? {
+        Some(user) => Ok(Principal::Staff(staff_from(user)?)),
+        None => Err(ServiceError::Unauthenticated),
+    }
+}
+
+/// Staff of the given roles only.
+pub fn require_staff<'a>(p: &'a Principal, roles: &[Role]) -> Result<&'a Staff, ServiceError> {
+    match p.staff() {
+        Some(s) if roles.contains(&s.role) => Ok(s),
+        _ => Err(ServiceError::Forbidden("your role may not do this")),
+    }
+}

@@ -1,0 +1,191 @@
+//! Reading cases and moving them through the workflow.
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::auth::{authenticate, require_staff, Principal};
+use super::{ServiceError, Services};
+use crate::db::cases::CaseFilter;
+use crate::db::models::{ApplicationRow, CaseChanges, EventRow};
+use crate::db::{cases, events, staff, write_tx, DbConnection};
+use crate::domain::case::{ApplicantKind, Status};
+use crate::domain::time::legal_date;
+use crate::domain::workflow::{self, Action, Role};
+
+/// A case as the caller may see it.
+pub struct Visible {
+    pub case: ApplicationRow,
+    pub agency_code: String,
+    pub principal: Principal,
+}
+
+/// Loads a case the principal may see; anything else is "not found", so that nobody learns
+/// whether another agency's or another applicant's case exists.
+fn visible(
+    conn: &mut DbConnection,
+    principal: &Principal,
+    id: &str,
+) -> Result<ApplicationRow, ServiceError> {
+    match cases::application(conn, id)? {
+        Some(case) if principal.can_see(&case) => Ok(case),
+        _ => Err(ServiceError::NotFound),
+    }
+}
+
+pub fn get(services: &Services, token: Option<&str>, id: &str) -> Result<Visible, ServiceError> {
+    let conn = &mut *services.conn()?;
+    let principal = authenticate(conn, token)?;
+    let case = visible(conn, &principal, id)?;
+    let agency_code = staff::agency_by_id(conn, &case.agency_id)?.code;
+    Ok(Visible {
+        case,
+        agency_code,
+        principal,
+    })
+}
+
+pub fn history(
+    services: &Services,
+    token: Option<&str>,
+    id: &str,
+) -> Result<(Principal, Vec<EventRow>), ServiceError> {
+    let conn = &mut *services.conn()?;
+    let principal = authenticate(conn, token)?;
+    visible(conn, &principal, id)?;
+    Ok((principal.clone(), events::for_application(conn, id)?))
+}
+
+/// The clerk queue's query, as parsed at the edge.
+#[derive(Debug, Default, Clone)]
+pub struct Query {
+    pub statuses: Vec<Status>,
+    pub received_from: Option<NaiveDate>,
+    pub received_to: Option<NaiveDate>,
+    pub applicant_kind: Option<ApplicantKind>,
+    pub text: Option<String>,
+    /// For staff bound to no agency: which agency to list (all when absent).
+    pub agency_code: Option<String>,
+    pub cursor: Option<String>,
+    pub limit: i64,
+}
+
+pub struct Page {
+    pub principal: Principal,
+    pub items: Vec<(ApplicationRow, String)>,
+    pub next_cursor: Option<String>,
+}
+
+pub fn list(services: &Services, token: Option<&str>, q: &Query) -> Result<Page, ServiceError> {
+    let conn = &mut *services.conn()?;
+    let principal = authenticate(conn, token)?;
+    let s = require_staff(
+        &principal,
+        &[Role::Clerk, Role::Approver, Role::Auditor, Role::Admin],
+    )?;
+    let agency_id = match (&s.agency_id, &q.agency_code) {
+        (Some(own), None) => Some(own.clone()),
+        (own, Some(code)) => {
+            let found = staff::agency_by_code(conn, &code.to_uppercase())?;
+            match found {
+                // Staff bound to an agency asking for another get an empty page, not a hint.
+                Some(a) if own.as_ref().is_none_or(|o| *o == a.id) => Some(a.id),
+                _ => {
+                    return Ok(Page {
+                        principal,
+                        items: Vec::new(),
+                        next_cursor: None,
+                    })
+                }
+            }
+        }
+        (None, None) => None,
+    };
+    let filter = CaseFilter {
+        agency_id,
+        statuses: q.statuses.iter().map(|s| s.as_str().to_owned()).collect(),
+        received_from: q.received_from,
+        received_to: q.received_to,
+        applicant_kind: q.applicant_kind.map(|k| k.as_str().to_owned()),
+        text: q.text.clone(),
+        before_id: q.cursor.clone(),
+        // One more than asked tells whether there is a next page.
+        limit: q.limit + 1,
+    };
+    let mut items = cases::list(conn, &filter)?;
+    let next_cursor = if items.len() as i64 > q.limit {
+        items.truncate(q.limit as usize);
+        items.last().map(|(c, _)| c.id.clone())
+    } else {
+        None
+    };
+    Ok(Page {
+        principal,
+        items,
+        next_cursor,
+    })
+}
+
+/// Takes a workflow action on a case the principal may see, if it is still at
+/// `expected_version`: the change and its event are written in one transaction, or neither.
+pub fn act(
+    services: &Services,
+    token: Option<&str>,
+    id: &str,
+    action: &Action,
+    expected_version: i32,
+    now: DateTime<Utc>,
+) -> Result<Visible, ServiceError> {
+    let conn = &mut *services.conn()?;
+    let principal = authenticate(conn, token)?;
+    let actor = principal.actor();
+    let actor_name = principal.staff().map(|s| s.name.clone());
+    write_tx(conn, |conn| {
+        let case = visible(conn, &principal, id)?;
+        if case.version != expected_version {
+            return Err(ServiceError::VersionConflict {
+                expected: expected_version,
+                current: case.version,
+            });
+        }
+        let before = case.case()?;
+        let transition =
+            workflow::apply(&before, &actor, action, legal_date(now)).map_err(|error| {
+                let allowed = workflow::allowed_actions(&before, &actor);
+                ServiceError::Workflow {
+                    error,
+                    allowed: allowed.iter().map(|k| k.as_str()).collect(),
+                }
+            })?;
+        let version = expected_version + 1;
+        let changes = CaseChanges::new(&transition.case, version, now.naive_utc());
+        if !cases::update_case(conn, id, expected_version, &changes)? {
+            let current = cases::application(conn, id)?.map_or(version, |c| c.version);
+            return Err(ServiceError::VersionConflict {
+                expected: expected_version,
+                current,
+            });
+        }
+        events::insert(
+            conn,
+            &EventRow {
+                id: uuid::Uuid::now_v7().to_string(),
+                application_id: id.to_owned(),
+                seq: version,
+                occurred_at: now.naive_utc(),
+                actor_role: actor.role.as_str().into(),
+                actor_id: actor.id.clone(),
+                actor_name: actor_name.clone(),
+                action: action.kind().as_str().into(),
+                status_before: Some(before.status().as_str().into()),
+                status_after: transition.case.status().as_str().into(),
+                payload: transition.payload.to_string(),
+            },
+        )?;
+        let case = cases::application(conn, id)?.ok_or(ServiceError::NotFound)?;
+        let agency_code = staff::agency_by_id(conn, &case.agency_id)?.code;
+        Ok(Visible {
+            case,
+            agency_code,
+            principal: principal.clone(),
+        })
+    })
+}

@@ -1,0 +1,255 @@
+//! Opening a case: online filing by the applicant, registration by a clerk (登记制, RULES §3).
+
+use chrono::{DateTime, Datelike, Utc};
+
+use super::auth::{require_staff, Principal};
+use super::forms::{check_application, ApplicantForm, OnlineFiling, Registration, RequestForm};
+use super::{FieldError, ServiceError, Services};
+use crate::db::models::{Agency, ApplicationRow, EventRow};
+use crate::db::{cases, events, staff, write_tx, DbConnection};
+use crate::domain::case::{Channel, Status};
+use crate::domain::identity;
+use crate::domain::time::legal_date;
+use crate::domain::workflow::Role;
+use crate::security::{new_token, sha256_hex, token_hash, ACCESS_TOKEN_PREFIX};
+
+/// A case just opened, with the applicant's access token (shown this once).
+#[derive(Debug)]
+pub struct Opened {
+    pub case: ApplicationRow,
+    pub agency_code: String,
+    pub access_token: String,
+    /// True when an earlier request with the same Idempotency-Key is being answered again.
+    pub replayed: bool,
+}
+
+/// Files an application online. The office's receipt is this answer itself, so the legal date
+/// of receipt is today in China (art. 31: online, the day both sides confirm receipt).
+pub fn file_online(
+    services: &Services,
+    form: &OnlineFiling,
+    idempotency_key: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Opened, ServiceError> {
+    let errors = check_application(&form.applicant, &form.request);
+    if !errors.is_empty() {
+        return Err(ServiceError::Invalid(errors));
+    }
+    let request_hash = sha256_hex(&serde_json::to_vec(form).expect("forms serialise"));
+    let conn = &mut *services.conn()?;
+    write_tx(conn, |conn| {
+        if let Some(key) = idempotency_key {
+            if let Some(replay) = replay(services, conn, key, &request_hash)? {
+                return Ok(replay);
+            }
+        }
+        let agency =
+            staff::agency_by_code(conn, &form.agency_code.to_uppercase())?.ok_or_else(|| {
+                ServiceError::Invalid(vec![FieldError::new(
+                    "agency_code",
+                    "unknown_agency",
+                    format!("no office has the code {:?}", form.agency_code),
+                )])
+            })?;
+        let new = NewCase {
+            agency: &agency,
+            channel: Channel::Online,
+            received_on: Some(legal_date(now)),
+            registered_by: None,
+            applicant: &form.applicant,
+            request: &form.request,
+            assistance_needed: form.assistance_needed.clone(),
+        };
+        let opened = open(
+            services,
+            conn,
+            &new,
+            now,
+            idempotency_key.map(|k| (k, &*request_hash)),
+        )?;
+        Ok(opened)
+    })
+}
+
+/// Registers an application that came by mail, in person or fax (art. 31 decides its date).
+pub fn register(
+    services: &Services,
+    token: Option<&str>,
+    form: &Registration,
+    now: DateTime<Utc>,
+) -> Result<Opened, ServiceError> {
+    let conn = &mut *services.conn()?;
+    let principal = super::auth::authenticate(conn, token)?;
+    let clerk = require_staff(&principal, &[Role::Clerk])?;
+    let agency_id = clerk
+        .agency_id
+        .clone()
+        .ok_or(ServiceError::Forbidden("clerks belong to an agency"))?;
+    let mut errors = check_application(&form.applicant, &form.request);
+    let today = legal_date(now);
+    match form.received_on {
+        Some(d) if d > today => errors.push(FieldError::new(
+            "received_on",
+            "in_the_future",
+            format!("{d} is in the future (today is {today} in China)"),
+        )),
+        None if form.channel == Channel::InPerson => errors.push(FieldError::new(
+            "received_on",
+            "required",
+            "an application handed in is received that day: give the date (art. 31)",
+        )),
+        _ => {}
+    }
+    if !errors.is_empty() {
+        return Err(ServiceError::Invalid(errors));
+    }
+    write_tx(conn, |conn| {
+        let agency = staff::agency_by_id(conn, &agency_id)?;
+        let new = NewCase {
+            agency: &agency,
+            channel: form.channel,
+            received_on: form.received_on,
+            registered_by: Some((&principal, clerk.name.as_str())),
+            applicant: &form.applicant,
+            request: &form.request,
+            assistance_needed: form.assistance_needed.clone(),
+        };
+        open(services, conn, &new, now, None)
+    })
+}
+
+fn replay(
+    services: &Services,
+    conn: &mut DbConnection,
+    key: &str,
+    request_hash: &str,
+) -> Result<Option<Opened>, ServiceError> {
+    let Some(record) = cases::idempotency_record(conn, key)? else {
+        return Ok(None);
+    };
+    if record.request_hash != request_hash {
+        return Err(ServiceError::IdempotencyKeyReused);
+    }
+    let case = cases::application(conn, &record.application_id)?.ok_or(ServiceError::NotFound)?;
+    let agency = staff::agency_by_id(conn, &case.agency_id)?;
+    let access_token = services.key.derived_access_token(&case.id, key);
+    Ok(Some(Opened {
+        case,
+        agency_code: agency.code,
+        access_token,
+        replayed: true,
+    }))
+}
+
+struct NewCase<'a> {
+    agency: &'a Agency,
+    channel: Channel,
+    received_on: Option<chrono::NaiveDate>,
+    registered_by: Option<(&'a Principal, &'a str)>,
+    applicant: &'a ApplicantForm,
+    request: &'a RequestForm,
+    assistance_needed: Option<String>,
+}
+
+fn open(
+    services: &Services,
+    conn: &mut DbConnection,
+    new: &NewCase<'_>,
+    now: DateTime<Utc>,
+    idempotency: Option<(&str, &str)>,
+) -> Result<Opened, ServiceError> {
+    let today = legal_date(now);
+    let id = uuid::Uuid::now_v7().to_string();
+    let number = cases::next_tracking_number(conn, &new.agency.id, today.year())?;
+    let tracking_number = format!("{}-{}-{number:06}", new.agency.code, today.year());
+    let access_token = match idempotency {
+        Some((key, _)) => services.key.derived_access_token(&id, key),
+        None => new_token(ACCESS_TOKEN_PREFIX),
+    };
+    let a = new.applicant;
+    let number_normalised = identity::normalise(&a.id_number);
+    let doc = a.id_document_type.as_str();
+    let row = ApplicationRow {
+        id: id.clone(),
+        agency_id: new.agency.id.clone(),
+        tracking_number: tracking_number.clone(),
+        channel: new.channel.as_str().into(),
+        status: Status::Registered.as_str().into(),
+        version: 1,
+        applicant_kind: a.kind.as_str().into(),
+        organisation_type: a.organisation_type.map(|o| o.as_str().into()),
+        applicant_name: a.name.trim().into(),
+        id_document_type: doc.into(),
+        id_number_hash: services.key.identity_hash(doc, &number_normalised),
+        id_number_masked: identity::mask(&number_normalised),
+        phone: a.phone.trim().into(),
+        email: a.email.clone(),
+        address: a.address.clone(),
+        description: new.request.description.clone(),
+        document_number: new.request.document_number.clone(),
+        information_form: new.request.information_form.as_str().into(),
+        delivery_wanted: new.request.delivery_method.as_str().into(),
+        assistance_needed: new.assistance_needed.clone(),
+        access_token_hash: token_hash(&access_token),
+        registered_by: new.registered_by.and_then(|(p, _)| p.actor().id),
+        registered_at: now.naive_utc(),
+        registered_on: today,
+        received_on: new.received_on,
+        correction_requested_on: None,
+        correction_period_days: None,
+        corrected_received_on: None,
+        consultation_letter_on: None,
+        outcome: None,
+        decision_drafted_by: None,
+        approved_by: None,
+        delivered_on: None,
+        delivery_method: None,
+        closed_on: None,
+        updated_at: now.naive_utc(),
+    };
+    cases::insert_application(conn, &row)?;
+    // The first event: what was filed, with the identity number masked.
+    let payload = serde_json::json!({
+        "tracking_number": tracking_number,
+        "channel": new.channel,
+        "received_on": new.received_on,
+        "applicant": {
+            "kind": a.kind,
+            "organisation_type": a.organisation_type,
+            "name": row.applicant_name,
+            "id_document_type": a.id_document_type,
+            "id_number_masked": row.id_number_masked,
+        },
+        "request": new.request,
+        "assistance_needed": new.assistance_needed,
+    });
+    let (actor_role, actor_id, actor_name, action) = match new.registered_by {
+        Some((p, name)) => (p.role(), p.actor().id, Some(name.to_owned()), "register"),
+        None => (Role::Applicant, None, None, "file"),
+    };
+    events::insert(
+        conn,
+        &EventRow {
+            id: uuid::Uuid::now_v7().to_string(),
+            application_id: id.clone(),
+            seq: 1,
+            occurred_at: now.naive_utc(),
+            actor_role: actor_role.as_str().into(),
+            actor_id,
+            actor_name,
+            action: action.into(),
+            status_before: None,
+            status_after: Status::Registered.as_str().into(),
+            payload: payload.to_string(),
+        },
+    )?;
+    if let Some((key, hash)) = idempotency {
+        cases::insert_idempotency_record(conn, key, hash, &id, now.naive_utc())?;
+    }
+    Ok(Opened {
+        case: row,
+        agency_code: new.agency.code.clone(),
+        access_token,
+        replayed: false,
+    })
+}

@@ -1,0 +1,91 @@
+//! Use cases: each one a transaction over the storage layer, the domain deciding what changes.
+//! Called from `web::block` by the HTTP layer and directly by the command line.
+
+pub mod admin;
+pub mod auth;
+pub mod cases;
+pub mod forms;
+pub mod intake;
+
+use diesel::result::Error as DieselError;
+
+use crate::db::models::CorruptValue;
+use crate::db::{DbConnection, DbPool, RetryHint};
+use crate::domain::workflow::WorkflowError;
+use crate::security::SecretKey;
+
+/// What every use case needs: the pool and the secret key.
+#[derive(Clone)]
+pub struct Services {
+    pub pool: DbPool,
+    pub key: SecretKey,
+}
+
+impl Services {
+    pub fn conn(
+        &self,
+    ) -> Result<diesel::r2d2::PooledConnection<crate::db::pool::Manager>, ServiceError> {
+        Ok(self.pool.get()?)
+    }
+}
+
+/// One field at fault, by its JSON path (e.g. `applicant.id_number`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FieldError {
+    pub field: String,
+    pub code: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(
+        field: impl Into<String>,
+        code: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            field: field.into(),
+            code: code.into(),
+            message: message.into(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error("a valid bearer token is required")]
+    Unauthenticated,
+    #[error("{0}")]
+    Forbidden(&'static str),
+    /// Unknown, or not visible to the caller: the two are not told apart.
+    #[error("no such application")]
+    NotFound,
+    #[error("the input is not valid")]
+    Invalid(Vec<FieldError>),
+    /// The workflow refused the action; `allowed` is what the caller may do instead.
+    #[error("{error}")]
+    Workflow {
+        error: WorkflowError,
+        allowed: Vec<&'static str>,
+    },
+    #[error("the case is at version {current}, not {expected}: reload it and try again")]
+    VersionConflict { expected: i32, current: i32 },
+    #[error("this Idempotency-Key was used for a different request")]
+    IdempotencyKeyReused,
+    #[error("{0}")]
+    Conflict(String),
+    #[error("the database is not reachable right now")]
+    Pool(#[from] diesel::r2d2::PoolError),
+    #[error(transparent)]
+    Db(#[from] DieselError),
+    #[error(transparent)]
+    Corrupt(#[from] CorruptValue),
+}
+
+impl RetryHint for ServiceError {
+    fn is_retryable(&self) -> bool {
+        matches!(self, Self::Db(e) if e.is_retryable())
+    }
+}
+
+pub type Conn = DbConnection;

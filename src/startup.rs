@@ -1,0 +1,84 @@
+//! Building and running the service (`Application::build`, as in zero-to-production).
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+
+use actix_web::dev::Server;
+use actix_web::{web, App, HttpServer};
+use tracing_actix_web::TracingLogger;
+
+use crate::db::{self, DatabaseUrl};
+use crate::http;
+use crate::security::SecretKey;
+use crate::service::Services;
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub database_url: DatabaseUrl,
+    pub bind: String,
+    pub secret_key: SecretKey,
+    pub pool_size: u32,
+    pub workers: Option<usize>,
+}
+
+/// Where the secret key lives when none is given: beside the SQLite file, or in the working
+/// directory for PostgreSQL (several instances must then share one key: set GONGKAI_SECRET_KEY).
+pub fn default_key_file(url: &DatabaseUrl) -> PathBuf {
+    match url {
+        DatabaseUrl::Sqlite(path) => path.with_file_name("secret.key"),
+        DatabaseUrl::Postgres(_) => PathBuf::from("gongkai-secret.key"),
+    }
+}
+
+/// Opens the database (creating and migrating it), checks the key, and prepares the services.
+pub fn open_services(
+    url: &DatabaseUrl,
+    key: SecretKey,
+    pool_size: u32,
+) -> anyhow::Result<Services> {
+    let pool = db::pool::open(url, pool_size)?;
+    db::staff::check_key_fingerprint(&mut *pool.get()?, &key.fingerprint())?;
+    Ok(Services { pool, key })
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    pub fn build(settings: Settings) -> anyhow::Result<Self> {
+        let services = open_services(
+            &settings.database_url,
+            settings.secret_key,
+            settings.pool_size,
+        )?;
+        let listener = TcpListener::bind(&settings.bind)
+            .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.bind))?;
+        let port = listener.local_addr()?.port();
+        let data = web::Data::new(services);
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .wrap(TracingLogger::default())
+                .app_data(data.clone())
+                .app_data(web::PayloadConfig::new(http::extract::BODY_LIMIT))
+                .app_data(http::query_config())
+                .app_data(http::path_config())
+                .configure(http::configure)
+                .default_service(web::to(http::route_not_found))
+        });
+        if let Some(n) = settings.workers {
+            server = server.workers(n);
+        }
+        let server = server.listen(listener)?.run();
+        Ok(Self { port, server })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
