@@ -366,8 +366,11 @@ impl Action {
 /// Why an action was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum WorkflowError {
-    /// The role may never take the action, or not from this state.
-    #[error("{action} is not allowed for a {role} while the case is {status}")]
+    /// The role never takes this action.
+    #[error("a {role} may not {action}")]
+    RoleNotAllowed { action: ActionKind, role: Role },
+    /// The role takes this action, but not from this state.
+    #[error("{action} is not allowed while the case is {status}")]
     NotAllowed {
         action: ActionKind,
         role: Role,
