@@ -267,9 +267,22 @@ fn roles_are_kept_to_their_actions() {
     );
     assert_eq!(
         err,
-        Err(WorkflowError::NotAllowed {
+        Err(WorkflowError::RoleNotAllowed {
             action: ActionKind::Accept,
             role: Role::Applicant,
+        })
+    );
+    let early = apply(
+        &case,
+        &approver("a"),
+        &Action::Approve(Note::default()),
+        d("2026-03-20"),
+    );
+    assert_eq!(
+        early,
+        Err(WorkflowError::NotAllowed {
+            action: ActionKind::Approve,
+            role: Role::Approver,
             status: Status::Registered
         })
     );
