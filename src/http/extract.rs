@@ -67,12 +67,10 @@ pub fn parse_value<T: DeserializeOwned + Validate>(
             [m, name, ..] if m.starts_with("unknown field") => ("unknown_field", Some(*name)),
             _ => ("invalid", None),
         };
-        if let Some(name) = named {
-            field = if field.is_empty() {
-                name.to_owned()
-            } else {
-                format!("{field}.{name}")
-            };
+        match named {
+            Some(name) if field.is_empty() => field = name.to_owned(),
+            Some(name) if !field.ends_with(name) => field = format!("{field}.{name}"),
+            _ => {}
         }
         ApiError::invalid(vec![FieldError::new(field, code, message)])
     })?;

@@ -1,0 +1,271 @@
+//! `TestApp`: the service on a random port over its own database (a SQLite file in a temporary
+//! folder, or a PostgreSQL schema of its own), with helpers to set up staff and file cases.
+
+use std::sync::OnceLock;
+
+use awc::http::StatusCode;
+use diesel::connection::SimpleConnection;
+use diesel::{Connection, PgConnection};
+use gongkai::db::DatabaseUrl;
+use gongkai::domain::workflow::Role;
+use gongkai::security::SecretKey;
+use gongkai::service::{admin, Services};
+use gongkai::startup::{open_services, Application, Settings};
+use serde_json::{json, Value};
+
+pub const PG_ENV: &str = "GONGKAI_TEST_POSTGRES_URL";
+
+pub struct TestApp {
+    pub address: String,
+    pub client: awc::Client,
+    pub services: Services,
+    pub database_url: String,
+    pub key: SecretKey,
+    _dir: tempfile::TempDir,
+    pg_schema: Option<String>,
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: awc::http::header::HeaderMap,
+    pub body: Value,
+}
+
+impl Reply {
+    pub fn code(&self) -> &str {
+        self.body["code"].as_str().unwrap_or("")
+    }
+
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_owned())
+    }
+}
+
+/// A fresh database URL for one test.
+fn fresh_database(dir: &std::path::Path) -> (String, Option<String>) {
+    match std::env::var(PG_ENV) {
+        Ok(base) if !base.is_empty() => {
+            let schema = format!("t_{}", uuid::Uuid::now_v7().simple());
+            let mut conn =
+                PgConnection::establish(&base).expect("PostgreSQL for tests is reachable");
+            conn.batch_execute(&format!("CREATE SCHEMA {schema}"))
+                .unwrap();
+            let sep = if base.contains('?') { '&' } else { '?' };
+            (
+                format!("{base}{sep}options=-csearch_path%3D{schema}"),
+                Some(schema),
+            )
+        }
+        _ => (
+            format!("sqlite://{}", dir.join("gongkai.db").display()),
+            None,
+        ),
+    }
+}
+
+pub fn init_tracing() {
+    static ONCE: OnceLock<()> = OnceLock::new();
+    ONCE.get_or_init(|| {
+        if std::env::var("TEST_LOG").is_ok() {
+            tracing_subscriber::fmt()
+                .with_env_filter("info")
+                .with_test_writer()
+                .init();
+        }
+    });
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        init_tracing();
+        let dir = tempfile::tempdir().unwrap();
+        let (database_url, pg_schema) = fresh_database(dir.path());
+        let key = SecretKey::generate();
+        let url = DatabaseUrl::parse(&database_url).unwrap();
+        let settings = Settings {
+            database_url: url.clone(),
+            bind: "127.0.0.1:0".into(),
+            secret_key: key.clone(),
+            pool_size: 4,
+            workers: Some(2),
+        };
+        let app = Application::build(settings).expect("the service starts");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        actix_rt::spawn(app.run_until_stopped());
+        let services = open_services(&url, key.clone(), 2).unwrap();
+        let client = awc::Client::builder()
+            .timeout(std::time::Duration::from_secs(30))
+            .finish();
+        Self {
+            address,
+            client,
+            services,
+            database_url,
+            key,
+            _dir: dir,
+            pg_schema,
+        }
+    }
+
+    pub fn add_agency(&self, code: &str) {
+        let conn = &mut *self.services.conn().unwrap();
+        admin::add_agency(conn, code, &format!("{code} 人民政府")).unwrap();
+    }
+
+    /// A staff user's token.
+    pub fn add_user(&self, name: &str, role: Role, agency: Option<&str>) -> String {
+        let conn = &mut *self.services.conn().unwrap();
+        admin::add_user(conn, name, role, agency).unwrap().1
+    }
+
+    pub async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        headers: &[(&str, &str)],
+        body: Option<Vec<u8>>,
+    ) -> Reply {
+        let method = awc::http::Method::from_bytes(method.as_bytes()).unwrap();
+        let mut req = self
+            .client
+            .request(method, format!("{}{path}", self.address));
+        if let Some(t) = token {
+            req = req.insert_header(("Authorization", format!("Bearer {t}")));
+        }
+        let has_type = headers
+            .iter()
+            .any(|(k, _)| k.eq_ignore_ascii_case("content-type"));
+        if body.is_some() && !has_type {
+            req = req.insert_header(("Content-Type", "application/json"));
+        }
+        for (k, v) in headers {
+            req = req.insert_header((*k, *v));
+        }
+        let mut res = match body {
+            Some(b) => req.send_body(b).await,
+            None => req.send().await,
+        }
+        .expect("the request reaches the service");
+        let bytes = res.body().limit(16 * 1024 * 1024).await.unwrap();
+        let body = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes).unwrap()
+        };
+        Reply {
+            status: res.status(),
+            headers: res.headers().clone(),
+            body,
+        }
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Reply {
+        self.send("GET", path, token, &[], None).await
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: &Value) -> Reply {
+        self.send(
+            "POST",
+            path,
+            token,
+            &[],
+            Some(serde_json::to_vec(body).unwrap()),
+        )
+        .await
+    }
+
+    pub async fn file(&self, body: &Value) -> Reply {
+        self.post("/api/v1/applications", None, body).await
+    }
+
+    /// Takes an action with the version in the body.
+    pub async fn act(
+        &self,
+        id: &str,
+        action: &str,
+        token: &str,
+        version: i64,
+        body: Value,
+    ) -> Reply {
+        let mut body = body;
+        body["version"] = json!(version);
+        self.post(
+            &format!("/api/v1/applications/{id}/actions/{action}"),
+            Some(token),
+            &body,
+        )
+        .await
+    }
+
+    pub async fn events(&self, id: &str, token: &str) -> Vec<Value> {
+        let r = self
+            .get(&format!("/api/v1/applications/{id}/events"), Some(token))
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        r.body["items"].as_array().unwrap().clone()
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let (Some(schema), Ok(base)) = (&self.pg_schema, std::env::var(PG_ENV)) {
+            if let Ok(mut conn) = PgConnection::establish(&base) {
+                let _ = conn.batch_execute(&format!("DROP SCHEMA {schema} CASCADE"));
+            }
+        }
+    }
+}
+
+/// A valid online filing by a natural person.
+pub fn filing(agency: &str) -> Value {
+    json!({
+        "agency_code": agency,
+        "applicant": {
+            "kind": "natural_person",
+            "name": "王五",
+            "id_document_type": "resident_id_card",
+            "id_number": "11010519491231002X",
+            "phone": "138 0000 0000",
+            "email": "wangwu@example.com"
+        },
+        "request": {
+            "description": "2025年海淀区道路维修工程合同",
+            "information_form": "electronic",
+            "delivery_method": "email"
+        }
+    })
+}
+
+/// An office with a clerk, a second clerk and an approver.
+pub struct Office {
+    pub clerk: String,
+    pub clerk2: String,
+    pub approver: String,
+}
+
+pub fn office(app: &TestApp, code: &str) -> Office {
+    app.add_agency(code);
+    Office {
+        clerk: app.add_user("张三", Role::Clerk, Some(code)),
+        clerk2: app.add_user("赵六", Role::Clerk, Some(code)),
+        approver: app.add_user("李四", Role::Approver, Some(code)),
+    }
+}
+
+/// Files a valid application; returns (id, access token).
+pub async fn file_one(app: &TestApp, agency: &str) -> (String, String) {
+    let r = app.file(&filing(agency)).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    (
+        r.body["id"].as_str().unwrap().to_owned(),
+        r.body["access_token"].as_str().unwrap().to_owned(),
+    )
+}
+
+/// Today's legal date (China).
+pub fn today() -> chrono::NaiveDate {
+    gongkai::domain::time::legal_date(chrono::Utc::now())
+}

@@ -1,0 +1,12 @@
+//! The HTTP API through the real stack: a server on a loopback port, a fresh database per test.
+//! Runs on SQLite by default; set GONGKAI_TEST_POSTGRES_URL to run the same tests on PostgreSQL.
+
+mod access;
+mod cli;
+mod helpers;
+mod intake;
+mod listing;
+mod openapi;
+mod storage;
+mod validation;
+mod workflow;

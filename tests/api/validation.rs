@@ -1,0 +1,291 @@
+use serde_json::{json, Value};
+
+use crate::helpers::{filing, office, TestApp};
+
+/// Sets the value at a JSON pointer, adding the last key if it is not there.
+fn with(body: Value, pointer: &str, value: Value) -> Value {
+    let (parent, key) = pointer.rsplit_once('/').unwrap();
+    with_new(body, parent, key, value)
+}
+
+fn with_new(mut body: Value, parent: &str, key: &str, value: Value) -> Value {
+    body.pointer_mut(parent)
+        .unwrap()
+        .as_object_mut()
+        .unwrap()
+        .insert(key.into(), value);
+    body
+}
+
+fn without(mut body: Value, parent: &str, key: &str) -> Value {
+    body.pointer_mut(parent)
+        .unwrap()
+        .as_object_mut()
+        .unwrap()
+        .remove(key);
+    body
+}
+
+#[actix_rt::test]
+async fn bad_filings_get_a_clear_4xx_naming_the_field_and_change_nothing() {
+    let app = TestApp::spawn().await;
+    let o = office(&app, "BJHD");
+    let good = filing("BJHD");
+    let org = with(
+        with(good.clone(), "/applicant/kind", json!("organisation")),
+        "/applicant/id_document_type",
+        json!("unified_social_credit_code"),
+    );
+    let cases: Vec<(Value, &str, &str)> = vec![
+        (
+            without(good.clone(), "/applicant", "id_number"),
+            "applicant.id_number",
+            "required",
+        ),
+        (without(good.clone(), "", "request"), "request", "required"),
+        (
+            with(good.clone(), "/applicant/kind", json!("alien")),
+            "applicant.kind",
+            "invalid",
+        ),
+        (
+            with(good.clone(), "/request/delivery_method", json!("pigeon")),
+            "request.delivery_method",
+            "invalid",
+        ),
+        (
+            with(
+                good.clone(),
+                "/applicant/id_number",
+                json!("110105194912310021"),
+            ),
+            "applicant.id_number",
+            "invalid_id_number",
+        ),
+        (
+            with(
+                good.clone(),
+                "/applicant/id_number",
+                json!("110105194902300020"),
+            ),
+            "applicant.id_number",
+            "invalid_id_number",
+        ),
+        (
+            with(good.clone(), "/applicant/name", json!("")),
+            "applicant.name",
+            "length",
+        ),
+        (
+            with(good.clone(), "/applicant/email", json!("not-an-email")),
+            "applicant.email",
+            "email",
+        ),
+        (
+            with(good.clone(), "/applicant/phone", json!("call me")),
+            "applicant.phone",
+            "phone",
+        ),
+        (
+            with(
+                good.clone(),
+                "/request/description",
+                json!("长".repeat(10_001)),
+            ),
+            "request.description",
+            "length",
+        ),
+        (
+            with(good.clone(), "/agency_code", json!("NOPE")),
+            "agency_code",
+            "unknown_agency",
+        ),
+        (
+            with(good.clone(), "/applicant/extra", json!(1)),
+            "applicant.extra",
+            "unknown_field",
+        ),
+        (
+            with(good.clone(), "/request/description", json!(42)),
+            "request.description",
+            "invalid",
+        ),
+        (
+            without(good.clone(), "/applicant", "email"),
+            "applicant.email",
+            "required",
+        ),
+        (
+            with(
+                org.clone(),
+                "/applicant/id_number",
+                json!("91350100M000100Y43"),
+            ),
+            "applicant.organisation_type",
+            "required",
+        ),
+        (
+            with(
+                with(
+                    org,
+                    "/applicant/organisation_type",
+                    json!("research_institution"),
+                ),
+                "/applicant/id_number",
+                json!("91350100M000100Y44"),
+            ),
+            "applicant.id_number",
+            "invalid_id_number",
+        ),
+        (
+            with(
+                good.clone(),
+                "/applicant/id_document_type",
+                json!("unified_social_credit_code"),
+            ),
+            "applicant.id_document_type",
+            "wrong_document",
+        ),
+    ];
+    for (body, field, code) in cases {
+        let r = app.file(&body).await;
+        assert_eq!(r.status, 422, "{field}: {}", r.body);
+        assert_eq!(r.code(), "validation_failed");
+        assert_eq!(
+            r.header("content-type").as_deref(),
+            Some("application/problem+json")
+        );
+        let errors = r.body["errors"].as_array().unwrap();
+        assert!(
+            errors
+                .iter()
+                .any(|e| e["field"] == field && e["code"] == code),
+            "expected {field}/{code} in {}",
+            r.body
+        );
+    }
+
+    let raw = |body: &'static [u8], content_type: &'static str| {
+        let app = &app;
+        async move {
+            app.send(
+                "POST",
+                "/api/v1/applications",
+                None,
+                &[("Content-Type", content_type)],
+                Some(body.to_vec()),
+            )
+            .await
+        }
+    };
+    let r = raw(b"{\"agency_code\": ", "application/json").await;
+    assert_eq!((r.status.as_u16(), r.code()), (400, "malformed_json"));
+    let r = raw(b"", "application/json").await;
+    assert_eq!((r.status.as_u16(), r.code()), (400, "malformed_json"));
+    let r = raw(b"[1,2]", "application/json").await;
+    assert_eq!(r.status, 422);
+    let r = raw(b"agency_code=BJHD", "application/x-www-form-urlencoded").await;
+    assert_eq!(
+        (r.status.as_u16(), r.code()),
+        (415, "unsupported_media_type")
+    );
+    let huge = format!("{{\"agency_code\": \"{}\"}}", "x".repeat(70 * 1024));
+    let r = app
+        .send(
+            "POST",
+            "/api/v1/applications",
+            None,
+            &[],
+            Some(huge.into_bytes()),
+        )
+        .await;
+    assert_eq!((r.status.as_u16(), r.code()), (413, "payload_too_large"));
+    let r = app
+        .send(
+            "POST",
+            "/api/v1/applications",
+            None,
+            &[("Idempotency-Key", "")],
+            Some(serde_json::to_vec(&good).unwrap()),
+        )
+        .await;
+    assert_eq!((r.status.as_u16(), r.code()), (400, "invalid_header"));
+
+    // None of it was stored.
+    let list = app.get("/api/v1/applications", Some(&o.clerk)).await;
+    assert_eq!(list.body["items"], json!([]));
+}
+
+#[actix_rt::test]
+async fn bad_action_input_is_refused_and_changes_nothing() {
+    let app = TestApp::spawn().await;
+    let o = office(&app, "BJHD");
+    let (id, _) = crate::helpers::file_one(&app, "BJHD").await;
+    for (action, body, field) in [
+        (
+            "request_correction",
+            json!({ "items": [], "period_working_days": 10 }),
+            "items",
+        ),
+        (
+            "request_correction",
+            json!({ "items": ["  "], "period_working_days": 10 }),
+            "items",
+        ),
+        (
+            "request_correction",
+            json!({ "items": ["x"], "period_working_days": 0 }),
+            "period_working_days",
+        ),
+        (
+            "request_correction",
+            json!({ "items": ["x"] }),
+            "period_working_days",
+        ),
+        (
+            "close_without_processing",
+            json!({ "ground": "disclosed", "reasoning": "x" }),
+            "ground",
+        ),
+        (
+            "close_without_processing",
+            json!({ "ground": "not_processed_repeat", "reasoning": "x", "extra": true }),
+            "extra",
+        ),
+    ] {
+        let r = app.act(&id, action, &o.clerk, 1, body.clone()).await;
+        assert_eq!(r.status, 422, "{action} {body}: {}", r.body);
+        assert_eq!(r.body["errors"][0]["field"], field, "{}", r.body);
+    }
+    let path = format!("/api/v1/applications/{id}/actions/accept");
+    let r = app
+        .post(&path, Some(&o.clerk), &json!({ "version": "one" }))
+        .await;
+    assert_eq!(
+        (r.status.as_u16(), r.body["errors"][0]["field"].as_str()),
+        (422, Some("version"))
+    );
+    let case = app
+        .get(&format!("/api/v1/applications/{id}"), Some(&o.clerk))
+        .await;
+    assert_eq!(
+        (case.body["status"].as_str(), case.body["version"].as_i64()),
+        (Some("registered"), Some(1))
+    );
+}
+
+#[actix_rt::test]
+async fn unknown_routes_and_methods_are_problems_too() {
+    let app = TestApp::spawn().await;
+    let r = app.get("/api/v1/nothing", None).await;
+    assert_eq!((r.status.as_u16(), r.code()), (404, "route_not_found"));
+    let r = app
+        .send("DELETE", "/api/v1/applications", None, &[], None)
+        .await;
+    assert_eq!((r.status.as_u16(), r.code()), (405, "method_not_allowed"));
+    let r = app.get("/healthz", None).await;
+    assert_eq!(
+        (r.status.as_u16(), r.body["status"].as_str()),
+        (200, Some("ok"))
+    );
+}
