@@ -173,7 +173,6 @@ impl ListParams {
             e.status = 400;
             e.title = "Bad Request";
             e.code = "invalid_query";
-            e.kind = "urn:gongkai:problem:invalid_query".into();
             return Err(e);
         }
         Ok(cases::Query {

@@ -9,8 +9,6 @@ use crate::service::{FieldError, ServiceError};
 
 #[derive(Debug, Serialize)]
 pub struct ApiError {
-    #[serde(rename = "type")]
-    pub kind: String,
     pub title: &'static str,
     pub status: u16,
     pub code: &'static str,
@@ -32,7 +30,6 @@ impl std::fmt::Display for ApiError {
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
         Self {
-            kind: format!("urn:gongkai:problem:{code}"),
             title: status.canonical_reason().unwrap_or("Error"),
             status: status.as_u16(),
             code,
@@ -76,7 +73,19 @@ impl ResponseError for ApiError {
         if self.status == 401 {
             res.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
         }
-        res.body(serde_json::to_string(self).expect("problems serialise"))
+        // The problem type is derived from the code, so the two never disagree.
+        #[derive(Serialize)]
+        struct Body<'a> {
+            #[serde(rename = "type")]
+            kind: String,
+            #[serde(flatten)]
+            problem: &'a ApiError,
+        }
+        let body = Body {
+            kind: format!("urn:gongkai:problem:{}", self.code),
+            problem: self,
+        };
+        res.body(serde_json::to_string(&body).expect("problems serialise"))
     }
 }
 

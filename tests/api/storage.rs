@@ -30,7 +30,7 @@ async fn every_migration_reverts_and_applies_again() {
                 .len();
             (
                 reverted,
-                gongkai::db::pool::migrate(&mut *app.services.conn().unwrap()).unwrap(),
+                gongkai::db::pool::migrate(&mut app.services.conn().unwrap()).unwrap(),
             )
         }
         DbConnection::Postgres(c) => {
@@ -40,7 +40,7 @@ async fn every_migration_reverts_and_applies_again() {
                 .len();
             (
                 reverted,
-                gongkai::db::pool::migrate(&mut *app.services.conn().unwrap()).unwrap(),
+                gongkai::db::pool::migrate(&mut app.services.conn().unwrap()).unwrap(),
             )
         }
     };
