@@ -210,7 +210,7 @@ pub struct SubmitCorrection {
     /// A corrected description of the information sought, replacing the original.
     #[validate(length(min = 1, max = 10000))]
     pub description: Option<String>,
-    #[validate(length(max = 200))]
+    #[validate(length(min = 1, max = 200))]
     pub document_number: Option<String>,
     /// When a clerk records a paper correction: the day it was received (art. 31).
     pub received_on: Option<NaiveDate>,
@@ -301,7 +301,7 @@ pub struct CloseWithoutProcessing {
 fn non_blank_items(items: &[String]) -> Result<(), validator::ValidationError> {
     if items
         .iter()
-        .any(|i| i.trim().is_empty() || i.len() > MAX_TEXT as usize)
+        .any(|i| i.trim().is_empty() || i.chars().count() > MAX_TEXT as usize)
     {
         return Err(validator::ValidationError::new("blank_or_long_item")
             .with_message("every item must be 1 to 10000 characters".into()));
@@ -436,7 +436,20 @@ pub struct Transition {
     pub payload: serde_json::Value,
 }
 
+/// The first day a date in a case may be: the 2007 Regulations' entry into force, so that old
+/// paper files can still be recorded, while typos such as year 0202 are caught.
+pub const EARLIEST_DATE: NaiveDate = match NaiveDate::from_ymd_opt(2008, 5, 1) {
+    Some(d) => d,
+    None => panic!("a valid date"),
+};
+
 fn not_future(field: &'static str, date: NaiveDate, today: NaiveDate) -> Result<(), WorkflowError> {
+    if date < EARLIEST_DATE {
+        return Err(WorkflowError::InvalidInput {
+            field,
+            message: format!("{date} is before {EARLIEST_DATE}: check the year"),
+        });
+    }
     if date > today {
         return Err(WorkflowError::InvalidInput {
             field,

@@ -6,7 +6,7 @@ use chrono::{NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::extract::{
-    bearer, etag, idempotency_key, if_match, parse_json_value, parse_value, JsonBody, RawJson,
+    etag, idempotency_key, if_match, parse_json_value, parse_value, BearerToken, JsonBody, RawJson,
 };
 use super::problem::ApiError;
 use super::views::{self, ApplicationView};
@@ -25,11 +25,8 @@ struct OpenedView<'a> {
 }
 
 fn opened_response(o: &Opened) -> HttpResponse {
-    let principal = crate::service::auth::Principal::Applicant {
-        application_id: o.case.id.clone(),
-    };
     let body = OpenedView {
-        application: views::application(&o.case, &o.agency_code, &principal),
+        application: views::application(&o.case, &o.agency_code, &o.viewer),
         access_token: &o.access_token,
     };
     let mut res = HttpResponse::Created();
@@ -57,11 +54,11 @@ pub async fn file(
 
 /// `POST /api/v1/registrations`: a clerk registers a paper, in-person or fax application.
 pub async fn register(
+    token: BearerToken,
     services: web::Data<Services>,
-    req: HttpRequest,
     body: JsonBody<Registration>,
 ) -> Result<HttpResponse, ApiError> {
-    let token = bearer(&req)?;
+    let token = Some(token.0);
     let form = body.0;
     let opened =
         web::block(move || intake::register(&services, token.as_deref(), &form, Utc::now()))
@@ -77,11 +74,11 @@ fn case_response(status: StatusCode, v: &cases::Visible) -> HttpResponse {
 
 /// `GET /api/v1/applications/{id}`
 pub async fn get(
+    token: BearerToken,
     services: web::Data<Services>,
-    req: HttpRequest,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let token = bearer(&req)?;
+    let token = Some(token.0);
     let v = web::block(move || cases::get(&services, token.as_deref(), &id)).await??;
     Ok(case_response(StatusCode::OK, &v))
 }
@@ -93,11 +90,11 @@ struct EventsPage<'a> {
 
 /// `GET /api/v1/applications/{id}/events`
 pub async fn events(
+    token: BearerToken,
     services: web::Data<Services>,
-    req: HttpRequest,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let token = bearer(&req)?;
+    let token = Some(token.0);
     let (principal, rows) =
         web::block(move || cases::history(&services, token.as_deref(), &id)).await??;
     let items = rows.iter().map(|e| views::event(e, &principal)).collect();
@@ -199,11 +196,11 @@ struct ListPage<'a> {
 
 /// `GET /api/v1/applications`: the clerk queue.
 pub async fn list(
+    token: BearerToken,
     services: web::Data<Services>,
-    req: HttpRequest,
     params: web::Query<ListParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let token = bearer(&req)?;
+    let token = Some(token.0);
     let query = params.into_inner().into_query()?;
     let page = web::block(move || cases::list(&services, token.as_deref(), &query)).await??;
     let items = page
@@ -255,6 +252,7 @@ fn parse_action(
 
 /// `POST /api/v1/applications/{id}/actions/{action}`
 pub async fn act(
+    token: BearerToken,
     services: web::Data<Services>,
     req: HttpRequest,
     path: web::Path<(String, String)>,
@@ -268,7 +266,7 @@ pub async fn act(
             format!("there is no action {action:?}"),
         )
     })?;
-    let token = bearer(&req)?;
+    let token = Some(token.0);
     let header_version = if_match(&req)?;
     let body = parse_json_value(&body.0)?;
     if !body.is_object() {

@@ -123,23 +123,31 @@ impl FromRequest for RawJson {
     }
 }
 
-/// The bearer token, if any; checked against the database inside the handler's one blocking call.
-pub fn bearer(req: &HttpRequest) -> Result<Option<String>, ApiError> {
-    let Some(value) = req.headers().get(header::AUTHORIZATION) else {
-        return Ok(None);
-    };
-    let value = value.to_str().unwrap_or("");
-    match value.split_once(' ') {
-        Some((scheme, token))
-            if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() =>
-        {
-            Ok(Some(token.trim().to_owned()))
-        }
-        _ => Err(ApiError::new(
-            actix_web::http::StatusCode::UNAUTHORIZED,
-            "unauthenticated",
-            "send the token as Authorization: Bearer TOKEN",
-        )),
+/// The bearer token, required: a request without one is a 401 before anything else is read.
+/// Whether it is valid is checked against the database inside the handler's one blocking call.
+pub struct BearerToken(pub String);
+
+impl FromRequest for BearerToken {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let token = req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, token)| token.trim())
+            .filter(|token| !token.is_empty());
+        std::future::ready(match token {
+            Some(t) => Ok(Self(t.to_owned())),
+            None => Err(ApiError::new(
+                actix_web::http::StatusCode::UNAUTHORIZED,
+                "unauthenticated",
+                "send a token as Authorization: Bearer TOKEN",
+            )),
+        })
     }
 }
 

@@ -53,18 +53,26 @@ pub fn route_table() -> Vec<(Method, &'static str)> {
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    let mut by_path: Vec<(&'static str, Vec<Route>)> = Vec::new();
-    for (path, _, route) in routes() {
-        match by_path.iter_mut().find(|(p, _)| *p == path) {
-            Some((_, list)) => list.push(route),
-            None => by_path.push((path, vec![route])),
+    let mut by_path: Vec<(&'static str, Vec<Method>, Vec<Route>)> = Vec::new();
+    for (path, method, route) in routes() {
+        match by_path.iter_mut().find(|(p, _, _)| *p == path) {
+            Some((_, methods, list)) => {
+                methods.push(method);
+                list.push(route);
+            }
+            None => by_path.push((path, vec![method], vec![route])),
         }
     }
-    for (path, list) in by_path {
+    for (path, methods, list) in by_path {
+        let allow: Vec<&str> = methods.iter().map(Method::as_str).collect();
+        let allow = allow.join(", ");
         let resource = list
             .into_iter()
             .fold(web::resource(path), |r, route| r.route(route))
-            .default_service(web::to(method_not_allowed));
+            .default_service(web::to(move |req: HttpRequest| {
+                let allow = allow.clone();
+                async move { method_not_allowed(req, allow) }
+            }));
         cfg.service(resource);
     }
 }
@@ -74,14 +82,16 @@ async fn healthz(services: web::Data<crate::service::Services>) -> Result<HttpRe
     Ok(HttpResponse::Ok().json(serde_json::json!({ "status": "ok" })))
 }
 
-async fn method_not_allowed(req: HttpRequest) -> HttpResponse {
+/// 405 with the methods the path does serve (RFC 9110 §15.5.6).
+fn method_not_allowed(req: HttpRequest, allow: String) -> HttpResponse {
     use actix_web::ResponseError;
-    ApiError::new(
-        StatusCode::METHOD_NOT_ALLOWED,
-        "method_not_allowed",
-        format!("{} is not served on {}", req.method(), req.path()),
-    )
-    .error_response()
+    let detail = format!("{} is not served on {}", req.method(), req.path());
+    let mut res = ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", detail)
+        .error_response();
+    if let Ok(v) = actix_web::http::header::HeaderValue::from_str(&allow) {
+        res.headers_mut().insert(actix_web::http::header::ALLOW, v);
+    }
+    res
 }
 
 pub async fn route_not_found(req: HttpRequest) -> HttpResponse {

@@ -93,6 +93,9 @@ pub fn application<'a>(
     principal: &Principal,
 ) -> ApplicationView<'a> {
     let staff = principal.staff().is_some();
+    // The applicant learns the outcome from the delivered answer (or the closing notice), never
+    // from a draft, even one left behind by a withdrawal.
+    let answered = matches!(c.status.as_str(), "delivered" | "closed_without_processing");
     ApplicationView {
         id: &c.id,
         tracking_number: &c.tracking_number,
@@ -132,7 +135,7 @@ pub fn application<'a>(
         decision: c
             .outcome
             .as_deref()
-            .filter(|_| staff || c.closed_on.is_some())
+            .filter(|_| staff || answered)
             .map(|outcome| DecisionView {
                 outcome: Some(outcome),
                 drafted_by: c.decision_drafted_by.as_deref().filter(|_| staff),

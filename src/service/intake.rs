@@ -10,7 +10,7 @@ use crate::db::{cases, events, staff, write_tx, DbConnection};
 use crate::domain::case::{Channel, Status};
 use crate::domain::identity;
 use crate::domain::time::legal_date;
-use crate::domain::workflow::Role;
+use crate::domain::workflow::{Role, EARLIEST_DATE};
 use crate::security::{new_token, sha256_hex, token_hash, ACCESS_TOKEN_PREFIX};
 
 /// A case just opened, with the applicant's access token (shown this once).
@@ -21,6 +21,8 @@ pub struct Opened {
     pub access_token: String,
     /// True when an earlier request with the same Idempotency-Key is being answered again.
     pub replayed: bool,
+    /// Who the answer is for: the applicant filing online, or the registering clerk.
+    pub viewer: Principal,
 }
 
 /// Files an application online. The office's receipt is this answer itself, so the legal date
@@ -88,6 +90,11 @@ pub fn register(
     let mut errors = check_application(&form.applicant, &form.request);
     let today = legal_date(now);
     match form.received_on {
+        Some(d) if d < EARLIEST_DATE => errors.push(FieldError::new(
+            "received_on",
+            "too_early",
+            format!("{d} is before {EARLIEST_DATE}: check the year"),
+        )),
         Some(d) if d > today => errors.push(FieldError::new(
             "received_on",
             "in_the_future",
@@ -133,11 +140,15 @@ fn replay(
     let case = cases::application(conn, &record.application_id)?.ok_or(ServiceError::NotFound)?;
     let agency = staff::agency_by_id(conn, &case.agency_id)?;
     let access_token = services.key.derived_access_token(&case.id, key);
+    let viewer = Principal::Applicant {
+        application_id: case.id.clone(),
+    };
     Ok(Some(Opened {
         case,
         agency_code: agency.code,
         access_token,
         replayed: true,
+        viewer,
     }))
 }
 
@@ -246,10 +257,15 @@ fn open(
     if let Some((key, hash)) = idempotency {
         cases::insert_idempotency_record(conn, key, hash, &id, now.naive_utc())?;
     }
+    let viewer = match new.registered_by {
+        Some((p, _)) => p.clone(),
+        None => Principal::Applicant { application_id: id },
+    };
     Ok(Opened {
         case: row,
         agency_code: new.agency.code.clone(),
         access_token,
         replayed: false,
+        viewer,
     })
 }

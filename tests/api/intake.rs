@@ -147,6 +147,8 @@ async fn a_clerk_registers_a_mailed_application_and_records_its_receipt_date_lat
     assert_eq!(r.body["channel"], "mail");
     assert_eq!(r.body["received_on"], json!(null));
     assert!(r.body["access_token"].as_str().unwrap().starts_with("gka_"));
+    // The answer is shown as the clerk sees the case.
+    assert_eq!(r.body["allowed_actions"][0], "confirm_receipt");
     let id = r.body["id"].as_str().unwrap().to_owned();
 
     // Art. 31: no acceptance before the legal date of receipt is known.

@@ -387,25 +387,36 @@ async fn an_applicant_withdraws_and_the_case_is_closed() {
     let o = office(&app, "BJHD");
     let (id, applicant) = file_one(&app, "BJHD").await;
     app.act(&id, "accept", &o.clerk, 1, json!({})).await;
+    let draft = json!({ "outcome": "unavailable_not_held", "reasoning": "本机关未制作" });
+    app.act(&id, "propose_decision", &o.clerk, 2, draft).await;
     let r = app
         .act(
             &id,
             "withdraw",
             &applicant,
-            2,
+            3,
             json!({ "reason": "已通过其他途径获得" }),
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.body["status"], "withdrawn");
     assert_eq!(r.body["closed_on"], today().to_string());
-    let after = app.act(&id, "withdraw", &applicant, 3, json!({})).await;
+    // A draft left behind by the withdrawal was never an answer: the applicant does not see it.
+    assert_eq!(r.body["decision"], json!(null));
+    let staff_view = app
+        .get(&format!("/api/v1/applications/{id}"), Some(&o.clerk))
+        .await;
+    assert_eq!(
+        staff_view.body["decision"]["outcome"],
+        "unavailable_not_held"
+    );
+    let after = app.act(&id, "withdraw", &applicant, 4, json!({})).await;
     assert_eq!(
         (after.status.as_u16(), after.code()),
         (409, "action_not_allowed")
     );
     assert_eq!(after.body["allowed_actions"], json!([]));
-    let unknown = app.act(&id, "reopen", &o.clerk, 3, json!({})).await;
+    let unknown = app.act(&id, "reopen", &o.clerk, 4, json!({})).await;
     assert_eq!(
         (unknown.status.as_u16(), unknown.code()),
         (404, "unknown_action")
