@@ -50,8 +50,10 @@ pub struct Manager {
 
 /// Write-ahead log so readers never wait for the writer; a busy timeout so writers queue;
 /// foreign keys enforced; FULL sync so an acknowledged commit survives power loss.
-const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL;
-PRAGMA busy_timeout = 10000;
+/// The busy timeout comes first: switching a new file to WAL takes a lock that the pool's other
+/// connections, opening at the same moment, must wait for rather than fail on.
+const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 10000;
+PRAGMA journal_mode = WAL;
 PRAGMA foreign_keys = ON;
 PRAGMA synchronous = FULL;";
 
@@ -90,11 +92,14 @@ pub fn open(url: &DatabaseUrl, max_size: u32) -> anyhow::Result<DbPool> {
             std::fs::create_dir_all(dir)?;
         }
     }
+    // One connection first: it switches a new file to WAL and migrates before the pool opens
+    // the others, so they never race for the schema lock.
+    let manager = Manager { url: url.clone() };
+    migrate(&mut manager.connect()?)?;
     let pool = r2d2::Pool::builder()
         .max_size(max_size)
         .connection_timeout(Duration::from_secs(10))
-        .build(Manager { url: url.clone() })?;
-    migrate(&mut *pool.get()?)?;
+        .build(manager)?;
     Ok(pool)
 }
 
@@ -112,6 +117,26 @@ pub fn migrate(conn: &mut DbConnection) -> anyhow::Result<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_new_sqlite_file_opens_every_pooled_connection_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = DatabaseUrl::Sqlite(dir.path().join("sub/new.db"));
+        let pool = open(&url, 8).unwrap();
+        // r2d2 opens the pool's connections in parallel; none may have failed on a lock.
+        assert_eq!(pool.state().connections, 8);
+        let conn = &mut *pool.get().unwrap();
+        let mut pragma = |name: &str| -> String {
+            let q = format!("CAST((SELECT * FROM pragma_{name}()) AS TEXT)");
+            diesel::select(diesel::dsl::sql::<diesel::sql_types::Text>(&q))
+                .get_result(conn)
+                .unwrap()
+        };
+        assert_eq!(pragma("journal_mode"), "wal");
+        assert_eq!(pragma("foreign_keys"), "1");
+        assert_eq!(pragma("synchronous"), "2"); // FULL
+        assert_eq!(pragma("busy_timeout"), "10000");
+    }
 
     #[test]
     fn urls_pick_the_backend() {
