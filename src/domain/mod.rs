@@ -1,7 +1,9 @@
 //! The pure domain core: no I/O, every rule a function of its inputs.
 
+pub mod calendar;
 pub mod case;
 pub mod identity;
+pub mod notice;
 pub mod time;
 pub mod workflow;
 
