@@ -2,6 +2,7 @@
 
 pub mod calendar;
 pub mod case;
+pub mod clock;
 pub mod identity;
 pub mod notice;
 pub mod time;
