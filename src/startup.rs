@@ -10,6 +10,7 @@ use tracing_actix_web::TracingLogger;
 use crate::db::{self, DatabaseUrl};
 use crate::http;
 use crate::security::SecretKey;
+use crate::service::calendar::{self, CalendarCache};
 use crate::service::Services;
 
 #[derive(Debug, Clone)]
@@ -37,8 +38,13 @@ pub fn open_services(
     pool_size: u32,
 ) -> anyhow::Result<Services> {
     let pool = db::pool::open(url, pool_size)?;
-    db::staff::check_key_fingerprint(&mut *pool.get()?, &key.fingerprint())?;
-    Ok(Services { pool, key })
+    let conn = &mut *pool.get()?;
+    db::staff::check_key_fingerprint(conn, &key.fingerprint())?;
+    let calendars = std::sync::Arc::new(CalendarCache::default());
+    if let Some(r) = calendar::seed_shipped(conn, &calendars, chrono::Utc::now())? {
+        tracing::info!(open_cases = r.open_cases, changed = r.changed_cases, "loaded the shipped calendar");
+    }
+    Ok(Services { pool: pool.clone(), key, calendars })
 }
 
 pub struct Application {

@@ -3,8 +3,9 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::schema::{agencies, applications, events, users};
+use super::schema::{agencies, applications, calendar_years, events, users};
 use crate::domain::case::{DeliveryMethod, Outcome, Status};
+use crate::domain::clock::Deadline;
 use crate::domain::workflow::Case;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -66,6 +67,10 @@ pub struct ApplicationRow {
     pub delivery_method: Option<String>,
     pub closed_on: Option<NaiveDate>,
     pub updated_at: NaiveDateTime,
+    pub clock_pauses: String,
+    pub next_deadline_kind: Option<String>,
+    pub next_deadline_on: Option<NaiveDate>,
+    pub next_deadline_provisional: bool,
 }
 
 /// A value in the database that the code does not know: a bug or a hand edit, never user input.
@@ -122,6 +127,10 @@ impl ApplicationRow {
                 DeliveryMethod::parse,
             )?,
             closed_on: self.closed_on,
+            pauses: serde_json::from_str(&self.clock_pauses).map_err(|_| CorruptValue {
+                column: "clock_pauses",
+                value: self.clock_pauses.clone(),
+            })?,
         })
     }
 }
@@ -146,10 +155,41 @@ pub struct CaseChanges {
     pub delivery_method: Option<String>,
     pub closed_on: Option<NaiveDate>,
     pub updated_at: NaiveDateTime,
+    pub clock_pauses: String,
+    pub next_deadline_kind: Option<String>,
+    pub next_deadline_on: Option<NaiveDate>,
+    pub next_deadline_provisional: bool,
+}
+
+/// The next deadline as stored for the queue.
+#[derive(Debug, Clone, PartialEq, Eq, AsChangeset)]
+#[diesel(table_name = applications, treat_none_as_null = true)]
+pub struct NextDeadline {
+    pub next_deadline_kind: Option<String>,
+    pub next_deadline_on: Option<NaiveDate>,
+    pub next_deadline_provisional: bool,
+}
+
+impl NextDeadline {
+    pub fn of(d: Option<&Deadline>) -> Self {
+        Self {
+            next_deadline_kind: d.map(|d| d.kind.as_str().to_owned()),
+            next_deadline_on: d.and_then(|d| d.due_on),
+            next_deadline_provisional: d.is_some_and(|d| d.provisional),
+        }
+    }
+
+    pub fn stored(row: &ApplicationRow) -> Self {
+        Self {
+            next_deadline_kind: row.next_deadline_kind.clone(),
+            next_deadline_on: row.next_deadline_on,
+            next_deadline_provisional: row.next_deadline_provisional,
+        }
+    }
 }
 
 impl CaseChanges {
-    pub fn new(case: &Case, version: i32, now: NaiveDateTime) -> Self {
+    pub fn new(case: &Case, next: NextDeadline, version: i32, now: NaiveDateTime) -> Self {
         Self {
             status: case.status().as_str().to_owned(),
             version,
@@ -167,6 +207,10 @@ impl CaseChanges {
             delivery_method: case.delivery_method.map(|m| m.as_str().to_owned()),
             closed_on: case.closed_on,
             updated_at: now,
+            clock_pauses: serde_json::to_string(&case.pauses).expect("pauses serialise"),
+            next_deadline_kind: next.next_deadline_kind,
+            next_deadline_on: next.next_deadline_on,
+            next_deadline_provisional: next.next_deadline_provisional,
         }
     }
 }
@@ -185,4 +229,14 @@ pub struct EventRow {
     pub status_before: Option<String>,
     pub status_after: String,
     pub payload: String,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = calendar_years)]
+pub struct CalendarYear {
+    pub year: i32,
+    pub source: Option<String>,
+    pub notice: String,
+    pub loaded_at: NaiveDateTime,
+    pub loaded_by: Option<String>,
 }

@@ -58,6 +58,10 @@ diesel::table! {
         delivery_method -> Nullable<Text>,
         closed_on -> Nullable<Date>,
         updated_at -> Timestamp,
+        clock_pauses -> Text,
+        next_deadline_kind -> Nullable<Text>,
+        next_deadline_on -> Nullable<Date>,
+        next_deadline_provisional -> Bool,
     }
 }
 
@@ -74,6 +78,24 @@ diesel::table! {
         status_before -> Nullable<Text>,
         status_after -> Text,
         payload -> Text,
+    }
+}
+
+diesel::table! {
+    calendar_years (year) {
+        year -> Integer,
+        source -> Nullable<Text>,
+        notice -> Text,
+        loaded_at -> Timestamp,
+        loaded_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    local_days_off (agency_id, date) {
+        agency_id -> Text,
+        date -> Date,
+        name -> Text,
     }
 }
 
@@ -113,4 +135,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     tracking_counters,
     idempotency_keys,
     settings,
+    calendar_years,
+    local_days_off,
 );

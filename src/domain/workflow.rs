@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use validator::Validate;
 
 use super::case::{DeliveryMethod, Outcome, Status};
+use super::clock::{ClockFacts, Pause, PauseKind};
 use super::str_enum;
 
 str_enum! {
@@ -50,9 +51,31 @@ pub struct Case {
     pub delivered_on: Option<NaiveDate>,
     pub delivery_method: Option<DeliveryMethod>,
     pub closed_on: Option<NaiveDate>,
+    /// Spans during which the answer clock stopped (art. 33 ¶2), in order.
+    pub pauses: Vec<Pause>,
 }
 
 impl Case {
+    /// What the statutory clock reads of this case.
+    pub fn clock_facts(&self) -> ClockFacts {
+        let status = self.status();
+        ClockFacts {
+            status: Some(status),
+            received_on: self.received_on,
+            correction_requested_on: self.correction_requested_on,
+            correction_period_days: self.correction_period_days,
+            corrected_received_on: self.corrected_received_on,
+            pauses: self.pauses.clone(),
+            extension_days: 0,
+            // A closing notice (不予处理) answers the application as a delivered answer does.
+            answered_on: match status {
+                Status::Delivered => self.delivered_on,
+                Status::ClosedWithoutProcessing => self.closed_on,
+                _ => None,
+            },
+        }
+    }
+
     pub fn status(&self) -> Status {
         self.status.unwrap_or(Status::Registered)
     }
@@ -555,6 +578,12 @@ pub fn apply(
                 "the date of receipt",
             )?;
             next.consultation_letter_on = Some(i.letter_date);
+            next.pauses.push(Pause {
+                kind: PauseKind::Consultation,
+                from: i.letter_date,
+                to: None,
+                party: Some(i.party_name.clone()),
+            });
             next.status = Some(Status::Consultation);
         }
         Action::EndConsultation(i) => {
@@ -566,6 +595,9 @@ pub fn apply(
                 "the letter",
             )?;
             next.consultation_letter_on = None;
+            if let Some(open) = next.pauses.iter_mut().rev().find(|p| p.to.is_none()) {
+                open.to = Some(i.reply_date);
+            }
             next.status = Some(Status::Accepted);
         }
         Action::ProposeDecision(i) => {

@@ -156,7 +156,10 @@ pub fn act(
                 }
             })?;
         let version = expected_version + 1;
-        let changes = CaseChanges::new(&transition.case, version, now.naive_utc());
+        // Every change recomputes the case's deadlines (a pure function of it and the calendar).
+        let cal = services.calendars.get(conn, Some(&case.agency_id))?;
+        let next = super::clock::next_for(&cal, &transition.case, now)?;
+        let changes = CaseChanges::new(&transition.case, next, version, now.naive_utc());
         if !cases::update_case(conn, id, expected_version, &changes)? {
             let current = cases::application(conn, id)?.map_or(version, |c| c.version);
             return Err(ServiceError::VersionConflict {

@@ -217,6 +217,18 @@ fn open(
         delivery_method: None,
         closed_on: None,
         updated_at: now.naive_utc(),
+        clock_pauses: "[]".into(),
+        next_deadline_kind: None,
+        next_deadline_on: None,
+        next_deadline_provisional: false,
+    };
+    let cal = services.calendars.get(conn, Some(&new.agency.id))?;
+    let next = super::clock::next_for(&cal, &row.case()?, now)?;
+    let row = ApplicationRow {
+        next_deadline_kind: next.next_deadline_kind,
+        next_deadline_on: next.next_deadline_on,
+        next_deadline_provisional: next.next_deadline_provisional,
+        ..row
     };
     cases::insert_application(conn, &row)?;
     // The first event: what was filed, with the identity number masked.

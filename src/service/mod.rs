@@ -3,7 +3,9 @@
 
 pub mod admin;
 pub mod auth;
+pub mod calendar;
 pub mod cases;
+pub mod clock;
 pub mod forms;
 pub mod intake;
 
@@ -19,6 +21,7 @@ use crate::security::SecretKey;
 pub struct Services {
     pub pool: DbPool,
     pub key: SecretKey,
+    pub calendars: std::sync::Arc<calendar::CalendarCache>,
 }
 
 impl Services {

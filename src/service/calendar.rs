@@ -1,0 +1,159 @@
+//! The official calendar: shipped years, years loaded by an administrator, offices' local days
+//! off, and a cache of the built calendars that every instance refreshes when the stored
+//! revision moves on.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use chrono::{DateTime, Utc};
+
+use super::clock::{recompute_open_cases, Recomputed};
+use super::ServiceError;
+use crate::db::models::CalendarYear;
+use crate::db::{calendar as store, DbConnection};
+use crate::domain::calendar::{Calendar, LocalDayOff};
+use crate::domain::notice::{DayKind, YearNotice};
+
+/// The notices that ship with the service (calendar/cn), loaded on first start.
+pub const SHIPPED: &[(i32, &str)] = &[
+    (2019, include_str!("../../calendar/cn/2019.json")),
+    (2020, include_str!("../../calendar/cn/2020.json")),
+    (2021, include_str!("../../calendar/cn/2021.json")),
+    (2022, include_str!("../../calendar/cn/2022.json")),
+    (2023, include_str!("../../calendar/cn/2023.json")),
+    (2024, include_str!("../../calendar/cn/2024.json")),
+    (2025, include_str!("../../calendar/cn/2025.json")),
+    (2026, include_str!("../../calendar/cn/2026.json")),
+];
+
+#[derive(Default)]
+struct State {
+    revision: Option<i64>,
+    notices: Arc<Vec<YearNotice>>,
+    by_agency: HashMap<Option<String>, Arc<Calendar>>,
+}
+
+/// Built calendars, per office (national days plus its local days off).
+#[derive(Default)]
+pub struct CalendarCache {
+    state: RwLock<State>,
+}
+
+impl CalendarCache {
+    /// The calendar of an office (or the national one), rebuilt if the stored revision moved.
+    pub fn get(&self, conn: &mut DbConnection, agency_id: Option<&str>) -> Result<Arc<Calendar>, ServiceError> {
+        let revision = store::revision(conn)?;
+        let key = agency_id.map(str::to_owned);
+        {
+            let state = self.state.read().expect("calendar cache lock");
+            if state.revision == Some(revision) {
+                if let Some(cal) = state.by_agency.get(&key) {
+                    return Ok(cal.clone());
+                }
+            }
+        }
+        let mut state = self.state.write().expect("calendar cache lock");
+        if state.revision != Some(revision) {
+            let notices = store::years(conn)?
+                .iter()
+                .map(|y| serde_json::from_str(&y.notice))
+                .collect::<Result<Vec<YearNotice>, _>>()
+                .map_err(|e| crate::db::models::CorruptValue { column: "calendar_years.notice", value: e.to_string() })?;
+            *state = State { revision: Some(revision), notices: Arc::new(notices), by_agency: HashMap::new() };
+        }
+        let local = match agency_id {
+            Some(a) => store::local_days(conn, a)?,
+            None => Vec::new(),
+        };
+        let cal = Arc::new(Calendar::new(&state.notices, &local));
+        state.by_agency.insert(key, cal.clone());
+        Ok(cal)
+    }
+}
+
+fn row(notice: &YearNotice, by: Option<&str>, now: DateTime<Utc>) -> CalendarYear {
+    CalendarYear {
+        year: notice.year,
+        source: notice.source.clone(),
+        notice: serde_json::to_string(notice).expect("notices serialise"),
+        loaded_at: now.naive_utc(),
+        loaded_by: by.map(str::to_owned),
+    }
+}
+
+/// Loads the shipped years the database does not have yet (never overwriting a year an
+/// administrator loaded), and recomputes open cases if anything was added.
+pub fn seed_shipped(
+    conn: &mut DbConnection,
+    cache: &CalendarCache,
+    now: DateTime<Utc>,
+) -> Result<Option<Recomputed>, ServiceError> {
+    crate::db::write_tx(conn, |conn| {
+        let have = store::loaded_year_numbers(conn)?;
+        let mut added = Vec::new();
+        for (year, text) in SHIPPED {
+            if !have.contains(year) {
+                let notice = YearNotice::parse(text, Some(*year)).expect("shipped calendars are valid");
+                store::put_year(conn, &row(&notice, Some("shipped with gongkai"), now))?;
+                added.push(*year);
+            }
+        }
+        if added.is_empty() {
+            return Ok(None);
+        }
+        store::bump_revision(conn)?;
+        let reason = format!("随系统发布的官方日历载入：{added:?}");
+        recompute_open_cases(conn, cache, None, &reason, now).map(Some)
+    })
+}
+
+/// What loading a year did.
+#[derive(Debug, serde::Serialize)]
+pub struct Loaded {
+    pub year: i32,
+    pub days_off: usize,
+    pub make_up_working_days: usize,
+    pub replaced: bool,
+    pub recomputed: Recomputed,
+}
+
+/// Loads or replaces a year's notice and recomputes every open case, in one transaction.
+pub fn load_year(
+    conn: &mut DbConnection,
+    cache: &CalendarCache,
+    notice: &YearNotice,
+    by: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Loaded, ServiceError> {
+    crate::db::write_tx(conn, |conn| {
+        let replaced = store::loaded_year_numbers(conn)?.contains(&notice.year);
+        store::put_year(conn, &row(notice, by, now))?;
+        store::bump_revision(conn)?;
+        let reason = format!("{}年官方日历{}", notice.year, if replaced { "更新" } else { "载入" });
+        let recomputed = recompute_open_cases(conn, cache, None, &reason, now)?;
+        Ok(Loaded {
+            year: notice.year,
+            days_off: notice.days.iter().filter(|d| d.kind == DayKind::Off).count(),
+            make_up_working_days: notice.days.iter().filter(|d| d.kind == DayKind::Working).count(),
+            replaced,
+            recomputed,
+        })
+    })
+}
+
+/// Replaces an office's local days off in a year and recomputes that office's open cases.
+pub fn set_local_days(
+    conn: &mut DbConnection,
+    cache: &CalendarCache,
+    agency_id: &str,
+    year: i32,
+    days: &[LocalDayOff],
+    now: DateTime<Utc>,
+) -> Result<Recomputed, ServiceError> {
+    crate::db::write_tx(conn, |conn| {
+        store::put_local_days(conn, agency_id, year, days)?;
+        store::bump_revision(conn)?;
+        let reason = format!("本机关{year}年地方休息日更新");
+        recompute_open_cases(conn, cache, Some(agency_id), &reason, now)
+    })
+}
