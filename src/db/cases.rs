@@ -124,6 +124,53 @@ pub fn update_case(
     Ok(n == 1)
 }
 
+/// The order of the clerk queue.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub enum Sort {
+    /// Newest first (ids are time-ordered).
+    #[default]
+    Newest,
+    /// Earliest next deadline first; cases with none last.
+    Deadline,
+}
+
+/// Where the previous page ended: the last row's sort key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cursor {
+    Id(String),
+    Deadline { due: Option<NaiveDate>, id: String },
+}
+
+impl Cursor {
+    pub fn after(sort: Sort, row: &ApplicationRow) -> Self {
+        match sort {
+            Sort::Newest => Self::Id(row.id.clone()),
+            Sort::Deadline => Self::Deadline { due: row.next_deadline_on, id: row.id.clone() },
+        }
+    }
+
+    pub fn encode(&self) -> String {
+        match self {
+            Self::Id(id) => id.clone(),
+            Self::Deadline { due: Some(d), id } => format!("{d}_{id}"),
+            Self::Deadline { due: None, id } => format!("none_{id}"),
+        }
+    }
+
+    /// Reads a cursor made for this sort; anything else is `None`.
+    pub fn parse(sort: Sort, s: &str) -> Option<Self> {
+        let id = |s: &str| uuid::Uuid::parse_str(s).ok().map(|_| s.to_owned());
+        match sort {
+            Sort::Newest => id(s).map(Self::Id),
+            Sort::Deadline => {
+                let (due, rest) = s.split_once('_')?;
+                let due = if due == "none" { None } else { Some(due.parse().ok()?) };
+                Some(Self::Deadline { due, id: id(rest)? })
+            }
+        }
+    }
+}
+
 /// The clerk queue's filters. `agency_id: None` is every agency (unbound auditors and admins).
 #[derive(Debug, Default, Clone)]
 pub struct CaseFilter {
@@ -133,8 +180,12 @@ pub struct CaseFilter {
     pub received_to: Option<NaiveDate>,
     pub applicant_kind: Option<String>,
     pub text: Option<String>,
-    /// Cursor: only cases older than this id (ids are time-ordered).
-    pub before_id: Option<String>,
+    /// Next deadline on or before this day.
+    pub due_by: Option<NaiveDate>,
+    /// (true, today): next deadline before today; (false, today): not overdue.
+    pub overdue: Option<(bool, NaiveDate)>,
+    pub sort: Sort,
+    pub cursor: Option<Cursor>,
     pub limit: i64,
 }
 
@@ -148,39 +199,63 @@ fn like_pattern(text: &str) -> String {
 }
 
 pub fn list(conn: &mut DbConnection, f: &CaseFilter) -> QueryResult<Vec<(ApplicationRow, String)>> {
-    let mut q = applications::table
+    use applications as a;
+    let mut q = a::table
         .inner_join(agencies::table)
         .select((ApplicationRow::as_select(), agencies::code))
-        .order(applications::id.desc())
         .limit(f.limit)
         .into_boxed();
-    if let Some(a) = &f.agency_id {
-        q = q.filter(applications::agency_id.eq(a.clone()));
+    q = match f.sort {
+        Sort::Newest => q.order(a::id.desc()),
+        Sort::Deadline => q.order((a::next_deadline_on.is_null().asc(), a::next_deadline_on.asc(), a::id.asc())),
+    };
+    if let Some(agency) = &f.agency_id {
+        q = q.filter(a::agency_id.eq(agency.clone()));
     }
     if !f.statuses.is_empty() {
-        q = q.filter(applications::status.eq_any(f.statuses.clone()));
+        q = q.filter(a::status.eq_any(f.statuses.clone()));
     }
     if let Some(d) = f.received_from {
-        q = q.filter(applications::received_on.ge(d));
+        q = q.filter(a::received_on.ge(d));
     }
     if let Some(d) = f.received_to {
-        q = q.filter(applications::received_on.le(d));
+        q = q.filter(a::received_on.le(d));
     }
     if let Some(k) = &f.applicant_kind {
-        q = q.filter(applications::applicant_kind.eq(k.clone()));
+        q = q.filter(a::applicant_kind.eq(k.clone()));
     }
     if let Some(t) = &f.text {
         let pattern = like_pattern(t);
         let upper = like_pattern(&t.to_uppercase());
         q = q.filter(
-            applications::description
+            a::description
                 .like(pattern)
                 .escape('\\')
-                .or(applications::tracking_number.like(upper).escape('\\')),
+                .or(a::tracking_number.like(upper).escape('\\')),
         );
     }
-    if let Some(c) = &f.before_id {
-        q = q.filter(applications::id.lt(c.clone()));
+    if let Some(d) = f.due_by {
+        q = q.filter(a::next_deadline_on.le(d));
+    }
+    match f.overdue {
+        Some((true, today)) => q = q.filter(a::next_deadline_on.lt(today)),
+        Some((false, today)) => q = q.filter(a::next_deadline_on.ge(today).or(a::next_deadline_on.is_null())),
+        None => {}
+    }
+    match &f.cursor {
+        None => {}
+        Some(Cursor::Id(c)) => q = q.filter(a::id.lt(c.clone())),
+        Some(Cursor::Deadline { due: Some(d), id }) => {
+            q = q.filter(
+                a::next_deadline_on
+                    .gt(*d)
+                    .or(a::next_deadline_on.eq(*d).and(a::id.gt(id.clone())))
+                    .or(a::next_deadline_on.is_null()),
+            )
+        }
+        Some(Cursor::Deadline { due: None, id }) => {
+            q = q.filter(a::next_deadline_on.is_null().and(a::id.gt(id.clone())))
+        }
     }
     q.load(conn)
 }

@@ -2,15 +2,14 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::{NaiveDate, Utc};
-use serde::{Deserialize, Serialize};
+use chrono::Utc;
+use serde::Serialize;
 
 use super::extract::{
     etag, idempotency_key, if_match, parse_json_value, parse_value, BearerToken, JsonBody, RawJson,
 };
 use super::problem::ApiError;
 use super::views::{self, ApplicationView};
-use crate::domain::case::{ApplicantKind, Status};
 use crate::domain::workflow::{Action, ActionKind};
 use crate::service::forms::{OnlineFiling, Registration};
 use crate::service::intake::{self, Opened};
@@ -26,7 +25,7 @@ struct OpenedView<'a> {
 
 fn opened_response(o: &Opened) -> HttpResponse {
     let body = OpenedView {
-        application: views::application(&o.case, &o.agency_code, &o.viewer),
+        application: views::application(&o.case, &o.agency_code, &o.viewer, o.next_deadline.as_ref()),
         access_token: &o.access_token,
     };
     let mut res = HttpResponse::Created();
@@ -69,7 +68,7 @@ pub async fn register(
 fn case_response(status: StatusCode, v: &cases::Visible) -> HttpResponse {
     HttpResponse::build(status)
         .insert_header(etag(v.case.version))
-        .json(views::application(&v.case, &v.agency_code, &v.principal))
+        .json(views::application(&v.case, &v.agency_code, &v.principal, v.next_deadline.as_ref()))
 }
 
 /// `GET /api/v1/applications/{id}`
@@ -99,119 +98,6 @@ pub async fn events(
         web::block(move || cases::history(&services, token.as_deref(), &id)).await??;
     let items = rows.iter().map(|e| views::event(e, &principal)).collect();
     Ok(HttpResponse::Ok().json(EventsPage { items }))
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ListParams {
-    status: Option<String>,
-    received_from: Option<NaiveDate>,
-    received_to: Option<NaiveDate>,
-    applicant_kind: Option<ApplicantKind>,
-    q: Option<String>,
-    agency: Option<String>,
-    cursor: Option<String>,
-    limit: Option<i64>,
-}
-
-impl ListParams {
-    fn into_query(self) -> Result<cases::Query, ApiError> {
-        let mut errors = Vec::new();
-        let statuses = self
-            .status
-            .iter()
-            .flat_map(|s| s.split(','))
-            .filter(|s| !s.is_empty())
-            .filter_map(|s| {
-                let parsed = Status::parse(s.trim());
-                if parsed.is_none() {
-                    errors.push(FieldError::new(
-                        "status",
-                        "unknown_status",
-                        format!("{s:?} is not a status"),
-                    ));
-                }
-                parsed
-            })
-            .collect();
-        let limit = self.limit.unwrap_or(50);
-        if !(1..=200).contains(&limit) {
-            errors.push(FieldError::new("limit", "range", "limit must be 1 to 200"));
-        }
-        if let (Some(from), Some(to)) = (self.received_from, self.received_to) {
-            if from > to {
-                errors.push(FieldError::new(
-                    "received_from",
-                    "range",
-                    "received_from is after received_to",
-                ));
-            }
-        }
-        if self.q.as_ref().is_some_and(|q| q.chars().count() > 200) {
-            errors.push(FieldError::new(
-                "q",
-                "length",
-                "search text is at most 200 characters",
-            ));
-        }
-        if self
-            .cursor
-            .as_ref()
-            .is_some_and(|c| uuid::Uuid::parse_str(c).is_err())
-        {
-            errors.push(FieldError::new(
-                "cursor",
-                "invalid",
-                "use the next_cursor of the previous page",
-            ));
-        }
-        if !errors.is_empty() {
-            let mut e = ApiError::invalid(errors);
-            e.status = 400;
-            e.title = "Bad Request";
-            e.code = "invalid_query";
-            return Err(e);
-        }
-        Ok(cases::Query {
-            statuses,
-            received_from: self.received_from,
-            received_to: self.received_to,
-            applicant_kind: self.applicant_kind,
-            text: self
-                .q
-                .filter(|q| !q.trim().is_empty())
-                .map(|q| q.trim().to_owned()),
-            agency_code: self.agency,
-            cursor: self.cursor,
-            limit,
-        })
-    }
-}
-
-#[derive(Serialize)]
-struct ListPage<'a> {
-    items: Vec<ApplicationView<'a>>,
-    next_cursor: Option<String>,
-}
-
-/// `GET /api/v1/applications`: the clerk queue.
-pub async fn list(
-    token: BearerToken,
-    services: web::Data<Services>,
-    params: web::Query<ListParams>,
-) -> Result<HttpResponse, ApiError> {
-    let token = Some(token.0);
-    let query = params.into_inner().into_query()?;
-    let page = web::block(move || cases::list(&services, token.as_deref(), &query)).await??;
-    let items = page
-        .items
-        .iter()
-        .map(|(c, code)| views::application(c, code, &page.principal))
-        .collect();
-    Ok(HttpResponse::Ok().json(ListPage {
-        items,
-        next_cursor: page.next_cursor.clone(),
-    }))
 }
 
 /// Parses an action's body by its kind; `version` may travel in the body instead of If-Match.

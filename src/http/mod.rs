@@ -3,6 +3,7 @@
 pub mod applications;
 pub mod extract;
 pub mod problem;
+pub mod queue;
 pub mod views;
 
 use actix_web::http::{Method, StatusCode};
@@ -20,7 +21,7 @@ fn routes() -> Vec<(&'static str, Method, Route)> {
             Method::POST,
             web::post().to(a::file),
         ),
-        ("/api/v1/applications", Method::GET, web::get().to(a::list)),
+        ("/api/v1/applications", Method::GET, web::get().to(queue::list)),
         (
             "/api/v1/registrations",
             Method::POST,

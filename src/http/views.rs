@@ -6,6 +6,7 @@ use serde::Serialize;
 use crate::db::models::{ApplicationRow, EventRow};
 use crate::domain::workflow;
 use crate::service::auth::Principal;
+use crate::service::clock::NextDeadlineInfo;
 
 #[derive(Serialize)]
 pub struct ApplicantView<'a> {
@@ -66,6 +67,8 @@ pub struct ApplicationView<'a> {
     pub decision: Option<DecisionView<'a>>,
     pub delivery: Option<DeliveryView<'a>>,
     pub closed_on: Option<NaiveDate>,
+    /// The deadline to watch next (art. 30, 32–34), while one is running.
+    pub next_deadline: Option<&'a NextDeadlineInfo>,
     pub updated_at: String,
     /// What the caller may do next; any other action is refused.
     pub allowed_actions: Vec<&'static str>,
@@ -91,6 +94,7 @@ pub fn application<'a>(
     c: &'a ApplicationRow,
     agency_code: &'a str,
     principal: &Principal,
+    next_deadline: Option<&'a NextDeadlineInfo>,
 ) -> ApplicationView<'a> {
     let staff = principal.staff().is_some();
     // The applicant learns the outcome from the delivered answer (or the closing notice), never
@@ -149,6 +153,7 @@ pub fn application<'a>(
             _ => None,
         },
         closed_on: c.closed_on,
+        next_deadline,
         updated_at: instant(c.updated_at),
         allowed_actions: allowed_for(c, principal),
     }

@@ -3,8 +3,9 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::auth::{authenticate, require_staff, Principal};
-use super::{ServiceError, Services};
-use crate::db::cases::CaseFilter;
+use super::clock::{next_info, NextDeadlineInfo};
+use super::{FieldError, ServiceError, Services};
+use crate::db::cases::{CaseFilter, Cursor, Sort};
 use crate::db::models::{ApplicationRow, CaseChanges, EventRow};
 use crate::db::{cases, events, staff, write_tx, DbConnection};
 use crate::domain::case::{ApplicantKind, Status};
@@ -16,6 +17,7 @@ pub struct Visible {
     pub case: ApplicationRow,
     pub agency_code: String,
     pub principal: Principal,
+    pub next_deadline: Option<NextDeadlineInfo>,
 }
 
 /// Loads a case the principal may see; anything else is "not found", so that nobody learns
@@ -36,11 +38,9 @@ pub fn get(services: &Services, token: Option<&str>, id: &str) -> Result<Visible
     let principal = authenticate(conn, token)?;
     let case = visible(conn, &principal, id)?;
     let agency_code = staff::agency_by_id(conn, &case.agency_id)?.code;
-    Ok(Visible {
-        case,
-        agency_code,
-        principal,
-    })
+    let cal = services.calendars.get(conn, Some(&case.agency_id))?;
+    let next_deadline = next_info(&cal, &case, legal_date(Utc::now()));
+    Ok(Visible { case, agency_code, principal, next_deadline })
 }
 
 pub fn history(
@@ -64,13 +64,18 @@ pub struct Query {
     pub text: Option<String>,
     /// For staff bound to no agency: which agency to list (all when absent).
     pub agency_code: Option<String>,
-    pub cursor: Option<String>,
+    pub cursor: Option<Cursor>,
     pub limit: i64,
+    /// Cases whose next deadline falls within this many working days (overdue ones included).
+    pub due_within: Option<u32>,
+    /// Only overdue cases (true), or none of them (false).
+    pub overdue: Option<bool>,
+    pub sort: Sort,
 }
 
 pub struct Page {
     pub principal: Principal,
-    pub items: Vec<(ApplicationRow, String)>,
+    pub items: Vec<(ApplicationRow, String, Option<NextDeadlineInfo>)>,
     pub next_cursor: Option<String>,
 }
 
@@ -88,16 +93,19 @@ pub fn list(services: &Services, token: Option<&str>, q: &Query) -> Result<Page,
             match found {
                 // Staff bound to an agency asking for another get an empty page, not a hint.
                 Some(a) if own.as_ref().is_none_or(|o| *o == a.id) => Some(a.id),
-                _ => {
-                    return Ok(Page {
-                        principal,
-                        items: Vec::new(),
-                        next_cursor: None,
-                    })
-                }
+                _ => return Ok(Page { principal, items: Vec::new(), next_cursor: None }),
             }
         }
         (None, None) => None,
+    };
+    // Working days are counted on the office's calendar (the national one across offices).
+    let cal = services.calendars.get(conn, agency_id.as_deref())?;
+    let today = legal_date(Utc::now());
+    let due_by = match q.due_within {
+        Some(n) => Some(cal.add(today, n).map_err(|e| {
+            ServiceError::Invalid(vec![FieldError::new("due_within", "out_of_calendar", e.to_string())])
+        })?),
+        None => None,
     };
     let filter = CaseFilter {
         agency_id,
@@ -106,22 +114,27 @@ pub fn list(services: &Services, token: Option<&str>, q: &Query) -> Result<Page,
         received_to: q.received_to,
         applicant_kind: q.applicant_kind.map(|k| k.as_str().to_owned()),
         text: q.text.clone(),
-        before_id: q.cursor.clone(),
+        due_by,
+        overdue: q.overdue.map(|o| (o, today)),
+        sort: q.sort,
+        cursor: q.cursor.clone(),
         // One more than asked tells whether there is a next page.
         limit: q.limit + 1,
     };
-    let mut items = cases::list(conn, &filter)?;
-    let next_cursor = if items.len() as i64 > q.limit {
-        items.truncate(q.limit as usize);
-        items.last().map(|(c, _)| c.id.clone())
+    let mut rows = cases::list(conn, &filter)?;
+    let next_cursor = if rows.len() as i64 > q.limit {
+        rows.truncate(q.limit as usize);
+        rows.last().map(|(c, _)| Cursor::after(q.sort, c).encode())
     } else {
         None
     };
-    Ok(Page {
-        principal,
-        items,
-        next_cursor,
-    })
+    let mut items = Vec::with_capacity(rows.len());
+    for (case, code) in rows {
+        let cal = services.calendars.get(conn, Some(&case.agency_id))?;
+        let next = next_info(&cal, &case, today);
+        items.push((case, code, next));
+    }
+    Ok(Page { principal, items, next_cursor })
 }
 
 /// Takes a workflow action on a case the principal may see, if it is still at
@@ -185,10 +198,7 @@ pub fn act(
         )?;
         let case = cases::application(conn, id)?.ok_or(ServiceError::NotFound)?;
         let agency_code = staff::agency_by_id(conn, &case.agency_id)?.code;
-        Ok(Visible {
-            case,
-            agency_code,
-            principal: principal.clone(),
-        })
+        let next_deadline = next_info(&cal, &case, legal_date(now));
+        Ok(Visible { case, agency_code, principal: principal.clone(), next_deadline })
     })
 }

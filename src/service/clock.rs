@@ -115,6 +115,28 @@ fn deadline_json(d: &NextDeadline) -> serde_json::Value {
     })
 }
 
+/// The stored next deadline with what a clerk needs at a glance today.
+#[derive(Debug, Clone, Serialize)]
+pub struct NextDeadlineInfo {
+    pub kind: String,
+    pub due_on: chrono::NaiveDate,
+    /// Working days from today to the due day; negative once overdue.
+    pub working_days_left: i64,
+    pub overdue: bool,
+    pub provisional: bool,
+}
+
+pub fn next_info(cal: &Calendar, row: &ApplicationRow, today: chrono::NaiveDate) -> Option<NextDeadlineInfo> {
+    let (kind, due_on) = (row.next_deadline_kind.clone()?, row.next_deadline_on?);
+    Some(NextDeadlineInfo {
+        kind,
+        due_on,
+        working_days_left: cal.between(today, due_on).ok()?,
+        overdue: due_on < today,
+        provisional: row.next_deadline_provisional,
+    })
+}
+
 /// A case's clock as shown to staff and to the applicant.
 pub struct CaseClock {
     pub case: ApplicationRow,

@@ -4,6 +4,7 @@ use chrono::{DateTime, Datelike, Utc};
 
 use super::auth::{require_staff, Principal};
 use super::forms::{check_application, ApplicantForm, OnlineFiling, Registration, RequestForm};
+use super::clock::next_info;
 use super::{FieldError, ServiceError, Services};
 use crate::db::models::{Agency, ApplicationRow, EventRow};
 use crate::db::{cases, events, staff, write_tx, DbConnection};
@@ -23,6 +24,7 @@ pub struct Opened {
     pub replayed: bool,
     /// Who the answer is for: the applicant filing online, or the registering clerk.
     pub viewer: Principal,
+    pub next_deadline: Option<super::clock::NextDeadlineInfo>,
 }
 
 /// Files an application online. The office's receipt is this answer itself, so the legal date
@@ -140,16 +142,10 @@ fn replay(
     let case = cases::application(conn, &record.application_id)?.ok_or(ServiceError::NotFound)?;
     let agency = staff::agency_by_id(conn, &case.agency_id)?;
     let access_token = services.key.derived_access_token(&case.id, key);
-    let viewer = Principal::Applicant {
-        application_id: case.id.clone(),
-    };
-    Ok(Some(Opened {
-        case,
-        agency_code: agency.code,
-        access_token,
-        replayed: true,
-        viewer,
-    }))
+    let viewer = Principal::Applicant { application_id: case.id.clone() };
+    let cal = services.calendars.get(conn, Some(&case.agency_id))?;
+    let next_deadline = next_info(&cal, &case, legal_date(chrono::Utc::now()));
+    Ok(Some(Opened { case, agency_code: agency.code, access_token, replayed: true, viewer, next_deadline }))
 }
 
 struct NewCase<'a> {
@@ -273,11 +269,13 @@ fn open(
         Some((p, _)) => p.clone(),
         None => Principal::Applicant { application_id: id },
     };
+    let next_deadline = next_info(&cal, &row, today);
     Ok(Opened {
         case: row,
         agency_code: new.agency.code.clone(),
         access_token,
         replayed: false,
         viewer,
+        next_deadline,
     })
 }

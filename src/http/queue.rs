@@ -1,0 +1,133 @@
+//! `GET /api/v1/applications`: the clerk queue, with filters, deadlines and cursor pages.
+
+use actix_web::{web, HttpResponse};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::extract::BearerToken;
+use super::problem::ApiError;
+use super::views::{self, ApplicationView};
+use crate::db::cases::{Cursor, Sort};
+use crate::domain::case::{ApplicantKind, Status};
+use crate::service::{cases, FieldError, Services};
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SortParam {
+    Newest,
+    Deadline,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListParams {
+    status: Option<String>,
+    received_from: Option<NaiveDate>,
+    received_to: Option<NaiveDate>,
+    applicant_kind: Option<ApplicantKind>,
+    q: Option<String>,
+    agency: Option<String>,
+    due_within: Option<u32>,
+    overdue: Option<bool>,
+    sort: Option<SortParam>,
+    cursor: Option<String>,
+    limit: Option<i64>,
+}
+
+fn invalid_query(errors: Vec<FieldError>) -> ApiError {
+    let mut e = ApiError::invalid(errors);
+    e.status = 400;
+    e.title = "Bad Request";
+    e.code = "invalid_query";
+    e
+}
+
+impl ListParams {
+    fn into_query(self) -> Result<cases::Query, ApiError> {
+        let mut errors = Vec::new();
+        let statuses = self
+            .status
+            .iter()
+            .flat_map(|s| s.split(','))
+            .filter(|s| !s.is_empty())
+            .filter_map(|s| {
+                let parsed = Status::parse(s.trim());
+                if parsed.is_none() {
+                    errors.push(FieldError::new("status", "unknown_status", format!("{s:?} is not a status")));
+                }
+                parsed
+            })
+            .collect();
+        let limit = self.limit.unwrap_or(50);
+        if !(1..=200).contains(&limit) {
+            errors.push(FieldError::new("limit", "range", "limit must be 1 to 200"));
+        }
+        if let (Some(from), Some(to)) = (self.received_from, self.received_to) {
+            if from > to {
+                errors.push(FieldError::new("received_from", "range", "received_from is after received_to"));
+            }
+        }
+        if self.q.as_ref().is_some_and(|q| q.chars().count() > 200) {
+            errors.push(FieldError::new("q", "length", "search text is at most 200 characters"));
+        }
+        if self.due_within.is_some_and(|n| n > 250) {
+            errors.push(FieldError::new("due_within", "range", "due_within is 0 to 250 working days"));
+        }
+        let sort = match self.sort {
+            Some(SortParam::Deadline) => Sort::Deadline,
+            Some(SortParam::Newest) | None => Sort::Newest,
+        };
+        let cursor = match &self.cursor {
+            None => None,
+            Some(c) => {
+                let parsed = Cursor::parse(sort, c);
+                if parsed.is_none() {
+                    errors.push(FieldError::new(
+                        "cursor",
+                        "invalid",
+                        "use the next_cursor of the previous page, with the same sort",
+                    ));
+                }
+                parsed
+            }
+        };
+        if !errors.is_empty() {
+            return Err(invalid_query(errors));
+        }
+        Ok(cases::Query {
+            statuses,
+            received_from: self.received_from,
+            received_to: self.received_to,
+            applicant_kind: self.applicant_kind,
+            text: self.q.filter(|q| !q.trim().is_empty()).map(|q| q.trim().to_owned()),
+            agency_code: self.agency,
+            cursor,
+            limit,
+            due_within: self.due_within,
+            overdue: self.overdue,
+            sort,
+        })
+    }
+}
+
+#[derive(Serialize)]
+struct ListPage<'a> {
+    items: Vec<ApplicationView<'a>>,
+    next_cursor: Option<String>,
+}
+
+pub async fn list(
+    token: BearerToken,
+    services: web::Data<Services>,
+    params: web::Query<ListParams>,
+) -> Result<HttpResponse, ApiError> {
+    let token = Some(token.0);
+    let query = params.into_inner().into_query()?;
+    let page = web::block(move || cases::list(&services, token.as_deref(), &query)).await??;
+    let items = page
+        .items
+        .iter()
+        .map(|(c, code, next)| views::application(c, code, &page.principal, next.as_ref()))
+        .collect();
+    Ok(HttpResponse::Ok().json(ListPage { items, next_cursor: page.next_cursor.clone() }))
+}
