@@ -6,7 +6,8 @@ use clap::{Parser, Subcommand};
 use gongkai::db::{self, DatabaseUrl};
 use gongkai::domain::workflow::Role;
 use gongkai::security::SecretKey;
-use gongkai::service::admin;
+use gongkai::domain::notice::YearNotice;
+use gongkai::service::{admin, calendar};
 use gongkai::startup::{default_key_file, open_services, Application, Settings};
 
 #[derive(Parser)]
@@ -60,6 +61,20 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// The official working-day calendar.
+    Calendar {
+        #[command(subcommand)]
+        command: CalendarCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum CalendarCommand {
+    /// Load or replace a year from a notice file (our format or holiday-cn's JSON); every open
+    /// case's deadlines are recomputed.
+    Load { file: PathBuf },
+    /// List the loaded years.
+    Years,
 }
 
 #[derive(Subcommand)]
@@ -109,8 +124,19 @@ fn secret_key(cli: &Cli, url: &DatabaseUrl) -> anyhow::Result<SecretKey> {
     }
 }
 
-fn main() -> anyhow::Result<()> {
+fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            // One readable line with its causes, not a debug dump.
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -148,6 +174,45 @@ fn main() -> anyhow::Result<()> {
             let services = open_services(&url, key, 1)?;
             let agency = admin::add_agency(&mut *services.conn()?, code, name)?;
             println!("added agency {} ({})", agency.code, agency.name);
+            Ok(())
+        }
+        Command::Calendar { command: CalendarCommand::Load { file } } => {
+            let text = std::fs::read_to_string(file)
+                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+            let notice = YearNotice::parse(&text, None)
+                .map_err(|e| anyhow::anyhow!("{} was not loaded: {e}", file.display()))?;
+            let services = open_services(&url, key, 1)?;
+            let loaded = calendar::load_year(
+                &mut *services.conn()?,
+                &services.calendars,
+                &notice,
+                Some("command line"),
+                chrono::Utc::now(),
+            )?;
+            println!(
+                "{} {}: {} days off, {} make-up working days; {} open cases recomputed, {} changed",
+                if loaded.replaced { "replaced" } else { "loaded" },
+                loaded.year,
+                loaded.days_off,
+                loaded.make_up_working_days,
+                loaded.recomputed.open_cases,
+                loaded.recomputed.changed_cases
+            );
+            Ok(())
+        }
+        Command::Calendar { command: CalendarCommand::Years } => {
+            let services = open_services(&url, key, 1)?;
+            for y in calendar::years(&services)? {
+                println!(
+                    "{}  {:>2} days off  {} make-up days  loaded {} by {}  {}",
+                    y.year,
+                    y.days_off,
+                    y.make_up_working_days,
+                    y.loaded_at,
+                    y.loaded_by.as_deref().unwrap_or("-"),
+                    y.source.as_deref().unwrap_or("")
+                );
+            }
             Ok(())
         }
         Command::User {

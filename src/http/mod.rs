@@ -1,6 +1,8 @@
 //! The HTTP layer: routes, extractors, views and errors. Handlers stay thin.
 
 pub mod applications;
+pub mod calendar;
+pub mod clock;
 pub mod extract;
 pub mod problem;
 pub mod queue;

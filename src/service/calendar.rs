@@ -7,7 +7,8 @@ use std::sync::{Arc, RwLock};
 
 use chrono::{DateTime, Utc};
 
-use super::clock::{recompute_open_cases, Recomputed};
+pub use super::clock::Recomputed;
+use super::clock::recompute_open_cases;
 use super::ServiceError;
 use crate::db::models::CalendarYear;
 use crate::db::{calendar as store, DbConnection};
@@ -156,4 +157,110 @@ pub fn set_local_days(
         let reason = format!("本机关{year}年地方休息日更新");
         recompute_open_cases(conn, cache, Some(agency_id), &reason, now)
     })
+}
+
+/// The calendar for the public calculator: national, or an office's with its local days off.
+pub fn for_calculator(
+    services: &super::Services,
+    agency_code: Option<&str>,
+) -> Result<Arc<Calendar>, ServiceError> {
+    let conn = &mut *services.conn()?;
+    let agency_id = match agency_code {
+        None => None,
+        Some(code) => Some(
+            crate::db::staff::agency_by_code(conn, &code.to_uppercase())?
+                .ok_or_else(|| {
+                    ServiceError::Invalid(vec![super::FieldError::new(
+                        "agency",
+                        "unknown_agency",
+                        format!("no office has the code {code:?}"),
+                    )])
+                })?
+                .id,
+        ),
+    };
+    services.calendars.get(conn, agency_id.as_deref())
+}
+
+/// A loaded year, as listed.
+#[derive(Debug, serde::Serialize)]
+pub struct YearSummary {
+    pub year: i32,
+    pub source: Option<String>,
+    pub loaded_at: String,
+    pub loaded_by: Option<String>,
+    pub days_off: usize,
+    pub make_up_working_days: usize,
+}
+
+pub fn years(services: &super::Services) -> Result<Vec<YearSummary>, ServiceError> {
+    let conn = &mut *services.conn()?;
+    store::years(conn)?
+        .into_iter()
+        .map(|y| {
+            let notice: YearNotice = serde_json::from_str(&y.notice)
+                .map_err(|e| crate::db::models::CorruptValue { column: "calendar_years.notice", value: e.to_string() })?;
+            Ok(YearSummary {
+                year: y.year,
+                source: y.source,
+                loaded_at: y.loaded_at.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                loaded_by: y.loaded_by,
+                days_off: notice.days.iter().filter(|d| d.kind == DayKind::Off).count(),
+                make_up_working_days: notice.days.iter().filter(|d| d.kind == DayKind::Working).count(),
+            })
+        })
+        .collect()
+}
+
+/// `PUT /calendar/years/{year}`: an administrator loads or replaces a year.
+pub fn put_year(
+    services: &super::Services,
+    token: Option<&str>,
+    year: i32,
+    body: &str,
+    now: DateTime<Utc>,
+) -> Result<Loaded, ServiceError> {
+    let conn = &mut *services.conn()?;
+    let principal = super::auth::authenticate(conn, token)?;
+    let admin = super::auth::require_staff(&principal, &[crate::domain::workflow::Role::Admin])?;
+    let notice = YearNotice::parse(body, Some(year))
+        .map_err(|e| ServiceError::Invalid(vec![super::FieldError::new("", "invalid_calendar", e.to_string())]))?;
+    load_year(conn, &services.calendars, &notice, Some(&admin.name), now)
+}
+
+/// `PUT /agencies/{code}/days-off/{year}`: an administrator sets an office's local days off.
+pub fn put_local_days(
+    services: &super::Services,
+    token: Option<&str>,
+    agency_code: &str,
+    year: i32,
+    days: &[LocalDayOff],
+    now: DateTime<Utc>,
+) -> Result<Recomputed, ServiceError> {
+    let conn = &mut *services.conn()?;
+    let principal = super::auth::authenticate(conn, token)?;
+    let admin = super::auth::require_staff(&principal, &[crate::domain::workflow::Role::Admin])?;
+    let agency = crate::db::staff::agency_by_code(conn, &agency_code.to_uppercase())?
+        .filter(|a| admin.agency_id.as_ref().is_none_or(|own| *own == a.id))
+        .ok_or(ServiceError::NotFound)?;
+    let mut errors = Vec::new();
+    for (i, d) in days.iter().enumerate() {
+        if chrono::Datelike::year(&d.date) != year {
+            errors.push(super::FieldError::new(
+                format!("days_off[{i}].date"),
+                "outside_year",
+                format!("{} is not in {year}", d.date),
+            ));
+        }
+        if d.name.trim().is_empty() || d.name.chars().count() > 100 {
+            errors.push(super::FieldError::new(format!("days_off[{i}].name"), "length", "1 to 100 characters"));
+        }
+    }
+    if !(2000..=2099).contains(&year) {
+        errors.push(super::FieldError::new("year", "range", "the year must be 2000 to 2099"));
+    }
+    if !errors.is_empty() {
+        return Err(ServiceError::Invalid(errors));
+    }
+    set_local_days(conn, &services.calendars, &agency.id, year, days, now)
 }

@@ -1,0 +1,149 @@
+//! The official calendar: a public working-day calculator, and the administrator's loading of
+//! years and local days off.
+
+use actix_web::{web, HttpResponse};
+use chrono::{NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::extract::{BearerToken, JsonBody, RawJson};
+use super::problem::ApiError;
+use crate::domain::calendar::{DayNote, LocalDayOff};
+use crate::service::{calendar, FieldError, Services};
+
+fn out_of_range(field: &str, e: impl std::fmt::Display) -> ApiError {
+    ApiError::invalid(vec![FieldError::new(field, "out_of_calendar", e.to_string())])
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AddParams {
+    from: NaiveDate,
+    working_days: u32,
+    agency: Option<String>,
+}
+
+#[derive(Serialize)]
+struct AddAnswer<'a> {
+    from: NaiveDate,
+    working_days: u32,
+    date: NaiveDate,
+    provisional: bool,
+    agency: Option<&'a str>,
+    /// The announced days off and make-up working days on the way.
+    notes: Vec<&'a DayNote>,
+}
+
+/// `GET /api/v1/calendar/add`: the N-th working day after a date (the date itself not counted).
+pub async fn add(services: web::Data<Services>, q: web::Query<AddParams>) -> Result<HttpResponse, ApiError> {
+    let q = q.into_inner();
+    if q.working_days > 1000 {
+        return Err(ApiError::invalid(vec![FieldError::new("working_days", "range", "0 to 1000")]));
+    }
+    let code = q.agency.clone();
+    let cal = web::block(move || calendar::for_calculator(&services, code.as_deref())).await??;
+    let date = cal.add(q.from, q.working_days).map_err(|e| out_of_range("from", e))?;
+    Ok(HttpResponse::Ok().json(AddAnswer {
+        from: q.from,
+        working_days: q.working_days,
+        date,
+        provisional: cal.is_provisional(q.from, date),
+        agency: q.agency.as_deref(),
+        notes: cal.notes_between(q.from, date),
+    }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BetweenParams {
+    from: NaiveDate,
+    to: NaiveDate,
+    agency: Option<String>,
+}
+
+#[derive(Serialize)]
+struct BetweenAnswer<'a> {
+    from: NaiveDate,
+    to: NaiveDate,
+    /// Working days after `from` up to and including `to` (negative if `to` is earlier).
+    working_days: i64,
+    provisional: bool,
+    agency: Option<&'a str>,
+    notes: Vec<&'a DayNote>,
+}
+
+/// `GET /api/v1/calendar/between`
+pub async fn between(services: web::Data<Services>, q: web::Query<BetweenParams>) -> Result<HttpResponse, ApiError> {
+    let q = q.into_inner();
+    let code = q.agency.clone();
+    let cal = web::block(move || calendar::for_calculator(&services, code.as_deref())).await??;
+    let n = cal.between(q.from, q.to).map_err(|e| out_of_range("from", e))?;
+    let (lo, hi) = if q.from <= q.to { (q.from, q.to) } else { (q.to, q.from) };
+    Ok(HttpResponse::Ok().json(BetweenAnswer {
+        from: q.from,
+        to: q.to,
+        working_days: n,
+        provisional: cal.is_provisional(q.from, q.to),
+        agency: q.agency.as_deref(),
+        notes: cal.notes_between(lo, hi),
+    }))
+}
+
+/// `GET /api/v1/calendar/years`: which official notices are loaded.
+pub async fn years(services: web::Data<Services>) -> Result<HttpResponse, ApiError> {
+    let years = web::block(move || calendar::years(&services)).await??;
+    let last = years.iter().map(|y| y.year).max();
+    Ok(HttpResponse::Ok().json(serde_json::json!({
+        "years": years,
+        // Dates after this year are counted with weekends only, and marked provisional.
+        "last_loaded_year": last,
+    })))
+}
+
+fn year_param(year: &str) -> Result<i32, ApiError> {
+    year.parse::<i32>()
+        .ok()
+        .filter(|y| (2000..=2099).contains(y))
+        .ok_or_else(|| ApiError::new(actix_web::http::StatusCode::NOT_FOUND, "not_found", "the year must be 2000 to 2099"))
+}
+
+/// `PUT /api/v1/calendar/years/{year}`: load or replace a year (admin); every open case's
+/// deadlines are recomputed in the same transaction.
+pub async fn put_year(
+    token: BearerToken,
+    services: web::Data<Services>,
+    year: web::Path<String>,
+    body: RawJson,
+) -> Result<HttpResponse, ApiError> {
+    let year = year_param(&year)?;
+    let text = String::from_utf8(body.0.to_vec())
+        .map_err(|_| ApiError::bad_request("malformed_json", "the body is not UTF-8"))?;
+    if text.trim().is_empty() {
+        return Err(ApiError::bad_request("malformed_json", "the body is empty"));
+    }
+    let loaded = web::block(move || calendar::put_year(&services, Some(&token.0), year, &text, Utc::now())).await??;
+    Ok(HttpResponse::Ok().json(loaded))
+}
+
+#[derive(Deserialize, validator::Validate)]
+#[serde(deny_unknown_fields)]
+pub struct LocalDays {
+    #[validate(length(max = 366))]
+    days_off: Vec<LocalDayOff>,
+}
+
+/// `PUT /api/v1/agencies/{code}/days-off/{year}`: an office's local days off (admin).
+pub async fn put_local_days(
+    token: BearerToken,
+    services: web::Data<Services>,
+    path: web::Path<(String, String)>,
+    body: JsonBody<LocalDays>,
+) -> Result<HttpResponse, ApiError> {
+    let (code, year) = path.into_inner();
+    let year = year_param(&year)?;
+    let days = body.0.days_off;
+    let agency = code.to_uppercase();
+    let recomputed =
+        web::block(move || calendar::put_local_days(&services, Some(&token.0), &code, year, &days, Utc::now()))
+            .await??;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "agency": agency, "year": year, "recomputed": recomputed })))
+}

@@ -1,0 +1,43 @@
+//! `GET /api/v1/applications/{id}/clock`: every deadline of a case and how it was counted.
+
+use actix_web::{web, HttpResponse};
+use chrono::{NaiveDate, Utc};
+use serde::Serialize;
+
+use super::extract::BearerToken;
+use super::problem::ApiError;
+use crate::domain::clock::{self, Deadline};
+use crate::service::{clock as service, Services};
+
+#[derive(Serialize)]
+struct ClockView<'a> {
+    application_id: &'a str,
+    tracking_number: &'a str,
+    status: &'a str,
+    /// The legal date (China) the clock was read on.
+    today: NaiveDate,
+    deadlines: &'a [Deadline],
+    next_deadline: Option<&'a Deadline>,
+    /// Years whose official notice is loaded; other years count weekends only (provisional).
+    calendar_years: &'a [i32],
+    rules: &'static str,
+}
+
+const RULES: &str = "收到申请之日不计算在内，自次一工作日起算，期限届满日为第N个工作日；\
+工作日以国务院办公厅公布的节假日安排为准（含调休上班日），未公布年份暂按周末计算并标注为暂定。\
+征求第三方或其他机关意见所需时间、收费通知至缴费期间不计算在答复期限内（条例第三十三条第二款）。";
+
+pub async fn clock(token: BearerToken, services: web::Data<Services>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let c = web::block(move || service::case_clock(&services, Some(&token.0), &id, Utc::now())).await??;
+    let view = ClockView {
+        application_id: &c.case.id,
+        tracking_number: &c.case.tracking_number,
+        status: &c.case.status,
+        today: c.today,
+        deadlines: &c.deadlines,
+        next_deadline: clock::next_deadline(&c.deadlines),
+        calendar_years: &c.loaded_years,
+        rules: RULES,
+    };
+    Ok(HttpResponse::Ok().json(view))
+}
