@@ -4,9 +4,9 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 use gongkai::db::{self, DatabaseUrl};
+use gongkai::domain::notice::YearNotice;
 use gongkai::domain::workflow::Role;
 use gongkai::security::SecretKey;
-use gongkai::domain::notice::YearNotice;
 use gongkai::service::{admin, calendar};
 use gongkai::startup::{default_key_file, open_services, Application, Settings};
 
@@ -176,7 +176,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             println!("added agency {} ({})", agency.code, agency.name);
             Ok(())
         }
-        Command::Calendar { command: CalendarCommand::Load { file } } => {
+        Command::Calendar {
+            command: CalendarCommand::Load { file },
+        } => {
             let text = std::fs::read_to_string(file)
                 .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
             let notice = YearNotice::parse(&text, None)
@@ -191,7 +193,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             )?;
             println!(
                 "{} {}: {} days off, {} make-up working days; {} open cases recomputed, {} changed",
-                if loaded.replaced { "replaced" } else { "loaded" },
+                if loaded.replaced {
+                    "replaced"
+                } else {
+                    "loaded"
+                },
                 loaded.year,
                 loaded.days_off,
                 loaded.make_up_working_days,
@@ -200,7 +206,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Command::Calendar { command: CalendarCommand::Years } => {
+        Command::Calendar {
+            command: CalendarCommand::Years,
+        } => {
             let services = open_services(&url, key, 1)?;
             for y in calendar::years(&services)? {
                 println!(

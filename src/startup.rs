@@ -42,9 +42,17 @@ pub fn open_services(
     db::staff::check_key_fingerprint(conn, &key.fingerprint())?;
     let calendars = std::sync::Arc::new(CalendarCache::default());
     if let Some(r) = calendar::seed_shipped(conn, &calendars, chrono::Utc::now())? {
-        tracing::info!(open_cases = r.open_cases, changed = r.changed_cases, "loaded the shipped calendar");
+        tracing::info!(
+            open_cases = r.open_cases,
+            changed = r.changed_cases,
+            "loaded the shipped calendar"
+        );
     }
-    Ok(Services { pool: pool.clone(), key, calendars })
+    Ok(Services {
+        pool: pool.clone(),
+        key,
+        calendars,
+    })
 }
 
 pub struct Application {

@@ -12,17 +12,25 @@ use crate::domain::calendar::LocalDayOff;
 const REVISION: &str = "calendar_revision";
 
 pub fn years(conn: &mut DbConnection) -> QueryResult<Vec<CalendarYear>> {
-    calendar_years::table.order(calendar_years::year.asc()).select(CalendarYear::as_select()).load(conn)
+    calendar_years::table
+        .order(calendar_years::year.asc())
+        .select(CalendarYear::as_select())
+        .load(conn)
 }
 
 pub fn loaded_year_numbers(conn: &mut DbConnection) -> QueryResult<Vec<i32>> {
-    calendar_years::table.select(calendar_years::year).load(conn)
+    calendar_years::table
+        .select(calendar_years::year)
+        .load(conn)
 }
 
 /// Replaces a year's notice whole.
 pub fn put_year(conn: &mut DbConnection, row: &CalendarYear) -> QueryResult<()> {
     diesel::delete(calendar_years::table.find(row.year)).execute(conn)?;
-    diesel::insert_into(calendar_years::table).values(row).execute(conn).map(drop)
+    diesel::insert_into(calendar_years::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
 }
 
 pub fn local_days(conn: &mut DbConnection, agency_id: &str) -> QueryResult<Vec<LocalDayOff>> {
@@ -31,7 +39,11 @@ pub fn local_days(conn: &mut DbConnection, agency_id: &str) -> QueryResult<Vec<L
         .order(local_days_off::date.asc())
         .select((local_days_off::date, local_days_off::name))
         .load::<(NaiveDate, String)>(conn)
-        .map(|rows| rows.into_iter().map(|(date, name)| LocalDayOff { date, name }).collect())
+        .map(|rows| {
+            rows.into_iter()
+                .map(|(date, name)| LocalDayOff { date, name })
+                .collect()
+        })
 }
 
 /// Replaces an office's local days off in one year.
@@ -62,8 +74,11 @@ pub fn put_local_days(
 }
 
 pub fn revision(conn: &mut DbConnection) -> QueryResult<i64> {
-    let value: Option<String> =
-        settings::table.find(REVISION).select(settings::value).first(conn).optional()?;
+    let value: Option<String> = settings::table
+        .find(REVISION)
+        .select(settings::value)
+        .first(conn)
+        .optional()?;
     Ok(value.and_then(|v| v.parse().ok()).unwrap_or(0))
 }
 
@@ -75,7 +90,10 @@ pub fn bump_revision(conn: &mut DbConnection) -> QueryResult<i64> {
         .execute(conn)?;
     if updated == 0 {
         diesel::insert_into(settings::table)
-            .values((settings::name.eq(REVISION), settings::value.eq(next.to_string())))
+            .values((
+                settings::name.eq(REVISION),
+                settings::value.eq(next.to_string()),
+            ))
             .execute(conn)?;
     }
     Ok(next)

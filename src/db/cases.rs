@@ -145,7 +145,10 @@ impl Cursor {
     pub fn after(sort: Sort, row: &ApplicationRow) -> Self {
         match sort {
             Sort::Newest => Self::Id(row.id.clone()),
-            Sort::Deadline => Self::Deadline { due: row.next_deadline_on, id: row.id.clone() },
+            Sort::Deadline => Self::Deadline {
+                due: row.next_deadline_on,
+                id: row.id.clone(),
+            },
         }
     }
 
@@ -164,7 +167,11 @@ impl Cursor {
             Sort::Newest => id(s).map(Self::Id),
             Sort::Deadline => {
                 let (due, rest) = s.split_once('_')?;
-                let due = if due == "none" { None } else { Some(due.parse().ok()?) };
+                let due = if due == "none" {
+                    None
+                } else {
+                    Some(due.parse().ok()?)
+                };
                 Some(Self::Deadline { due, id: id(rest)? })
             }
         }
@@ -207,7 +214,11 @@ pub fn list(conn: &mut DbConnection, f: &CaseFilter) -> QueryResult<Vec<(Applica
         .into_boxed();
     q = match f.sort {
         Sort::Newest => q.order(a::id.desc()),
-        Sort::Deadline => q.order((a::next_deadline_on.is_null().asc(), a::next_deadline_on.asc(), a::id.asc())),
+        Sort::Deadline => q.order((
+            a::next_deadline_on.is_null().asc(),
+            a::next_deadline_on.asc(),
+            a::id.asc(),
+        )),
     };
     if let Some(agency) = &f.agency_id {
         q = q.filter(a::agency_id.eq(agency.clone()));
@@ -239,7 +250,13 @@ pub fn list(conn: &mut DbConnection, f: &CaseFilter) -> QueryResult<Vec<(Applica
     }
     match f.overdue {
         Some((true, today)) => q = q.filter(a::next_deadline_on.lt(today)),
-        Some((false, today)) => q = q.filter(a::next_deadline_on.ge(today).or(a::next_deadline_on.is_null())),
+        Some((false, today)) => {
+            q = q.filter(
+                a::next_deadline_on
+                    .ge(today)
+                    .or(a::next_deadline_on.is_null()),
+            )
+        }
         None => {}
     }
     match &f.cursor {

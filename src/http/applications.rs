@@ -25,7 +25,12 @@ struct OpenedView<'a> {
 
 fn opened_response(o: &Opened) -> HttpResponse {
     let body = OpenedView {
-        application: views::application(&o.case, &o.agency_code, &o.viewer, o.next_deadline.as_ref()),
+        application: views::application(
+            &o.case,
+            &o.agency_code,
+            &o.viewer,
+            o.next_deadline.as_ref(),
+        ),
         access_token: &o.access_token,
     };
     let mut res = HttpResponse::Created();
@@ -68,7 +73,12 @@ pub async fn register(
 fn case_response(status: StatusCode, v: &cases::Visible) -> HttpResponse {
     HttpResponse::build(status)
         .insert_header(etag(v.case.version))
-        .json(views::application(&v.case, &v.agency_code, &v.principal, v.next_deadline.as_ref()))
+        .json(views::application(
+            &v.case,
+            &v.agency_code,
+            &v.principal,
+            v.next_deadline.as_ref(),
+        ))
 }
 
 /// `GET /api/v1/applications/{id}`

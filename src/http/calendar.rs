@@ -11,7 +11,11 @@ use crate::domain::calendar::{DayNote, LocalDayOff};
 use crate::service::{calendar, FieldError, Services};
 
 fn out_of_range(field: &str, e: impl std::fmt::Display) -> ApiError {
-    ApiError::invalid(vec![FieldError::new(field, "out_of_calendar", e.to_string())])
+    ApiError::invalid(vec![FieldError::new(
+        field,
+        "out_of_calendar",
+        e.to_string(),
+    )])
 }
 
 #[derive(Deserialize)]
@@ -34,14 +38,23 @@ struct AddAnswer<'a> {
 }
 
 /// `GET /api/v1/calendar/add`: the N-th working day after a date (the date itself not counted).
-pub async fn add(services: web::Data<Services>, q: web::Query<AddParams>) -> Result<HttpResponse, ApiError> {
+pub async fn add(
+    services: web::Data<Services>,
+    q: web::Query<AddParams>,
+) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     if q.working_days > 1000 {
-        return Err(ApiError::invalid(vec![FieldError::new("working_days", "range", "0 to 1000")]));
+        return Err(ApiError::invalid(vec![FieldError::new(
+            "working_days",
+            "range",
+            "0 to 1000",
+        )]));
     }
     let code = q.agency.clone();
     let cal = web::block(move || calendar::for_calculator(&services, code.as_deref())).await??;
-    let date = cal.add(q.from, q.working_days).map_err(|e| out_of_range("from", e))?;
+    let date = cal
+        .add(q.from, q.working_days)
+        .map_err(|e| out_of_range("from", e))?;
     Ok(HttpResponse::Ok().json(AddAnswer {
         from: q.from,
         working_days: q.working_days,
@@ -72,12 +85,21 @@ struct BetweenAnswer<'a> {
 }
 
 /// `GET /api/v1/calendar/between`
-pub async fn between(services: web::Data<Services>, q: web::Query<BetweenParams>) -> Result<HttpResponse, ApiError> {
+pub async fn between(
+    services: web::Data<Services>,
+    q: web::Query<BetweenParams>,
+) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let code = q.agency.clone();
     let cal = web::block(move || calendar::for_calculator(&services, code.as_deref())).await??;
-    let n = cal.between(q.from, q.to).map_err(|e| out_of_range("from", e))?;
-    let (lo, hi) = if q.from <= q.to { (q.from, q.to) } else { (q.to, q.from) };
+    let n = cal
+        .between(q.from, q.to)
+        .map_err(|e| out_of_range("from", e))?;
+    let (lo, hi) = if q.from <= q.to {
+        (q.from, q.to)
+    } else {
+        (q.to, q.from)
+    };
     Ok(HttpResponse::Ok().json(BetweenAnswer {
         from: q.from,
         to: q.to,
@@ -103,7 +125,13 @@ fn year_param(year: &str) -> Result<i32, ApiError> {
     year.parse::<i32>()
         .ok()
         .filter(|y| (2000..=2099).contains(y))
-        .ok_or_else(|| ApiError::new(actix_web::http::StatusCode::NOT_FOUND, "not_found", "the year must be 2000 to 2099"))
+        .ok_or_else(|| {
+            ApiError::new(
+                actix_web::http::StatusCode::NOT_FOUND,
+                "not_found",
+                "the year must be 2000 to 2099",
+            )
+        })
 }
 
 /// `PUT /api/v1/calendar/years/{year}`: load or replace a year (admin); every open case's
@@ -120,7 +148,9 @@ pub async fn put_year(
     if text.trim().is_empty() {
         return Err(ApiError::bad_request("malformed_json", "the body is empty"));
     }
-    let loaded = web::block(move || calendar::put_year(&services, Some(&token.0), year, &text, Utc::now())).await??;
+    let loaded =
+        web::block(move || calendar::put_year(&services, Some(&token.0), year, &text, Utc::now()))
+            .await??;
     Ok(HttpResponse::Ok().json(loaded))
 }
 
@@ -142,8 +172,10 @@ pub async fn put_local_days(
     let year = year_param(&year)?;
     let days = body.0.days_off;
     let agency = code.to_uppercase();
-    let recomputed =
-        web::block(move || calendar::put_local_days(&services, Some(&token.0), &code, year, &days, Utc::now()))
-            .await??;
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "agency": agency, "year": year, "recomputed": recomputed })))
+    let recomputed = web::block(move || {
+        calendar::put_local_days(&services, Some(&token.0), &code, year, &days, Utc::now())
+    })
+    .await??;
+    Ok(HttpResponse::Ok()
+        .json(serde_json::json!({ "agency": agency, "year": year, "recomputed": recomputed })))
 }

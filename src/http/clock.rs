@@ -27,8 +27,13 @@ const RULES: &str = "收到申请之日不计算在内，自次一工作日起�
 工作日以国务院办公厅公布的节假日安排为准（含调休上班日），未公布年份暂按周末计算并标注为暂定。\
 征求第三方或其他机关意见所需时间、收费通知至缴费期间不计算在答复期限内（条例第三十三条第二款）。";
 
-pub async fn clock(token: BearerToken, services: web::Data<Services>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    let c = web::block(move || service::case_clock(&services, Some(&token.0), &id, Utc::now())).await??;
+pub async fn clock(
+    token: BearerToken,
+    services: web::Data<Services>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let c = web::block(move || service::case_clock(&services, Some(&token.0), &id, Utc::now()))
+        .await??;
     let view = ClockView {
         application_id: &c.case.id,
         tracking_number: &c.case.tracking_number,

@@ -23,7 +23,11 @@ fn routes() -> Vec<(&'static str, Method, Route)> {
             Method::POST,
             web::post().to(a::file),
         ),
-        ("/api/v1/applications", Method::GET, web::get().to(queue::list)),
+        (
+            "/api/v1/applications",
+            Method::GET,
+            web::get().to(queue::list),
+        ),
         (
             "/api/v1/registrations",
             Method::POST,
@@ -43,6 +47,36 @@ fn routes() -> Vec<(&'static str, Method, Route)> {
             "/api/v1/applications/{id}/actions/{action}",
             Method::POST,
             web::post().to(a::act),
+        ),
+        (
+            "/api/v1/applications/{id}/clock",
+            Method::GET,
+            web::get().to(clock::clock),
+        ),
+        (
+            "/api/v1/calendar/add",
+            Method::GET,
+            web::get().to(calendar::add),
+        ),
+        (
+            "/api/v1/calendar/between",
+            Method::GET,
+            web::get().to(calendar::between),
+        ),
+        (
+            "/api/v1/calendar/years",
+            Method::GET,
+            web::get().to(calendar::years),
+        ),
+        (
+            "/api/v1/calendar/years/{year}",
+            Method::PUT,
+            web::put().to(calendar::put_year),
+        ),
+        (
+            "/api/v1/agencies/{code}/days-off/{year}",
+            Method::PUT,
+            web::put().to(calendar::put_local_days),
         ),
     ]
 }

@@ -53,7 +53,11 @@ impl ListParams {
             .filter_map(|s| {
                 let parsed = Status::parse(s.trim());
                 if parsed.is_none() {
-                    errors.push(FieldError::new("status", "unknown_status", format!("{s:?} is not a status")));
+                    errors.push(FieldError::new(
+                        "status",
+                        "unknown_status",
+                        format!("{s:?} is not a status"),
+                    ));
                 }
                 parsed
             })
@@ -64,14 +68,26 @@ impl ListParams {
         }
         if let (Some(from), Some(to)) = (self.received_from, self.received_to) {
             if from > to {
-                errors.push(FieldError::new("received_from", "range", "received_from is after received_to"));
+                errors.push(FieldError::new(
+                    "received_from",
+                    "range",
+                    "received_from is after received_to",
+                ));
             }
         }
         if self.q.as_ref().is_some_and(|q| q.chars().count() > 200) {
-            errors.push(FieldError::new("q", "length", "search text is at most 200 characters"));
+            errors.push(FieldError::new(
+                "q",
+                "length",
+                "search text is at most 200 characters",
+            ));
         }
         if self.due_within.is_some_and(|n| n > 250) {
-            errors.push(FieldError::new("due_within", "range", "due_within is 0 to 250 working days"));
+            errors.push(FieldError::new(
+                "due_within",
+                "range",
+                "due_within is 0 to 250 working days",
+            ));
         }
         let sort = match self.sort {
             Some(SortParam::Deadline) => Sort::Deadline,
@@ -99,7 +115,10 @@ impl ListParams {
             received_from: self.received_from,
             received_to: self.received_to,
             applicant_kind: self.applicant_kind,
-            text: self.q.filter(|q| !q.trim().is_empty()).map(|q| q.trim().to_owned()),
+            text: self
+                .q
+                .filter(|q| !q.trim().is_empty())
+                .map(|q| q.trim().to_owned()),
             agency_code: self.agency,
             cursor,
             limit,
@@ -129,5 +148,8 @@ pub async fn list(
         .iter()
         .map(|(c, code, next)| views::application(c, code, &page.principal, next.as_ref()))
         .collect();
-    Ok(HttpResponse::Ok().json(ListPage { items, next_cursor: page.next_cursor.clone() }))
+    Ok(HttpResponse::Ok().json(ListPage {
+        items,
+        next_cursor: page.next_cursor.clone(),
+    }))
 }

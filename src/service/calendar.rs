@@ -7,8 +7,8 @@ use std::sync::{Arc, RwLock};
 
 use chrono::{DateTime, Utc};
 
-pub use super::clock::Recomputed;
 use super::clock::recompute_open_cases;
+pub use super::clock::Recomputed;
 use super::ServiceError;
 use crate::db::models::CalendarYear;
 use crate::db::{calendar as store, DbConnection};
@@ -42,7 +42,11 @@ pub struct CalendarCache {
 
 impl CalendarCache {
     /// The calendar of an office (or the national one), rebuilt if the stored revision moved.
-    pub fn get(&self, conn: &mut DbConnection, agency_id: Option<&str>) -> Result<Arc<Calendar>, ServiceError> {
+    pub fn get(
+        &self,
+        conn: &mut DbConnection,
+        agency_id: Option<&str>,
+    ) -> Result<Arc<Calendar>, ServiceError> {
         let revision = store::revision(conn)?;
         let key = agency_id.map(str::to_owned);
         {
@@ -59,8 +63,15 @@ impl CalendarCache {
                 .iter()
                 .map(|y| serde_json::from_str(&y.notice))
                 .collect::<Result<Vec<YearNotice>, _>>()
-                .map_err(|e| crate::db::models::CorruptValue { column: "calendar_years.notice", value: e.to_string() })?;
-            *state = State { revision: Some(revision), notices: Arc::new(notices), by_agency: HashMap::new() };
+                .map_err(|e| crate::db::models::CorruptValue {
+                    column: "calendar_years.notice",
+                    value: e.to_string(),
+                })?;
+            *state = State {
+                revision: Some(revision),
+                notices: Arc::new(notices),
+                by_agency: HashMap::new(),
+            };
         }
         let local = match agency_id {
             Some(a) => store::local_days(conn, a)?,
@@ -94,7 +105,8 @@ pub fn seed_shipped(
         let mut added = Vec::new();
         for (year, text) in SHIPPED {
             if !have.contains(year) {
-                let notice = YearNotice::parse(text, Some(*year)).expect("shipped calendars are valid");
+                let notice =
+                    YearNotice::parse(text, Some(*year)).expect("shipped calendars are valid");
                 store::put_year(conn, &row(&notice, Some("shipped with gongkai"), now))?;
                 added.push(*year);
             }
@@ -130,12 +142,24 @@ pub fn load_year(
         let replaced = store::loaded_year_numbers(conn)?.contains(&notice.year);
         store::put_year(conn, &row(notice, by, now))?;
         store::bump_revision(conn)?;
-        let reason = format!("{}年官方日历{}", notice.year, if replaced { "更新" } else { "载入" });
+        let reason = format!(
+            "{}年官方日历{}",
+            notice.year,
+            if replaced { "更新" } else { "载入" }
+        );
         let recomputed = recompute_open_cases(conn, cache, None, &reason, now)?;
         Ok(Loaded {
             year: notice.year,
-            days_off: notice.days.iter().filter(|d| d.kind == DayKind::Off).count(),
-            make_up_working_days: notice.days.iter().filter(|d| d.kind == DayKind::Working).count(),
+            days_off: notice
+                .days
+                .iter()
+                .filter(|d| d.kind == DayKind::Off)
+                .count(),
+            make_up_working_days: notice
+                .days
+                .iter()
+                .filter(|d| d.kind == DayKind::Working)
+                .count(),
             replaced,
             recomputed,
         })
@@ -198,15 +222,29 @@ pub fn years(services: &super::Services) -> Result<Vec<YearSummary>, ServiceErro
     store::years(conn)?
         .into_iter()
         .map(|y| {
-            let notice: YearNotice = serde_json::from_str(&y.notice)
-                .map_err(|e| crate::db::models::CorruptValue { column: "calendar_years.notice", value: e.to_string() })?;
+            let notice: YearNotice =
+                serde_json::from_str(&y.notice).map_err(|e| crate::db::models::CorruptValue {
+                    column: "calendar_years.notice",
+                    value: e.to_string(),
+                })?;
             Ok(YearSummary {
                 year: y.year,
                 source: y.source,
-                loaded_at: y.loaded_at.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                loaded_at: y
+                    .loaded_at
+                    .and_utc()
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
                 loaded_by: y.loaded_by,
-                days_off: notice.days.iter().filter(|d| d.kind == DayKind::Off).count(),
-                make_up_working_days: notice.days.iter().filter(|d| d.kind == DayKind::Working).count(),
+                days_off: notice
+                    .days
+                    .iter()
+                    .filter(|d| d.kind == DayKind::Off)
+                    .count(),
+                make_up_working_days: notice
+                    .days
+                    .iter()
+                    .filter(|d| d.kind == DayKind::Working)
+                    .count(),
             })
         })
         .collect()
@@ -223,8 +261,13 @@ pub fn put_year(
     let conn = &mut *services.conn()?;
     let principal = super::auth::authenticate(conn, token)?;
     let admin = super::auth::require_staff(&principal, &[crate::domain::workflow::Role::Admin])?;
-    let notice = YearNotice::parse(body, Some(year))
-        .map_err(|e| ServiceError::Invalid(vec![super::FieldError::new("", "invalid_calendar", e.to_string())]))?;
+    let notice = YearNotice::parse(body, Some(year)).map_err(|e| {
+        ServiceError::Invalid(vec![super::FieldError::new(
+            "",
+            "invalid_calendar",
+            e.to_string(),
+        )])
+    })?;
     load_year(conn, &services.calendars, &notice, Some(&admin.name), now)
 }
 
@@ -253,11 +296,19 @@ pub fn put_local_days(
             ));
         }
         if d.name.trim().is_empty() || d.name.chars().count() > 100 {
-            errors.push(super::FieldError::new(format!("days_off[{i}].name"), "length", "1 to 100 characters"));
+            errors.push(super::FieldError::new(
+                format!("days_off[{i}].name"),
+                "length",
+                "1 to 100 characters",
+            ));
         }
     }
     if !(2000..=2099).contains(&year) {
-        errors.push(super::FieldError::new("year", "range", "the year must be 2000 to 2099"));
+        errors.push(super::FieldError::new(
+            "year",
+            "range",
+            "the year must be 2000 to 2099",
+        ));
     }
     if !errors.is_empty() {
         return Err(ServiceError::Invalid(errors));

@@ -40,7 +40,12 @@ pub fn get(services: &Services, token: Option<&str>, id: &str) -> Result<Visible
     let agency_code = staff::agency_by_id(conn, &case.agency_id)?.code;
     let cal = services.calendars.get(conn, Some(&case.agency_id))?;
     let next_deadline = next_info(&cal, &case, legal_date(Utc::now()));
-    Ok(Visible { case, agency_code, principal, next_deadline })
+    Ok(Visible {
+        case,
+        agency_code,
+        principal,
+        next_deadline,
+    })
 }
 
 pub fn history(
@@ -93,7 +98,13 @@ pub fn list(services: &Services, token: Option<&str>, q: &Query) -> Result<Page,
             match found {
                 // Staff bound to an agency asking for another get an empty page, not a hint.
                 Some(a) if own.as_ref().is_none_or(|o| *o == a.id) => Some(a.id),
-                _ => return Ok(Page { principal, items: Vec::new(), next_cursor: None }),
+                _ => {
+                    return Ok(Page {
+                        principal,
+                        items: Vec::new(),
+                        next_cursor: None,
+                    })
+                }
             }
         }
         (None, None) => None,
@@ -103,7 +114,11 @@ pub fn list(services: &Services, token: Option<&str>, q: &Query) -> Result<Page,
     let today = legal_date(Utc::now());
     let due_by = match q.due_within {
         Some(n) => Some(cal.add(today, n).map_err(|e| {
-            ServiceError::Invalid(vec![FieldError::new("due_within", "out_of_calendar", e.to_string())])
+            ServiceError::Invalid(vec![FieldError::new(
+                "due_within",
+                "out_of_calendar",
+                e.to_string(),
+            )])
         })?),
         None => None,
     };
@@ -134,7 +149,11 @@ pub fn list(services: &Services, token: Option<&str>, q: &Query) -> Result<Page,
         let next = next_info(&cal, &case, today);
         items.push((case, code, next));
     }
-    Ok(Page { principal, items, next_cursor })
+    Ok(Page {
+        principal,
+        items,
+        next_cursor,
+    })
 }
 
 /// Takes a workflow action on a case the principal may see, if it is still at
@@ -199,6 +218,11 @@ pub fn act(
         let case = cases::application(conn, id)?.ok_or(ServiceError::NotFound)?;
         let agency_code = staff::agency_by_id(conn, &case.agency_id)?.code;
         let next_deadline = next_info(&cal, &case, legal_date(now));
-        Ok(Visible { case, agency_code, principal: principal.clone(), next_deadline })
+        Ok(Visible {
+            case,
+            agency_code,
+            principal: principal.clone(),
+            next_deadline,
+        })
     })
 }

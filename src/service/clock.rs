@@ -17,14 +17,23 @@ use crate::domain::time::legal_date;
 use crate::domain::workflow::Case;
 
 /// The next deadline to store for a case as it now stands.
-pub fn next_for(cal: &Calendar, case: &Case, now: DateTime<Utc>) -> Result<NextDeadline, ServiceError> {
-    let list = clock::deadlines(cal, &case.clock_facts(), legal_date(now)).map_err(calendar_error)?;
+pub fn next_for(
+    cal: &Calendar,
+    case: &Case,
+    now: DateTime<Utc>,
+) -> Result<NextDeadline, ServiceError> {
+    let list =
+        clock::deadlines(cal, &case.clock_facts(), legal_date(now)).map_err(calendar_error)?;
     Ok(NextDeadline::of(clock::next_deadline(&list)))
 }
 
 /// A date beyond 2099 entered by a clerk is refused at the edge; reaching one here is a bug.
 fn calendar_error(e: crate::domain::calendar::CalendarError) -> ServiceError {
-    ServiceError::Invalid(vec![super::FieldError::new("", "out_of_calendar", e.to_string())])
+    ServiceError::Invalid(vec![super::FieldError::new(
+        "",
+        "out_of_calendar",
+        e.to_string(),
+    )])
 }
 
 #[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
@@ -35,8 +44,13 @@ pub struct Recomputed {
     pub changed_cases: usize,
 }
 
-const TERMINAL: [&str; 5] =
-    ["delivered", "withdrawn", "abandoned_no_correction", "abandoned_fee_unpaid", "closed_without_processing"];
+const TERMINAL: [&str; 5] = [
+    "delivered",
+    "withdrawn",
+    "abandoned_no_correction",
+    "abandoned_fee_unpaid",
+    "closed_without_processing",
+];
 
 /// Recomputes the next deadline of every open case (of one office, or all), inside the
 /// caller's transaction; each change is written with a version bump and a system event.
@@ -55,7 +69,10 @@ pub fn recompute_open_cases(
         q = q.filter(applications::agency_id.eq(a.to_owned()));
     }
     let open: Vec<ApplicationRow> = q.load(conn)?;
-    let mut result = Recomputed { open_cases: open.len(), changed_cases: 0 };
+    let mut result = Recomputed {
+        open_cases: open.len(),
+        changed_cases: 0,
+    };
     let mut calendars = std::collections::HashMap::new();
     for row in &open {
         let cal = match calendars.get(&row.agency_id) {
@@ -126,7 +143,11 @@ pub struct NextDeadlineInfo {
     pub provisional: bool,
 }
 
-pub fn next_info(cal: &Calendar, row: &ApplicationRow, today: chrono::NaiveDate) -> Option<NextDeadlineInfo> {
+pub fn next_info(
+    cal: &Calendar,
+    row: &ApplicationRow,
+    today: chrono::NaiveDate,
+) -> Option<NextDeadlineInfo> {
     let (kind, due_on) = (row.next_deadline_kind.clone()?, row.next_deadline_on?);
     Some(NextDeadlineInfo {
         kind,
@@ -145,7 +166,12 @@ pub struct CaseClock {
     pub loaded_years: Vec<i32>,
 }
 
-pub fn case_clock(services: &Services, token: Option<&str>, id: &str, now: DateTime<Utc>) -> Result<CaseClock, ServiceError> {
+pub fn case_clock(
+    services: &Services,
+    token: Option<&str>,
+    id: &str,
+    now: DateTime<Utc>,
+) -> Result<CaseClock, ServiceError> {
     let conn = &mut *services.conn()?;
     let principal = authenticate(conn, token)?;
     let case = match crate::db::cases::application(conn, id)? {
@@ -154,6 +180,12 @@ pub fn case_clock(services: &Services, token: Option<&str>, id: &str, now: DateT
     };
     let cal = services.calendars.get(conn, Some(&case.agency_id))?;
     let today = legal_date(now);
-    let deadlines = clock::deadlines(&cal, &case.case()?.clock_facts(), today).map_err(calendar_error)?;
-    Ok(CaseClock { case, today, deadlines, loaded_years: cal.loaded_years().collect() })
+    let deadlines =
+        clock::deadlines(&cal, &case.case()?.clock_facts(), today).map_err(calendar_error)?;
+    Ok(CaseClock {
+        case,
+        today,
+        deadlines,
+        loaded_years: cal.loaded_years().collect(),
+    })
 }

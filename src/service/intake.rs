@@ -3,8 +3,8 @@
 use chrono::{DateTime, Datelike, Utc};
 
 use super::auth::{require_staff, Principal};
-use super::forms::{check_application, ApplicantForm, OnlineFiling, Registration, RequestForm};
 use super::clock::next_info;
+use super::forms::{check_application, ApplicantForm, OnlineFiling, Registration, RequestForm};
 use super::{FieldError, ServiceError, Services};
 use crate::db::models::{Agency, ApplicationRow, EventRow};
 use crate::db::{cases, events, staff, write_tx, DbConnection};
@@ -142,10 +142,19 @@ fn replay(
     let case = cases::application(conn, &record.application_id)?.ok_or(ServiceError::NotFound)?;
     let agency = staff::agency_by_id(conn, &case.agency_id)?;
     let access_token = services.key.derived_access_token(&case.id, key);
-    let viewer = Principal::Applicant { application_id: case.id.clone() };
+    let viewer = Principal::Applicant {
+        application_id: case.id.clone(),
+    };
     let cal = services.calendars.get(conn, Some(&case.agency_id))?;
     let next_deadline = next_info(&cal, &case, legal_date(chrono::Utc::now()));
-    Ok(Some(Opened { case, agency_code: agency.code, access_token, replayed: true, viewer, next_deadline }))
+    Ok(Some(Opened {
+        case,
+        agency_code: agency.code,
+        access_token,
+        replayed: true,
+        viewer,
+        next_deadline,
+    }))
 }
 
 struct NewCase<'a> {
