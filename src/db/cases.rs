@@ -3,7 +3,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::models::{ApplicationRow, CaseChanges};
+use super::models::{ApplicationRow, CaseChanges, ClockRow, NextDeadline};
 use super::schema::{agencies, applications, idempotency_keys, tracking_counters};
 use super::DbConnection;
 
@@ -122,6 +122,67 @@ pub fn update_case(
     .set(changes)
     .execute(conn)?;
     Ok(n == 1)
+}
+
+/// Statuses with no running deadline.
+pub const TERMINAL: [&str; 5] = [
+    "delivered",
+    "withdrawn",
+    "abandoned_no_correction",
+    "abandoned_fee_unpaid",
+    "closed_without_processing",
+];
+
+/// What the clock reads of every open case (of one office, or all). On PostgreSQL the rows are
+/// locked until the transaction ends, so no action moves a version underneath a recomputation;
+/// SQLite's write transaction already excludes every other writer.
+pub fn open_clock_rows(
+    conn: &mut DbConnection,
+    agency_id: Option<&str>,
+) -> QueryResult<Vec<ClockRow>> {
+    match conn {
+        DbConnection::Postgres(c) => {
+            let open = applications::table
+                .filter(applications::status.ne_all(TERMINAL))
+                .select(ClockRow::as_select());
+            match agency_id {
+                Some(a) => open
+                    .filter(applications::agency_id.eq(a))
+                    .for_update()
+                    .load(c),
+                None => open.for_update().load(c),
+            }
+        }
+        DbConnection::Sqlite(c) => {
+            let mut q = applications::table
+                .filter(applications::status.ne_all(TERMINAL))
+                .select(ClockRow::as_select())
+                .into_boxed();
+            if let Some(a) = agency_id {
+                q = q.filter(applications::agency_id.eq(a.to_owned()));
+            }
+            q.load(c)
+        }
+    }
+}
+
+/// Sets the same next deadline on many cases, bumping each one's version.
+pub fn set_next_deadline(
+    conn: &mut DbConnection,
+    ids: &[&str],
+    next: &NextDeadline,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    for chunk in ids.chunks(500) {
+        diesel::update(applications::table.filter(applications::id.eq_any(chunk)))
+            .set((
+                next,
+                applications::version.eq(applications::version + 1),
+                applications::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
 }
 
 /// The order of the clerk queue.

@@ -23,3 +23,18 @@ pub fn for_application(
         .select(EventRow::as_select())
         .load(conn)
 }
+
+/// Appends many events in multi-row statements.
+pub fn insert_many(conn: &mut DbConnection, list: &[EventRow]) -> QueryResult<()> {
+    for chunk in list.chunks(500) {
+        match conn {
+            DbConnection::Sqlite(c) => diesel::insert_into(events::table)
+                .values(chunk)
+                .execute(c)?,
+            DbConnection::Postgres(c) => diesel::insert_into(events::table)
+                .values(chunk)
+                .execute(c)?,
+        };
+    }
+    Ok(())
+}

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use super::schema::{agencies, applications, calendar_years, events, users};
 use crate::domain::case::{DeliveryMethod, Outcome, Status};
-use crate::domain::clock::Deadline;
+use crate::domain::clock::{ClockFacts, Deadline};
 use crate::domain::workflow::Case;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -162,7 +162,7 @@ pub struct CaseChanges {
 }
 
 /// The next deadline as stored for the queue.
-#[derive(Debug, Clone, PartialEq, Eq, AsChangeset)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, AsChangeset)]
 #[diesel(table_name = applications, treat_none_as_null = true)]
 pub struct NextDeadline {
     pub next_deadline_kind: Option<String>,
@@ -239,4 +239,51 @@ pub struct CalendarYear {
     pub notice: String,
     pub loaded_at: NaiveDateTime,
     pub loaded_by: Option<String>,
+}
+
+/// The columns the statutory clock reads, for recomputing many open cases at once.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = applications)]
+pub struct ClockRow {
+    pub id: String,
+    pub agency_id: String,
+    pub version: i32,
+    pub status: String,
+    pub received_on: Option<NaiveDate>,
+    pub correction_requested_on: Option<NaiveDate>,
+    pub correction_period_days: Option<i32>,
+    pub corrected_received_on: Option<NaiveDate>,
+    pub clock_pauses: String,
+    pub delivered_on: Option<NaiveDate>,
+    pub closed_on: Option<NaiveDate>,
+    pub next_deadline_kind: Option<String>,
+    pub next_deadline_on: Option<NaiveDate>,
+    pub next_deadline_provisional: bool,
+}
+
+impl ClockRow {
+    pub fn facts(&self) -> Result<ClockFacts, CorruptValue> {
+        let status = parse("status", &self.status, Status::parse)?;
+        Ok(ClockFacts {
+            status: Some(status),
+            received_on: self.received_on,
+            correction_requested_on: self.correction_requested_on,
+            correction_period_days: self.correction_period_days,
+            corrected_received_on: self.corrected_received_on,
+            pauses: serde_json::from_str(&self.clock_pauses).map_err(|_| CorruptValue {
+                column: "clock_pauses",
+                value: self.clock_pauses.clone(),
+            })?,
+            extension_days: 0,
+            answered_on: ClockFacts::answered_on(status, self.delivered_on, self.closed_on),
+        })
+    }
+
+    pub fn stored(&self) -> NextDeadline {
+        NextDeadline {
+            next_deadline_kind: self.next_deadline_kind.clone(),
+            next_deadline_on: self.next_deadline_on,
+            next_deadline_provisional: self.next_deadline_provisional,
+        }
+    }
 }

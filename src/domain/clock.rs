@@ -55,6 +55,22 @@ pub struct ClockFacts {
     pub answered_on: Option<NaiveDate>,
 }
 
+impl ClockFacts {
+    /// The day the applicant was answered: a delivered answer, or a closing notice (不予处理),
+    /// which answers the application as a delivered answer does.
+    pub fn answered_on(
+        status: Status,
+        delivered_on: Option<NaiveDate>,
+        closed_on: Option<NaiveDate>,
+    ) -> Option<NaiveDate> {
+        match status {
+            Status::Delivered => delivered_on,
+            Status::ClosedWithoutProcessing => closed_on,
+            _ => None,
+        }
+    }
+}
+
 str_enum! {
     pub enum DeadlineKind {
         CorrectionNotice = "correction_notice",

@@ -67,12 +67,7 @@ impl Case {
             corrected_received_on: self.corrected_received_on,
             pauses: self.pauses.clone(),
             extension_days: 0,
-            // A closing notice (不予处理) answers the application as a delivered answer does.
-            answered_on: match status {
-                Status::Delivered => self.delivered_on,
-                Status::ClosedWithoutProcessing => self.closed_on,
-                _ => None,
-            },
+            answered_on: ClockFacts::answered_on(status, self.delivered_on, self.closed_on),
         }
     }
 

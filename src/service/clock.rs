@@ -2,15 +2,16 @@
 //! explained on request.
 
 use chrono::{DateTime, Utc};
-use diesel::prelude::*;
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use super::auth::authenticate;
 use super::calendar::CalendarCache;
 use super::{ServiceError, Services};
 use crate::db::models::{ApplicationRow, EventRow, NextDeadline};
-use crate::db::schema::applications;
-use crate::db::{events, DbConnection};
+use crate::db::{cases, events, DbConnection};
 use crate::domain::calendar::Calendar;
 use crate::domain::clock::{self, Deadline};
 use crate::domain::time::legal_date;
@@ -44,16 +45,9 @@ pub struct Recomputed {
     pub changed_cases: usize,
 }
 
-const TERMINAL: [&str; 5] = [
-    "delivered",
-    "withdrawn",
-    "abandoned_no_correction",
-    "abandoned_fee_unpaid",
-    "closed_without_processing",
-];
-
 /// Recomputes the next deadline of every open case (of one office, or all), inside the
-/// caller's transaction; each change is written with a version bump and a system event.
+/// caller's transaction. Each change bumps the case's version and gets a system event; the
+/// writes are batched (one statement per new deadline and 500 cases, one per 500 events).
 pub fn recompute_open_cases(
     conn: &mut DbConnection,
     cache: &CalendarCache,
@@ -61,67 +55,54 @@ pub fn recompute_open_cases(
     reason: &str,
     now: DateTime<Utc>,
 ) -> Result<Recomputed, ServiceError> {
-    let mut q = applications::table
-        .filter(applications::status.ne_all(TERMINAL))
-        .select(ApplicationRow::as_select())
-        .into_boxed();
-    if let Some(a) = agency_id {
-        q = q.filter(applications::agency_id.eq(a.to_owned()));
-    }
-    let open: Vec<ApplicationRow> = q.load(conn)?;
-    let mut result = Recomputed {
-        open_cases: open.len(),
-        changed_cases: 0,
-    };
-    let mut calendars = std::collections::HashMap::new();
+    let open = cases::open_clock_rows(conn, agency_id)?;
+    let today = legal_date(now);
+    let mut calendars: HashMap<String, Arc<Calendar>> = HashMap::new();
+    let mut groups: HashMap<NextDeadline, Vec<&str>> = HashMap::new();
+    let mut changed_events = Vec::new();
     for row in &open {
         let cal = match calendars.get(&row.agency_id) {
-            Some(c) => std::sync::Arc::clone(c),
+            Some(c) => c.clone(),
             None => {
                 let c = cache.get(conn, Some(&row.agency_id))?;
                 calendars.insert(row.agency_id.clone(), c.clone());
                 c
             }
         };
-        let case = row.case()?;
-        let next = next_for(&cal, &case, now)?;
-        let before = NextDeadline::stored(row);
+        let list = clock::deadlines(&cal, &row.facts()?, today).map_err(calendar_error)?;
+        let next = NextDeadline::of(clock::next_deadline(&list));
+        let before = row.stored();
         if next == before {
             continue;
         }
-        let version = row.version + 1;
-        diesel::update(applications::table.find(&row.id))
-            .set((
-                &next,
-                applications::version.eq(version),
-                applications::updated_at.eq(now.naive_utc()),
-            ))
-            .execute(conn)?;
-        let status = row.status.clone();
-        events::insert(
-            conn,
-            &EventRow {
-                id: uuid::Uuid::now_v7().to_string(),
-                application_id: row.id.clone(),
-                seq: version,
-                occurred_at: now.naive_utc(),
-                actor_role: "system".into(),
-                actor_id: None,
-                actor_name: None,
-                action: "recompute_deadlines".into(),
-                status_before: Some(status.clone()),
-                status_after: status,
-                payload: serde_json::json!({
-                    "reason": reason,
-                    "before": deadline_json(&before),
-                    "after": deadline_json(&next),
-                })
-                .to_string(),
-            },
-        )?;
-        result.changed_cases += 1;
+        changed_events.push(EventRow {
+            id: uuid::Uuid::now_v7().to_string(),
+            application_id: row.id.clone(),
+            seq: row.version + 1,
+            occurred_at: now.naive_utc(),
+            actor_role: "system".into(),
+            actor_id: None,
+            actor_name: None,
+            action: "recompute_deadlines".into(),
+            status_before: Some(row.status.clone()),
+            status_after: row.status.clone(),
+            payload: serde_json::json!({
+                "reason": reason,
+                "before": deadline_json(&before),
+                "after": deadline_json(&next),
+            })
+            .to_string(),
+        });
+        groups.entry(next).or_default().push(&row.id);
     }
-    Ok(result)
+    for (next, ids) in &groups {
+        cases::set_next_deadline(conn, ids, next, now.naive_utc())?;
+    }
+    events::insert_many(conn, &changed_events)?;
+    Ok(Recomputed {
+        open_cases: open.len(),
+        changed_cases: changed_events.len(),
+    })
 }
 
 fn deadline_json(d: &NextDeadline) -> serde_json::Value {
