@@ -31,6 +31,7 @@ pub enum CalendarError {
 
 /// An office's own day off (e.g. a regional holiday), on top of the national calendar.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LocalDayOff {
     pub date: NaiveDate,
     pub name: String,

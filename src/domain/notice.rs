@@ -102,6 +102,14 @@ pub enum NoticeError {
     Empty(i32),
 }
 
+/// The days a notice for `year` may name: the year, and the neighbouring December and January.
+fn window(year: i32) -> std::ops::RangeInclusive<NaiveDate> {
+    let y = year.clamp(2000, 2099);
+    let first = NaiveDate::from_ymd_opt(y - 1, 12, 1).expect("valid");
+    let last = NaiveDate::from_ymd_opt(y + 1, 1, 31).expect("valid");
+    first..=last
+}
+
 impl YearNotice {
     /// Reads either format and checks it; the year in the file must be the one expected, if given.
     pub fn parse(json: &str, expected_year: Option<i32>) -> Result<Self, NoticeError> {
@@ -136,6 +144,15 @@ impl YearNotice {
                         from: h.off.from,
                         to: h.off.to,
                     });
+                }
+                // Checked before the range is expanded day by day, so no range is ever long.
+                if !(2000..=2099).contains(&f.year) {
+                    return Err(NoticeError::Year(f.year));
+                }
+                for date in [h.off.from, h.off.to] {
+                    if !window(f.year).contains(&date) {
+                        return Err(NoticeError::OutsideYear { date, year: f.year });
+                    }
                 }
                 let mut d = h.off.from;
                 while d <= h.off.to {
@@ -177,11 +194,9 @@ impl YearNotice {
         if days.is_empty() {
             return Err(NoticeError::Empty(year));
         }
-        let first = NaiveDate::from_ymd_opt(year - 1, 12, 1).expect("valid");
-        let last = NaiveDate::from_ymd_opt(year + 1, 1, 31).expect("valid");
         let mut by_date: BTreeMap<NaiveDate, NoticeDay> = BTreeMap::new();
         for day in days {
-            if day.date < first || day.date > last {
+            if !window(year).contains(&day.date) {
                 return Err(NoticeError::OutsideYear {
                     date: day.date,
                     year,
@@ -294,6 +309,13 @@ mod tests {
             YearNotice::parse(backwards, None),
             Err(NoticeError::BackwardsRange { .. })
         ));
+        let endless = r#"{"year":2027,"holidays":[{"name":"x","off":{"from":"2027-01-01","to":"9999-12-31"}}]}"#;
+        assert!(matches!(
+            YearNotice::parse(endless, None),
+            Err(NoticeError::OutsideYear { .. })
+        ));
+        let far = r#"{"year":12027,"holidays":[{"name":"x","off":{"from":"2027-01-01","to":"2027-01-02"}}]}"#;
+        assert_eq!(YearNotice::parse(far, None), Err(NoticeError::Year(12027)));
     }
 
     #[test]

@@ -5,12 +5,19 @@ use actix_web::{web, HttpResponse};
 use chrono::{NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::extract::{BearerToken, JsonBody, RawJson};
+use super::extract::{parse_json_value, BearerToken, JsonBody, RawJson};
 use super::problem::ApiError;
-use crate::domain::calendar::{DayNote, LocalDayOff};
+use crate::domain::calendar::{CalendarError, DayNote, LocalDayOff};
 use crate::service::{calendar, FieldError, Services};
 
-fn out_of_range(field: &str, e: impl std::fmt::Display) -> ApiError {
+/// Names the parameter whose date is outside the calendar (or `otherwise` when only the
+/// result would be).
+fn out_of_range(e: CalendarError, params: &[(&str, NaiveDate)], otherwise: &str) -> ApiError {
+    let CalendarError::OutOfRange(date) = e;
+    let field = params
+        .iter()
+        .find(|(_, d)| *d == date)
+        .map_or(otherwise, |(name, _)| *name);
     ApiError::invalid(vec![FieldError::new(
         field,
         "out_of_calendar",
@@ -51,16 +58,17 @@ pub async fn add(
         )]));
     }
     let code = q.agency.clone();
+    let agency = q.agency.as_ref().map(|a| a.to_uppercase());
     let cal = web::block(move || calendar::for_calculator(&services, code.as_deref())).await??;
     let date = cal
         .add(q.from, q.working_days)
-        .map_err(|e| out_of_range("from", e))?;
+        .map_err(|e| out_of_range(e, &[("from", q.from)], "working_days"))?;
     Ok(HttpResponse::Ok().json(AddAnswer {
         from: q.from,
         working_days: q.working_days,
         date,
         provisional: cal.is_provisional(q.from, date),
-        agency: q.agency.as_deref(),
+        agency: agency.as_deref(),
         notes: cal.notes_between(q.from, date),
     }))
 }
@@ -94,7 +102,7 @@ pub async fn between(
     let cal = web::block(move || calendar::for_calculator(&services, code.as_deref())).await??;
     let n = cal
         .between(q.from, q.to)
-        .map_err(|e| out_of_range("from", e))?;
+        .map_err(|e| out_of_range(e, &[("from", q.from), ("to", q.to)], "to"))?;
     let (lo, hi) = if q.from <= q.to {
         (q.from, q.to)
     } else {
@@ -105,7 +113,7 @@ pub async fn between(
         to: q.to,
         working_days: n,
         provisional: cal.is_provisional(q.from, q.to),
-        agency: q.agency.as_deref(),
+        agency: q.agency.map(|a| a.to_uppercase()).as_deref(),
         notes: cal.notes_between(lo, hi),
     }))
 }
@@ -143,11 +151,13 @@ pub async fn put_year(
     body: RawJson,
 ) -> Result<HttpResponse, ApiError> {
     let year = year_param(&year)?;
-    let text = String::from_utf8(body.0.to_vec())
-        .map_err(|_| ApiError::bad_request("malformed_json", "the body is not UTF-8"))?;
-    if text.trim().is_empty() {
+    if body.0.is_empty() {
         return Err(ApiError::bad_request("malformed_json", "the body is empty"));
     }
+    // Not JSON at all is a 400 like everywhere else; JSON that is not a valid notice is a 422.
+    parse_json_value(&body.0)?;
+    let text = String::from_utf8(body.0.to_vec())
+        .map_err(|_| ApiError::bad_request("malformed_json", "the body is not UTF-8"))?;
     let loaded =
         web::block(move || calendar::put_year(&services, Some(&token.0), year, &text, Utc::now()))
             .await??;

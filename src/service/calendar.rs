@@ -212,6 +212,8 @@ pub struct YearSummary {
     pub year: i32,
     pub source: Option<String>,
     pub loaded_at: String,
+    /// Who loaded it: for the command line only; staff names stay off the public API.
+    #[serde(skip)]
     pub loaded_by: Option<String>,
     pub days_off: usize,
     pub make_up_working_days: usize,
@@ -285,14 +287,22 @@ pub fn put_local_days(
     let admin = super::auth::require_staff(&principal, &[crate::domain::workflow::Role::Admin])?;
     let agency = crate::db::staff::agency_by_code(conn, &agency_code.to_uppercase())?
         .filter(|a| admin.agency_id.as_ref().is_none_or(|own| *own == a.id))
-        .ok_or(ServiceError::NotFound)?;
+        .ok_or(ServiceError::NoSuchAgency)?;
     let mut errors = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for (i, d) in days.iter().enumerate() {
         if chrono::Datelike::year(&d.date) != year {
             errors.push(super::FieldError::new(
                 format!("days_off[{i}].date"),
                 "outside_year",
                 format!("{} is not in {year}", d.date),
+            ));
+        }
+        if !seen.insert(d.date) {
+            errors.push(super::FieldError::new(
+                format!("days_off[{i}].date"),
+                "duplicate_date",
+                format!("{} is listed twice", d.date),
             ));
         }
         if d.name.trim().is_empty() || d.name.chars().count() > 100 {
@@ -302,13 +312,6 @@ pub fn put_local_days(
                 "1 to 100 characters",
             ));
         }
-    }
-    if !(2000..=2099).contains(&year) {
-        errors.push(super::FieldError::new(
-            "year",
-            "range",
-            "the year must be 2000 to 2099",
-        ));
     }
     if !errors.is_empty() {
         return Err(ServiceError::Invalid(errors));

@@ -63,6 +63,8 @@ pub enum ServiceError {
     /// Unknown, or not visible to the caller: the two are not told apart.
     #[error("no such application")]
     NotFound,
+    #[error("no such agency")]
+    NoSuchAgency,
     #[error("the input is not valid")]
     Invalid(Vec<FieldError>),
     /// The workflow refused the action; `allowed` is what the caller may do instead.

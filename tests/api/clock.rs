@@ -251,6 +251,16 @@ async fn the_public_calculator_counts_working_days() {
     ] {
         assert_eq!(app.get(path, None).await.status, status, "{path}");
     }
+    let r = app
+        .get(
+            "/api/v1/calendar/between?from=2026-01-01&to=2100-01-01",
+            None,
+        )
+        .await;
+    assert_eq!(
+        (r.status.as_u16(), r.body["errors"][0]["field"].as_str()),
+        (422, Some("to"))
+    );
 }
 
 /// A notice for the year of `day` that makes `day` a day off (the shipped 2026 notice kept).
@@ -343,6 +353,19 @@ async fn loading_a_year_recomputes_every_open_case_and_says_so() {
             .unwrap()
             .contains("not a Saturday or Sunday"));
     }
+    let garbage = app
+        .send(
+            "PUT",
+            &path,
+            Some(&admin),
+            &[],
+            Some(b"year: 2026".to_vec()),
+        )
+        .await;
+    assert_eq!(
+        (garbage.status.as_u16(), garbage.code()),
+        (400, "malformed_json")
+    );
     let other = format!("/api/v1/calendar/years/{}", year + 1);
     let r = app
         .send(
@@ -469,6 +492,49 @@ async fn an_office_s_local_day_off_moves_only_its_own_deadlines() {
         )
         .await;
     assert_eq!(r.status, 403);
+    let twice =
+        json!({ "days_off": [{ "date": first, "name": "a" }, { "date": first, "name": "b" }] });
+    let r = app
+        .send(
+            "PUT",
+            &path,
+            Some(&admin),
+            &[],
+            Some(twice.to_string().into_bytes()),
+        )
+        .await;
+    assert_eq!(
+        (r.status.as_u16(), r.body["errors"][0]["code"].as_str()),
+        (422, Some("duplicate_date"))
+    );
+    let extra = json!({ "days_off": [{ "date": first, "name": "a", "region": "x" }] });
+    let r = app
+        .send(
+            "PUT",
+            &path,
+            Some(&admin),
+            &[],
+            Some(extra.to_string().into_bytes()),
+        )
+        .await;
+    assert_eq!(
+        (r.status.as_u16(), r.body["errors"][0]["code"].as_str()),
+        (422, Some("unknown_field"))
+    );
+    let body = body.to_string().into_bytes();
+    let nowhere = app
+        .send(
+            "PUT",
+            "/api/v1/agencies/NOPE/days-off/2026",
+            Some(&admin),
+            &[],
+            Some(body),
+        )
+        .await;
+    assert_eq!(
+        (nowhere.status.as_u16(), nowhere.body["detail"].as_str()),
+        (404, Some("no such agency"))
+    );
 }
 
 #[actix_rt::test]
