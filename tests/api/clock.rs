@@ -163,7 +163,10 @@ async fn the_queue_finds_what_is_due_and_what_is_overdue() {
             r.body
         }
     };
-    assert_eq!(ids(&q("overdue=true").await), [overdue.clone()]);
+    assert_eq!(
+        ids(&q("overdue=true").await),
+        std::slice::from_ref(&overdue)
+    );
     let mut not_overdue = ids(&q("overdue=false").await);
     not_overdue.sort();
     let mut expected = vec![fresh.clone(), no_date.clone()];
@@ -177,7 +180,10 @@ async fn the_queue_finds_what_is_due_and_what_is_overdue() {
     assert_eq!(fresh_case.body["next_deadline"]["due_on"], fresh_due);
     assert_eq!(fresh_case.body["next_deadline"]["working_days_left"], 7);
     assert_eq!(ids(&q("due_within=7").await).len(), 2);
-    assert_eq!(ids(&q("due_within=6").await), [overdue.clone()]);
+    assert_eq!(
+        ids(&q("due_within=6").await),
+        std::slice::from_ref(&overdue)
+    );
     // Sorted by deadline, one per page: overdue first, undated last.
     let mut order = Vec::new();
     let mut cursor = String::new();
