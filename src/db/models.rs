@@ -275,6 +275,8 @@ impl ClockRow {
                 value: self.clock_pauses.clone(),
             })?,
             extension_days: 0,
+            office_set_period: None,
+            fee_notice: None,
             answered_on: ClockFacts::answered_on(status, self.delivered_on, self.closed_on),
         })
     }

@@ -19,6 +19,8 @@ pub const ANSWER_WORKING_DAYS: i32 = 20;
 pub const CORRECTION_NOTICE_WORKING_DAYS: i32 = 7;
 /// Art. 32, 34: a consulted party has 15 working days from receiving the letter.
 pub const CONSULTATION_WORKING_DAYS: i32 = 15;
+/// Fee Measures: 20 working days from the day after the applicant receives the fee notice.
+pub const FEE_PAYMENT_WORKING_DAYS: i32 = 20;
 
 str_enum! {
     /// Why the answer clock stopped for a while.
@@ -51,8 +53,18 @@ pub struct ClockFacts {
     pub pauses: Vec<Pause>,
     /// An approved extension (art. 33 ¶1), in working days.
     pub extension_days: i32,
+    /// Art. 35: a longer answer period the office set, in working days, replacing the 20.
+    pub office_set_period: Option<i32>,
+    /// The fee notice: the day the applicant received it, and the day they paid.
+    pub fee_notice: Option<FeeNoticeFacts>,
     /// The day the answer (or the closing notice) reached the applicant.
     pub answered_on: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeeNoticeFacts {
+    pub received_on: NaiveDate,
+    pub paid_on: Option<NaiveDate>,
 }
 
 impl ClockFacts {
@@ -74,6 +86,7 @@ impl ClockFacts {
 str_enum! {
     pub enum DeadlineKind {
         CorrectionNotice = "correction_notice",
+        FeePayment = "fee_payment",
         CorrectionPeriod = "correction_period",
         ConsultationReply = "consultation_reply",
         Answer = "answer",
@@ -253,13 +266,16 @@ fn answer(
     if status == Status::Correction {
         return Ok(None);
     }
-    let article = "条例第三十三条";
+    let (period, article) = match f.office_set_period {
+        Some(days) => (days, "条例第三十五条"),
+        None => (ANSWER_WORKING_DAYS, "条例第三十三条"),
+    };
     let start_reason = if f.corrected_received_on.is_some() {
         "补正后收到申请"
     } else {
         "收到申请"
     };
-    let mut need = i64::from(ANSWER_WORKING_DAYS + f.extension_days);
+    let mut need = i64::from(period + f.extension_days);
     let mut pos = start;
     let mut spans = Vec::new();
     let mut paused_since = None;
@@ -323,10 +339,10 @@ fn answer(
         .filter(|s| !s.counted)
         .map(|s| s.working_days)
         .sum();
-    let mut summary = format!(
-        "答复期限：自{start}{start_reason}之日起{}个工作日",
-        ANSWER_WORKING_DAYS
-    );
+    let mut summary = format!("答复期限：自{start}{start_reason}之日起{period}个工作日");
+    if f.office_set_period.is_some() {
+        summary.push_str("（依条例第三十五条另行确定的合理期限）");
+    }
     if f.extension_days > 0 {
         summary.push_str(&format!("，经批准延长{}个工作日", f.extension_days));
     }
@@ -343,7 +359,7 @@ fn answer(
         kind: DeadlineKind::Answer,
         article,
         start,
-        working_days: ANSWER_WORKING_DAYS,
+        working_days: period,
         extension_working_days: f.extension_days,
         spans,
         due_on: due,
@@ -415,6 +431,21 @@ pub fn deadlines(
                     Some(party) => format!("被征求意见方（{party}）答复期限"),
                     None => "被征求意见方答复期限".into(),
                 },
+            },
+            today,
+        )?);
+    }
+    if let Some(fee) = &f.fee_notice {
+        out.push(simple(
+            cal,
+            Simple {
+                kind: DeadlineKind::FeePayment,
+                article: "政府信息公开信息处理费管理办法",
+                start: fee.received_on,
+                days: FEE_PAYMENT_WORKING_DAYS,
+                done: fee.paid_on,
+                running: !status.is_terminal() && fee.paid_on.is_none(),
+                what: "申请人缴纳信息处理费期限".into(),
             },
             today,
         )?);

@@ -209,3 +209,67 @@ fn overlapping_consultations_stop_the_clock_once() {
     assert_eq!(spans, [(true, 3), (false, 7), (true, 17)]);
     assert!(answer.spans[1].reason.contains("某公司、某局"));
 }
+
+#[test]
+fn a_fee_notice_stops_the_answer_clock_until_payment_and_has_its_own_deadline() {
+    let mut f = facts(Status::Accepted, "2026-03-02");
+    // Notice sent and received 2026-03-05; paid 2026-03-12: Mar 6–12 (5 working days) not counted.
+    f.pauses.push(Pause {
+        kind: PauseKind::FeeNotice,
+        from: d("2026-03-05"),
+        to: Some(d("2026-03-12")),
+        party: None,
+    });
+    f.fee_notice = Some(FeeNoticeFacts {
+        received_on: d("2026-03-05"),
+        paid_on: Some(d("2026-03-12")),
+    });
+    let list = deadlines(official(), &f, d("2026-03-13")).unwrap();
+    assert_eq!(
+        find(&list, DeadlineKind::Answer).due_on,
+        Some(d("2026-04-07"))
+    );
+    assert_eq!(
+        find(&list, DeadlineKind::Answer).spans[1].article,
+        "信息处理费管理办法"
+    );
+    let fee = find(&list, DeadlineKind::FeePayment);
+    // 20 working days from the day after receipt: Mar 6 is day 1, Apr 2 is day 20.
+    assert_eq!(
+        (fee.due_on, fee.state),
+        (Some(d("2026-04-02")), DeadlineState::Met)
+    );
+
+    f.fee_notice = Some(FeeNoticeFacts {
+        received_on: d("2026-03-05"),
+        paid_on: None,
+    });
+    f.pauses[0].to = None;
+    let unpaid = deadlines(official(), &f, d("2026-04-03")).unwrap();
+    assert_eq!(
+        find(&unpaid, DeadlineKind::FeePayment).state,
+        DeadlineState::Overdue
+    );
+    assert_eq!(
+        find(&unpaid, DeadlineKind::Answer).state,
+        DeadlineState::Paused
+    );
+    assert_eq!(
+        next_deadline(&unpaid).unwrap().kind,
+        DeadlineKind::FeePayment
+    );
+}
+
+#[test]
+fn an_office_set_period_replaces_the_twenty_days_and_cites_article_35() {
+    let mut f = facts(Status::Accepted, "2026-03-02");
+    f.office_set_period = Some(40);
+    let list = deadlines(official(), &f, d("2026-03-02")).unwrap();
+    let answer = find(&list, DeadlineKind::Answer);
+    assert_eq!(
+        (answer.working_days, answer.article),
+        (40, "条例第三十五条")
+    );
+    assert_eq!(answer.due_on, Some(d("2026-04-28")));
+    assert!(answer.summary.contains("第三十五条"));
+}

@@ -67,6 +67,8 @@ impl Case {
             corrected_received_on: self.corrected_received_on,
             pauses: self.pauses.clone(),
             extension_days: 0,
+            office_set_period: None,
+            fee_notice: None,
             answered_on: ClockFacts::answered_on(status, self.delivered_on, self.closed_on),
         }
     }
