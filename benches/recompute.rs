@@ -62,6 +62,16 @@ fn row(i: usize, agency_id: &str) -> ApplicationRow {
         next_deadline_kind: None,
         next_deadline_on: None,
         next_deadline_provisional: false,
+        decision: None,
+        extension_state: None,
+        extension_days: None,
+        extension_requested_by: None,
+        office_set_period: None,
+        fee_scale: None,
+        fee_amount_fen: None,
+        fee_notice_on: None,
+        fee_received_on: None,
+        fee_paid_on: None,
     }
 }
 

@@ -3,10 +3,11 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::schema::{agencies, applications, calendar_years, events, users};
+use super::schema::{agencies, applications, calendar_years, documents, events, users};
 use crate::domain::case::{DeliveryMethod, Outcome, Status};
-use crate::domain::clock::{ClockFacts, Deadline};
-use crate::domain::workflow::Case;
+use crate::domain::clock::{ClockFacts, Deadline, FeeNoticeFacts};
+use crate::domain::fees::FeeScale;
+use crate::domain::workflow::{Case, Extension, ExtensionState, Fee};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = agencies)]
@@ -15,6 +16,8 @@ pub struct Agency {
     pub code: String,
     pub name: String,
     pub created_at: NaiveDateTime,
+    /// Art. 35: applications by one applicant in a calendar month above which clerks are told.
+    pub art35_monthly_threshold: i32,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -71,6 +74,16 @@ pub struct ApplicationRow {
     pub next_deadline_kind: Option<String>,
     pub next_deadline_on: Option<NaiveDate>,
     pub next_deadline_provisional: bool,
+    pub decision: Option<String>,
+    pub extension_state: Option<String>,
+    pub extension_days: Option<i32>,
+    pub extension_requested_by: Option<String>,
+    pub office_set_period: Option<i32>,
+    pub fee_scale: Option<String>,
+    pub fee_amount_fen: Option<i64>,
+    pub fee_notice_on: Option<NaiveDate>,
+    pub fee_received_on: Option<NaiveDate>,
+    pub fee_paid_on: Option<NaiveDate>,
 }
 
 /// A value in the database that the code does not know: a bug or a hand edit, never user input.
@@ -131,6 +144,38 @@ impl ApplicationRow {
                 column: "clock_pauses",
                 value: self.clock_pauses.clone(),
             })?,
+            decision: match &self.decision {
+                Some(d) => Some(serde_json::from_str(d).map_err(|_| CorruptValue {
+                    column: "decision",
+                    value: d.clone(),
+                })?),
+                None => None,
+            },
+            extension: match (&self.extension_state, self.extension_days) {
+                (Some(state), Some(days)) => Some(Extension {
+                    state: parse("extension_state", state, ExtensionState::parse)?,
+                    days,
+                    requested_by: self.extension_requested_by.clone(),
+                }),
+                _ => None,
+            },
+            office_set_period: self.office_set_period,
+            fee: match (
+                &self.fee_scale,
+                self.fee_amount_fen,
+                self.fee_notice_on,
+                self.fee_received_on,
+            ) {
+                (Some(scale), Some(amount_fen), Some(notice_on), Some(received_on)) => Some(Fee {
+                    scale: parse("fee_scale", scale, FeeScale::parse)?,
+                    amount_fen,
+                    notice_on,
+                    received_on,
+                    paid_on: self.fee_paid_on,
+                }),
+                _ => None,
+            },
+            month_rank: 0,
         })
     }
 }
@@ -159,6 +204,16 @@ pub struct CaseChanges {
     pub next_deadline_kind: Option<String>,
     pub next_deadline_on: Option<NaiveDate>,
     pub next_deadline_provisional: bool,
+    pub decision: Option<String>,
+    pub extension_state: Option<String>,
+    pub extension_days: Option<i32>,
+    pub extension_requested_by: Option<String>,
+    pub office_set_period: Option<i32>,
+    pub fee_scale: Option<String>,
+    pub fee_amount_fen: Option<i64>,
+    pub fee_notice_on: Option<NaiveDate>,
+    pub fee_received_on: Option<NaiveDate>,
+    pub fee_paid_on: Option<NaiveDate>,
 }
 
 /// The next deadline as stored for the queue.
@@ -211,6 +266,19 @@ impl CaseChanges {
             next_deadline_kind: next.next_deadline_kind,
             next_deadline_on: next.next_deadline_on,
             next_deadline_provisional: next.next_deadline_provisional,
+            decision: case
+                .decision
+                .as_ref()
+                .map(|d| serde_json::to_string(d).expect("decisions serialise")),
+            extension_state: case.extension.as_ref().map(|e| e.state.as_str().to_owned()),
+            extension_days: case.extension.as_ref().map(|e| e.days),
+            extension_requested_by: case.extension.as_ref().and_then(|e| e.requested_by.clone()),
+            office_set_period: case.office_set_period,
+            fee_scale: case.fee.as_ref().map(|f| f.scale.as_str().to_owned()),
+            fee_amount_fen: case.fee.as_ref().map(|f| f.amount_fen),
+            fee_notice_on: case.fee.as_ref().map(|f| f.notice_on),
+            fee_received_on: case.fee.as_ref().map(|f| f.received_on),
+            fee_paid_on: case.fee.as_ref().and_then(|f| f.paid_on),
         }
     }
 }
@@ -259,6 +327,11 @@ pub struct ClockRow {
     pub next_deadline_kind: Option<String>,
     pub next_deadline_on: Option<NaiveDate>,
     pub next_deadline_provisional: bool,
+    pub extension_state: Option<String>,
+    pub extension_days: Option<i32>,
+    pub office_set_period: Option<i32>,
+    pub fee_received_on: Option<NaiveDate>,
+    pub fee_paid_on: Option<NaiveDate>,
 }
 
 impl ClockRow {
@@ -274,9 +347,15 @@ impl ClockRow {
                 column: "clock_pauses",
                 value: self.clock_pauses.clone(),
             })?,
-            extension_days: 0,
-            office_set_period: None,
-            fee_notice: None,
+            extension_days: match (self.extension_state.as_deref(), self.extension_days) {
+                (Some("granted"), Some(days)) => days,
+                _ => 0,
+            },
+            office_set_period: self.office_set_period,
+            fee_notice: self.fee_received_on.map(|received_on| FeeNoticeFacts {
+                received_on,
+                paid_on: self.fee_paid_on,
+            }),
             answered_on: ClockFacts::answered_on(status, self.delivered_on, self.closed_on),
         })
     }
@@ -288,4 +367,16 @@ impl ClockRow {
             next_deadline_provisional: self.next_deadline_provisional,
         }
     }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = documents)]
+pub struct Document {
+    pub id: String,
+    pub application_id: String,
+    pub kind: String,
+    pub html: String,
+    pub text: String,
+    pub sha256: String,
+    pub created_at: NaiveDateTime,
 }

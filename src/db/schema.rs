@@ -6,6 +6,7 @@ diesel::table! {
         code -> Text,
         name -> Text,
         created_at -> Timestamp,
+        art35_monthly_threshold -> Integer,
     }
 }
 
@@ -62,6 +63,16 @@ diesel::table! {
         next_deadline_kind -> Nullable<Text>,
         next_deadline_on -> Nullable<Date>,
         next_deadline_provisional -> Bool,
+        decision -> Nullable<Text>,
+        extension_state -> Nullable<Text>,
+        extension_days -> Nullable<Integer>,
+        extension_requested_by -> Nullable<Text>,
+        office_set_period -> Nullable<Integer>,
+        fee_scale -> Nullable<Text>,
+        fee_amount_fen -> Nullable<BigInt>,
+        fee_notice_on -> Nullable<Date>,
+        fee_received_on -> Nullable<Date>,
+        fee_paid_on -> Nullable<Date>,
     }
 }
 
@@ -96,6 +107,18 @@ diesel::table! {
         agency_id -> Text,
         date -> Date,
         name -> Text,
+    }
+}
+
+diesel::table! {
+    documents (id) {
+        id -> Text,
+        application_id -> Text,
+        kind -> Text,
+        html -> Text,
+        text -> Text,
+        sha256 -> Text,
+        created_at -> Timestamp,
     }
 }
 
@@ -137,4 +160,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     settings,
     calendar_years,
     local_days_off,
+    documents,
 );

@@ -130,6 +130,49 @@ impl Outcome {
         )
     }
 
+    /// The 不予公开 rows (art. 36(3)).
+    pub fn is_withheld(self) -> bool {
+        self.as_str().starts_with("withheld_")
+    }
+
+    /// 便民答复 goes with: not held (incl. not this office's, art. 36(5)), needs creation,
+    /// unclear after correction (RULES §5).
+    pub fn allows_convenience_reply(self) -> bool {
+        matches!(
+            self,
+            Self::UnavailableNotHeld
+                | Self::UnavailableNeedsCreation
+                | Self::UnavailableUnclearAfterCorrection
+        )
+    }
+
+    /// The row of part 三 of the annual report.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Disclosed => "予以公开",
+            Self::PartlyDisclosed => "部分公开",
+            Self::WithheldStateSecret => "不予公开（属于国家秘密）",
+            Self::WithheldOtherLaw => "不予公开（其他法律行政法规禁止公开）",
+            Self::WithheldSecurityStability => "不予公开（危及“三安全一稳定”）",
+            Self::WithheldThirdPartyRights => "不予公开（保护第三方合法权益）",
+            Self::WithheldInternalAffairs => "不予公开（属于三类内部事务信息）",
+            Self::WithheldProcessInformation => "不予公开（属于四类过程性信息）",
+            Self::WithheldEnforcementFiles => "不予公开（属于行政执法案卷）",
+            Self::WithheldAdministrativeQuery => "不予公开（属于行政查询事项）",
+            Self::UnavailableNotHeld => "无法提供（本机关不掌握相关政府信息）",
+            Self::UnavailableNeedsCreation => "无法提供（没有现成信息需要另行制作）",
+            Self::UnavailableUnclearAfterCorrection => "无法提供（补正后申请内容仍不明确）",
+            Self::NotProcessedPetition => "不予处理（信访举报投诉类申请）",
+            Self::NotProcessedRepeat => "不予处理（重复申请）",
+            Self::NotProcessedPublication => "不予处理（要求提供公开出版物）",
+            Self::NotProcessedExcessive => "不予处理（无正当理由大量反复申请）",
+            Self::NotProcessedConfirmation => "不予处理（要求行政机关确认或重新出具已获取信息）",
+            Self::OtherNoCorrection => "其他处理（申请人逾期不补正）",
+            Self::OtherFeeUnpaid => "其他处理（申请人逾期未缴纳信息处理费）",
+            Self::Other => "其他处理",
+        }
+    }
+
     /// Outcomes a clerk may propose as an answer; the abandonment rows are reached only by the
     /// system when a period lapses.
     pub fn is_proposable(self) -> bool {

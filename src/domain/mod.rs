@@ -3,6 +3,7 @@
 pub mod calendar;
 pub mod case;
 pub mod clock;
+pub mod fees;
 pub mod identity;
 pub mod notice;
 pub mod time;

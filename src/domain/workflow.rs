@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 use validator::Validate;
 
 use super::case::{DeliveryMethod, Outcome, Status};
-use super::clock::{ClockFacts, Pause, PauseKind};
+use super::clock::{ClockFacts, FeeNoticeFacts, Pause, PauseKind};
+use super::fees::{self, FeeScale};
 use super::str_enum;
 
 str_enum! {
@@ -53,6 +54,48 @@ pub struct Case {
     pub closed_on: Option<NaiveDate>,
     /// Spans during which the answer clock stopped (art. 33 ¶2), in order.
     pub pauses: Vec<Pause>,
+    /// The drafted (and, once approved, fixed) answer.
+    pub decision: Option<ProposeDecision>,
+    pub extension: Option<Extension>,
+    /// Art. 35: a longer answer period the office set, in working days.
+    pub office_set_period: Option<i32>,
+    pub fee: Option<Fee>,
+    /// Not stored: the application's rank among the applicant's applications to the office in
+    /// its calendar month, loaded for the per-application fee scale.
+    pub month_rank: u32,
+}
+
+str_enum! {
+    pub enum ExtensionState {
+        Requested = "requested",
+        Granted = "granted",
+        Refused = "refused",
+    }
+}
+
+/// An extension of the answer period (art. 33 ¶1): requested by a clerk, decided by an approver.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Extension {
+    pub state: ExtensionState,
+    pub days: i32,
+    pub requested_by: Option<String>,
+}
+
+/// A fee notice and its payment (Fee Measures).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fee {
+    pub scale: FeeScale,
+    pub amount_fen: i64,
+    pub notice_on: NaiveDate,
+    /// The day the applicant received the notice: the payment period runs from the day after.
+    pub received_on: NaiveDate,
+    pub paid_on: Option<NaiveDate>,
+}
+
+impl Fee {
+    pub fn unpaid(&self) -> bool {
+        self.paid_on.is_none()
+    }
 }
 
 impl Case {
@@ -66,9 +109,15 @@ impl Case {
             correction_period_days: self.correction_period_days,
             corrected_received_on: self.corrected_received_on,
             pauses: self.pauses.clone(),
-            extension_days: 0,
-            office_set_period: None,
-            fee_notice: None,
+            extension_days: match &self.extension {
+                Some(e) if e.state == ExtensionState::Granted => e.days,
+                _ => 0,
+            },
+            office_set_period: self.office_set_period,
+            fee_notice: self.fee.as_ref().map(|f| FeeNoticeFacts {
+                received_on: f.received_on,
+                paid_on: f.paid_on,
+            }),
             answered_on: ClockFacts::answered_on(status, self.delivered_on, self.closed_on),
         }
     }
@@ -97,6 +146,14 @@ str_enum! {
         Deliver = "deliver",
         Withdraw = "withdraw",
         CloseWithoutProcessing = "close_without_processing",
+        RequestExtension = "request_extension",
+        GrantExtension = "grant_extension",
+        RefuseExtension = "refuse_extension",
+        SetAnswerPeriod = "set_answer_period",
+        IssueFeeNotice = "issue_fee_notice",
+        RecordPayment = "record_payment",
+        AbandonNoCorrection = "abandon_no_correction",
+        AbandonFeeUnpaid = "abandon_fee_unpaid",
     }
 }
 
@@ -183,7 +240,54 @@ pub const RULES: &[Rule] = &[
         roles: &[Role::Clerk],
         from: &[Status::Registered, Status::Accepted, Status::Correction],
     },
+    // Art. 33 ¶1: an extension needs the head of the disclosure unit's consent, once.
+    Rule {
+        kind: ActionKind::RequestExtension,
+        roles: &[Role::Clerk],
+        from: HANDLING,
+    },
+    Rule {
+        kind: ActionKind::GrantExtension,
+        roles: &[Role::Approver],
+        from: HANDLING,
+    },
+    Rule {
+        kind: ActionKind::RefuseExtension,
+        roles: &[Role::Approver],
+        from: HANDLING,
+    },
+    // Art. 35: for unreasonably many applications the office may set a longer period.
+    Rule {
+        kind: ActionKind::SetAnswerPeriod,
+        roles: &[Role::Approver],
+        from: HANDLING,
+    },
+    // Fee Measures: the notice within the answer period; payment recorded when it arrives.
+    Rule {
+        kind: ActionKind::IssueFeeNotice,
+        roles: &[Role::Clerk],
+        from: &[Status::Accepted],
+    },
+    Rule {
+        kind: ActionKind::RecordPayment,
+        roles: &[Role::Clerk],
+        from: HANDLING,
+    },
+    // Deemed abandoned when a period lapses: taken by the service's scheduled job only.
+    Rule {
+        kind: ActionKind::AbandonNoCorrection,
+        roles: &[Role::System],
+        from: &[Status::Correction],
+    },
+    Rule {
+        kind: ActionKind::AbandonFeeUnpaid,
+        roles: &[Role::System],
+        from: HANDLING,
+    },
 ];
+
+/// The states in which the office is working on an answer.
+const HANDLING: &[Status] = &[Status::Accepted, Status::Consultation, Status::Decision];
 
 pub fn rule(kind: ActionKind) -> &'static Rule {
     RULES
@@ -276,14 +380,154 @@ pub struct EndConsultation {
     pub reply_summary: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, Validate)]
+/// A part of the information withheld, with its ground and reasons (art. 37).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct WithheldPart {
+    #[validate(length(min = 1, max = 1000))]
+    pub part: String,
+    /// One of the eight withheld_* rows of the annual report.
+    pub ground: Outcome,
+    #[validate(length(min = 1, max = 2000))]
+    pub legal_basis: String,
+    #[validate(length(min = 1, max = 10000))]
+    pub reasoning: String,
+}
+
+/// The drafted answer: one outcome from the annual-report rows and what that outcome needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct ProposeDecision {
     pub outcome: Outcome,
     #[validate(length(min = 1, max = 10000))]
     pub reasoning: String,
-    #[validate(length(max = 2000))]
+    #[validate(length(min = 1, max = 2000))]
     pub legal_basis: Option<String>,
+    /// Partly disclosed (art. 37): every withheld part with its ground, basis and reasons.
+    #[serde(default)]
+    #[validate(length(max = 50), nested)]
+    pub withheld: Vec<WithheldPart>,
+    /// Art. 36(1): where information already made public can be found.
+    #[validate(length(min = 1, max = 2000))]
+    pub public_location: Option<String>,
+    /// Art. 36(5): the information is not this office's to disclose (counted as not held).
+    #[serde(default)]
+    pub not_this_office: bool,
+    /// Art. 36(5): the office responsible, where known, and how to reach it.
+    #[validate(length(min = 1, max = 200))]
+    pub responsible_office: Option<String>,
+    #[validate(length(min = 1, max = 500))]
+    pub responsible_contact: Option<String>,
+    /// Art. 36(7): the statutory procedure through which the information is obtained instead.
+    #[validate(length(min = 1, max = 2000))]
+    pub other_procedure: Option<String>,
+    /// Art. 36(6): the tracking number of the earlier answer to the same applicant.
+    #[validate(length(min = 1, max = 64))]
+    pub earlier_application: Option<String>,
+    /// 便民答复: an extra, non-binding helpful reply, for the outcomes where it is allowed.
+    #[validate(length(min = 1, max = 10000))]
+    pub convenience_reply: Option<String>,
+}
+
+impl ProposeDecision {
+    /// An answer with an outcome and reasons and nothing else.
+    pub fn new(outcome: Outcome, reasoning: impl Into<String>) -> Self {
+        Self {
+            outcome,
+            reasoning: reasoning.into(),
+            legal_basis: None,
+            withheld: Vec::new(),
+            public_location: None,
+            not_this_office: false,
+            responsible_office: None,
+            responsible_contact: None,
+            other_procedure: None,
+            earlier_application: None,
+            convenience_reply: None,
+        }
+    }
+
+    /// Checks that the outcome has what it needs and nothing it may not have (RULES §5).
+    pub fn check(&self) -> Result<(), WorkflowError> {
+        let bad = |field: &'static str, message: &str| {
+            Err(WorkflowError::InvalidInput {
+                field,
+                message: message.to_owned(),
+            })
+        };
+        let o = self.outcome;
+        if !o.is_proposable() {
+            return bad(
+                "outcome",
+                "this outcome is set by the service when a period lapses",
+            );
+        }
+        if o == Outcome::PartlyDisclosed && self.withheld.is_empty() {
+            return bad(
+                "withheld",
+                "a partly disclosed answer lists every withheld part with its reasons (art. 37)",
+            );
+        }
+        if o != Outcome::PartlyDisclosed && !self.withheld.is_empty() {
+            return bad(
+                "withheld",
+                "withheld parts belong to a partly disclosed answer only",
+            );
+        }
+        if self.withheld.iter().any(|w| !w.ground.is_withheld()) {
+            return bad(
+                "withheld",
+                "every withheld part needs one of the withheld_* grounds",
+            );
+        }
+        if o.is_withheld() && self.legal_basis.is_none() {
+            return bad(
+                "legal_basis",
+                "an answer withholding information states its legal basis",
+            );
+        }
+        if self.public_location.is_some()
+            && !matches!(o, Outcome::Disclosed | Outcome::PartlyDisclosed)
+        {
+            return bad(
+                "public_location",
+                "where public information is found goes with a disclosure (art. 36(1))",
+            );
+        }
+        if self.not_this_office && o != Outcome::UnavailableNotHeld {
+            return bad("not_this_office", "information that is not this office's is answered as unavailable_not_held (art. 36(5))");
+        }
+        if (self.responsible_office.is_some() || self.responsible_contact.is_some())
+            && !self.not_this_office
+        {
+            return bad("responsible_office", "name the responsible office only when the information is not this office's (art. 36(5))");
+        }
+        if self.other_procedure.is_some() && o != Outcome::Other {
+            return bad(
+                "other_procedure",
+                "another statutory procedure (art. 36(7)) is answered under the outcome other",
+            );
+        }
+        if o == Outcome::NotProcessedRepeat && self.earlier_application.is_none() {
+            return bad(
+                "earlier_application",
+                "a repeat application points to the earlier answer (art. 36(6))",
+            );
+        }
+        if self.earlier_application.is_some() && o != Outcome::NotProcessedRepeat {
+            return bad(
+                "earlier_application",
+                "the earlier application goes with not_processed_repeat only",
+            );
+        }
+        if self.convenience_reply.is_some() && !o.allows_convenience_reply() {
+            return bad(
+                "convenience_reply",
+                "a convenience reply goes with not held, needs creation, unclear after correction or not this office's",
+            );
+        }
+        Ok(())
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, Validate)]
@@ -318,6 +562,51 @@ pub struct CloseWithoutProcessing {
     pub reasoning: String,
 }
 
+#[derive(Debug, Clone, Serialize, Deserialize, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct RequestExtension {
+    #[validate(range(min = 1, max = 20))]
+    pub working_days: i32,
+    #[validate(length(min = 1, max = 2000))]
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct SetAnswerPeriod {
+    /// The longer period, replacing the 20 working days of art. 33.
+    #[validate(range(min = 21, max = 120))]
+    pub working_days: i32,
+    #[validate(length(min = 1, max = 2000))]
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct IssueFeeNotice {
+    pub scale: FeeScale,
+    /// For the per-page scale: how many pages.
+    #[validate(range(min = 1, max = 1000000))]
+    pub pages: Option<u32>,
+    /// An office's reduction, in fen, with its reason.
+    #[validate(range(min = 1))]
+    pub reduction_fen: Option<i64>,
+    #[validate(length(min = 1, max = 2000))]
+    pub reduction_reason: Option<String>,
+    /// The day the applicant received the notice (default: today, for online or e-mail notices).
+    pub notice_received_on: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct RecordPayment {
+    pub paid_on: NaiveDate,
+    #[validate(range(min = 1))]
+    pub amount_fen: i64,
+    #[validate(length(min = 1, max = 100))]
+    pub receipt_number: Option<String>,
+}
+
 fn non_blank_items(items: &[String]) -> Result<(), validator::ValidationError> {
     if items
         .iter()
@@ -344,6 +633,14 @@ pub enum Action {
     Deliver(Deliver),
     Withdraw(Withdraw),
     CloseWithoutProcessing(CloseWithoutProcessing),
+    RequestExtension(RequestExtension),
+    GrantExtension(Note),
+    RefuseExtension(Review),
+    SetAnswerPeriod(SetAnswerPeriod),
+    IssueFeeNotice(IssueFeeNotice),
+    RecordPayment(RecordPayment),
+    AbandonNoCorrection,
+    AbandonFeeUnpaid,
 }
 
 impl Action {
@@ -361,6 +658,14 @@ impl Action {
             Self::Deliver(_) => ActionKind::Deliver,
             Self::Withdraw(_) => ActionKind::Withdraw,
             Self::CloseWithoutProcessing(_) => ActionKind::CloseWithoutProcessing,
+            Self::RequestExtension(_) => ActionKind::RequestExtension,
+            Self::GrantExtension(_) => ActionKind::GrantExtension,
+            Self::RefuseExtension(_) => ActionKind::RefuseExtension,
+            Self::SetAnswerPeriod(_) => ActionKind::SetAnswerPeriod,
+            Self::IssueFeeNotice(_) => ActionKind::IssueFeeNotice,
+            Self::RecordPayment(_) => ActionKind::RecordPayment,
+            Self::AbandonNoCorrection => ActionKind::AbandonNoCorrection,
+            Self::AbandonFeeUnpaid => ActionKind::AbandonFeeUnpaid,
         }
     }
 
@@ -368,13 +673,18 @@ impl Action {
     pub fn payload(&self) -> serde_json::Value {
         let v = match self {
             Self::ConfirmReceipt(i) => serde_json::to_value(i),
-            Self::Accept(i) | Self::Approve(i) => serde_json::to_value(i),
+            Self::Accept(i) | Self::Approve(i) | Self::GrantExtension(i) => serde_json::to_value(i),
             Self::RequestCorrection(i) => serde_json::to_value(i),
             Self::SubmitCorrection(i) => serde_json::to_value(i),
             Self::StartConsultation(i) => serde_json::to_value(i),
             Self::EndConsultation(i) => serde_json::to_value(i),
             Self::ProposeDecision(i) => serde_json::to_value(i),
-            Self::Return(i) => serde_json::to_value(i),
+            Self::Return(i) | Self::RefuseExtension(i) => serde_json::to_value(i),
+            Self::RequestExtension(i) => serde_json::to_value(i),
+            Self::SetAnswerPeriod(i) => serde_json::to_value(i),
+            Self::IssueFeeNotice(i) => serde_json::to_value(i),
+            Self::RecordPayment(i) => serde_json::to_value(i),
+            Self::AbandonNoCorrection | Self::AbandonFeeUnpaid => Ok(serde_json::json!({})),
             Self::Deliver(i) => serde_json::to_value(i),
             Self::Withdraw(i) => serde_json::to_value(i),
             Self::CloseWithoutProcessing(i) => serde_json::to_value(i),
@@ -433,6 +743,44 @@ fn blocked_by(case: &Case, actor: &Actor, kind: ActionKind) -> Option<WorkflowEr
             Some(refused(
                 "drafter_cannot_approve",
                 "the answer must be reviewed by an approver who did not draft it (four eyes)",
+            ))
+        }
+        ActionKind::ProposeDecision if case.fee.as_ref().is_some_and(Fee::unpaid) => Some(refused(
+            "fee_unpaid",
+            "the fee notice is unpaid: record the payment first (Fee Measures)",
+        )),
+        ActionKind::RequestExtension if case.extension.is_some() => Some(refused(
+            "extension_already_requested",
+            "the answer period may be extended once (art. 33)",
+        )),
+        ActionKind::GrantExtension | ActionKind::RefuseExtension => match &case.extension {
+            Some(e) if e.state == ExtensionState::Requested => {
+                (actor.id.is_some() && e.requested_by == actor.id).then(|| {
+                    refused(
+                        "requester_cannot_decide",
+                        "an extension is decided by someone other than who asked",
+                    )
+                })
+            }
+            _ => Some(refused(
+                "no_extension_requested",
+                "no extension is waiting for a decision",
+            )),
+        },
+        ActionKind::SetAnswerPeriod if case.office_set_period.is_some() => Some(refused(
+            "answer_period_already_set",
+            "the office has already set a longer period for this application (art. 35)",
+        )),
+        ActionKind::IssueFeeNotice if case.fee.is_some() => Some(refused(
+            "fee_notice_already_issued",
+            "one fee notice per application",
+        )),
+        ActionKind::RecordPayment | ActionKind::AbandonFeeUnpaid
+            if !case.fee.as_ref().is_some_and(Fee::unpaid) =>
+        {
+            Some(refused(
+                "no_fee_due",
+                "no fee notice is waiting for payment",
             ))
         }
         _ => None,
@@ -521,6 +869,7 @@ pub fn apply(
         return Err(err);
     }
     let mut next = case.clone();
+    let mut payload = action.payload();
     let received = case.clock_start();
     match action {
         Action::ConfirmReceipt(i) => {
@@ -598,13 +947,9 @@ pub fn apply(
             next.status = Some(Status::Accepted);
         }
         Action::ProposeDecision(i) => {
-            if !i.outcome.is_proposable() {
-                return Err(WorkflowError::InvalidInput {
-                    field: "outcome",
-                    message: format!("{} is set by the service when a period lapses", i.outcome),
-                });
-            }
+            i.check()?;
             next.outcome = Some(i.outcome);
+            next.decision = Some(i.clone());
             next.decision_drafted_by = actor.id.clone();
             next.approved_by = None;
             next.status = Some(Status::Decision);
@@ -642,10 +987,128 @@ pub fn apply(
             next.closed_on = Some(today);
             next.status = Some(Status::ClosedWithoutProcessing);
         }
+        Action::RequestExtension(i) => {
+            next.extension = Some(Extension {
+                state: ExtensionState::Requested,
+                days: i.working_days,
+                requested_by: actor.id.clone(),
+            });
+        }
+        Action::GrantExtension(_) | Action::RefuseExtension(_) => {
+            if let Some(e) = &mut next.extension {
+                e.state = if kind == ActionKind::GrantExtension {
+                    ExtensionState::Granted
+                } else {
+                    ExtensionState::Refused
+                };
+            }
+        }
+        Action::SetAnswerPeriod(i) => next.office_set_period = Some(i.working_days),
+        Action::IssueFeeNotice(i) => {
+            let quantity = match (i.scale, i.pages) {
+                (FeeScale::PerPage, Some(p)) => p,
+                (FeeScale::PerPage, None) => {
+                    return Err(WorkflowError::InvalidInput {
+                        field: "pages",
+                        message: "the per-page scale needs the number of pages".into(),
+                    })
+                }
+                (FeeScale::PerApplication, None) => case.month_rank.max(1),
+                (FeeScale::PerApplication, Some(_)) => {
+                    return Err(WorkflowError::InvalidInput {
+                        field: "pages",
+                        message: "the per-application scale counts applications, not pages".into(),
+                    })
+                }
+            };
+            let quote = fees::quote(i.scale, quantity);
+            if i.reduction_fen.is_some() != i.reduction_reason.is_some() {
+                return Err(WorkflowError::InvalidInput {
+                    field: "reduction_reason",
+                    message:
+                        "a reduction is recorded with its reason, and a reason with its amount"
+                            .into(),
+                });
+            }
+            let amount = quote.amount_fen - i.reduction_fen.unwrap_or(0);
+            if amount <= 0 {
+                return Err(WorkflowError::InvalidInput {
+                    field: "scale",
+                    message: format!(
+                        "nothing to charge: the quote is {} fen{}; no notice is needed",
+                        quote.amount_fen,
+                        if i.reduction_fen.is_some() {
+                            " before the reduction"
+                        } else {
+                            ""
+                        }
+                    ),
+                });
+            }
+            let received_notice = i.notice_received_on.unwrap_or(today);
+            not_future("notice_received_on", received_notice, today)?;
+            not_before(
+                "notice_received_on",
+                received_notice,
+                received,
+                "the date of receipt",
+            )?;
+            next.fee = Some(Fee {
+                scale: i.scale,
+                amount_fen: amount,
+                notice_on: today,
+                received_on: received_notice,
+                paid_on: None,
+            });
+            // The answer period does not run from the notice to payment (Fee Measures).
+            next.pauses.push(Pause {
+                kind: PauseKind::FeeNotice,
+                from: today,
+                to: None,
+                party: None,
+            });
+            payload["quote"] = serde_json::to_value(&quote).expect("quotes serialise");
+            payload["amount_fen"] = amount.into();
+        }
+        Action::RecordPayment(i) => {
+            let fee = next.fee.as_mut().expect("guarded: a fee is due");
+            not_future("paid_on", i.paid_on, today)?;
+            not_before("paid_on", i.paid_on, Some(fee.notice_on), "the fee notice")?;
+            if i.amount_fen != fee.amount_fen {
+                return Err(WorkflowError::InvalidInput {
+                    field: "amount_fen",
+                    message: format!(
+                        "the notice asks for {} fen, not {}",
+                        fee.amount_fen, i.amount_fen
+                    ),
+                });
+            }
+            fee.paid_on = Some(i.paid_on);
+            if let Some(p) = next
+                .pauses
+                .iter_mut()
+                .rev()
+                .find(|p| p.kind == PauseKind::FeeNotice && p.to.is_none())
+            {
+                p.to = Some(i.paid_on);
+            }
+        }
+        Action::AbandonNoCorrection => {
+            // Art. 30: no correction in time is deemed abandoned (其他处理 1).
+            next.outcome = Some(Outcome::OtherNoCorrection);
+            next.closed_on = Some(today);
+            next.status = Some(Status::AbandonedNoCorrection);
+        }
+        Action::AbandonFeeUnpaid => {
+            // Fee Measures: not paid in time is deemed abandoned (其他处理 2).
+            next.outcome = Some(Outcome::OtherFeeUnpaid);
+            next.closed_on = Some(today);
+            next.status = Some(Status::AbandonedFeeUnpaid);
+        }
     }
     Ok(Transition {
         case: next,
-        payload: action.payload(),
+        payload,
     })
 }
 

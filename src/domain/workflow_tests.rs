@@ -43,11 +43,7 @@ fn step(case: &Case, actor: &Actor, action: Action) -> Case {
 }
 
 fn propose(outcome: Outcome) -> Action {
-    Action::ProposeDecision(ProposeDecision {
-        outcome,
-        reasoning: "理由".into(),
-        legal_basis: None,
-    })
+    Action::ProposeDecision(ProposeDecision::new(outcome, "理由"))
 }
 
 #[test]

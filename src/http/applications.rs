@@ -142,6 +142,20 @@ fn parse_action(
         ActionKind::Deliver => Action::Deliver(parse_value(body)?),
         ActionKind::Withdraw => Action::Withdraw(parse_value(body)?),
         ActionKind::CloseWithoutProcessing => Action::CloseWithoutProcessing(parse_value(body)?),
+        ActionKind::RequestExtension => Action::RequestExtension(parse_value(body)?),
+        ActionKind::GrantExtension => Action::GrantExtension(parse_value(body)?),
+        ActionKind::RefuseExtension => Action::RefuseExtension(parse_value(body)?),
+        ActionKind::SetAnswerPeriod => Action::SetAnswerPeriod(parse_value(body)?),
+        ActionKind::IssueFeeNotice => Action::IssueFeeNotice(parse_value(body)?),
+        ActionKind::RecordPayment => Action::RecordPayment(parse_value(body)?),
+        // Taken by the service itself when a period lapses; nobody may send them.
+        ActionKind::AbandonNoCorrection | ActionKind::AbandonFeeUnpaid => {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "role_not_allowed",
+                format!("{kind} is taken by the service when the period lapses"),
+            ))
+        }
     };
     Ok((action, version))
 }

@@ -38,6 +38,7 @@ pub fn add_agency(conn: &mut DbConnection, code: &str, name: &str) -> Result<Age
         code: code.clone(),
         name: name.to_owned(),
         created_at: now(),
+        art35_monthly_threshold: 10,
     };
     write_tx(conn, |conn| match staff::insert_agency(conn, &agency) {
         Err(e) if is_unique_violation(&e) => Err(ServiceError::Conflict(format!(

@@ -226,6 +226,16 @@ fn open(
         next_deadline_kind: None,
         next_deadline_on: None,
         next_deadline_provisional: false,
+        decision: None,
+        extension_state: None,
+        extension_days: None,
+        extension_requested_by: None,
+        office_set_period: None,
+        fee_scale: None,
+        fee_amount_fen: None,
+        fee_notice_on: None,
+        fee_received_on: None,
+        fee_paid_on: None,
     };
     let cal = services.calendars.get(conn, Some(&new.agency.id))?;
     let next = super::clock::next_for(&cal, &row.case()?, now)?;

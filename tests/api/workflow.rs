@@ -105,7 +105,11 @@ async fn a_case_goes_from_filing_through_correction_and_consultation_to_delivery
             json!({
                 "outcome": "partly_disclosed",
                 "reasoning": "合同单价部分涉及商业秘密，不予公开",
-                "legal_basis": "《政府信息公开条例》第十五条、第三十七条"
+                "legal_basis": "《政府信息公开条例》第十五条、第三十七条",
+                "withheld": [{
+                    "part": "合同单价", "ground": "withheld_third_party_rights",
+                    "legal_basis": "条例第十五条", "reasoning": "第三方不同意公开且理由成立"
+                }]
             }),
         )
         .await;
@@ -133,7 +137,11 @@ async fn a_case_goes_from_filing_through_correction_and_consultation_to_delivery
             &o.clerk,
             7,
             json!({
-                "outcome": "partly_disclosed", "reasoning": "第三方异议理由成立，单价部分不予公开"
+                "outcome": "partly_disclosed", "reasoning": "第三方异议理由成立，单价部分不予公开",
+                "withheld": [{
+                    "part": "合同单价", "ground": "withheld_third_party_rights",
+                    "legal_basis": "条例第十五条", "reasoning": "第三方不同意公开且理由成立"
+                }]
             }),
         )
         .await;
@@ -244,13 +252,14 @@ async fn the_drafter_cannot_approve_and_wrong_steps_are_refused_with_what_is_all
         )
         .await;
     assert_eq!(r.body["status"], "decision", "{}", r.body);
-    assert_eq!(r.body["allowed_actions"], json!([]));
+    // He may still set a longer period (art. 35), but not approve his own draft.
+    assert_eq!(r.body["allowed_actions"], json!(["set_answer_period"]));
     let own = app.act(&id, "approve", &o.approver, 3, json!({})).await;
     assert_eq!(
         (own.status.as_u16(), own.code()),
         (409, "drafter_cannot_approve")
     );
-    assert_eq!(own.body["allowed_actions"], json!([]));
+    assert_eq!(own.body["allowed_actions"], json!(["set_answer_period"]));
     let clerk = app.act(&id, "approve", &o.clerk, 3, json!({})).await;
     assert_eq!(
         (clerk.status.as_u16(), clerk.code()),

@@ -1,0 +1,14 @@
+DROP TRIGGER documents_immutable_delete;
+DROP TRIGGER documents_immutable_update;
+DROP TABLE documents;
+ALTER TABLE agencies DROP COLUMN art35_monthly_threshold;
+ALTER TABLE applications DROP COLUMN fee_paid_on;
+ALTER TABLE applications DROP COLUMN fee_received_on;
+ALTER TABLE applications DROP COLUMN fee_notice_on;
+ALTER TABLE applications DROP COLUMN fee_amount_fen;
+ALTER TABLE applications DROP COLUMN fee_scale;
+ALTER TABLE applications DROP COLUMN office_set_period;
+ALTER TABLE applications DROP COLUMN extension_requested_by;
+ALTER TABLE applications DROP COLUMN extension_days;
+ALTER TABLE applications DROP COLUMN extension_state;
+ALTER TABLE applications DROP COLUMN decision;
