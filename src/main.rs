@@ -48,7 +48,12 @@ enum Command {
         bind: String,
         #[arg(long, env = "GONGKAI_POOL_SIZE", default_value_t = 8)]
         pool_size: u32,
+        /// Seconds between runs of the job that closes cases whose correction or fee period lapsed.
+        #[arg(long, env = "GONGKAI_JOB_INTERVAL", default_value_t = 300)]
+        job_interval: u64,
     },
+    /// Close cases whose correction or fee payment period has lapsed, once, now.
+    CloseLapsed,
     /// Create or update the database schema (serve does this too).
     Migrate,
     /// Offices.
@@ -79,6 +84,13 @@ enum CalendarCommand {
 
 #[derive(Subcommand)]
 enum AgencyCommand {
+    /// Set how many applications from one applicant in a month are flagged to clerks (art. 35).
+    SetThreshold {
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        art35_monthly_threshold: i32,
+    },
     /// Add an office; its code starts every tracking number (CODE-2026-000001).
     Add {
         #[arg(long)]
@@ -147,13 +159,43 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     let url = DatabaseUrl::parse(&cli.database_url)?;
     let key = secret_key(&cli, &url)?;
     match &cli.command {
-        Command::Serve { bind, pool_size } => {
+        Command::CloseLapsed => {
+            let services = open_services(&url, key, 1)?;
+            let done = gongkai::service::jobs::close_lapsed(&services, chrono::Utc::now())?;
+            println!(
+                "abandoned for no correction: {}; abandoned for an unpaid fee: {}",
+                done.abandoned_no_correction, done.abandoned_fee_unpaid
+            );
+            Ok(())
+        }
+        Command::Agency {
+            command:
+                AgencyCommand::SetThreshold {
+                    code,
+                    art35_monthly_threshold,
+                },
+        } => {
+            let services = open_services(&url, key, 1)?;
+            let agency =
+                admin::set_art35_threshold(&mut *services.conn()?, code, *art35_monthly_threshold)?;
+            println!(
+                "{}: more than {} applications a month from one applicant are flagged",
+                agency.code, agency.art35_monthly_threshold
+            );
+            Ok(())
+        }
+        Command::Serve {
+            bind,
+            pool_size,
+            job_interval,
+        } => {
             let settings = Settings {
                 database_url: url,
                 bind: bind.clone(),
                 secret_key: key,
                 pool_size: *pool_size,
                 workers: None,
+                job_interval: Some(std::time::Duration::from_secs((*job_interval).max(1))),
             };
             actix_web::rt::System::new().block_on(async {
                 let app = Application::build(settings)?;

@@ -20,6 +20,8 @@ pub struct Settings {
     pub secret_key: SecretKey,
     pub pool_size: u32,
     pub workers: Option<usize>,
+    /// How often the lapse job runs; `None` turns it off (tests run it by hand).
+    pub job_interval: Option<std::time::Duration>,
 }
 
 /// Where the secret key lives when none is given: beside the SQLite file, or in the working
@@ -55,6 +57,28 @@ pub fn open_services(
     })
 }
 
+/// Runs the lapse job (automatic abandonment) every `every`, off the request workers. Safe
+/// when several instances run it: each closure is a conditional write.
+fn spawn_lapse_job(services: Services, every: std::time::Duration) {
+    actix_web::rt::spawn(async move {
+        let mut tick = actix_web::rt::time::interval(every);
+        loop {
+            tick.tick().await;
+            let s = services.clone();
+            match web::block(move || crate::service::jobs::close_lapsed(&s, chrono::Utc::now()))
+                .await
+            {
+                Ok(Ok(done)) if done != Default::default() => {
+                    tracing::info!(?done, "closed lapsed cases")
+                }
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => tracing::error!(error = %e, "the lapse job failed"),
+                Err(_) => return,
+            }
+        }
+    });
+}
+
 pub struct Application {
     port: u16,
     server: Server,
@@ -70,6 +94,9 @@ impl Application {
         let listener = TcpListener::bind(&settings.bind)
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.bind))?;
         let port = listener.local_addr()?.port();
+        if let Some(every) = settings.job_interval {
+            spawn_lapse_job(services.clone(), every);
+        }
         let data = web::Data::new(services);
         let mut server = HttpServer::new(move || {
             App::new()

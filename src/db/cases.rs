@@ -1,6 +1,6 @@
 //! Applications: tracking numbers, idempotent intake, conditional updates and the clerk queue.
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::models::{ApplicationRow, CaseChanges, ClockRow, NextDeadline};
@@ -122,6 +122,71 @@ pub fn update_case(
     .set(changes)
     .execute(conn)?;
     Ok(n == 1)
+}
+
+fn month_of(d: NaiveDate) -> (NaiveDate, NaiveDate) {
+    let first = d.with_day(1).expect("day 1 exists");
+    let next = first
+        .checked_add_months(chrono::Months::new(1))
+        .expect("in range");
+    (first, next.pred_opt().expect("in range"))
+}
+
+/// The same applicant's applications to the same office received in the calendar month of
+/// `on` (fees and art. 35 count per applicant per month, RULES §6).
+fn same_applicant_in_month(
+    row: &ApplicationRow,
+    on: NaiveDate,
+) -> applications::BoxedQuery<'static, <DbConnection as diesel::Connection>::Backend> {
+    let (first, last) = month_of(on);
+    applications::table
+        .filter(applications::agency_id.eq(row.agency_id.clone()))
+        .filter(applications::id_number_hash.eq(row.id_number_hash.clone()))
+        .filter(applications::received_on.between(first, last))
+        .into_boxed()
+}
+
+/// This application's rank among them: 3 for the applicant's third application this month.
+pub fn month_rank(conn: &mut DbConnection, row: &ApplicationRow) -> QueryResult<i64> {
+    let Some(on) = row.received_on else {
+        return Ok(1);
+    };
+    same_applicant_in_month(row, on)
+        .filter(
+            applications::received_on
+                .lt(on)
+                .or(applications::received_on
+                    .eq(on)
+                    .and(applications::id.le(row.id.clone()))),
+        )
+        .count()
+        .get_result(conn)
+}
+
+/// How many applications the applicant made to the office in the month of `on`.
+pub fn month_count(
+    conn: &mut DbConnection,
+    row: &ApplicationRow,
+    on: NaiveDate,
+) -> QueryResult<i64> {
+    same_applicant_in_month(row, on).count().get_result(conn)
+}
+
+/// The applicant's earlier answered applications to the same office, newest first.
+pub fn earlier_answered(
+    conn: &mut DbConnection,
+    row: &ApplicationRow,
+    limit: i64,
+) -> QueryResult<Vec<ApplicationRow>> {
+    applications::table
+        .filter(applications::agency_id.eq(&row.agency_id))
+        .filter(applications::id_number_hash.eq(&row.id_number_hash))
+        .filter(applications::id.ne(&row.id))
+        .filter(applications::status.eq_any(["delivered", "closed_without_processing"]))
+        .order(applications::closed_on.desc())
+        .limit(limit)
+        .select(ApplicationRow::as_select())
+        .load(conn)
 }
 
 /// Statuses with no running deadline.

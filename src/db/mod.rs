@@ -5,6 +5,7 @@
 
 pub mod calendar;
 pub mod cases;
+pub mod documents;
 pub mod events;
 pub mod models;
 pub mod pool;

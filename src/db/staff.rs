@@ -26,6 +26,17 @@ pub fn agency_by_id(conn: &mut DbConnection, id: &str) -> QueryResult<Agency> {
     agencies::table.find(id).first(conn)
 }
 
+pub fn set_art35_threshold(
+    conn: &mut DbConnection,
+    agency_id: &str,
+    threshold: i32,
+) -> QueryResult<()> {
+    diesel::update(agencies::table.find(agency_id))
+        .set(agencies::art35_monthly_threshold.eq(threshold))
+        .execute(conn)
+        .map(drop)
+}
+
 pub fn insert_user(conn: &mut DbConnection, user: &User) -> QueryResult<()> {
     diesel::insert_into(users::table)
         .values(user)

@@ -5,6 +5,7 @@ pub mod case;
 pub mod clock;
 pub mod fees;
 pub mod identity;
+pub mod letter;
 pub mod notice;
 pub mod time;
 pub mod workflow;

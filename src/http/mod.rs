@@ -1,5 +1,6 @@
 //! The HTTP layer: routes, extractors, views and errors. Handlers stay thin.
 
+pub mod answers;
 pub mod applications;
 pub mod calendar;
 pub mod clock;
@@ -52,6 +53,21 @@ fn routes() -> Vec<(&'static str, Method, Route)> {
             "/api/v1/applications/{id}/clock",
             Method::GET,
             web::get().to(clock::clock),
+        ),
+        (
+            "/api/v1/applications/{id}/letter",
+            Method::GET,
+            web::get().to(answers::letter),
+        ),
+        (
+            "/api/v1/applications/{id}/applicant-history",
+            Method::GET,
+            web::get().to(answers::applicant_history),
+        ),
+        (
+            "/api/v1/fees/quote",
+            Method::GET,
+            web::get().to(answers::quote),
         ),
         (
             "/api/v1/calendar/add",

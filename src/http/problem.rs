@@ -99,6 +99,7 @@ impl From<ServiceError> for ApiError {
             ServiceError::Forbidden(_) => Self::new(StatusCode::FORBIDDEN, "forbidden", detail),
             ServiceError::NotFound => Self::not_found(),
             ServiceError::NoSuchAgency => Self::new(StatusCode::NOT_FOUND, "not_found", detail),
+            ServiceError::NoLetter => Self::new(StatusCode::NOT_FOUND, "no_letter", detail),
             ServiceError::Invalid(errors) => Self::invalid(errors),
             ServiceError::Workflow { error, allowed } => {
                 let mut api = workflow_error(error);

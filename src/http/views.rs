@@ -99,7 +99,13 @@ pub fn application<'a>(
     let staff = principal.staff().is_some();
     // The applicant learns the outcome from the delivered answer (or the closing notice), never
     // from a draft, even one left behind by a withdrawal.
-    let answered = matches!(c.status.as_str(), "delivered" | "closed_without_processing");
+    let answered = matches!(
+        c.status.as_str(),
+        "delivered"
+            | "closed_without_processing"
+            | "abandoned_no_correction"
+            | "abandoned_fee_unpaid"
+    );
     ApplicationView {
         id: &c.id,
         tracking_number: &c.tracking_number,

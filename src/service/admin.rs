@@ -49,6 +49,29 @@ pub fn add_agency(conn: &mut DbConnection, code: &str, name: &str) -> Result<Age
     Ok(agency)
 }
 
+/// Sets an office's art. 35 threshold (applications by one applicant in a calendar month).
+pub fn set_art35_threshold(
+    conn: &mut DbConnection,
+    code: &str,
+    threshold: i32,
+) -> Result<Agency, ServiceError> {
+    if !(1..=10_000).contains(&threshold) {
+        return Err(ServiceError::Conflict(
+            "the threshold must be 1 to 10000".into(),
+        ));
+    }
+    let code = normalise_agency_code(code)?;
+    let agency = staff::agency_by_code(conn, &code)?
+        .ok_or_else(|| ServiceError::Conflict(format!("no agency has the code {code}")))?;
+    write_tx(conn, |conn| {
+        staff::set_art35_threshold(conn, &agency.id, threshold)
+    })?;
+    Ok(Agency {
+        art35_monthly_threshold: threshold,
+        ..agency
+    })
+}
+
 /// Creates a staff user and returns it with its API token, which is not stored and cannot be
 /// shown again.
 pub fn add_user(

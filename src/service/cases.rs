@@ -9,8 +9,9 @@ use crate::db::cases::{CaseFilter, Cursor, Sort};
 use crate::db::models::{ApplicationRow, CaseChanges, EventRow};
 use crate::db::{cases, events, staff, write_tx, DbConnection};
 use crate::domain::case::{ApplicantKind, Status};
+use crate::domain::clock::{self, DeadlineKind};
 use crate::domain::time::legal_date;
-use crate::domain::workflow::{self, Action, Role};
+use crate::domain::workflow::{self, Action, Role, WorkflowError};
 
 /// A case as the caller may see it.
 pub struct Visible {
@@ -172,51 +173,13 @@ pub fn act(
     let actor_name = principal.staff().map(|s| s.name.clone());
     write_tx(conn, |conn| {
         let case = visible(conn, &principal, id)?;
-        if case.version != expected_version {
-            return Err(ServiceError::VersionConflict {
-                expected: expected_version,
-                current: case.version,
-            });
-        }
-        let before = case.case()?;
-        let transition =
-            workflow::apply(&before, &actor, action, legal_date(now)).map_err(|error| {
-                let allowed = workflow::allowed_actions(&before, &actor);
-                ServiceError::Workflow {
-                    error,
-                    allowed: allowed.iter().map(|k| k.as_str()).collect(),
-                }
-            })?;
-        let version = expected_version + 1;
-        // Every change recomputes the case's deadlines (a pure function of it and the calendar).
-        let cal = services.calendars.get(conn, Some(&case.agency_id))?;
-        let next = super::clock::next_for(&cal, &transition.case, now)?;
-        let changes = CaseChanges::new(&transition.case, next, version, now.naive_utc());
-        if !cases::update_case(conn, id, expected_version, &changes)? {
-            let current = cases::application(conn, id)?.map_or(version, |c| c.version);
-            return Err(ServiceError::VersionConflict {
-                expected: expected_version,
-                current,
-            });
-        }
-        events::insert(
-            conn,
-            &EventRow {
-                id: uuid::Uuid::now_v7().to_string(),
-                application_id: id.to_owned(),
-                seq: version,
-                occurred_at: now.naive_utc(),
-                actor_role: actor.role.as_str().into(),
-                actor_id: actor.id.clone(),
-                actor_name: actor_name.clone(),
-                action: action.kind().as_str().into(),
-                status_before: Some(before.status().as_str().into()),
-                status_after: transition.case.status().as_str().into(),
-                payload: transition.payload.to_string(),
-            },
-        )?;
-        let case = cases::application(conn, id)?.ok_or(ServiceError::NotFound)?;
+        let by = By {
+            actor: &actor,
+            name: actor_name.as_deref(),
+        };
+        let case = apply_action(conn, services, &case, &by, action, expected_version, now)?;
         let agency_code = staff::agency_by_id(conn, &case.agency_id)?.code;
+        let cal = services.calendars.get(conn, Some(&case.agency_id))?;
         let next_deadline = next_info(&cal, &case, legal_date(now));
         Ok(Visible {
             case,
@@ -225,4 +188,102 @@ pub fn act(
             next_deadline,
         })
     })
+}
+
+/// Who takes an action, as recorded in its event.
+pub struct By<'a> {
+    pub actor: &'a workflow::Actor,
+    pub name: Option<&'a str>,
+}
+
+/// The one path every change to a case takes, from a person or from the service itself:
+/// the workflow decides, the deadlines are recomputed, the row is written only if still at
+/// `expected_version`, and the event (and, on delivery, the answer letter) go in with it.
+pub fn apply_action(
+    conn: &mut DbConnection,
+    services: &Services,
+    case: &ApplicationRow,
+    by: &By<'_>,
+    action: &Action,
+    expected_version: i32,
+    now: DateTime<Utc>,
+) -> Result<ApplicationRow, ServiceError> {
+    let id = case.id.as_str();
+    if case.version != expected_version {
+        return Err(ServiceError::VersionConflict {
+            expected: expected_version,
+            current: case.version,
+        });
+    }
+    let today = legal_date(now);
+    let cal = services.calendars.get(conn, Some(&case.agency_id))?;
+    let mut before = case.case()?;
+    let refused = |error: WorkflowError, before: &workflow::Case| {
+        let allowed = workflow::allowed_actions(before, by.actor);
+        ServiceError::Workflow {
+            error,
+            allowed: allowed.iter().map(|k| k.as_str()).collect(),
+        }
+    };
+    match action {
+        // The per-application scale counts the applicant's applications this month (RULES §6).
+        Action::IssueFeeNotice(_) => {
+            before.month_rank = cases::month_rank(conn, case)?
+                .try_into()
+                .unwrap_or(u32::MAX)
+        }
+        // Art. 33: an extension is granted within the answer period, not after it.
+        Action::RequestExtension(_) => {
+            let list = clock::deadlines(&cal, &before.clock_facts(), today).map_err(|e| {
+                ServiceError::Invalid(vec![FieldError::new("", "out_of_calendar", e.to_string())])
+            })?;
+            let answer = list.iter().find(|d| d.kind == DeadlineKind::Answer);
+            if let Some(due) = answer.and_then(|d| d.due_on).filter(|due| *due < today) {
+                let message =
+                    format!("the answer period ended on {due}: it can no longer be extended");
+                return Err(refused(
+                    WorkflowError::Refused {
+                        code: "answer_period_expired",
+                        message,
+                    },
+                    &before,
+                ));
+            }
+        }
+        _ => {}
+    }
+    let transition =
+        workflow::apply(&before, by.actor, action, today).map_err(|e| refused(e, &before))?;
+    let version = expected_version + 1;
+    // Every change recomputes the case's deadlines (a pure function of it and the calendar).
+    let next = super::clock::next_for(&cal, &transition.case, now)?;
+    let changes = CaseChanges::new(&transition.case, next, version, now.naive_utc());
+    if !cases::update_case(conn, id, expected_version, &changes)? {
+        let current = cases::application(conn, id)?.map_or(version, |c| c.version);
+        return Err(ServiceError::VersionConflict {
+            expected: expected_version,
+            current,
+        });
+    }
+    events::insert(
+        conn,
+        &EventRow {
+            id: uuid::Uuid::now_v7().to_string(),
+            application_id: id.to_owned(),
+            seq: version,
+            occurred_at: now.naive_utc(),
+            actor_role: by.actor.role.as_str().into(),
+            actor_id: by.actor.id.clone(),
+            actor_name: by.name.map(str::to_owned),
+            action: action.kind().as_str().into(),
+            status_before: Some(before.status().as_str().into()),
+            status_after: transition.case.status().as_str().into(),
+            payload: transition.payload.to_string(),
+        },
+    )?;
+    let after = cases::application(conn, id)?.ok_or(ServiceError::NotFound)?;
+    if let Action::Deliver(d) = action {
+        super::letters::write_answer_letter(conn, &after, d.delivered_on, now)?;
+    }
+    Ok(after)
 }

@@ -7,7 +7,10 @@ pub mod calendar;
 pub mod cases;
 pub mod clock;
 pub mod forms;
+pub mod history;
 pub mod intake;
+pub mod jobs;
+pub mod letters;
 
 use diesel::result::Error as DieselError;
 
@@ -65,6 +68,8 @@ pub enum ServiceError {
     NotFound,
     #[error("no such agency")]
     NoSuchAgency,
+    #[error("no answer letter yet: it is written when the answer is delivered")]
+    NoLetter,
     #[error("the input is not valid")]
     Invalid(Vec<FieldError>),
     /// The workflow refused the action; `allowed` is what the caller may do instead.

@@ -90,6 +90,7 @@ impl TestApp {
             secret_key: key.clone(),
             pool_size: 4,
             workers: Some(2),
+            job_interval: None,
         };
         let app = Application::build(settings).expect("the service starts");
         let address = format!("http://127.0.0.1:{}", app.port());
@@ -150,10 +151,14 @@ impl TestApp {
         }
         .expect("the request reaches the service");
         let bytes = res.body().limit(16 * 1024 * 1024).await.unwrap();
-        let body = if bytes.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_slice(&bytes).unwrap()
+        let json = res
+            .headers()
+            .get("content-type")
+            .is_some_and(|t| t.to_str().unwrap_or("").contains("json"));
+        let body = match (bytes.is_empty(), json) {
+            (true, _) => Value::Null,
+            (false, true) => serde_json::from_slice(&bytes).unwrap(),
+            (false, false) => Value::String(String::from_utf8(bytes.to_vec()).unwrap()),
         };
         Reply {
             status: res.status(),

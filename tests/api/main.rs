@@ -2,6 +2,7 @@
 //! Runs on SQLite by default; set GONGKAI_TEST_POSTGRES_URL to run the same tests on PostgreSQL.
 
 mod access;
+mod answers;
 mod cli;
 mod clock;
 mod helpers;

@@ -1,0 +1,87 @@
+//! The scheduled job: cases whose correction period or fee payment period has lapsed are
+//! deemed abandoned (art. 30; Fee Measures). Each closure goes through the same conditional
+//! write as any action, so several instances running the job at once close a case once.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use serde::Serialize;
+
+use super::cases::{apply_action, By};
+use super::{ServiceError, Services};
+use crate::db::models::ApplicationRow;
+use crate::db::schema::applications;
+use crate::db::write_tx;
+use crate::domain::clock::{self, DeadlineKind, DeadlineState};
+use crate::domain::time::legal_date;
+use crate::domain::workflow::{Action, Actor, Role};
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Lapsed {
+    pub abandoned_no_correction: usize,
+    pub abandoned_fee_unpaid: usize,
+}
+
+/// Closes every case whose period lapsed before `now`'s legal date.
+pub fn close_lapsed(services: &Services, now: DateTime<Utc>) -> Result<Lapsed, ServiceError> {
+    let conn = &mut *services.conn()?;
+    let today = legal_date(now);
+    // Candidates: waiting for a correction, or with a fee notice unpaid.
+    let candidates: Vec<ApplicationRow> = applications::table
+        .filter(
+            applications::status
+                .eq("correction")
+                .or(applications::fee_notice_on
+                    .is_not_null()
+                    .and(applications::fee_paid_on.is_null())),
+        )
+        .filter(applications::status.ne_all(crate::db::cases::TERMINAL))
+        .select(ApplicationRow::as_select())
+        .load(conn)?;
+    let system = Actor {
+        id: None,
+        role: Role::System,
+    };
+    let by = By {
+        actor: &system,
+        name: None,
+    };
+    let mut done = Lapsed::default();
+    for row in candidates {
+        let cal = services.calendars.get(conn, Some(&row.agency_id))?;
+        let deadlines = clock::deadlines(&cal, &row.case()?.clock_facts(), today)
+            .map_err(|e| ServiceError::Conflict(e.to_string()))?;
+        let lapsed = |kind| {
+            deadlines
+                .iter()
+                .any(|d| d.kind == kind && d.state == DeadlineState::Overdue)
+        };
+        let action = if lapsed(DeadlineKind::CorrectionPeriod) {
+            Action::AbandonNoCorrection
+        } else if lapsed(DeadlineKind::FeePayment) {
+            Action::AbandonFeeUnpaid
+        } else {
+            continue;
+        };
+        let result = write_tx(conn, |conn| {
+            // Read again inside the transaction: another instance may have acted meanwhile.
+            match crate::db::cases::application(conn, &row.id)? {
+                Some(fresh) => {
+                    apply_action(conn, services, &fresh, &by, &action, fresh.version, now).map(Some)
+                }
+                None => Ok(None),
+            }
+        });
+        match result {
+            Ok(Some(_)) => match action {
+                Action::AbandonNoCorrection => done.abandoned_no_correction += 1,
+                _ => done.abandoned_fee_unpaid += 1,
+            },
+            // Someone else closed it, or it moved on (corrected, paid): nothing to do.
+            Ok(None)
+            | Err(ServiceError::VersionConflict { .. })
+            | Err(ServiceError::Workflow { .. }) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(done)
+}

@@ -1,0 +1,64 @@
+//! The answer letter: written once, in the delivery transaction, and read back as stored.
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::auth::authenticate;
+use super::{ServiceError, Services};
+use crate::db::models::{ApplicationRow, Document};
+use crate::db::{cases, documents, staff, DbConnection};
+use crate::domain::letter::{self, LetterInput};
+use crate::security::sha256_hex;
+
+pub const ANSWER_LETTER: &str = "answer_letter";
+
+/// Renders the approved answer into the letter and stores it, immutable, with its hash.
+pub fn write_answer_letter(
+    conn: &mut DbConnection,
+    case: &ApplicationRow,
+    delivered_on: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<(), ServiceError> {
+    let decision = case.case()?.decision.ok_or_else(|| {
+        ServiceError::Conflict("an approved case has a decision; this one has none".into())
+    })?;
+    let agency = staff::agency_by_id(conn, &case.agency_id)?;
+    let input = LetterInput {
+        agency_name: &agency.name,
+        tracking_number: &case.tracking_number,
+        applicant_name: &case.applicant_name,
+        received_on: case.corrected_received_on.or(case.received_on),
+        description: &case.description,
+        decision: &decision,
+        delivered_on,
+    };
+    let (html, text) = (letter::html(&input), letter::text(&input));
+    let sha256 = sha256_hex(format!("{text}\n{html}").as_bytes());
+    documents::insert(
+        conn,
+        &Document {
+            id: uuid::Uuid::now_v7().to_string(),
+            application_id: case.id.clone(),
+            kind: ANSWER_LETTER.into(),
+            html,
+            text,
+            sha256,
+            created_at: now.naive_utc(),
+        },
+    )?;
+    Ok(())
+}
+
+/// The delivered answer letter of a case the caller may see.
+pub fn answer_letter(
+    services: &Services,
+    token: Option<&str>,
+    id: &str,
+) -> Result<Document, ServiceError> {
+    let conn = &mut *services.conn()?;
+    let principal = authenticate(conn, token)?;
+    match cases::application(conn, id)? {
+        Some(c) if principal.can_see(&c) => {}
+        _ => return Err(ServiceError::NotFound),
+    }
+    documents::of_kind(conn, id, ANSWER_LETTER)?.ok_or(ServiceError::NoLetter)
+}

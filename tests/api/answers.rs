@@ -1,0 +1,610 @@
+//! The decision side through the API: every outcome to its letter, extensions, art. 35, fees
+//! and the automatic closures.
+
+use chrono::{Duration, Utc};
+use gongkai::domain::case::Outcome;
+
+use serde_json::{json, Value};
+
+use crate::helpers::{file_one, filing, office, today, Office, TestApp};
+
+/// What each proposable outcome needs besides its reasons.
+fn decision_for(outcome: Outcome, earlier: &str) -> Value {
+    let mut d = json!({ "outcome": outcome.as_str(), "reasoning": "经审查作出本答复" });
+    match outcome {
+        Outcome::PartlyDisclosed => {
+            d["withheld"] = json!([{ "part": "合同单价", "ground": "withheld_third_party_rights",
+                                     "legal_basis": "条例第十五条", "reasoning": "涉及商业秘密" }]);
+        }
+        o if o.is_withheld() => d["legal_basis"] = json!("《政府信息公开条例》第十四条"),
+        Outcome::Disclosed => d["public_location"] = json!("本机关门户网站“政府信息公开”专栏"),
+        Outcome::UnavailableNotHeld => {
+            d["not_this_office"] = json!(true);
+            d["responsible_office"] = json!("区交通委员会");
+            d["responsible_contact"] = json!("010-12345678");
+            d["convenience_reply"] = json!("建议向区交通委员会提出申请");
+        }
+        Outcome::UnavailableNeedsCreation => d["convenience_reply"] = json!("可查阅年度统计公报"),
+        Outcome::NotProcessedRepeat => d["earlier_application"] = json!(earlier),
+        Outcome::Other => {
+            d["other_procedure"] = json!("不动产登记资料查询请依《不动产登记资料查询暂行办法》办理")
+        }
+        _ => {}
+    }
+    d
+}
+
+async fn to_delivery(app: &TestApp, o: &Office, decision: Value) -> (String, String, Value) {
+    let (id, applicant) = file_one(app, "BJHD").await;
+    app.act(&id, "accept", &o.clerk, 1, json!({})).await;
+    let r = app
+        .act(&id, "propose_decision", &o.clerk, 2, decision.clone())
+        .await;
+    assert_eq!(r.status, 200, "{decision}: {}", r.body);
+    let r = app.act(&id, "approve", &o.approver, 3, json!({})).await;
+    assert_eq!(r.body["status"], "approved", "{}", r.body);
+    let r = app
+        .act(
+            &id,
+            "deliver",
+            &o.clerk,
+            4,
+            json!({ "method": "email", "delivered_on": today().to_string() }),
+        )
+        .await;
+    assert_eq!(r.body["status"], "delivered", "{}", r.body);
+    (id, applicant, r.body)
+}
+
+#[actix_rt::test]
+async fn every_outcome_goes_from_filing_to_a_delivered_letter() {
+    let app = TestApp::spawn().await;
+    let o = office(&app, "BJHD");
+    let mut earlier = String::from("BJHD-2026-000001");
+    for outcome in Outcome::ALL.iter().filter(|o| o.is_proposable()) {
+        let (id, applicant, case) = to_delivery(&app, &o, decision_for(*outcome, &earlier)).await;
+        assert_eq!(case["decision"]["outcome"], outcome.as_str());
+        let letter = app
+            .get(
+                &format!("/api/v1/applications/{id}/letter"),
+                Some(&applicant),
+            )
+            .await;
+        assert_eq!(letter.status, 200, "{}", letter.body);
+        let text = letter.body["text"].as_str().unwrap();
+        let tracking = case["tracking_number"].as_str().unwrap();
+        for needle in [
+            "BJHD 人民政府",
+            "政府信息公开申请答复书",
+            tracking,
+            outcome.label(),
+            "六十日内",
+            "六个月内",
+        ] {
+            assert!(
+                text.contains(needle),
+                "{outcome}: {needle} missing from\n{text}"
+            );
+        }
+        match outcome {
+            Outcome::UnavailableNotHeld => {
+                assert!(text.contains("便民答复") && text.contains("区交通委员会"))
+            }
+            Outcome::PartlyDisclosed => assert!(text.contains("不予公开部分1：合同单价")),
+            Outcome::Other => assert!(text.contains("不动产登记资料查询")),
+            Outcome::NotProcessedRepeat => assert!(text.contains(&earlier)),
+            _ => {}
+        }
+        assert_eq!(letter.body["sha256"].as_str().unwrap().len(), 64);
+        earlier = tracking.to_owned();
+    }
+    // The same letter as a printable page and as text, for staff too.
+    let (id, _, _) = to_delivery(&app, &o, decision_for(Outcome::Disclosed, &earlier)).await;
+    let html = app
+        .get(
+            &format!("/api/v1/applications/{id}/letter?format=html"),
+            Some(&o.clerk),
+        )
+        .await;
+    assert_eq!(
+        html.header("content-type").unwrap(),
+        "text/html; charset=utf-8"
+    );
+    let (id2, applicant2) = file_one(&app, "BJHD").await;
+    let none = app
+        .get(
+            &format!("/api/v1/applications/{id2}/letter"),
+            Some(&applicant2),
+        )
+        .await;
+    assert_eq!((none.status.as_u16(), none.code()), (404, "no_letter"));
+    // Letters are immutable in the database itself.
+    use diesel::connection::SimpleConnection;
+    let conn = &mut *app.services.conn().unwrap();
+    let err = conn
+        .batch_execute("UPDATE documents SET text = 'forged'")
+        .unwrap_err();
+    assert!(err.to_string().contains("immutable"));
+}
+
+#[actix_rt::test]
+async fn answers_need_what_their_outcome_needs_and_never_change_once_approved() {
+    let app = TestApp::spawn().await;
+    let o = office(&app, "BJHD");
+    let (id, _) = file_one(&app, "BJHD").await;
+    app.act(&id, "accept", &o.clerk, 1, json!({})).await;
+    for (decision, field) in [
+        (
+            json!({ "outcome": "partly_disclosed", "reasoning": "x" }),
+            "withheld",
+        ),
+        (
+            json!({ "outcome": "withheld_state_secret", "reasoning": "x" }),
+            "legal_basis",
+        ),
+        (
+            json!({ "outcome": "disclosed", "reasoning": "x", "convenience_reply": "y" }),
+            "convenience_reply",
+        ),
+        (
+            json!({ "outcome": "not_processed_repeat", "reasoning": "x" }),
+            "earlier_application",
+        ),
+        (
+            json!({ "outcome": "disclosed", "reasoning": "x", "not_this_office": true }),
+            "not_this_office",
+        ),
+        (
+            json!({ "outcome": "other_fee_unpaid", "reasoning": "x" }),
+            "outcome",
+        ),
+        (
+            json!({ "outcome": "partly_disclosed", "reasoning": "x", "withheld": [
+            { "part": "p", "ground": "disclosed", "legal_basis": "b", "reasoning": "r" }] }),
+            "withheld",
+        ),
+    ] {
+        let r = app
+            .act(&id, "propose_decision", &o.clerk, 2, decision.clone())
+            .await;
+        assert_eq!(r.status, 422, "{decision}: {}", r.body);
+        assert_eq!(r.body["errors"][0]["field"], field, "{}", r.body);
+    }
+    app.act(
+        &id,
+        "propose_decision",
+        &o.clerk,
+        2,
+        decision_for(Outcome::Disclosed, ""),
+    )
+    .await;
+    app.act(&id, "approve", &o.approver, 3, json!({})).await;
+    let change = app
+        .act(
+            &id,
+            "propose_decision",
+            &o.clerk,
+            4,
+            decision_for(Outcome::Other, ""),
+        )
+        .await;
+    assert_eq!(
+        (change.status.as_u16(), change.code()),
+        (409, "action_not_allowed")
+    );
+    let back = app
+        .act(&id, "return", &o.approver, 4, json!({ "comments": "再议" }))
+        .await;
+    assert_eq!(
+        (back.status.as_u16(), back.code()),
+        (409, "action_not_allowed")
+    );
+}
+
+#[actix_rt::test]
+async fn an_extension_is_granted_once_by_an_approver_and_moves_the_answer_deadline() {
+    let app = TestApp::spawn().await;
+    let o = office(&app, "BJHD");
+    let (id, _) = file_one(&app, "BJHD").await;
+    app.act(&id, "accept", &o.clerk, 1, json!({})).await;
+    let ask = json!({ "working_days": 20, "reason": "需调取档案" });
+    let r = app
+        .act(&id, "request_extension", &o.clerk, 2, ask.clone())
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let by_clerk = app
+        .act(&id, "grant_extension", &o.clerk2, 3, json!({}))
+        .await;
+    assert_eq!(
+        (by_clerk.status.as_u16(), by_clerk.code()),
+        (403, "role_not_allowed")
+    );
+    let too_long = app
+        .act(
+            &id,
+            "request_extension",
+            &o.clerk,
+            3,
+            json!({ "working_days": 21, "reason": "x" }),
+        )
+        .await;
+    assert_eq!(too_long.status, 422);
+    let before = app
+        .get(&format!("/api/v1/applications/{id}/clock"), Some(&o.clerk))
+        .await;
+    let due_before = before.body["deadlines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["kind"] == "answer")
+        .unwrap()["due_on"]
+        .clone();
+    let r = app
+        .act(&id, "grant_extension", &o.approver, 3, json!({}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let after = app
+        .get(&format!("/api/v1/applications/{id}/clock"), Some(&o.clerk))
+        .await;
+    let answer = after.body["deadlines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["kind"] == "answer")
+        .unwrap()
+        .clone();
+    assert_eq!(answer["extension_working_days"], 20);
+    let moved = app
+        .get(
+            &format!(
+                "/api/v1/calendar/add?from={}&working_days=20",
+                due_before.as_str().unwrap()
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(answer["due_on"], moved.body["date"]);
+    let again = app
+        .act(&id, "request_extension", &o.clerk, 4, ask.clone())
+        .await;
+    assert_eq!(
+        (again.status.as_u16(), again.code()),
+        (409, "extension_already_requested")
+    );
+    let events = app.events(&id, &o.clerk).await;
+    assert_eq!(events.last().unwrap()["action"], "grant_extension");
+
+    // A refused extension is still the one extension of the application.
+    let (id, _) = file_one(&app, "BJHD").await;
+    app.act(&id, "accept", &o.clerk, 1, json!({})).await;
+    app.act(&id, "request_extension", &o.clerk, 2, ask.clone())
+        .await;
+    let r = app
+        .act(
+            &id,
+            "refuse_extension",
+            &o.approver,
+            3,
+            json!({ "comments": "理由不充分" }),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let again = app.act(&id, "request_extension", &o.clerk, 4, ask).await;
+    assert_eq!(
+        (again.status.as_u16(), again.code()),
+        (409, "extension_already_requested")
+    );
+    let none = app
+        .act(&id, "grant_extension", &o.approver, 4, json!({}))
+        .await;
+    assert_eq!(
+        (none.status.as_u16(), none.code()),
+        (409, "no_extension_requested")
+    );
+}
+
+#[actix_rt::test]
+async fn clerks_see_frequent_and_repeat_applicants_and_the_office_may_set_a_longer_period() {
+    let app = TestApp::spawn().await;
+    let o = office(&app, "BJHD");
+    let first = to_delivery(&app, &o, decision_for(Outcome::Disclosed, ""))
+        .await
+        .0;
+    let mut last = String::new();
+    for _ in 0..10 {
+        last = file_one(&app, "BJHD").await.0;
+    }
+    let mut other = filing("BJHD");
+    other["applicant"]["id_number"] = json!("110101199003077758");
+    assert_eq!(app.file(&other).await.status, 201);
+    let h = app
+        .get(
+            &format!("/api/v1/applications/{last}/applicant-history"),
+            Some(&o.clerk),
+        )
+        .await;
+    assert_eq!(h.status, 200, "{}", h.body);
+    assert_eq!(h.body["applications_this_month"], 11);
+    assert_eq!(
+        (
+            h.body["art35_monthly_threshold"].as_i64(),
+            h.body["above_threshold"].as_bool()
+        ),
+        (Some(10), Some(true))
+    );
+    assert_eq!(h.body["earlier_answers"][0]["id"], json!(first));
+    let (_, applicant) = file_one(&app, "BJHD").await;
+    // Applicants never see it (403 like every staff-only endpoint).
+    assert_eq!(
+        app.get(
+            &format!("/api/v1/applications/{last}/applicant-history"),
+            Some(&applicant)
+        )
+        .await
+        .status,
+        403
+    );
+
+    app.act(&last, "accept", &o.clerk, 1, json!({})).await;
+    let r = app
+        .act(
+            &last,
+            "set_answer_period",
+            &o.approver,
+            2,
+            json!({ "working_days": 40, "reason": "申请数量明显超过合理范围" }),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let clock = app
+        .get(
+            &format!("/api/v1/applications/{last}/clock"),
+            Some(&o.clerk),
+        )
+        .await;
+    let answer = clock.body["deadlines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["kind"] == "answer")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (answer["working_days"].as_i64(), answer["article"].as_str()),
+        (Some(40), Some("条例第三十五条"))
+    );
+    let twice = app
+        .act(
+            &last,
+            "set_answer_period",
+            &o.approver,
+            3,
+            json!({ "working_days": 60, "reason": "x" }),
+        )
+        .await;
+    assert_eq!(
+        (twice.status.as_u16(), twice.code()),
+        (409, "answer_period_already_set")
+    );
+}
+
+#[actix_rt::test]
+async fn fees_are_quoted_noticed_paid_and_stop_the_answer_clock() {
+    let app = TestApp::spawn().await;
+    let o = office(&app, "BJHD");
+    let q = app
+        .get("/api/v1/fees/quote?scale=per_application&rank=11", None)
+        .await;
+    assert_eq!(q.body["amount_fen"], 10_000);
+    let q = app
+        .get("/api/v1/fees/quote?scale=per_page&pages=201", None)
+        .await;
+    assert_eq!(q.body["amount_fen"], 274_000);
+    assert_eq!(q.body["breakdown"].as_array().unwrap().len(), 4);
+    for bad in [
+        "scale=per_page",
+        "scale=per_application&pages=3",
+        "scale=by_weight&pages=3",
+        "scale=per_application&rank=0",
+    ] {
+        let r = app.get(&format!("/api/v1/fees/quote?{bad}"), None).await;
+        assert!(r.status == 400 || r.status == 422, "{bad}: {}", r.status);
+    }
+
+    let (id, _) = file_one(&app, "BJHD").await;
+    app.act(&id, "accept", &o.clerk, 1, json!({})).await;
+    // The applicant's first application this month is free on the per-application scale.
+    let free = app
+        .act(
+            &id,
+            "issue_fee_notice",
+            &o.clerk,
+            2,
+            json!({ "scale": "per_application" }),
+        )
+        .await;
+    assert_eq!(
+        (
+            free.status.as_u16(),
+            free.body["errors"][0]["field"].as_str()
+        ),
+        (422, Some("scale"))
+    );
+    let r = app
+        .act(
+            &id,
+            "issue_fee_notice",
+            &o.clerk,
+            2,
+            json!({ "scale": "per_page", "pages": 31 }),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["next_deadline"]["kind"], "fee_payment");
+    let events = app.events(&id, &o.clerk).await;
+    assert_eq!(events.last().unwrap()["payload"]["amount_fen"], 1_000);
+    let blocked = app
+        .act(
+            &id,
+            "propose_decision",
+            &o.clerk,
+            3,
+            decision_for(Outcome::Disclosed, ""),
+        )
+        .await;
+    assert_eq!(
+        (blocked.status.as_u16(), blocked.code()),
+        (409, "fee_unpaid")
+    );
+    let paused = app
+        .get(&format!("/api/v1/applications/{id}/clock"), Some(&o.clerk))
+        .await;
+    let answer = paused.body["deadlines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["kind"] == "answer")
+        .unwrap()
+        .clone();
+    assert_eq!(answer["state"], "paused");
+    let wrong = app
+        .act(
+            &id,
+            "record_payment",
+            &o.clerk,
+            3,
+            json!({ "paid_on": today().to_string(), "amount_fen": 999 }),
+        )
+        .await;
+    assert_eq!(
+        (
+            wrong.status.as_u16(),
+            wrong.body["errors"][0]["field"].as_str()
+        ),
+        (422, Some("amount_fen"))
+    );
+    let paid = app.act(&id, "record_payment", &o.clerk, 3, json!({ "paid_on": today().to_string(), "amount_fen": 1000, "receipt_number": "No.001" })).await;
+    assert_eq!(paid.status, 200, "{}", paid.body);
+    assert_eq!(paid.body["next_deadline"]["kind"], "answer");
+    let second = app
+        .act(
+            &id,
+            "issue_fee_notice",
+            &o.clerk,
+            4,
+            json!({ "scale": "per_page", "pages": 40 }),
+        )
+        .await;
+    assert_eq!(
+        (second.status.as_u16(), second.code()),
+        (409, "fee_notice_already_issued")
+    );
+
+    // The eleventh application of the month costs ¥100 on the per-application scale.
+    let mut last = String::new();
+    for _ in 0..10 {
+        last = file_one(&app, "BJHD").await.0;
+    }
+    app.act(&last, "accept", &o.clerk, 1, json!({})).await;
+    let r = app.act(&last, "issue_fee_notice", &o.clerk, 2, json!({ "scale": "per_application", "reduction_fen": 5000, "reduction_reason": "经济困难" })).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let events = app.events(&last, &o.clerk).await;
+    let payload = &events.last().unwrap()["payload"];
+    assert_eq!(
+        (
+            payload["quote"]["quantity"].as_i64(),
+            payload["quote"]["amount_fen"].as_i64(),
+            payload["amount_fen"].as_i64()
+        ),
+        (Some(11), Some(10_000), Some(5_000))
+    );
+}
+
+#[actix_rt::test]
+async fn lapsed_corrections_and_unpaid_fees_are_closed_once_by_the_service() {
+    let app = TestApp::spawn().await;
+    let o = office(&app, "BJHD");
+    let (no_correction, applicant) = file_one(&app, "BJHD").await;
+    app.act(
+        &no_correction,
+        "request_correction",
+        &o.clerk,
+        1,
+        json!({ "items": ["请说明"], "period_working_days": 5 }),
+    )
+    .await;
+    let (unpaid, _) = file_one(&app, "BJHD").await;
+    app.act(&unpaid, "accept", &o.clerk, 1, json!({})).await;
+    app.act(
+        &unpaid,
+        "issue_fee_notice",
+        &o.clerk,
+        2,
+        json!({ "scale": "per_page", "pages": 50 }),
+    )
+    .await;
+    let (paid, _) = file_one(&app, "BJHD").await;
+    app.act(&paid, "accept", &o.clerk, 1, json!({})).await;
+    app.act(
+        &paid,
+        "issue_fee_notice",
+        &o.clerk,
+        2,
+        json!({ "scale": "per_page", "pages": 50 }),
+    )
+    .await;
+    app.act(
+        &paid,
+        "record_payment",
+        &o.clerk,
+        3,
+        json!({ "paid_on": today().to_string(), "amount_fen": 20_000 }),
+    )
+    .await;
+
+    // Nothing has lapsed yet today.
+    let now = gongkai::service::jobs::close_lapsed(&app.services, Utc::now()).unwrap();
+    assert_eq!(now, Default::default());
+    // Two instances run the job at once, sixty days on: each case is closed exactly once.
+    let later = Utc::now() + Duration::days(60);
+    let (a, b) = (app.services.clone(), app.services.clone());
+    let t1 = std::thread::spawn(move || gongkai::service::jobs::close_lapsed(&a, later).unwrap());
+    let t2 = std::thread::spawn(move || gongkai::service::jobs::close_lapsed(&b, later).unwrap());
+    let (r1, r2) = (t1.join().unwrap(), t2.join().unwrap());
+    assert_eq!(r1.abandoned_no_correction + r2.abandoned_no_correction, 1);
+    assert_eq!(r1.abandoned_fee_unpaid + r2.abandoned_fee_unpaid, 1);
+
+    let case = app
+        .get(
+            &format!("/api/v1/applications/{no_correction}"),
+            Some(&applicant),
+        )
+        .await;
+    assert_eq!(case.body["status"], "abandoned_no_correction");
+    assert_eq!(case.body["decision"]["outcome"], "other_no_correction");
+    let events = app.events(&no_correction, &o.clerk).await;
+    let last = events.last().unwrap();
+    assert_eq!(
+        (last["action"].as_str(), last["actor"]["role"].as_str()),
+        (Some("abandon_no_correction"), Some("system"))
+    );
+    let case = app
+        .get(&format!("/api/v1/applications/{unpaid}"), Some(&o.clerk))
+        .await;
+    assert_eq!(
+        (
+            case.body["status"].as_str(),
+            case.body["decision"]["outcome"].as_str()
+        ),
+        (Some("abandoned_fee_unpaid"), Some("other_fee_unpaid"))
+    );
+    let case = app
+        .get(&format!("/api/v1/applications/{paid}"), Some(&o.clerk))
+        .await;
+    assert_eq!(case.body["status"], "accepted");
+    // Nobody may take the system's actions by hand.
+    let r = app
+        .act(&paid, "abandon_fee_unpaid", &o.clerk, 4, json!({}))
+        .await;
+    assert_eq!((r.status.as_u16(), r.code()), (403, "role_not_allowed"));
+}
