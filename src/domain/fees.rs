@@ -1,8 +1,10 @@
 //! Information-processing fees (art. 42; 政府信息公开信息处理费管理办法, RULES §6). Money is
 //! integer fen. Two progressive scales; an office charges by one of them per application.
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use super::actions::IssueFeeNotice;
 use super::str_enum;
 
 str_enum! {
@@ -104,6 +106,68 @@ pub fn quote(scale: FeeScale, quantity: u32) -> Quote {
         FeeScale::PerApplication => per_application(quantity),
         FeeScale::PerPage => per_page(quantity),
     }
+}
+
+/// A fee notice and its payment (Fee Measures).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fee {
+    pub scale: FeeScale,
+    pub amount_fen: i64,
+    pub notice_on: NaiveDate,
+    /// The day the applicant received the notice: the payment period runs from the day after.
+    pub received_on: NaiveDate,
+    pub paid_on: Option<NaiveDate>,
+}
+
+impl Fee {
+    pub fn unpaid(&self) -> bool {
+        self.paid_on.is_none()
+    }
+}
+
+/// What a fee notice charges: the quote for the chosen scale (the per-application scale
+/// counts the application's `month_rank`), less any reduction. Refused with (field, reason)
+/// when the scale lacks its quantity or there is nothing to charge.
+pub fn charge(i: &IssueFeeNotice, month_rank: u32) -> Result<(Quote, i64), (&'static str, String)> {
+    let quantity = match (i.scale, i.pages) {
+        (FeeScale::PerPage, Some(p)) => p,
+        (FeeScale::PerPage, None) => {
+            return Err((
+                "pages",
+                "the per-page scale needs the number of pages".into(),
+            ))
+        }
+        (FeeScale::PerApplication, None) => month_rank.max(1),
+        (FeeScale::PerApplication, Some(_)) => {
+            return Err((
+                "pages",
+                "the per-application scale counts applications, not pages".into(),
+            ))
+        }
+    };
+    if i.reduction_fen.is_some() != i.reduction_reason.is_some() {
+        return Err((
+            "reduction_reason",
+            "a reduction is recorded with its reason, and a reason with its amount".into(),
+        ));
+    }
+    let q = quote(i.scale, quantity);
+    let amount = q.amount_fen - i.reduction_fen.unwrap_or(0);
+    if amount <= 0 {
+        let reduced = if i.reduction_fen.is_some() {
+            " before the reduction"
+        } else {
+            ""
+        };
+        return Err((
+            "scale",
+            format!(
+                "nothing to charge: the quote is {} fen{reduced}; no notice is needed",
+                q.amount_fen
+            ),
+        ));
+    }
+    Ok((q, amount))
 }
 
 #[cfg(test)]

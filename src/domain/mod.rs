@@ -1,8 +1,10 @@
 //! The pure domain core: no I/O, every rule a function of its inputs.
 
+pub mod actions;
 pub mod calendar;
 pub mod case;
 pub mod clock;
+pub mod decision;
 pub mod fees;
 pub mod identity;
 pub mod letter;

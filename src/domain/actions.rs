@@ -1,0 +1,258 @@
+//! What each workflow action takes as input, validated at the edge, and the action itself.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use validator::Validate;
+
+use super::case::{DeliveryMethod, Outcome};
+use super::decision::ProposeDecision;
+use super::fees::FeeScale;
+use super::str_enum;
+use super::workflow::ActionKind;
+
+const MAX_TEXT: u64 = 10_000;
+
+#[derive(Debug, Clone, Serialize, Deserialize, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct ConfirmReceipt {
+    pub received_on: NaiveDate,
+    /// How receipt was established, e.g. "signed for by the mail room" (art. 31).
+    #[validate(length(max = 1000))]
+    pub basis: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct Note {
+    #[validate(length(max = 10000))]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct RequestCorrection {
+    /// Everything that needs correcting, all at once (art. 30).
+    #[validate(length(min = 1, max = 50), custom(function = "non_blank_items"))]
+    pub items: Vec<String>,
+    /// The reasonable period the applicant is given, in working days.
+    #[validate(range(min = 1, max = 60))]
+    pub period_working_days: i32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct SubmitCorrection {
+    /// What the applicant says in answer to the correction notice.
+    #[validate(length(min = 1, max = 10000))]
+    pub statement: String,
+    /// A corrected description of the information sought, replacing the original.
+    #[validate(length(min = 1, max = 10000))]
+    pub description: Option<String>,
+    #[validate(length(min = 1, max = 200))]
+    pub document_number: Option<String>,
+    /// When a clerk records a paper correction: the day it was received (art. 31).
+    pub received_on: Option<NaiveDate>,
+}
+
+str_enum! {
+    pub enum ConsultedParty {
+        ThirdParty = "third_party",
+        Agency = "agency",
+    }
+}
+
+str_enum! {
+    pub enum ConsultationReply {
+        Consent = "consent",
+        Objection = "objection",
+        /// Art. 34: another agency's silence within the period counts as consent.
+        NoReply = "no_reply",
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct StartConsultation {
+    pub party_kind: ConsultedParty,
+    #[validate(length(min = 1, max = 200))]
+    pub party_name: String,
+    #[validate(email)]
+    pub party_email: Option<String>,
+    /// The date of the consultation letter.
+    pub letter_date: NaiveDate,
+    #[validate(length(max = 10000))]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct EndConsultation {
+    pub reply: ConsultationReply,
+    /// The date of the reply, or for no reply the day the period ran out.
+    pub reply_date: NaiveDate,
+    #[validate(length(max = 10000))]
+    pub reply_summary: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct Review {
+    #[validate(length(min = 1, max = 10000))]
+    pub comments: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct Deliver {
+    pub method: DeliveryMethod,
+    pub delivered_on: NaiveDate,
+    #[validate(length(max = 1000))]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct Withdraw {
+    #[validate(length(max = 10000))]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct CloseWithoutProcessing {
+    /// One of the 不予处理 rows of the annual report.
+    pub ground: Outcome,
+    #[validate(length(min = 1, max = 10000))]
+    pub reasoning: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct RequestExtension {
+    #[validate(range(min = 1, max = 20))]
+    pub working_days: i32,
+    #[validate(length(min = 1, max = 2000))]
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct SetAnswerPeriod {
+    /// The longer period, replacing the 20 working days of art. 33.
+    #[validate(range(min = 21, max = 120))]
+    pub working_days: i32,
+    #[validate(length(min = 1, max = 2000))]
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct IssueFeeNotice {
+    pub scale: FeeScale,
+    /// For the per-page scale: how many pages.
+    #[validate(range(min = 1, max = 1000000))]
+    pub pages: Option<u32>,
+    /// An office's reduction, in fen, with its reason.
+    #[validate(range(min = 1))]
+    pub reduction_fen: Option<i64>,
+    #[validate(length(min = 1, max = 2000))]
+    pub reduction_reason: Option<String>,
+    /// The day the applicant received the notice (default: today, for online or e-mail notices).
+    pub notice_received_on: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct RecordPayment {
+    pub paid_on: NaiveDate,
+    #[validate(range(min = 1))]
+    pub amount_fen: i64,
+    #[validate(length(min = 1, max = 100))]
+    pub receipt_number: Option<String>,
+}
+
+fn non_blank_items(items: &[String]) -> Result<(), validator::ValidationError> {
+    if items
+        .iter()
+        .any(|i| i.trim().is_empty() || i.chars().count() > MAX_TEXT as usize)
+    {
+        return Err(validator::ValidationError::new("blank_or_long_item")
+            .with_message("every item must be 1 to 10000 characters".into()));
+    }
+    Ok(())
+}
+
+/// An action with its input.
+#[derive(Debug, Clone)]
+pub enum Action {
+    ConfirmReceipt(ConfirmReceipt),
+    Accept(Note),
+    RequestCorrection(RequestCorrection),
+    SubmitCorrection(SubmitCorrection),
+    StartConsultation(StartConsultation),
+    EndConsultation(EndConsultation),
+    ProposeDecision(ProposeDecision),
+    Approve(Note),
+    Return(Review),
+    Deliver(Deliver),
+    Withdraw(Withdraw),
+    CloseWithoutProcessing(CloseWithoutProcessing),
+    RequestExtension(RequestExtension),
+    GrantExtension(Note),
+    RefuseExtension(Review),
+    SetAnswerPeriod(SetAnswerPeriod),
+    IssueFeeNotice(IssueFeeNotice),
+    RecordPayment(RecordPayment),
+    AbandonNoCorrection,
+    AbandonFeeUnpaid,
+}
+
+impl Action {
+    pub fn kind(&self) -> ActionKind {
+        match self {
+            Self::ConfirmReceipt(_) => ActionKind::ConfirmReceipt,
+            Self::Accept(_) => ActionKind::Accept,
+            Self::RequestCorrection(_) => ActionKind::RequestCorrection,
+            Self::SubmitCorrection(_) => ActionKind::SubmitCorrection,
+            Self::StartConsultation(_) => ActionKind::StartConsultation,
+            Self::EndConsultation(_) => ActionKind::EndConsultation,
+            Self::ProposeDecision(_) => ActionKind::ProposeDecision,
+            Self::Approve(_) => ActionKind::Approve,
+            Self::Return(_) => ActionKind::Return,
+            Self::Deliver(_) => ActionKind::Deliver,
+            Self::Withdraw(_) => ActionKind::Withdraw,
+            Self::CloseWithoutProcessing(_) => ActionKind::CloseWithoutProcessing,
+            Self::RequestExtension(_) => ActionKind::RequestExtension,
+            Self::GrantExtension(_) => ActionKind::GrantExtension,
+            Self::RefuseExtension(_) => ActionKind::RefuseExtension,
+            Self::SetAnswerPeriod(_) => ActionKind::SetAnswerPeriod,
+            Self::IssueFeeNotice(_) => ActionKind::IssueFeeNotice,
+            Self::RecordPayment(_) => ActionKind::RecordPayment,
+            Self::AbandonNoCorrection => ActionKind::AbandonNoCorrection,
+            Self::AbandonFeeUnpaid => ActionKind::AbandonFeeUnpaid,
+        }
+    }
+
+    /// The input as recorded in the event. Inputs never carry identity numbers.
+    pub fn payload(&self) -> serde_json::Value {
+        let v = match self {
+            Self::ConfirmReceipt(i) => serde_json::to_value(i),
+            Self::Accept(i) | Self::Approve(i) | Self::GrantExtension(i) => serde_json::to_value(i),
+            Self::RequestCorrection(i) => serde_json::to_value(i),
+            Self::SubmitCorrection(i) => serde_json::to_value(i),
+            Self::StartConsultation(i) => serde_json::to_value(i),
+            Self::EndConsultation(i) => serde_json::to_value(i),
+            Self::ProposeDecision(i) => serde_json::to_value(i),
+            Self::Return(i) | Self::RefuseExtension(i) => serde_json::to_value(i),
+            Self::RequestExtension(i) => serde_json::to_value(i),
+            Self::SetAnswerPeriod(i) => serde_json::to_value(i),
+            Self::IssueFeeNotice(i) => serde_json::to_value(i),
+            Self::RecordPayment(i) => serde_json::to_value(i),
+            Self::AbandonNoCorrection | Self::AbandonFeeUnpaid => Ok(serde_json::json!({})),
+            Self::Deliver(i) => serde_json::to_value(i),
+            Self::Withdraw(i) => serde_json::to_value(i),
+            Self::CloseWithoutProcessing(i) => serde_json::to_value(i),
+        };
+        v.expect("action inputs serialise")
+    }
+}

@@ -1,0 +1,158 @@
+//! The drafted answer: one outcome of the annual-report rows and what that outcome needs
+//! (art. 36, 37; RULES §5).
+
+use serde::{Deserialize, Serialize};
+use validator::Validate;
+
+use super::case::Outcome;
+use super::workflow::WorkflowError;
+
+/// A part of the information withheld, with its ground and reasons (art. 37).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct WithheldPart {
+    #[validate(length(min = 1, max = 1000))]
+    pub part: String,
+    /// One of the eight withheld_* rows of the annual report.
+    pub ground: Outcome,
+    #[validate(length(min = 1, max = 2000))]
+    pub legal_basis: String,
+    #[validate(length(min = 1, max = 10000))]
+    pub reasoning: String,
+}
+
+/// The drafted answer: one outcome from the annual-report rows and what that outcome needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct ProposeDecision {
+    pub outcome: Outcome,
+    #[validate(length(min = 1, max = 10000))]
+    pub reasoning: String,
+    #[validate(length(min = 1, max = 2000))]
+    pub legal_basis: Option<String>,
+    /// Partly disclosed (art. 37): every withheld part with its ground, basis and reasons.
+    #[serde(default)]
+    #[validate(length(max = 50), nested)]
+    pub withheld: Vec<WithheldPart>,
+    /// Art. 36(1): where information already made public can be found.
+    #[validate(length(min = 1, max = 2000))]
+    pub public_location: Option<String>,
+    /// Art. 36(5): the information is not this office's to disclose (counted as not held).
+    #[serde(default)]
+    pub not_this_office: bool,
+    /// Art. 36(5): the office responsible, where known, and how to reach it.
+    #[validate(length(min = 1, max = 200))]
+    pub responsible_office: Option<String>,
+    #[validate(length(min = 1, max = 500))]
+    pub responsible_contact: Option<String>,
+    /// Art. 36(7): the statutory procedure through which the information is obtained instead.
+    #[validate(length(min = 1, max = 2000))]
+    pub other_procedure: Option<String>,
+    /// Art. 36(6): the tracking number of the earlier answer to the same applicant.
+    #[validate(length(min = 1, max = 64))]
+    pub earlier_application: Option<String>,
+    /// 便民答复: an extra, non-binding helpful reply, for the outcomes where it is allowed.
+    #[validate(length(min = 1, max = 10000))]
+    pub convenience_reply: Option<String>,
+}
+
+impl ProposeDecision {
+    /// An answer with an outcome and reasons and nothing else.
+    pub fn new(outcome: Outcome, reasoning: impl Into<String>) -> Self {
+        Self {
+            outcome,
+            reasoning: reasoning.into(),
+            legal_basis: None,
+            withheld: Vec::new(),
+            public_location: None,
+            not_this_office: false,
+            responsible_office: None,
+            responsible_contact: None,
+            other_procedure: None,
+            earlier_application: None,
+            convenience_reply: None,
+        }
+    }
+
+    /// Checks that the outcome has what it needs and nothing it may not have (RULES §5).
+    pub fn check(&self) -> Result<(), WorkflowError> {
+        let bad = |field: &'static str, message: &str| {
+            Err(WorkflowError::InvalidInput {
+                field,
+                message: message.to_owned(),
+            })
+        };
+        let o = self.outcome;
+        if !o.is_proposable() {
+            return bad(
+                "outcome",
+                "this outcome is set by the service when a period lapses",
+            );
+        }
+        if o == Outcome::PartlyDisclosed && self.withheld.is_empty() {
+            return bad(
+                "withheld",
+                "a partly disclosed answer lists every withheld part with its reasons (art. 37)",
+            );
+        }
+        if o != Outcome::PartlyDisclosed && !self.withheld.is_empty() {
+            return bad(
+                "withheld",
+                "withheld parts belong to a partly disclosed answer only",
+            );
+        }
+        if self.withheld.iter().any(|w| !w.ground.is_withheld()) {
+            return bad(
+                "withheld",
+                "every withheld part needs one of the withheld_* grounds",
+            );
+        }
+        if o.is_withheld() && self.legal_basis.is_none() {
+            return bad(
+                "legal_basis",
+                "an answer withholding information states its legal basis",
+            );
+        }
+        if self.public_location.is_some()
+            && !matches!(o, Outcome::Disclosed | Outcome::PartlyDisclosed)
+        {
+            return bad(
+                "public_location",
+                "where public information is found goes with a disclosure (art. 36(1))",
+            );
+        }
+        if self.not_this_office && o != Outcome::UnavailableNotHeld {
+            return bad("not_this_office", "information that is not this office's is answered as unavailable_not_held (art. 36(5))");
+        }
+        if (self.responsible_office.is_some() || self.responsible_contact.is_some())
+            && !self.not_this_office
+        {
+            return bad("responsible_office", "name the responsible office only when the information is not this office's (art. 36(5))");
+        }
+        if self.other_procedure.is_some() && o != Outcome::Other {
+            return bad(
+                "other_procedure",
+                "another statutory procedure (art. 36(7)) is answered under the outcome other",
+            );
+        }
+        if o == Outcome::NotProcessedRepeat && self.earlier_application.is_none() {
+            return bad(
+                "earlier_application",
+                "a repeat application points to the earlier answer (art. 36(6))",
+            );
+        }
+        if self.earlier_application.is_some() && o != Outcome::NotProcessedRepeat {
+            return bad(
+                "earlier_application",
+                "the earlier application goes with not_processed_repeat only",
+            );
+        }
+        if self.convenience_reply.is_some() && !o.allows_convenience_reply() {
+            return bad(
+                "convenience_reply",
+                "a convenience reply goes with not held, needs creation, unclear after correction or not this office's",
+            );
+        }
+        Ok(())
+    }
+}
