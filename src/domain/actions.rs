@@ -145,6 +145,14 @@ pub struct SetAnswerPeriod {
     pub reason: String,
 }
 
+/// Art. 35: what the office asks an applicant with unusually many applications to explain.
+#[derive(Debug, Clone, Serialize, Deserialize, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct AskForReasons {
+    #[validate(length(min = 1, max = 10000))]
+    pub questions: String,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct IssueFeeNotice {
@@ -201,6 +209,7 @@ pub enum Action {
     GrantExtension(Note),
     RefuseExtension(Review),
     SetAnswerPeriod(SetAnswerPeriod),
+    AskForReasons(AskForReasons),
     IssueFeeNotice(IssueFeeNotice),
     RecordPayment(RecordPayment),
     AbandonNoCorrection,
@@ -226,6 +235,7 @@ impl Action {
             Self::GrantExtension(_) => ActionKind::GrantExtension,
             Self::RefuseExtension(_) => ActionKind::RefuseExtension,
             Self::SetAnswerPeriod(_) => ActionKind::SetAnswerPeriod,
+            Self::AskForReasons(_) => ActionKind::AskForReasons,
             Self::IssueFeeNotice(_) => ActionKind::IssueFeeNotice,
             Self::RecordPayment(_) => ActionKind::RecordPayment,
             Self::AbandonNoCorrection => ActionKind::AbandonNoCorrection,
@@ -246,6 +256,7 @@ impl Action {
             Self::Return(i) | Self::RefuseExtension(i) => serde_json::to_value(i),
             Self::RequestExtension(i) => serde_json::to_value(i),
             Self::SetAnswerPeriod(i) => serde_json::to_value(i),
+            Self::AskForReasons(i) => serde_json::to_value(i),
             Self::IssueFeeNotice(i) => serde_json::to_value(i),
             Self::RecordPayment(i) => serde_json::to_value(i),
             Self::AbandonNoCorrection | Self::AbandonFeeUnpaid => Ok(serde_json::json!({})),

@@ -11,8 +11,8 @@ pub use super::actions::*;
 use super::case::{DeliveryMethod, Outcome, Status};
 use super::clock::{ClockFacts, FeeNoticeFacts, Pause, PauseKind};
 pub use super::decision::{ProposeDecision, WithheldPart};
-pub use super::fees::Fee;
 use super::fees;
+pub use super::fees::Fee;
 use super::str_enum;
 
 str_enum! {
@@ -134,6 +134,7 @@ str_enum! {
         GrantExtension = "grant_extension",
         RefuseExtension = "refuse_extension",
         SetAnswerPeriod = "set_answer_period",
+        AskForReasons = "ask_for_reasons",
         IssueFeeNotice = "issue_fee_notice",
         RecordPayment = "record_payment",
         AbandonNoCorrection = "abandon_no_correction",
@@ -245,6 +246,12 @@ pub const RULES: &[Rule] = &[
         kind: ActionKind::SetAnswerPeriod,
         roles: &[Role::Approver],
         from: HANDLING,
+    },
+    // Art. 35: the office may first ask the applicant why they apply so often.
+    Rule {
+        kind: ActionKind::AskForReasons,
+        roles: &[Role::Clerk],
+        from: &[Status::Registered, Status::Accepted],
     },
     // Fee Measures: the notice within the answer period; payment recorded when it arrives.
     Rule {
@@ -591,6 +598,8 @@ pub fn apply(
             }
         }
         Action::SetAnswerPeriod(i) => next.office_set_period = Some(i.working_days),
+        // Recorded as an event (the letter to the applicant goes with the notices); no state changes.
+        Action::AskForReasons(_) => {}
         Action::IssueFeeNotice(i) => {
             let (quote, amount) = fees::charge(i, case.month_rank)
                 .map_err(|(field, message)| WorkflowError::InvalidInput { field, message })?;

@@ -146,6 +146,7 @@ fn parse_action(
         ActionKind::GrantExtension => Action::GrantExtension(parse_value(body)?),
         ActionKind::RefuseExtension => Action::RefuseExtension(parse_value(body)?),
         ActionKind::SetAnswerPeriod => Action::SetAnswerPeriod(parse_value(body)?),
+        ActionKind::AskForReasons => Action::AskForReasons(parse_value(body)?),
         ActionKind::IssueFeeNotice => Action::IssueFeeNotice(parse_value(body)?),
         ActionKind::RecordPayment => Action::RecordPayment(parse_value(body)?),
         // Taken by the service itself when a period lapses; nobody may send them.

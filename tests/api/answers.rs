@@ -345,13 +345,28 @@ async fn clerks_see_frequent_and_repeat_applicants_and_the_office_may_set_a_long
         403
     );
 
-    app.act(&last, "accept", &o.clerk, 1, json!({})).await;
+    let asked = app
+        .act(
+            &last,
+            "ask_for_reasons",
+            &o.clerk,
+            1,
+            json!({ "questions": "请说明本月频繁申请的理由" }),
+        )
+        .await;
+    assert_eq!(
+        (asked.status.as_u16(), asked.body["status"].as_str()),
+        (200, Some("registered")),
+        "{}",
+        asked.body
+    );
+    app.act(&last, "accept", &o.clerk, 2, json!({})).await;
     let r = app
         .act(
             &last,
             "set_answer_period",
             &o.approver,
-            2,
+            3,
             json!({ "working_days": 40, "reason": "申请数量明显超过合理范围" }),
         )
         .await;
@@ -378,7 +393,7 @@ async fn clerks_see_frequent_and_repeat_applicants_and_the_office_may_set_a_long
             &last,
             "set_answer_period",
             &o.approver,
-            3,
+            4,
             json!({ "working_days": 60, "reason": "x" }),
         )
         .await;
