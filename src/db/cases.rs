@@ -181,7 +181,8 @@ pub fn earlier_answered(
     applications::table
         .filter(applications::agency_id.eq(&row.agency_id))
         .filter(applications::id_number_hash.eq(&row.id_number_hash))
-        .filter(applications::id.ne(&row.id))
+        // Registered before this one (ids are time-ordered).
+        .filter(applications::id.lt(&row.id))
         .filter(applications::status.eq_any(["delivered", "closed_without_processing"]))
         .order(applications::closed_on.desc())
         .limit(limit)

@@ -246,7 +246,7 @@ fn pause_reason(p: &Pause) -> (String, &'static str) {
         ),
         PauseKind::FeeNotice => (
             "收费通知至缴费期间，不计入答复期限".into(),
-            "信息处理费管理办法",
+            "政府信息公开信息处理费管理办法",
         ),
     }
 }

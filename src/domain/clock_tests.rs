@@ -231,7 +231,7 @@ fn a_fee_notice_stops_the_answer_clock_until_payment_and_has_its_own_deadline() 
     );
     assert_eq!(
         find(&list, DeadlineKind::Answer).spans[1].article,
-        "信息处理费管理办法"
+        "政府信息公开信息处理费管理办法"
     );
     let fee = find(&list, DeadlineKind::FeePayment);
     // 20 working days from the day after receipt: Mar 6 is day 1, Apr 2 is day 20.

@@ -85,17 +85,17 @@ pub async fn quote(q: web::Query<QuoteParams>) -> Result<HttpResponse, ApiError>
     let quantity = match (q.scale, q.rank, q.pages) {
         (FeeScale::PerApplication, Some(rank), None) if (1..=100_000).contains(&rank) => rank,
         (FeeScale::PerPage, None, Some(pages)) if pages <= 1_000_000 => pages,
-        (FeeScale::PerApplication, _, _) => {
+        (FeeScale::PerApplication, rank, _) => {
             return Err(ApiError::invalid(vec![FieldError::new(
                 "rank",
-                "required",
+                if rank.is_some() { "range" } else { "required" },
                 "the per-application scale takes rank (1 to 100000: the application's number in the month) and no pages",
             )]))
         }
-        (FeeScale::PerPage, _, _) => {
+        (FeeScale::PerPage, _, pages) => {
             return Err(ApiError::invalid(vec![FieldError::new(
                 "pages",
-                "required",
+                if pages.is_some() { "range" } else { "required" },
                 "the per-page scale takes pages (0 to 1000000) and no rank",
             )]))
         }

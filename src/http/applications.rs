@@ -119,6 +119,8 @@ fn parse_action(
         None => None,
         Some(v) => Some(
             v.as_i64()
+                // JSON has one number type: 3.0 is the version 3 as much as 3 is.
+                .or_else(|| v.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64))
                 .and_then(|v| i32::try_from(v).ok())
                 .ok_or_else(|| {
                     ApiError::invalid(vec![FieldError::new(

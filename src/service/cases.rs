@@ -232,28 +232,26 @@ pub fn apply_action(
                 .try_into()
                 .unwrap_or(u32::MAX)
         }
-        // Art. 33: an extension is granted within the answer period, not after it.
-        Action::RequestExtension(_) => {
-            let list = clock::deadlines(&cal, &before.clock_facts(), today).map_err(|e| {
-                ServiceError::Invalid(vec![FieldError::new("", "out_of_calendar", e.to_string())])
-            })?;
-            let answer = list.iter().find(|d| d.kind == DeadlineKind::Answer);
-            if let Some(due) = answer.and_then(|d| d.due_on).filter(|due| *due < today) {
-                let message =
-                    format!("the answer period ended on {due}: it can no longer be extended");
-                return Err(refused(
-                    WorkflowError::Refused {
-                        code: "answer_period_expired",
-                        message,
-                    },
-                    &before,
-                ));
-            }
-        }
         _ => {}
     }
     let transition =
         workflow::apply(&before, by.actor, action, today).map_err(|e| refused(e, &before))?;
+    // Art. 33: an extension is granted within the answer period, not after it (checked once
+    // the workflow has accepted who asks and when, so those refusals come first).
+    if let Action::RequestExtension(_) = action {
+        let list = clock::deadlines(&cal, &before.clock_facts(), today).map_err(|e| {
+            ServiceError::Invalid(vec![FieldError::new("", "out_of_calendar", e.to_string())])
+        })?;
+        let answer = list.iter().find(|d| d.kind == DeadlineKind::Answer);
+        if let Some(due) = answer.and_then(|d| d.due_on).filter(|due| *due < today) {
+            let message = format!("the answer period ended on {due}: it can no longer be extended");
+            let error = WorkflowError::Refused {
+                code: "answer_period_expired",
+                message,
+            };
+            return Err(refused(error, &before));
+        }
+    }
     let version = expected_version + 1;
     // Every change recomputes the case's deadlines (a pure function of it and the calendar).
     let next = super::clock::next_for(&cal, &transition.case, now)?;

@@ -237,7 +237,8 @@ async fn the_drafter_cannot_approve_and_wrong_steps_are_refused_with_what_is_all
             "accept",
             "request_correction",
             "withdraw",
-            "close_without_processing"
+            "close_without_processing",
+            "ask_for_reasons"
         ])
     );
     app.act(&id, "accept", &o.clerk, 1, json!({})).await;
