@@ -225,14 +225,11 @@ pub fn apply_action(
             allowed: allowed.iter().map(|k| k.as_str()).collect(),
         }
     };
-    match action {
-        // The per-application scale counts the applicant's applications this month (RULES §6).
-        Action::IssueFeeNotice(_) => {
-            before.month_rank = cases::month_rank(conn, case)?
-                .try_into()
-                .unwrap_or(u32::MAX)
-        }
-        _ => {}
+    // The per-application scale counts the applicant's applications this month (RULES §6).
+    if let Action::IssueFeeNotice(_) = action {
+        before.month_rank = cases::month_rank(conn, case)?
+            .try_into()
+            .unwrap_or(u32::MAX);
     }
     let transition =
         workflow::apply(&before, by.actor, action, today).map_err(|e| refused(e, &before))?;
