@@ -181,6 +181,11 @@ impl YearNotice {
         Self::new(year, source, days)
     }
 
+    /// How many days of a kind the notice announces.
+    pub fn count(&self, kind: DayKind) -> usize {
+        self.days.iter().filter(|d| d.kind == kind).count()
+    }
+
     /// Checks the facts: inside the year (notices may name the neighbouring December and
     /// January), no day both off and working, make-up days only on weekends.
     pub fn new(

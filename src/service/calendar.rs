@@ -150,16 +150,8 @@ pub fn load_year(
         let recomputed = recompute_open_cases(conn, cache, None, &reason, now)?;
         Ok(Loaded {
             year: notice.year,
-            days_off: notice
-                .days
-                .iter()
-                .filter(|d| d.kind == DayKind::Off)
-                .count(),
-            make_up_working_days: notice
-                .days
-                .iter()
-                .filter(|d| d.kind == DayKind::Working)
-                .count(),
+            days_off: notice.count(DayKind::Off),
+            make_up_working_days: notice.count(DayKind::Working),
             replaced,
             recomputed,
         })
@@ -235,18 +227,10 @@ pub fn years(services: &super::Services) -> Result<Vec<YearSummary>, ServiceErro
                 loaded_at: y
                     .loaded_at
                     .and_utc()
-                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                    .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
                 loaded_by: y.loaded_by,
-                days_off: notice
-                    .days
-                    .iter()
-                    .filter(|d| d.kind == DayKind::Off)
-                    .count(),
-                make_up_working_days: notice
-                    .days
-                    .iter()
-                    .filter(|d| d.kind == DayKind::Working)
-                    .count(),
+                days_off: notice.count(DayKind::Off),
+                make_up_working_days: notice.count(DayKind::Working),
             })
         })
         .collect()

@@ -241,6 +241,12 @@ async fn the_public_calculator_counts_working_days() {
         .collect();
     assert_eq!(years, (2019..=2026).collect::<Vec<_>>());
     assert_eq!(y.body["last_loaded_year"], 2026);
+    let loaded_at = y.body["years"][0]["loaded_at"].as_str().unwrap();
+    assert!(
+        loaded_at.ends_with('Z') && loaded_at.len() == 24,
+        "{loaded_at}"
+    );
+    assert!(y.body["years"][0].get("loaded_by").is_none());
     for (path, status) in [
         ("/api/v1/calendar/add?from=2026-02-30&working_days=1", 400),
         ("/api/v1/calendar/add?from=2026-02-13", 400),
