@@ -72,6 +72,7 @@ fn row(i: usize, agency_id: &str) -> ApplicationRow {
         fee_notice_on: None,
         fee_received_on: None,
         fee_paid_on: None,
+        event_seq: 0,
     }
 }
 

@@ -105,23 +105,28 @@ pub fn application_id_by_access_hash(
         .optional()
 }
 
-/// Writes the changes only if nobody changed the case since `expected_version` was read.
-/// Returns whether it was written: on PostgreSQL a concurrent writer holds the row until it
-/// commits, and this update then finds the version moved on and writes nothing.
+/// Writes the changes only if nobody changed the case since `expected_version` was read, and
+/// takes the next event number. Returns that number, or `None` if nothing was written: on
+/// PostgreSQL a concurrent writer holds the row until it commits, and this update then finds
+/// the version moved on and writes nothing.
 pub fn update_case(
     conn: &mut DbConnection,
     id: &str,
     expected_version: i32,
     changes: &CaseChanges,
-) -> QueryResult<bool> {
-    let n = diesel::update(
+) -> QueryResult<Option<i32>> {
+    diesel::update(
         applications::table
             .filter(applications::id.eq(id))
             .filter(applications::version.eq(expected_version)),
     )
-    .set(changes)
-    .execute(conn)?;
-    Ok(n == 1)
+    .set((
+        changes,
+        applications::event_seq.eq(applications::event_seq + 1),
+    ))
+    .returning(applications::event_seq)
+    .get_result(conn)
+    .optional()
 }
 
 fn month_of(d: NaiveDate) -> (NaiveDate, NaiveDate) {
@@ -232,7 +237,8 @@ pub fn open_clock_rows(
     }
 }
 
-/// Sets the same next deadline on many cases, bumping each one's version.
+/// Sets the same next deadline on many cases, taking each one's next event number (the version,
+/// which guards what people edit, stays: a recomputed deadline makes no clerk's copy stale).
 pub fn set_next_deadline(
     conn: &mut DbConnection,
     ids: &[&str],
@@ -243,7 +249,7 @@ pub fn set_next_deadline(
         diesel::update(applications::table.filter(applications::id.eq_any(chunk)))
             .set((
                 next,
-                applications::version.eq(applications::version + 1),
+                applications::event_seq.eq(applications::event_seq + 1),
                 applications::updated_at.eq(now),
             ))
             .execute(conn)?;

@@ -84,6 +84,8 @@ pub struct ApplicationRow {
     pub fee_notice_on: Option<NaiveDate>,
     pub fee_received_on: Option<NaiveDate>,
     pub fee_paid_on: Option<NaiveDate>,
+    /// The seq of the case's last event.
+    pub event_seq: i32,
 }
 
 /// A value in the database that the code does not know: a bug or a hand edit, never user input.
@@ -332,6 +334,7 @@ pub struct ClockRow {
     pub office_set_period: Option<i32>,
     pub fee_received_on: Option<NaiveDate>,
     pub fee_paid_on: Option<NaiveDate>,
+    pub event_seq: i32,
 }
 
 impl ClockRow {

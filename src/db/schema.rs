@@ -73,6 +73,7 @@ diesel::table! {
         fee_notice_on -> Nullable<Date>,
         fee_received_on -> Nullable<Date>,
         fee_paid_on -> Nullable<Date>,
+        event_seq -> Integer,
     }
 }
 

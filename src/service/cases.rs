@@ -253,19 +253,19 @@ pub fn apply_action(
     // Every change recomputes the case's deadlines (a pure function of it and the calendar).
     let next = super::clock::next_for(&cal, &transition.case, now)?;
     let changes = CaseChanges::new(&transition.case, next, version, now.naive_utc());
-    if !cases::update_case(conn, id, expected_version, &changes)? {
+    let Some(seq) = cases::update_case(conn, id, expected_version, &changes)? else {
         let current = cases::application(conn, id)?.map_or(version, |c| c.version);
         return Err(ServiceError::VersionConflict {
             expected: expected_version,
             current,
         });
-    }
+    };
     events::insert(
         conn,
         &EventRow {
             id: uuid::Uuid::now_v7().to_string(),
             application_id: id.to_owned(),
-            seq: version,
+            seq,
             occurred_at: now.naive_utc(),
             actor_role: by.actor.role.as_str().into(),
             actor_id: by.actor.id.clone(),

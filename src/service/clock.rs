@@ -78,7 +78,7 @@ pub fn recompute_open_cases(
         changed_events.push(EventRow {
             id: uuid::Uuid::now_v7().to_string(),
             application_id: row.id.clone(),
-            seq: row.version + 1,
+            seq: row.event_seq + 1,
             occurred_at: now.naive_utc(),
             actor_role: "system".into(),
             actor_id: None,

@@ -236,6 +236,7 @@ fn open(
         fee_notice_on: None,
         fee_received_on: None,
         fee_paid_on: None,
+        event_seq: 1,
     };
     let cal = services.calendars.get(conn, Some(&new.agency.id))?;
     let next = super::clock::next_for(&cal, &row.case()?, now)?;

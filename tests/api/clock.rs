@@ -417,15 +417,26 @@ async fn loading_a_year_recomputes_every_open_case_and_says_so() {
         due_after, expected,
         "one more day off pushes the deadline one working day"
     );
-    assert_eq!(after.body["version"], 2);
+    // A recomputed deadline is recorded, but makes no clerk's copy of the case stale.
+    assert_eq!(after.body["version"], 1);
     let events = app.events(&id, &o.clerk).await;
     let last = events.last().unwrap();
+    assert_eq!(last["seq"], 2);
     assert_eq!(
         (last["action"].as_str(), last["actor"]["role"].as_str()),
         (Some("recompute_deadlines"), Some("system"))
     );
     assert_eq!(last["payload"]["before"]["due_on"], due_before);
     assert_eq!(last["payload"]["after"]["due_on"], expected);
+    let accepted = app.act(&id, "accept", &o.clerk, 1, json!({})).await;
+    assert_eq!(accepted.status, 200, "{}", accepted.body);
+    let seqs: Vec<i64> = app
+        .events(&id, &o.clerk)
+        .await
+        .iter()
+        .map(|e| e["seq"].as_i64().unwrap())
+        .collect();
+    assert_eq!(seqs, [1, 2, 3]);
 }
 
 #[actix_rt::test]
