@@ -51,6 +51,16 @@ enum Command {
         /// Seconds between runs of the job that closes cases whose correction or fee period lapsed.
         #[arg(long, env = "GONGKAI_JOB_INTERVAL", default_value_t = 300)]
         job_interval: u64,
+        /// Send notices by SMTP: smtp://host:25, smtp://user:pass@host:587?tls=required (STARTTLS)
+        /// or smtps://user:pass@host:465 (TLS). Without it notices are written as .eml files.
+        #[arg(long, env = "GONGKAI_SMTP_URL", hide_env_values = true)]
+        smtp_url: Option<String>,
+        /// Where .eml files go when no SMTP server is set (default: mail/ beside the database).
+        #[arg(long, env = "GONGKAI_MAIL_DIR")]
+        mail_dir: Option<PathBuf>,
+        /// The sender address for offices that have not set their own.
+        #[arg(long, env = "GONGKAI_MAIL_FROM", default_value = "gongkai@localhost")]
+        mail_from: String,
     },
     /// Close cases whose correction or fee payment period has lapsed, once, now.
     CloseLapsed,
@@ -188,7 +198,18 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             bind,
             pool_size,
             job_interval,
+            smtp_url,
+            mail_dir,
+            mail_from,
         } => {
+            let mail = gongkai::startup::MailSettings {
+                smtp_url: smtp_url.clone(),
+                mail_dir: mail_dir
+                    .clone()
+                    .unwrap_or_else(|| gongkai::service::delivery::default_mail_dir(&url)),
+                from: mail_from.clone(),
+                interval: std::time::Duration::from_secs(5),
+            };
             let settings = Settings {
                 database_url: url,
                 bind: bind.clone(),
@@ -196,6 +217,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 pool_size: *pool_size,
                 workers: None,
                 job_interval: Some(std::time::Duration::from_secs((*job_interval).max(1))),
+                mail: Some(mail),
             };
             actix_web::rt::System::new().block_on(async {
                 let app = Application::build(settings)?;

@@ -22,6 +22,18 @@ pub struct Settings {
     pub workers: Option<usize>,
     /// How often the lapse job runs; `None` turns it off (tests run it by hand).
     pub job_interval: Option<std::time::Duration>,
+    /// Delivering the outbox; `None` turns the worker off (tests deliver by hand).
+    pub mail: Option<MailSettings>,
+}
+
+#[derive(Debug, Clone)]
+pub struct MailSettings {
+    /// `smtp://…`, `smtp://…?tls=required` (STARTTLS) or `smtps://…`; `None` writes `.eml` files.
+    pub smtp_url: Option<String>,
+    pub mail_dir: PathBuf,
+    /// The sender when an office has set none.
+    pub from: String,
+    pub interval: std::time::Duration,
 }
 
 /// Where the secret key lives when none is given: beside the SQLite file, or in the working
@@ -50,10 +62,12 @@ pub fn open_services(
             "loaded the shipped calendar"
         );
     }
+    let templates = std::sync::Arc::new(crate::service::templates::Templates::built_in());
     Ok(Services {
         pool: pool.clone(),
         key,
         calendars,
+        templates,
     })
 }
 
@@ -79,6 +93,32 @@ fn spawn_lapse_job(services: Services, every: std::time::Duration) {
     });
 }
 
+/// Delivers the outbox every `interval`, off the request workers (several instances may run it).
+fn spawn_delivery(
+    services: Services,
+    mailer: std::sync::Arc<crate::service::delivery::Mailer>,
+    mail: MailSettings,
+) {
+    actix_web::rt::spawn(async move {
+        let mut tick = actix_web::rt::time::interval(mail.interval);
+        loop {
+            tick.tick().await;
+            let (s, m, from) = (services.clone(), mailer.clone(), mail.from.clone());
+            let run = web::block(move || {
+                crate::service::delivery::deliver_due(&s, &m, &from, chrono::Utc::now())
+            });
+            match run.await {
+                Ok(Ok(done)) if done != Default::default() => {
+                    tracing::info!(?done, "delivered notices")
+                }
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => tracing::error!(error = %e, "notice delivery failed"),
+                Err(_) => return,
+            }
+        }
+    });
+}
+
 pub struct Application {
     port: u16,
     server: Server,
@@ -96,6 +136,11 @@ impl Application {
         let port = listener.local_addr()?.port();
         if let Some(every) = settings.job_interval {
             spawn_lapse_job(services.clone(), every);
+        }
+        if let Some(mail) = settings.mail.clone() {
+            let mailer =
+                crate::service::delivery::Mailer::new(mail.smtp_url.as_deref(), &mail.mail_dir)?;
+            spawn_delivery(services.clone(), std::sync::Arc::new(mailer), mail);
         }
         let data = web::Data::new(services);
         let mut server = HttpServer::new(move || {

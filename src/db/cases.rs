@@ -129,6 +129,15 @@ pub fn update_case(
     .optional()
 }
 
+/// Takes the case's next event number (for events that change nothing else, such as a sent
+/// notice); returns it with the case's status.
+pub fn next_event_seq(conn: &mut DbConnection, id: &str) -> QueryResult<(i32, String)> {
+    diesel::update(applications::table.find(id))
+        .set(applications::event_seq.eq(applications::event_seq + 1))
+        .returning((applications::event_seq, applications::status))
+        .get_result(conn)
+}
+
 fn month_of(d: NaiveDate) -> (NaiveDate, NaiveDate) {
     let first = d.with_day(1).expect("day 1 exists");
     let next = first

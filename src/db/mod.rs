@@ -8,6 +8,7 @@ pub mod cases;
 pub mod documents;
 pub mod events;
 pub mod models;
+pub mod notices;
 pub mod pool;
 pub mod schema;
 pub mod staff;

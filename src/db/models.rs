@@ -3,7 +3,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::schema::{agencies, applications, calendar_years, documents, events, users};
+use super::schema::{agencies, applications, calendar_years, documents, events, notices, users};
 use crate::domain::case::{DeliveryMethod, Outcome, Status};
 use crate::domain::clock::{ClockFacts, Deadline, FeeNoticeFacts};
 use crate::domain::fees::FeeScale;
@@ -18,6 +18,9 @@ pub struct Agency {
     pub created_at: NaiveDateTime,
     /// Art. 35: applications by one applicant in a calendar month above which clerks are told.
     pub art35_monthly_threshold: i32,
+    pub sender_email: Option<String>,
+    pub sender_name: Option<String>,
+    pub signature: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -382,4 +385,27 @@ pub struct Document {
     pub text: String,
     pub sha256: String,
     pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = notices)]
+pub struct NoticeRow {
+    pub id: String,
+    pub dedup_key: String,
+    pub application_id: Option<String>,
+    pub agency_id: String,
+    pub template: String,
+    pub recipient: String,
+    pub recipient_role: String,
+    pub subject: String,
+    pub body_text: String,
+    pub body_html: String,
+    pub status: String,
+    pub attempts: i32,
+    pub next_attempt_at: NaiveDateTime,
+    pub claimed_until: Option<NaiveDateTime>,
+    pub last_error: Option<String>,
+    pub message_id: String,
+    pub created_at: NaiveDateTime,
+    pub sent_at: Option<NaiveDateTime>,
 }

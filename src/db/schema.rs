@@ -7,6 +7,9 @@ diesel::table! {
         name -> Text,
         created_at -> Timestamp,
         art35_monthly_threshold -> Integer,
+        sender_email -> Nullable<Text>,
+        sender_name -> Nullable<Text>,
+        signature -> Nullable<Text>,
     }
 }
 
@@ -124,6 +127,29 @@ diesel::table! {
 }
 
 diesel::table! {
+    notices (id) {
+        id -> Text,
+        dedup_key -> Text,
+        application_id -> Nullable<Text>,
+        agency_id -> Text,
+        template -> Text,
+        recipient -> Text,
+        recipient_role -> Text,
+        subject -> Text,
+        body_text -> Text,
+        body_html -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        claimed_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        message_id -> Text,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     tracking_counters (agency_id, year) {
         agency_id -> Text,
         year -> Integer,
@@ -162,4 +188,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     calendar_years,
     local_days_off,
     documents,
+    notices,
 );

@@ -39,6 +39,9 @@ pub fn add_agency(conn: &mut DbConnection, code: &str, name: &str) -> Result<Age
         name: name.to_owned(),
         created_at: now(),
         art35_monthly_threshold: 10,
+        sender_email: None,
+        sender_name: None,
+        signature: None,
     };
     write_tx(conn, |conn| match staff::insert_agency(conn, &agency) {
         Err(e) if is_unique_violation(&e) => Err(ServiceError::Conflict(format!(

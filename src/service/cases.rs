@@ -280,5 +280,15 @@ pub fn apply_action(
     if let Action::Deliver(d) = action {
         super::letters::write_answer_letter(conn, &after, d.delivered_on, now)?;
     }
+    // The notice the step causes goes into the outbox with it: both are written, or neither.
+    super::notices::for_step(
+        conn,
+        services,
+        &after,
+        action.kind(),
+        &transition.payload,
+        seq,
+        now,
+    )?;
     Ok(after)
 }

@@ -6,11 +6,14 @@ pub mod auth;
 pub mod calendar;
 pub mod cases;
 pub mod clock;
+pub mod delivery;
 pub mod forms;
 pub mod history;
 pub mod intake;
 pub mod jobs;
 pub mod letters;
+pub mod notices;
+pub mod templates;
 
 use diesel::result::Error as DieselError;
 
@@ -25,6 +28,7 @@ pub struct Services {
     pub pool: DbPool,
     pub key: SecretKey,
     pub calendars: std::sync::Arc<calendar::CalendarCache>,
+    pub templates: std::sync::Arc<templates::Templates>,
 }
 
 impl Services {

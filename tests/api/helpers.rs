@@ -91,6 +91,7 @@ impl TestApp {
             pool_size: 4,
             workers: Some(2),
             job_interval: None,
+            mail: None,
         };
         let app = Application::build(settings).expect("the service starts");
         let address = format!("http://127.0.0.1:{}", app.port());

@@ -8,6 +8,7 @@ mod clock;
 mod helpers;
 mod intake;
 mod listing;
+mod mail;
 mod openapi;
 mod storage;
 mod validation;

@@ -1,0 +1,113 @@
+//! The outbox of notices: written with the events that cause them, claimed by delivery
+//! workers with a lease, so that several instances never send one notice at once.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::models::NoticeRow;
+use super::schema::notices;
+use super::DbConnection;
+
+/// Writes a notice unless one with the same de-duplication key exists; returns whether it did.
+pub fn enqueue(conn: &mut DbConnection, notice: &NoticeRow) -> QueryResult<bool> {
+    let exists: i64 = notices::table
+        .filter(notices::dedup_key.eq(&notice.dedup_key))
+        .count()
+        .get_result(conn)?;
+    if exists > 0 {
+        return Ok(false);
+    }
+    diesel::insert_into(notices::table)
+        .values(notice)
+        .execute(conn)?;
+    Ok(true)
+}
+
+/// Notices due for an attempt and not claimed by a live worker.
+pub fn due(conn: &mut DbConnection, now: NaiveDateTime, limit: i64) -> QueryResult<Vec<NoticeRow>> {
+    notices::table
+        .filter(notices::status.eq("pending"))
+        .filter(notices::next_attempt_at.le(now))
+        .filter(
+            notices::claimed_until
+                .is_null()
+                .or(notices::claimed_until.lt(now)),
+        )
+        .order(notices::next_attempt_at.asc())
+        .limit(limit)
+        .select(NoticeRow::as_select())
+        .load(conn)
+}
+
+/// Claims a notice until `until`; false if another worker holds it or it is no longer pending.
+pub fn claim(
+    conn: &mut DbConnection,
+    id: &str,
+    now: NaiveDateTime,
+    until: NaiveDateTime,
+) -> QueryResult<bool> {
+    let n = diesel::update(
+        notices::table
+            .filter(notices::id.eq(id))
+            .filter(notices::status.eq("pending"))
+            .filter(
+                notices::claimed_until
+                    .is_null()
+                    .or(notices::claimed_until.lt(now)),
+            ),
+    )
+    .set(notices::claimed_until.eq(until))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+pub fn mark_sent(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(notices::table.find(id))
+        .set((
+            notices::status.eq("sent"),
+            notices::sent_at.eq(now),
+            notices::claimed_until.eq(None::<NaiveDateTime>),
+            notices::attempts.eq(notices::attempts + 1),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Records a failed attempt: tried again at `retry_at`, or failed for good when `None`.
+pub fn mark_attempt_failed(
+    conn: &mut DbConnection,
+    id: &str,
+    error: &str,
+    retry_at: Option<NaiveDateTime>,
+) -> QueryResult<()> {
+    let row = notices::table.find(id);
+    let common = (
+        notices::last_error.eq(error),
+        notices::claimed_until.eq(None::<NaiveDateTime>),
+        notices::attempts.eq(notices::attempts + 1),
+    );
+    match retry_at {
+        Some(at) => diesel::update(row)
+            .set((
+                common,
+                notices::status.eq("pending"),
+                notices::next_attempt_at.eq(at),
+            ))
+            .execute(conn),
+        None => diesel::update(row)
+            .set((common, notices::status.eq("failed")))
+            .execute(conn),
+    }
+    .map(drop)
+}
+
+pub fn for_application(
+    conn: &mut DbConnection,
+    application_id: &str,
+) -> QueryResult<Vec<NoticeRow>> {
+    notices::table
+        .filter(notices::application_id.eq(application_id))
+        .order(notices::created_at.asc())
+        .select(NoticeRow::as_select())
+        .load(conn)
+}

@@ -1,0 +1,175 @@
+//! Delivering the outbox: SMTP through lettre when GONGKAI_SMTP_URL is set (`smtp://` plain,
+//! `smtp://…?tls=required` STARTTLS, `smtps://` TLS), otherwise `.eml` files in a mail folder.
+//!
+//! A worker claims a notice with a lease, sends it, and marks it sent together with a
+//! `notice_sent` event on the case. A worker that dies mid-send leaves the lease to expire and
+//! the notice is sent again with the same Message-ID: nothing is lost, and a receiver sees one
+//! message id. A notice that keeps failing is marked failed after `MAX_ATTEMPTS`.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use lettre::message::{Mailbox, MultiPart};
+use lettre::{FileTransport, Message, SmtpTransport, Transport};
+use serde::Serialize;
+
+use super::{ServiceError, Services};
+use crate::db::models::{EventRow, NoticeRow};
+use crate::db::{cases, events, notices, staff, write_tx, DbConnection};
+
+pub const MAX_ATTEMPTS: i32 = 8;
+const LEASE: chrono::Duration = chrono::Duration::minutes(2);
+
+pub enum Mailer {
+    Smtp(SmtpTransport),
+    Files(FileTransport),
+}
+
+impl Mailer {
+    pub fn new(smtp_url: Option<&str>, mail_dir: &Path) -> anyhow::Result<Self> {
+        match smtp_url {
+            Some(url) => Ok(Self::Smtp(
+                SmtpTransport::from_url(url)
+                    .map_err(|e| anyhow::anyhow!("GONGKAI_SMTP_URL {url:?}: {e}"))?
+                    .timeout(Some(Duration::from_secs(20)))
+                    .build(),
+            )),
+            None => {
+                std::fs::create_dir_all(mail_dir)?;
+                Ok(Self::Files(FileTransport::new(mail_dir)))
+            }
+        }
+    }
+
+    fn send(&self, message: &Message) -> Result<(), String> {
+        match self {
+            Self::Smtp(t) => t.send(message).map(drop).map_err(|e| e.to_string()),
+            Self::Files(t) => t.send(message).map(drop).map_err(|e| e.to_string()),
+        }
+    }
+}
+
+/// Where `.eml` files go by default: `mail/` beside the SQLite file, or `./mail`.
+pub fn default_mail_dir(url: &crate::db::DatabaseUrl) -> PathBuf {
+    match url {
+        crate::db::DatabaseUrl::Sqlite(path) => path.with_file_name("mail"),
+        crate::db::DatabaseUrl::Postgres(_) => PathBuf::from("mail"),
+    }
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Delivered {
+    pub sent: usize,
+    pub retried: usize,
+    pub failed: usize,
+}
+
+/// The wait before attempt `n + 1`: 30 s, 1 min, 2 min, … up to an hour.
+fn backoff(attempts: i32) -> chrono::Duration {
+    chrono::Duration::seconds((30i64 << attempts.clamp(0, 7)).min(3600))
+}
+
+fn message(conn: &mut DbConnection, n: &NoticeRow, default_from: &str) -> Result<Message, String> {
+    let agency = staff::agency_by_id(conn, &n.agency_id).map_err(|e| e.to_string())?;
+    let from_addr = agency.sender_email.as_deref().unwrap_or(default_from);
+    let from_name = agency.sender_name.clone().unwrap_or(agency.name);
+    let from: Mailbox = format!("{from_name} <{from_addr}>")
+        .parse()
+        .map_err(|e| format!("sender: {e}"))?;
+    let to: Mailbox = n.recipient.parse().map_err(|e| format!("recipient: {e}"))?;
+    Message::builder()
+        .from(from)
+        .to(to)
+        .subject(&n.subject)
+        .message_id(Some(n.message_id.clone()))
+        .multipart(MultiPart::alternative_plain_html(
+            n.body_text.clone(),
+            n.body_html.clone(),
+        ))
+        .map_err(|e| e.to_string())
+}
+
+/// Sends every notice that is due, once each, however many workers run.
+pub fn deliver_due(
+    services: &Services,
+    mailer: &Mailer,
+    default_from: &str,
+    now: DateTime<Utc>,
+) -> Result<Delivered, ServiceError> {
+    let conn = &mut *services.conn()?;
+    let mut done = Delivered::default();
+    let at = now.naive_utc();
+    for n in notices::due(conn, at, 100)? {
+        if !write_tx(conn, |conn| notices::claim(conn, &n.id, at, at + LEASE))? {
+            continue; // another worker has it
+        }
+        let sent = message(conn, &n, default_from).and_then(|m| mailer.send(&m));
+        match sent {
+            Ok(()) => {
+                write_tx(conn, |conn| {
+                    notices::mark_sent(conn, &n.id, Utc::now().naive_utc())?;
+                    record_sent(conn, &n, at)
+                })?;
+                done.sent += 1;
+            }
+            Err(error) => {
+                let retry = (n.attempts + 1 < MAX_ATTEMPTS).then(|| at + backoff(n.attempts));
+                tracing::warn!(notice = %n.id, attempts = n.attempts + 1, %error, "a notice was not delivered");
+                write_tx(conn, |conn| {
+                    notices::mark_attempt_failed(conn, &n.id, &error, retry)
+                })?;
+                if retry.is_some() {
+                    done.retried += 1;
+                } else {
+                    done.failed += 1;
+                }
+            }
+        }
+    }
+    Ok(done)
+}
+
+/// The case's record of a sent notice: to whom, which template, which message id.
+fn record_sent(
+    conn: &mut DbConnection,
+    n: &NoticeRow,
+    at: NaiveDateTime,
+) -> Result<(), diesel::result::Error> {
+    let Some(application_id) = &n.application_id else {
+        return Ok(());
+    };
+    let (seq, status) = cases::next_event_seq(conn, application_id)?;
+    events::insert(
+        conn,
+        &EventRow {
+            id: uuid::Uuid::now_v7().to_string(),
+            application_id: application_id.clone(),
+            seq,
+            occurred_at: at,
+            actor_role: "system".into(),
+            actor_id: None,
+            actor_name: None,
+            action: "notice_sent".into(),
+            status_before: Some(status.clone()),
+            status_after: status,
+            payload: serde_json::json!({
+                "notice_id": n.id,
+                "template": n.template,
+                "recipient": n.recipient,
+                "recipient_role": n.recipient_role,
+                "message_id": n.message_id,
+            })
+            .to_string(),
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn backoff_doubles_up_to_an_hour() {
+        let secs: Vec<i64> = (0..9).map(|n| super::backoff(n).num_seconds()).collect();
+        assert_eq!(secs, [30, 60, 120, 240, 480, 960, 1920, 3600, 3600]);
+    }
+}

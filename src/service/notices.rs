@@ -1,0 +1,222 @@
+//! Notices to applicants and consulted parties: chosen by the step that causes them, rendered
+//! and written to the outbox in that step's transaction, with a de-duplication key so the same
+//! step never yields the same notice twice.
+
+use chrono::{DateTime, Utc};
+use serde_json::{json, Value};
+
+use super::{ServiceError, Services};
+use crate::db::models::{ApplicationRow, NoticeRow};
+use crate::db::{documents, events, notices, staff, DbConnection};
+use crate::domain::calendar::Calendar;
+use crate::domain::clock::{self, DeadlineKind};
+use crate::domain::time::legal_date;
+use crate::domain::workflow::ActionKind;
+
+/// The notice a step sends, and to whom: the applicant, or the consulted party.
+fn template_for(kind: ActionKind) -> Option<(&'static str, Recipient)> {
+    Some(match kind {
+        ActionKind::RequestCorrection => ("correction_notice", Recipient::Applicant), // art. 30
+        ActionKind::GrantExtension => ("extension_notice", Recipient::Applicant),     // art. 33 ¶2
+        ActionKind::IssueFeeNotice => ("fee_notice", Recipient::Applicant), // Fee Measures
+        ActionKind::Deliver => ("answer", Recipient::Applicant),
+        ActionKind::AbandonNoCorrection | ActionKind::AbandonFeeUnpaid => {
+            ("abandoned", Recipient::Applicant)
+        }
+        ActionKind::Withdraw => ("withdrawal", Recipient::Applicant),
+        ActionKind::StartConsultation => ("consultation_letter", Recipient::ConsultedParty), // art. 32
+        _ => return None,
+    })
+}
+
+#[derive(Clone, Copy)]
+enum Recipient {
+    Applicant,
+    ConsultedParty,
+}
+
+fn due(
+    cal: &Calendar,
+    case: &ApplicationRow,
+    kind: DeadlineKind,
+    today: chrono::NaiveDate,
+) -> Value {
+    let facts = match case.case() {
+        Ok(c) => c.clock_facts(),
+        Err(_) => return Value::Null,
+    };
+    clock::deadlines(cal, &facts, today)
+        .ok()
+        .and_then(|list| {
+            list.into_iter()
+                .filter(|d| d.kind == kind)
+                .filter_map(|d| d.due_on)
+                .next_back()
+        })
+        .map_or(Value::Null, |d| json!(d))
+}
+
+/// The values every template sees.
+fn context(
+    conn: &mut DbConnection,
+    services: &Services,
+    case: &ApplicationRow,
+    now: DateTime<Utc>,
+) -> Result<Value, ServiceError> {
+    let agency = staff::agency_by_id(conn, &case.agency_id)?;
+    let cal = services.calendars.get(conn, Some(&case.agency_id))?;
+    let today = legal_date(now);
+    Ok(json!({
+        "agency": {
+            "name": agency.name,
+            "signature": agency.signature.clone().unwrap_or_else(|| agency.name.clone()),
+        },
+        "case": {
+            "tracking_number": case.tracking_number,
+            "applicant_name": case.applicant_name,
+            "description": case.description,
+            "received_on": case.received_on,
+            "registered_on": case.registered_on,
+            "status": case.status,
+        },
+        "answer_due": due(&cal, case, DeadlineKind::Answer, today),
+        "correction_due": due(&cal, case, DeadlineKind::CorrectionPeriod, today),
+        "fee_due": due(&cal, case, DeadlineKind::FeePayment, today),
+        "reply_due": due(&cal, case, DeadlineKind::ConsultationReply, today),
+        "extension_days": case.extension_days,
+    }))
+}
+
+/// A notice to write: which template, to whom, and its de-duplication key.
+struct Outgoing<'a> {
+    template: &'a str,
+    to: &'a str,
+    role: &'a str,
+    dedup_key: String,
+}
+
+fn write(
+    conn: &mut DbConnection,
+    services: &Services,
+    case: &ApplicationRow,
+    out: Outgoing<'_>,
+    ctx: &Value,
+    now: DateTime<Utc>,
+) -> Result<(), ServiceError> {
+    let Outgoing {
+        template,
+        to,
+        role,
+        dedup_key,
+    } = out;
+    let r = services
+        .templates
+        .render(template, ctx)
+        .map_err(ServiceError::Conflict)?;
+    let id = uuid::Uuid::now_v7().to_string();
+    notices::enqueue(
+        conn,
+        &NoticeRow {
+            message_id: format!("<{id}@gongkai>"),
+            id,
+            dedup_key,
+            application_id: Some(case.id.clone()),
+            agency_id: case.agency_id.clone(),
+            template: template.to_owned(),
+            recipient: to.to_owned(),
+            recipient_role: role.to_owned(),
+            subject: r.subject,
+            body_text: r.text,
+            body_html: r.html,
+            status: "pending".into(),
+            attempts: 0,
+            next_attempt_at: now.naive_utc(),
+            claimed_until: None,
+            last_error: None,
+            created_at: now.naive_utc(),
+            sent_at: None,
+        },
+    )?;
+    Ok(())
+}
+
+/// The receipt acknowledgment for a new case (tracking number, access details, answer deadline).
+pub fn receipt(
+    conn: &mut DbConnection,
+    services: &Services,
+    case: &ApplicationRow,
+    access_token: &str,
+    now: DateTime<Utc>,
+) -> Result<(), ServiceError> {
+    let Some(email) = case.email.as_deref() else {
+        return Ok(());
+    };
+    let mut ctx = context(conn, services, case, now)?;
+    ctx["access_token"] = json!(access_token);
+    let dedup_key = format!("{}:1:receipt", case.id);
+    let out = Outgoing {
+        template: "receipt",
+        to: email,
+        role: "applicant",
+        dedup_key,
+    };
+    write(conn, services, case, out, &ctx, now)
+}
+
+/// The notice a workflow step causes, if any, written with the step's event (number `seq`).
+pub fn for_step(
+    conn: &mut DbConnection,
+    services: &Services,
+    case: &ApplicationRow,
+    kind: ActionKind,
+    payload: &Value,
+    seq: i32,
+    now: DateTime<Utc>,
+) -> Result<(), ServiceError> {
+    let Some((template, recipient)) = template_for(kind) else {
+        return Ok(());
+    };
+    let to = match recipient {
+        Recipient::Applicant => case.email.clone().map(|e| (e, "applicant")),
+        Recipient::ConsultedParty => payload["party_email"]
+            .as_str()
+            .map(|e| (e.to_owned(), "consulted_party")),
+    };
+    // No address known: the notice goes by post, outside this service.
+    let Some((to, role)) = to else { return Ok(()) };
+    let mut ctx = context(conn, services, case, now)?;
+    ctx["payload"] = payload.clone();
+    if kind == ActionKind::GrantExtension {
+        // The reason the clerk gave when asking for it (art. 33 ¶2: the applicant is told why).
+        let asked = events::for_application(conn, &case.id)?
+            .into_iter()
+            .rev()
+            .find(|e| e.action == ActionKind::RequestExtension.as_str());
+        let reason = asked
+            .and_then(|e| serde_json::from_str::<Value>(&e.payload).ok())
+            .map(|p| p["reason"].clone());
+        ctx["extension_reason"] = reason.unwrap_or(Value::Null);
+    }
+    if kind == ActionKind::IssueFeeNotice {
+        let per_page = payload["scale"] == "per_page";
+        ctx["fee_scale_label"] = json!(if per_page {
+            "按量计收"
+        } else {
+            "按件计收"
+        });
+        ctx["fee_unit"] = json!(if per_page { "页" } else { "件" });
+    }
+    if kind == ActionKind::Deliver {
+        let letter = documents::of_kind(conn, &case.id, super::letters::ANSWER_LETTER)?;
+        ctx["letter_text"] = json!(letter.as_ref().map(|l| l.text.clone()));
+        ctx["letter_html"] = json!(letter.as_ref().map(|l| l.html.clone()));
+    }
+    let dedup_key = format!("{}:{seq}:{template}", case.id);
+    let out = Outgoing {
+        template,
+        to: &to,
+        role,
+        dedup_key,
+    };
+    write(conn, services, case, out, &ctx, now)
+}

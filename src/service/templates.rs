@@ -1,0 +1,173 @@
+//! Notice templates: one subject, plain-text and HTML template per notice, in Chinese, built in
+//! from `templates/` and overridable file by file from a directory (GONGKAI_TEMPLATE_DIR).
+
+use std::path::Path;
+
+use minijinja::Environment;
+
+/// The notices the service sends, each with `NAME.subject`, `NAME.txt` and `NAME.html`.
+const BUILT_IN: &[(&str, &str, &str, &str)] = &[
+    t(
+        "receipt",
+        include_str!("../../templates/receipt.subject"),
+        include_str!("../../templates/receipt.txt"),
+        include_str!("../../templates/receipt.html"),
+    ),
+    t(
+        "correction_notice",
+        include_str!("../../templates/correction_notice.subject"),
+        include_str!("../../templates/correction_notice.txt"),
+        include_str!("../../templates/correction_notice.html"),
+    ),
+    t(
+        "extension_notice",
+        include_str!("../../templates/extension_notice.subject"),
+        include_str!("../../templates/extension_notice.txt"),
+        include_str!("../../templates/extension_notice.html"),
+    ),
+    t(
+        "fee_notice",
+        include_str!("../../templates/fee_notice.subject"),
+        include_str!("../../templates/fee_notice.txt"),
+        include_str!("../../templates/fee_notice.html"),
+    ),
+    t(
+        "answer",
+        include_str!("../../templates/answer.subject"),
+        include_str!("../../templates/answer.txt"),
+        include_str!("../../templates/answer.html"),
+    ),
+    t(
+        "abandoned",
+        include_str!("../../templates/abandoned.subject"),
+        include_str!("../../templates/abandoned.txt"),
+        include_str!("../../templates/abandoned.html"),
+    ),
+    t(
+        "withdrawal",
+        include_str!("../../templates/withdrawal.subject"),
+        include_str!("../../templates/withdrawal.txt"),
+        include_str!("../../templates/withdrawal.html"),
+    ),
+    t(
+        "consultation_letter",
+        include_str!("../../templates/consultation_letter.subject"),
+        include_str!("../../templates/consultation_letter.txt"),
+        include_str!("../../templates/consultation_letter.html"),
+    ),
+];
+
+const fn t(
+    name: &'static str,
+    subject: &'static str,
+    text: &'static str,
+    html: &'static str,
+) -> (&'static str, &'static str, &'static str, &'static str) {
+    (name, subject, text, html)
+}
+
+pub struct Rendered {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+pub struct Templates {
+    env: Environment<'static>,
+}
+
+impl Templates {
+    /// The built-in templates, with any file of the same name in `dir` taking precedence.
+    pub fn load(dir: Option<&Path>) -> anyhow::Result<Self> {
+        let mut env = Environment::new();
+        // Money is integer fen (RULES §6); shown as exact yuan, e.g. 1050 → "10.50".
+        env.add_filter("yuan", |fen: i64| {
+            format!(
+                "{}{}.{:02}",
+                if fen < 0 { "-" } else { "" },
+                fen.abs() / 100,
+                fen.abs() % 100
+            )
+        });
+        for (name, subject, text, html) in BUILT_IN {
+            for (ext, built_in) in [("subject", subject), ("txt", text), ("html", html)] {
+                let file = format!("{name}.{ext}");
+                let source: &'static str = match dir.map(|d| d.join(&file)).filter(|p| p.exists()) {
+                    // Loaded once at start-up and kept for the life of the service.
+                    Some(path) => Box::leak(std::fs::read_to_string(&path)?.into_boxed_str()),
+                    None => built_in,
+                };
+                let file: &'static str = Box::leak(file.into_boxed_str());
+                env.add_template(file, source)
+                    .map_err(|e| anyhow::anyhow!("template {file} does not parse: {e}"))?;
+            }
+        }
+        Ok(Self { env })
+    }
+
+    pub fn built_in() -> Self {
+        Self::load(None).expect("the built-in templates parse")
+    }
+
+    /// Renders a notice; HTML templates escape their values (by the `.html` name).
+    pub fn render(&self, name: &str, context: &serde_json::Value) -> Result<Rendered, String> {
+        let render = |ext: &str| {
+            self.env
+                .get_template(&format!("{name}.{ext}"))
+                .and_then(|t| t.render(context))
+                .map_err(|e| format!("rendering {name}.{ext}: {e}"))
+        };
+        Ok(Rendered {
+            subject: render("subject")?.trim().to_owned(),
+            text: render("txt")?,
+            html: render("html")?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_built_in_template_renders_and_html_is_escaped() {
+        let t = Templates::built_in();
+        let ctx = serde_json::json!({
+            "agency": { "name": "某区政府", "signature": "某区政府办公室" },
+            "case": { "tracking_number": "BJHD-2026-000001", "applicant_name": "<王五>", "description": "合同",
+                      "received_on": "2026-03-02", "status": "abandoned_no_correction" },
+            "payload": { "items": ["写明名称"], "period_working_days": 10, "party_name": "某公司",
+                         "quote": { "breakdown": [{ "from": 31, "to": 31, "units": 1, "rate_fen": 1000, "subtotal_fen": 1000 }] },
+                         "amount_fen": 1000 },
+            "answer_due": "2026-03-30", "correction_due": "2026-03-16", "fee_due": "2026-04-01", "reply_due": "2026-03-23",
+            "extension_days": 20, "extension_reason": "需调取档案", "fee_scale_label": "按量计收", "fee_unit": "页",
+            "letter_text": "答复书", "letter_html": "<p>答复书</p>",
+        });
+        for (name, ..) in BUILT_IN {
+            let r = t.render(name, &ctx).unwrap();
+            assert!(r.subject.contains("某区政府"), "{name}: {}", r.subject);
+            assert!(!r.html.contains("<王五>"), "{name} escapes values in HTML");
+        }
+        let fee = t.render("fee_notice", &ctx).unwrap();
+        assert!(fee.text.contains("应缴金额：10.00元"), "{}", fee.text);
+        assert!(fee.text.contains("1 × 10.00元 = 10.00元"), "{}", fee.text);
+        let answer = t.render("answer", &ctx).unwrap();
+        assert!(answer.html.contains("<p>答复书</p>"));
+    }
+
+    #[test]
+    fn a_template_file_in_the_directory_overrides_the_built_in_one() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("receipt.subject"),
+            "收到了 {{ case.tracking_number }}",
+        )
+        .unwrap();
+        let t = Templates::load(Some(dir.path())).unwrap();
+        let ctx =
+            serde_json::json!({ "agency": { "name": "x" }, "case": { "tracking_number": "N1" } });
+        assert_eq!(t.render("receipt", &ctx).unwrap().subject, "收到了 N1");
+        std::fs::write(dir.path().join("receipt.txt"), "{% if %}").unwrap();
+        assert!(Templates::load(Some(dir.path())).is_err());
+    }
+}
