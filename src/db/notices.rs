@@ -111,3 +111,46 @@ pub fn for_application(
         .select(NoticeRow::as_select())
         .load(conn)
 }
+
+/// Notices of one office (or all) in a status, newest first.
+pub fn by_status(
+    conn: &mut DbConnection,
+    agency_id: Option<&str>,
+    status: &str,
+    limit: i64,
+) -> QueryResult<Vec<NoticeRow>> {
+    let mut q = notices::table
+        .filter(notices::status.eq(status.to_owned()))
+        .order(notices::created_at.desc())
+        .limit(limit)
+        .select(NoticeRow::as_select())
+        .into_boxed();
+    if let Some(a) = agency_id {
+        q = q.filter(notices::agency_id.eq(a.to_owned()));
+    }
+    q.load(conn)
+}
+
+pub fn get(conn: &mut DbConnection, id: &str) -> QueryResult<Option<NoticeRow>> {
+    notices::table
+        .find(id)
+        .select(NoticeRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Puts a failed notice back in the queue for an attempt now, attempts counted afresh.
+pub fn retry(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> QueryResult<bool> {
+    let n = diesel::update(
+        notices::table
+            .filter(notices::id.eq(id))
+            .filter(notices::status.eq("failed")),
+    )
+    .set((
+        notices::status.eq("pending"),
+        notices::attempts.eq(0),
+        notices::next_attempt_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}

@@ -5,6 +5,7 @@ pub mod applications;
 pub mod calendar;
 pub mod clock;
 pub mod extract;
+pub mod notices;
 pub mod problem;
 pub mod queue;
 pub mod views;
@@ -68,6 +69,17 @@ fn routes() -> Vec<(&'static str, Method, Route)> {
             "/api/v1/fees/quote",
             Method::GET,
             web::get().to(answers::quote),
+        ),
+        (
+            "/api/v1/applications/{id}/notices",
+            Method::GET,
+            web::get().to(notices::of_case),
+        ),
+        ("/api/v1/notices", Method::GET, web::get().to(notices::list)),
+        (
+            "/api/v1/notices/{id}/retry",
+            Method::POST,
+            web::post().to(notices::retry),
         ),
         (
             "/api/v1/calendar/add",

@@ -13,6 +13,7 @@ pub mod intake;
 pub mod jobs;
 pub mod letters;
 pub mod notices;
+pub mod outbox;
 pub mod templates;
 
 use diesel::result::Error as DieselError;

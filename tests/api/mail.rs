@@ -259,3 +259,75 @@ async fn without_a_mail_server_notices_are_written_as_eml_files() {
     let events = app.events(&id, &applicant).await;
     assert_eq!(events.last().unwrap()["action"], "notice_sent");
 }
+
+#[actix_rt::test]
+async fn a_notice_that_keeps_failing_is_shown_to_clerks_and_can_be_retried() {
+    let app = TestApp::spawn().await;
+    let o = office(&app, "BJHD");
+    let other = office(&app, "SHPD");
+    let port = free_port();
+    let mailer = Mailer::new(
+        Some(&format!("smtp://127.0.0.1:{port}")),
+        std::path::Path::new("unused"),
+    )
+    .unwrap();
+    let (id, applicant) = file_one(&app, "BJHD").await;
+    let mut minutes = 0;
+    let mut failed = 0;
+    for _ in 0..gongkai::service::delivery::MAX_ATTEMPTS {
+        failed += deliver(&app, &mailer, minutes).failed;
+        minutes += 61; // past the longest backoff
+    }
+    assert_eq!(failed, 1);
+    let list = app
+        .get("/api/v1/notices?status=failed", Some(&o.clerk))
+        .await;
+    assert_eq!(list.status, 200, "{}", list.body);
+    let items = list.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(
+        (items[0]["template"].as_str(), items[0]["attempts"].as_i64()),
+        (Some("receipt"), Some(8))
+    );
+    assert!(items[0]["last_error"].as_str().is_some());
+    assert_eq!(
+        app.get("/api/v1/notices?status=failed", Some(&other.clerk))
+            .await
+            .body["items"],
+        json!([])
+    );
+    assert_eq!(
+        app.get("/api/v1/notices?status=failed", Some(&applicant))
+            .await
+            .status,
+        403
+    );
+    let on_case = app
+        .get(
+            &format!("/api/v1/applications/{id}/notices"),
+            Some(&o.clerk),
+        )
+        .await;
+    assert_eq!(on_case.body["items"][0]["status"], "failed");
+
+    let notice = items[0]["id"].as_str().unwrap();
+    let path = format!("/api/v1/notices/{notice}/retry");
+    assert_eq!(
+        app.post(&path, Some(&other.clerk), &json!({})).await.status,
+        404
+    );
+    let r = app.post(&path, Some(&o.clerk), &json!({})).await;
+    assert_eq!(
+        (r.status.as_u16(), r.body["status"].as_str()),
+        (200, Some("pending")),
+        "{}",
+        r.body
+    );
+    assert_eq!(
+        app.post(&path, Some(&o.clerk), &json!({})).await.status,
+        409
+    );
+    let inbox = smtp_server(TcpListener::bind(("127.0.0.1", port)).unwrap());
+    assert_eq!(deliver(&app, &mailer, minutes).sent, 1);
+    assert_eq!(inbox.lock().unwrap().len(), 1);
+}
