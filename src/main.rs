@@ -61,6 +61,9 @@ enum Command {
         /// The sender address for offices that have not set their own.
         #[arg(long, env = "GONGKAI_MAIL_FROM", default_value = "gongkai@localhost")]
         mail_from: String,
+        /// A folder of NAME.subject / NAME.txt / NAME.html files replacing the built-in templates.
+        #[arg(long, env = "GONGKAI_TEMPLATE_DIR")]
+        template_dir: Option<PathBuf>,
     },
     /// Close cases whose correction or fee payment period has lapsed, once, now.
     CloseLapsed,
@@ -94,6 +97,18 @@ enum CalendarCommand {
 
 #[derive(Subcommand)]
 enum AgencyCommand {
+    /// Set the sender address, sender name and signature of an office's notices.
+    SetSender {
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: Option<String>,
+        /// The closing line of every notice (default: the office's name).
+        #[arg(long)]
+        signature: Option<String>,
+    },
     /// Set how many applications from one applicant in a month are flagged to clerks (art. 35).
     SetThreshold {
         #[arg(long)]
@@ -169,6 +184,22 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     let url = DatabaseUrl::parse(&cli.database_url)?;
     let key = secret_key(&cli, &url)?;
     match &cli.command {
+        Command::Agency {
+            command:
+                AgencyCommand::SetSender {
+                    code,
+                    email,
+                    name,
+                    signature,
+                },
+        } => {
+            let services = open_services(&url, key, 1)?;
+            let conn = &mut *services.conn()?;
+            let agency =
+                admin::set_sender(conn, code, email, name.as_deref(), signature.as_deref())?;
+            println!("{}: notices are sent from {}", agency.code, email);
+            Ok(())
+        }
         Command::CloseLapsed => {
             let services = open_services(&url, key, 1)?;
             let done = gongkai::service::jobs::close_lapsed(&services, chrono::Utc::now())?;
@@ -201,6 +232,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             smtp_url,
             mail_dir,
             mail_from,
+            template_dir,
         } => {
             let mail = gongkai::startup::MailSettings {
                 smtp_url: smtp_url.clone(),
@@ -209,6 +241,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     .unwrap_or_else(|| gongkai::service::delivery::default_mail_dir(&url)),
                 from: mail_from.clone(),
                 interval: std::time::Duration::from_secs(5),
+                template_dir: template_dir.clone(),
             };
             let settings = Settings {
                 database_url: url,

@@ -34,6 +34,8 @@ pub struct MailSettings {
     /// The sender when an office has set none.
     pub from: String,
     pub interval: std::time::Duration,
+    /// Templates that replace the built-in ones, file by file.
+    pub template_dir: Option<PathBuf>,
 }
 
 /// Where the secret key lives when none is given: beside the SQLite file, or in the working
@@ -126,11 +128,20 @@ pub struct Application {
 
 impl Application {
     pub fn build(settings: Settings) -> anyhow::Result<Self> {
-        let services = open_services(
+        let mut services = open_services(
             &settings.database_url,
             settings.secret_key,
             settings.pool_size,
         )?;
+        if let Some(dir) = settings
+            .mail
+            .as_ref()
+            .and_then(|m| m.template_dir.as_deref())
+        {
+            let templates = crate::service::templates::Templates::load(Some(dir))
+                .map_err(|e| anyhow::anyhow!("templates in {}: {e}", dir.display()))?;
+            services.templates = std::sync::Arc::new(templates);
+        }
         let listener = TcpListener::bind(&settings.bind)
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.bind))?;
         let port = listener.local_addr()?.port();

@@ -37,6 +37,23 @@ pub fn set_art35_threshold(
         .map(drop)
 }
 
+pub fn set_sender(
+    conn: &mut DbConnection,
+    agency_id: &str,
+    email: &str,
+    name: Option<&str>,
+    signature: Option<&str>,
+) -> QueryResult<()> {
+    diesel::update(agencies::table.find(agency_id))
+        .set((
+            agencies::sender_email.eq(email),
+            agencies::sender_name.eq(name),
+            agencies::signature.eq(signature),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
 pub fn insert_user(conn: &mut DbConnection, user: &User) -> QueryResult<()> {
     diesel::insert_into(users::table)
         .values(user)

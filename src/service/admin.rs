@@ -75,6 +75,33 @@ pub fn set_art35_threshold(
     })
 }
 
+/// Sets the sender and signature of an office's notices (issue 5: each office its own).
+pub fn set_sender(
+    conn: &mut DbConnection,
+    code: &str,
+    email: &str,
+    name: Option<&str>,
+    signature: Option<&str>,
+) -> Result<Agency, ServiceError> {
+    if email.parse::<lettre::Address>().is_err() {
+        return Err(ServiceError::Conflict(format!(
+            "{email:?} is not an e-mail address"
+        )));
+    }
+    let code = normalise_agency_code(code)?;
+    let agency = staff::agency_by_code(conn, &code)?
+        .ok_or_else(|| ServiceError::Conflict(format!("no agency has the code {code}")))?;
+    write_tx(conn, |conn| {
+        staff::set_sender(conn, &agency.id, email, name, signature)
+    })?;
+    Ok(Agency {
+        sender_email: Some(email.to_owned()),
+        sender_name: name.map(str::to_owned),
+        signature: signature.map(str::to_owned),
+        ..agency
+    })
+}
+
 /// Creates a staff user and returns it with its API token, which is not stored and cannot be
 /// shown again.
 pub fn add_user(

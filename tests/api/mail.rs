@@ -103,6 +103,12 @@ async fn each_step_s_notice_reaches_the_applicant_once_by_smtp() {
     )
     .unwrap();
 
+    {
+        let conn = &mut *app.services.conn().unwrap();
+        let signature = Some("北京市海淀区人民政府办公室");
+        gongkai::service::admin::set_sender(conn, "BJHD", "gongkai@bjhd.gov.cn", None, signature)
+            .unwrap();
+    }
     let (id, _) = file_one(&app, "BJHD").await;
     app.act(
         &id,
@@ -142,6 +148,17 @@ async fn each_step_s_notice_reaches_the_applicant_once_by_smtp() {
     assert!(
         text.contains(&tracking) && text.contains("查询凭证"),
         "{text}"
+    );
+    assert!(
+        text.contains("北京市海淀区人民政府办公室"),
+        "the office's signature: {text}"
+    );
+    let m = mail_parser::MessageParser::default()
+        .parse(&got[0].raw)
+        .unwrap();
+    assert_eq!(
+        m.from().unwrap().first().unwrap().address().unwrap(),
+        "gongkai@bjhd.gov.cn"
     );
     let (subject, text, _) = parsed(&got[1]);
     assert!(subject.contains("补正告知书"), "{subject}");
