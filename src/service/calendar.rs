@@ -83,6 +83,37 @@ impl CalendarCache {
     }
 }
 
+/// Calendars for the many cases of one request or job: each office's calendar is looked up
+/// (and the stored revision read) once, not once per case.
+pub struct Batch<'c> {
+    cache: &'c CalendarCache,
+    seen: HashMap<String, Arc<Calendar>>,
+}
+
+impl CalendarCache {
+    pub fn batch(&self) -> Batch<'_> {
+        Batch {
+            cache: self,
+            seen: HashMap::new(),
+        }
+    }
+}
+
+impl Batch<'_> {
+    pub fn get(
+        &mut self,
+        conn: &mut DbConnection,
+        agency_id: &str,
+    ) -> Result<Arc<Calendar>, ServiceError> {
+        if let Some(cal) = self.seen.get(agency_id) {
+            return Ok(cal.clone());
+        }
+        let cal = self.cache.get(conn, Some(agency_id))?;
+        self.seen.insert(agency_id.to_owned(), cal.clone());
+        Ok(cal)
+    }
+}
+
 fn row(notice: &YearNotice, by: Option<&str>, now: DateTime<Utc>) -> CalendarYear {
     CalendarYear {
         year: notice.year,

@@ -145,8 +145,9 @@ pub fn list(services: &Services, token: Option<&str>, q: &Query) -> Result<Page,
         None
     };
     let mut items = Vec::with_capacity(rows.len());
+    let mut calendars = services.calendars.batch();
     for (case, code) in rows {
-        let cal = services.calendars.get(conn, Some(&case.agency_id))?;
+        let cal = calendars.get(conn, &case.agency_id)?;
         let next = next_info(&cal, &case, today);
         items.push((case, code, next));
     }

@@ -3,7 +3,6 @@
 
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -57,18 +56,11 @@ pub fn recompute_open_cases(
 ) -> Result<Recomputed, ServiceError> {
     let open = cases::open_clock_rows(conn, agency_id)?;
     let today = legal_date(now);
-    let mut calendars: HashMap<String, Arc<Calendar>> = HashMap::new();
+    let mut calendars = cache.batch();
     let mut groups: HashMap<NextDeadline, Vec<&str>> = HashMap::new();
     let mut changed_events = Vec::new();
     for row in &open {
-        let cal = match calendars.get(&row.agency_id) {
-            Some(c) => c.clone(),
-            None => {
-                let c = cache.get(conn, Some(&row.agency_id))?;
-                calendars.insert(row.agency_id.clone(), c.clone());
-                c
-            }
-        };
+        let cal = calendars.get(conn, &row.agency_id)?;
         let list = clock::deadlines(&cal, &row.facts()?, today).map_err(calendar_error)?;
         let next = NextDeadline::of(clock::next_deadline(&list));
         let before = row.stored();

@@ -46,8 +46,9 @@ pub fn close_lapsed(services: &Services, now: DateTime<Utc>) -> Result<Lapsed, S
         name: None,
     };
     let mut done = Lapsed::default();
+    let mut calendars = services.calendars.batch();
     for row in candidates {
-        let cal = services.calendars.get(conn, Some(&row.agency_id))?;
+        let cal = calendars.get(conn, &row.agency_id)?;
         let deadlines = clock::deadlines(&cal, &row.case()?.clock_facts(), today)
             .map_err(|e| ServiceError::Conflict(e.to_string()))?;
         let lapsed = |kind| {
