@@ -64,6 +64,14 @@ enum Command {
         /// A folder of NAME.subject / NAME.txt / NAME.html files replacing the built-in templates.
         #[arg(long, env = "GONGKAI_TEMPLATE_DIR")]
         template_dir: Option<PathBuf>,
+        /// When (China Standard Time, HH:MM) clerks and approvers get their daily digest on
+        /// working days.
+        #[arg(long, env = "GONGKAI_DIGEST_AT", default_value = "08:00")]
+        digest_at: chrono::NaiveTime,
+        /// Seconds a worker holds a notice while sending it; a crashed worker's notices are
+        /// sent again after this. Keep it above a slow SMTP exchange (the default is 120).
+        #[arg(long, env = "GONGKAI_MAIL_LEASE", default_value_t = 120, hide = true)]
+        mail_lease: u32,
     },
     /// Close cases whose correction or fee payment period has lapsed, once, now.
     CloseLapsed,
@@ -144,6 +152,16 @@ enum UserCommand {
         /// Required for clerks and approvers; auditors and admins may be bound to none.
         #[arg(long)]
         agency: Option<String>,
+        /// Where the daily digest and overdue alerts go (clerks and approvers).
+        #[arg(long)]
+        email: Option<String>,
+    },
+    /// Set (or with no --email, clear) the address a user's digest and alerts go to.
+    SetEmail {
+        #[arg(long)]
+        id: String,
+        #[arg(long)]
+        email: Option<String>,
     },
 }
 
@@ -233,6 +251,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             mail_dir,
             mail_from,
             template_dir,
+            digest_at,
+            mail_lease,
         } => {
             let mail = gongkai::startup::MailSettings {
                 smtp_url: smtp_url.clone(),
@@ -242,6 +262,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 from: mail_from.clone(),
                 interval: std::time::Duration::from_secs(5),
                 template_dir: template_dir.clone(),
+                digest_at: *digest_at,
+                lease: chrono::Duration::seconds(i64::from((*mail_lease).max(1))),
             };
             let settings = Settings {
                 database_url: url,
@@ -321,7 +343,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::User {
-            command: UserCommand::Add { name, role, agency },
+            command:
+                UserCommand::Add {
+                    name,
+                    role,
+                    agency,
+                    email,
+                },
         } => {
             let role = match role {
                 StaffRole::Clerk => Role::Clerk,
@@ -330,11 +358,27 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 StaffRole::Admin => Role::Admin,
             };
             let services = open_services(&url, key, 1)?;
-            let (user, token) =
-                admin::add_user(&mut *services.conn()?, name, role, agency.as_deref())?;
+            let (user, token) = admin::add_user(
+                &mut *services.conn()?,
+                name,
+                role,
+                agency.as_deref(),
+                email.as_deref(),
+            )?;
             println!("added {} {} ({})", user.role, user.name, user.id);
             println!("API token (shown once; send it as Authorization: Bearer TOKEN):");
             println!("{token}");
+            Ok(())
+        }
+        Command::User {
+            command: UserCommand::SetEmail { id, email },
+        } => {
+            let services = open_services(&url, key, 1)?;
+            admin::set_user_email(&mut *services.conn()?, id, email.as_deref())?;
+            match email {
+                Some(e) => println!("reminders for {id} go to {e}"),
+                None => println!("{id} gets no reminders"),
+            }
             Ok(())
         }
     }

@@ -36,6 +36,11 @@ pub struct MailSettings {
     pub interval: std::time::Duration,
     /// Templates that replace the built-in ones, file by file.
     pub template_dir: Option<PathBuf>,
+    /// When (China Standard Time) staff get their daily digest on working days.
+    pub digest_at: chrono::NaiveTime,
+    /// How long a worker holds a notice while sending it; a killed worker's notice is sent
+    /// again (with the same Message-ID) once this has passed.
+    pub lease: chrono::Duration,
 }
 
 /// Where the secret key lives when none is given: beside the SQLite file, or in the working
@@ -73,23 +78,42 @@ pub fn open_services(
     })
 }
 
-/// Runs the lapse job (automatic abandonment) every `every`, off the request workers. Safe
-/// when several instances run it: each closure is a conditional write.
-fn spawn_lapse_job(services: Services, every: std::time::Duration) {
+/// Runs the scheduled jobs every `every`, off the request workers: the lapse job (automatic
+/// abandonment), then staff reminders when mail is on. Safe when several instances run them:
+/// each closure is a conditional write, each reminder a unique key.
+fn spawn_jobs(
+    services: Services,
+    every: std::time::Duration,
+    digest_at: Option<chrono::NaiveTime>,
+) {
+    use crate::service::{jobs, reminders};
     actix_web::rt::spawn(async move {
         let mut tick = actix_web::rt::time::interval(every);
         loop {
             tick.tick().await;
             let s = services.clone();
-            match web::block(move || crate::service::jobs::close_lapsed(&s, chrono::Utc::now()))
-                .await
-            {
-                Ok(Ok(done)) if done != Default::default() => {
+            let run = web::block(move || {
+                let now = chrono::Utc::now();
+                let lapsed = jobs::close_lapsed(&s, now);
+                let reminded = digest_at.map(|at| reminders::remind_staff(&s, now, at));
+                (lapsed, reminded)
+            });
+            let Ok((lapsed, reminded)) = run.await else {
+                return;
+            };
+            match lapsed {
+                Ok(done) if done != Default::default() => {
                     tracing::info!(?done, "closed lapsed cases")
                 }
-                Ok(Ok(_)) => {}
-                Ok(Err(e)) => tracing::error!(error = %e, "the lapse job failed"),
-                Err(_) => return,
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "the lapse job failed"),
+            }
+            match reminded {
+                Some(Ok(done)) if done != Default::default() => {
+                    tracing::info!(?done, "reminded staff")
+                }
+                Some(Err(e)) => tracing::error!(error = %e, "staff reminders failed"),
+                _ => {}
             }
         }
     });
@@ -146,11 +170,13 @@ impl Application {
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.bind))?;
         let port = listener.local_addr()?.port();
         if let Some(every) = settings.job_interval {
-            spawn_lapse_job(services.clone(), every);
+            let digest_at = settings.mail.as_ref().map(|m| m.digest_at);
+            spawn_jobs(services.clone(), every, digest_at);
         }
         if let Some(mail) = settings.mail.clone() {
             let mailer =
-                crate::service::delivery::Mailer::new(mail.smtp_url.as_deref(), &mail.mail_dir)?;
+                crate::service::delivery::Mailer::new(mail.smtp_url.as_deref(), &mail.mail_dir)?
+                    .with_lease(mail.lease);
             spawn_delivery(services.clone(), std::sync::Arc::new(mailer), mail);
         }
         let data = web::Data::new(services);

@@ -32,6 +32,8 @@ pub struct User {
     pub agency_id: Option<String>,
     pub token_hash: String,
     pub created_at: NaiveDateTime,
+    /// Where the daily digest and overdue alerts go; none, none sent.
+    pub email: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

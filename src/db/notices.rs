@@ -8,13 +8,16 @@ use super::models::NoticeRow;
 use super::schema::notices;
 use super::DbConnection;
 
+pub fn exists(conn: &mut DbConnection, dedup_key: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        notices::table.filter(notices::dedup_key.eq(dedup_key)),
+    ))
+    .get_result(conn)
+}
+
 /// Writes a notice unless one with the same de-duplication key exists; returns whether it did.
 pub fn enqueue(conn: &mut DbConnection, notice: &NoticeRow) -> QueryResult<bool> {
-    let exists: i64 = notices::table
-        .filter(notices::dedup_key.eq(&notice.dedup_key))
-        .count()
-        .get_result(conn)?;
-    if exists > 0 {
+    if exists(conn, &notice.dedup_key)? {
         return Ok(false);
     }
     diesel::insert_into(notices::table)

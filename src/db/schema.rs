@@ -21,6 +21,7 @@ diesel::table! {
         agency_id -> Nullable<Text>,
         token_hash -> Text,
         created_at -> Timestamp,
+        email -> Nullable<Text>,
     }
 }
 

@@ -61,6 +61,26 @@ pub fn insert_user(conn: &mut DbConnection, user: &User) -> QueryResult<()> {
         .map(drop)
 }
 
+pub fn set_user_email(
+    conn: &mut DbConnection,
+    user_id: &str,
+    email: Option<&str>,
+) -> QueryResult<usize> {
+    diesel::update(users::table.find(user_id))
+        .set(users::email.eq(email))
+        .execute(conn)
+}
+
+/// The clerks and approvers with an address, who get reminders.
+pub fn reminded_staff(conn: &mut DbConnection) -> QueryResult<Vec<User>> {
+    users::table
+        .filter(users::email.is_not_null())
+        .filter(users::agency_id.is_not_null())
+        .filter(users::role.eq_any(["clerk", "approver"]))
+        .order(users::id.asc())
+        .load(conn)
+}
+
 pub fn user_by_token_hash(conn: &mut DbConnection, hash: &str) -> QueryResult<Option<User>> {
     users::table
         .filter(users::token_hash.eq(hash))

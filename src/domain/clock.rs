@@ -93,6 +93,28 @@ str_enum! {
     }
 }
 
+impl DeadlineKind {
+    /// The deadline's name in a clerk's words.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::CorrectionNotice => "一次性告知补正期限（第三十条）",
+            Self::FeePayment => "缴费期限",
+            Self::CorrectionPeriod => "申请人补正期限（第三十条）",
+            Self::ConsultationReply => "第三方意见答复期限（第三十二条）",
+            Self::Answer => "答复期限（第三十三条）",
+        }
+    }
+
+    /// Whether the office itself must act by this day (the others are the applicant's or the
+    /// consulted party's; when the applicant's lapse, the lapse job closes the case).
+    pub fn is_office_deadline(self) -> bool {
+        matches!(
+            self,
+            Self::CorrectionNotice | Self::ConsultationReply | Self::Answer
+        )
+    }
+}
+
 str_enum! {
     pub enum DeadlineState {
         /// Running, due today or later.

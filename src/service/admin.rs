@@ -109,7 +109,9 @@ pub fn add_user(
     name: &str,
     role: Role,
     agency_code: Option<&str>,
+    email: Option<&str>,
 ) -> Result<(User, String), ServiceError> {
+    let email = email.map(staff_email).transpose()?;
     if !matches!(
         role,
         Role::Clerk | Role::Approver | Role::Auditor | Role::Admin
@@ -144,7 +146,39 @@ pub fn add_user(
         agency_id: agency.map(|a| a.id),
         token_hash: token_hash(&token),
         created_at: now(),
+        email,
     };
     write_tx(conn, |conn| staff::insert_user(conn, &user))?;
     Ok((user, token))
+}
+
+/// A staff address for reminders, checked the way applicants' addresses are.
+fn staff_email(email: &str) -> Result<String, ServiceError> {
+    use validator::ValidateEmail;
+    let email = email.trim();
+    if email.len() <= 254 && email.validate_email() {
+        Ok(email.to_owned())
+    } else {
+        Err(ServiceError::Conflict(format!(
+            "{email:?} is not an e-mail address"
+        )))
+    }
+}
+
+/// Sets or clears the address a staff user's digest and alerts go to.
+pub fn set_user_email(
+    conn: &mut DbConnection,
+    user_id: &str,
+    email: Option<&str>,
+) -> Result<(), ServiceError> {
+    let email = email.map(staff_email).transpose()?;
+    let n = write_tx(conn, |conn| {
+        staff::set_user_email(conn, user_id, email.as_deref())
+    })?;
+    if n == 0 {
+        return Err(ServiceError::Conflict(format!(
+            "no user has the id {user_id}"
+        )));
+    }
+    Ok(())
 }

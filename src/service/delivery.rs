@@ -19,33 +19,50 @@ use crate::db::models::{EventRow, NoticeRow};
 use crate::db::{cases, events, notices, staff, write_tx, DbConnection};
 
 pub const MAX_ATTEMPTS: i32 = 8;
-const LEASE: chrono::Duration = chrono::Duration::minutes(2);
+/// How long a worker holds a notice it is sending. Longer than an SMTP exchange can take
+/// (`SMTP_TIMEOUT` per step), so that a live worker is never overtaken by another one.
+pub const DEFAULT_LEASE: chrono::Duration = chrono::Duration::minutes(2);
+const SMTP_TIMEOUT: Duration = Duration::from_secs(20);
 
-pub enum Mailer {
+enum Backend {
     Smtp(SmtpTransport),
     Files(FileTransport),
 }
 
+pub struct Mailer {
+    transport: Backend,
+    lease: chrono::Duration,
+}
+
 impl Mailer {
     pub fn new(smtp_url: Option<&str>, mail_dir: &Path) -> anyhow::Result<Self> {
-        match smtp_url {
-            Some(url) => Ok(Self::Smtp(
+        let transport = match smtp_url {
+            Some(url) => Backend::Smtp(
                 SmtpTransport::from_url(url)
                     .map_err(|e| anyhow::anyhow!("GONGKAI_SMTP_URL {url:?}: {e}"))?
-                    .timeout(Some(Duration::from_secs(20)))
+                    .timeout(Some(SMTP_TIMEOUT))
                     .build(),
-            )),
+            ),
             None => {
                 std::fs::create_dir_all(mail_dir)?;
-                Ok(Self::Files(FileTransport::new(mail_dir)))
+                Backend::Files(FileTransport::new(mail_dir))
             }
-        }
+        };
+        Ok(Self {
+            transport,
+            lease: DEFAULT_LEASE,
+        })
+    }
+
+    /// A shorter lease brings a dead worker's notices back sooner (tests; fast local relays).
+    pub fn with_lease(self, lease: chrono::Duration) -> Self {
+        Self { lease, ..self }
     }
 
     fn send(&self, message: &Message) -> Result<(), String> {
-        match self {
-            Self::Smtp(t) => t.send(message).map(drop).map_err(|e| e.to_string()),
-            Self::Files(t) => t.send(message).map(drop).map_err(|e| e.to_string()),
+        match &self.transport {
+            Backend::Smtp(t) => t.send(message).map(drop).map_err(|e| e.to_string()),
+            Backend::Files(t) => t.send(message).map(drop).map_err(|e| e.to_string()),
         }
     }
 }
@@ -101,7 +118,9 @@ pub fn deliver_due(
     let mut done = Delivered::default();
     let at = now.naive_utc();
     for n in notices::due(conn, at, 100)? {
-        if !write_tx(conn, |conn| notices::claim(conn, &n.id, at, at + LEASE))? {
+        if !write_tx(conn, |conn| {
+            notices::claim(conn, &n.id, at, at + mailer.lease)
+        })? {
             continue; // another worker has it
         }
         let sent = message(conn, &n, default_from).and_then(|m| mailer.send(&m));

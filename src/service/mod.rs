@@ -14,6 +14,7 @@ pub mod jobs;
 pub mod letters;
 pub mod notices;
 pub mod outbox;
+pub mod reminders;
 pub mod templates;
 
 use diesel::result::Error as DieselError;

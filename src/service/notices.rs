@@ -88,55 +88,58 @@ fn context(
 }
 
 /// A notice to write: which template, to whom, and its de-duplication key.
-struct Outgoing<'a> {
-    template: &'a str,
-    to: &'a str,
-    role: &'a str,
-    dedup_key: String,
+pub(super) struct Outgoing<'a> {
+    pub template: &'a str,
+    pub to: &'a str,
+    pub role: &'a str,
+    pub dedup_key: String,
+    pub agency_id: &'a str,
+    pub application_id: Option<&'a str>,
+}
+
+/// Renders a notice into an outbox row, pending from `now`; its Message-ID is fixed here so a
+/// resend after a crash carries the same one.
+pub(super) fn render(
+    services: &Services,
+    out: Outgoing<'_>,
+    ctx: &Value,
+    now: DateTime<Utc>,
+) -> Result<NoticeRow, ServiceError> {
+    let r = services
+        .templates
+        .render(out.template, ctx)
+        .map_err(ServiceError::Conflict)?;
+    let id = uuid::Uuid::now_v7().to_string();
+    Ok(NoticeRow {
+        message_id: format!("<{id}@gongkai>"),
+        id,
+        dedup_key: out.dedup_key,
+        application_id: out.application_id.map(str::to_owned),
+        agency_id: out.agency_id.to_owned(),
+        template: out.template.to_owned(),
+        recipient: out.to.to_owned(),
+        recipient_role: out.role.to_owned(),
+        subject: r.subject,
+        body_text: r.text,
+        body_html: r.html,
+        status: "pending".into(),
+        attempts: 0,
+        next_attempt_at: now.naive_utc(),
+        claimed_until: None,
+        last_error: None,
+        created_at: now.naive_utc(),
+        sent_at: None,
+    })
 }
 
 fn write(
     conn: &mut DbConnection,
     services: &Services,
-    case: &ApplicationRow,
     out: Outgoing<'_>,
     ctx: &Value,
     now: DateTime<Utc>,
 ) -> Result<(), ServiceError> {
-    let Outgoing {
-        template,
-        to,
-        role,
-        dedup_key,
-    } = out;
-    let r = services
-        .templates
-        .render(template, ctx)
-        .map_err(ServiceError::Conflict)?;
-    let id = uuid::Uuid::now_v7().to_string();
-    notices::enqueue(
-        conn,
-        &NoticeRow {
-            message_id: format!("<{id}@gongkai>"),
-            id,
-            dedup_key,
-            application_id: Some(case.id.clone()),
-            agency_id: case.agency_id.clone(),
-            template: template.to_owned(),
-            recipient: to.to_owned(),
-            recipient_role: role.to_owned(),
-            subject: r.subject,
-            body_text: r.text,
-            body_html: r.html,
-            status: "pending".into(),
-            attempts: 0,
-            next_attempt_at: now.naive_utc(),
-            claimed_until: None,
-            last_error: None,
-            created_at: now.naive_utc(),
-            sent_at: None,
-        },
-    )?;
+    notices::enqueue(conn, &render(services, out, ctx, now)?)?;
     Ok(())
 }
 
@@ -159,8 +162,10 @@ pub fn receipt(
         to: email,
         role: "applicant",
         dedup_key,
+        agency_id: &case.agency_id,
+        application_id: Some(&case.id),
     };
-    write(conn, services, case, out, &ctx, now)
+    write(conn, services, out, &ctx, now)
 }
 
 /// The notice a workflow step causes, if any, written with the step's event (number `seq`).
@@ -217,6 +222,8 @@ pub fn for_step(
         to: &to,
         role,
         dedup_key,
+        agency_id: &case.agency_id,
+        application_id: Some(&case.id),
     };
-    write(conn, services, case, out, &ctx, now)
+    write(conn, services, out, &ctx, now)
 }

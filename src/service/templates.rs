@@ -55,6 +55,19 @@ const BUILT_IN: &[(&str, &str, &str, &str)] = &[
         include_str!("../../templates/consultation_letter.txt"),
         include_str!("../../templates/consultation_letter.html"),
     ),
+    // To staff (issue 5): the immediate overdue alert and the daily digest.
+    t(
+        "overdue_alert",
+        include_str!("../../templates/overdue_alert.subject"),
+        include_str!("../../templates/overdue_alert.txt"),
+        include_str!("../../templates/overdue_alert.html"),
+    ),
+    t(
+        "staff_digest",
+        include_str!("../../templates/staff_digest.subject"),
+        include_str!("../../templates/staff_digest.txt"),
+        include_str!("../../templates/staff_digest.html"),
+    ),
 ];
 
 const fn t(
@@ -143,7 +156,8 @@ mod tests {
             "extension_days": 20, "extension_reason": "需调取档案", "fee_scale_label": "按量计收", "fee_unit": "页",
             "letter_text": "答复书", "letter_html": "<p>答复书</p>",
         });
-        for (name, ..) in BUILT_IN {
+        let to_applicants = BUILT_IN.iter().filter(|(n, ..)| !STAFF.contains(n));
+        for (name, ..) in to_applicants {
             let r = t.render(name, &ctx).unwrap();
             assert!(r.subject.contains("某区政府"), "{name}: {}", r.subject);
             assert!(!r.html.contains("<王五>"), "{name} escapes values in HTML");
@@ -153,6 +167,44 @@ mod tests {
         assert!(fee.text.contains("1 × 10.00元 = 10.00元"), "{}", fee.text);
         let answer = t.render("answer", &ctx).unwrap();
         assert!(answer.html.contains("<p>答复书</p>"));
+    }
+
+    const STAFF: [&str; 2] = ["overdue_alert", "staff_digest"];
+
+    #[test]
+    fn staff_reminders_list_each_case_once_with_its_deadline() {
+        let t = Templates::built_in();
+        let row = |n: &str, left: i64| {
+            serde_json::json!({ "tracking_number": n, "applicant_name": "<王五>", "deadline": "答复期限",
+                                "due_on": "2026-03-30", "working_days_left": left })
+        };
+        let ctx = serde_json::json!({
+            "person": "张三", "today": "2026-03-25", "horizon": 3, "approver": false,
+            "overdue": [row("A-1", -2)], "due_soon": [row("A-2", 3), row("A-3", 0)],
+            "awaiting_approval": [], "extensions_requested": [row("A-4", 5)],
+        });
+        let d = t.render("staff_digest", &ctx).unwrap();
+        assert_eq!(
+            d.subject,
+            "【每日提醒】2026-03-25：逾期1件，3个工作日内到期2件，待审批0件"
+        );
+        for n in ["A-1", "A-2", "A-3", "A-4"] {
+            assert_eq!(d.text.matches(n).count(), 1, "{n} in {}", d.text);
+            assert_eq!(d.html.matches(n).count(), 1, "{n} in {}", d.html);
+        }
+        assert!(d.text.contains("还剩3个工作日"), "{}", d.text);
+        assert!(
+            !d.text.contains("答复待负责人审批"),
+            "empty sections are left out"
+        );
+        assert!(!d.html.contains("<王五>"));
+        let alert = serde_json::json!({ "person": "张三", "deadline": "答复期限（第三十三条）", "due_on": "2026-03-30",
+            "case": { "tracking_number": "A-1", "applicant_name": "王五", "description": "合同", "status": "accepted" } });
+        let a = t.render("overdue_alert", &alert).unwrap();
+        assert_eq!(
+            a.subject,
+            "【逾期提醒】A-1 答复期限（第三十三条）已于2026-03-30届满"
+        );
     }
 
     #[test]

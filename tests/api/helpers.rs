@@ -119,7 +119,7 @@ impl TestApp {
     /// A staff user's token.
     pub fn add_user(&self, name: &str, role: Role, agency: Option<&str>) -> String {
         let conn = &mut *self.services.conn().unwrap();
-        admin::add_user(conn, name, role, agency).unwrap().1
+        admin::add_user(conn, name, role, agency, None).unwrap().1
     }
 
     pub async fn send(

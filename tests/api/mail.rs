@@ -47,7 +47,7 @@ impl Handler for Collect {
 }
 
 /// A real SMTP server on a loopback port, in a thread of its own.
-fn smtp_server(listener: TcpListener) -> Arc<Mutex<Vec<Received>>> {
+pub fn smtp_server(listener: TcpListener) -> Arc<Mutex<Vec<Received>>> {
     let handler = Collect::default();
     let inbox = handler.inbox.clone();
     let mut server = Server::new(handler);
@@ -62,7 +62,7 @@ fn smtp_server(listener: TcpListener) -> Arc<Mutex<Vec<Received>>> {
     inbox
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -70,7 +70,7 @@ fn free_port() -> u16 {
         .port()
 }
 
-fn parsed(r: &Received) -> (String, String, String) {
+pub fn parsed(r: &Received) -> (String, String, String) {
     let m = mail_parser::MessageParser::default()
         .parse(&r.raw)
         .expect("a MIME message");
