@@ -1,5 +1,7 @@
 //! The `gongkai` command: serve the API, migrate, and set up offices and staff.
 
+mod audit_cli;
+
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
@@ -91,6 +93,16 @@ enum Command {
     Calendar {
         #[command(subcommand)]
         command: CalendarCommand,
+    },
+    /// Verify the hash chain and export the record (auditors).
+    Audit {
+        #[command(subcommand)]
+        command: audit_cli::AuditCommand,
+    },
+    /// The statutory annual report.
+    Report {
+        #[command(subcommand)]
+        command: audit_cli::ReportCommand,
     },
 }
 
@@ -218,6 +230,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{}: notices are sent from {}", agency.code, email);
             Ok(())
         }
+        Command::Audit { command } => audit_cli::audit(&open_services(&url, key, 1)?, command),
+        Command::Report { command } => audit_cli::report(&open_services(&url, key, 1)?, command),
         Command::CloseLapsed => {
             let services = open_services(&url, key, 1)?;
             let done = gongkai::service::jobs::close_lapsed(&services, chrono::Utc::now())?;

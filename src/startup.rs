@@ -70,6 +70,13 @@ pub fn open_services(
         );
     }
     let templates = std::sync::Arc::new(crate::service::templates::Templates::built_in());
+    let chained = crate::service::audit::chain_unchained(conn)?;
+    if chained > 0 {
+        tracing::info!(
+            chained,
+            "hash-chained events written before the audit chain existed"
+        );
+    }
     Ok(Services {
         pool: pool.clone(),
         key,

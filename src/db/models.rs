@@ -3,7 +3,9 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::schema::{agencies, applications, calendar_years, documents, events, notices, users};
+use super::schema::{
+    agencies, applications, calendar_years, challenges, documents, events, notices, users,
+};
 use crate::domain::case::{DeliveryMethod, Outcome, Status};
 use crate::domain::clock::{ClockFacts, Deadline, FeeNoticeFacts};
 use crate::domain::fees::FeeScale;
@@ -304,6 +306,51 @@ pub struct EventRow {
     pub status_before: Option<String>,
     pub status_after: String,
     pub payload: String,
+    /// The hash chain (domain::audit); filled in by `events::insert`, never by callers.
+    pub prev_hash: Option<String>,
+    pub hash: Option<String>,
+}
+
+impl EventRow {
+    pub fn content(&self) -> crate::domain::audit::EventContent<'_> {
+        crate::domain::audit::EventContent {
+            id: &self.id,
+            application_id: &self.application_id,
+            seq: self.seq,
+            occurred_at: self.occurred_at,
+            actor_role: &self.actor_role,
+            actor_id: self.actor_id.as_deref(),
+            actor_name: self.actor_name.as_deref(),
+            action: &self.action,
+            status_before: self.status_before.as_deref(),
+            status_after: &self.status_after,
+            payload: &self.payload,
+        }
+    }
+
+    /// Links the event to the one before it (`None`: it is the case's first) and hashes it.
+    pub fn chain_to(&mut self, prev_hash: Option<&str>) {
+        use crate::domain::audit;
+        self.occurred_at = audit::to_micros(self.occurred_at);
+        let prev = prev_hash.unwrap_or(audit::GENESIS).to_owned();
+        self.hash = Some(audit::event_hash(&self.content(), &prev));
+        self.prev_hash = Some(prev);
+    }
+}
+
+/// A request for administrative reconsideration or a lawsuit about a case's decision.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
+#[diesel(table_name = challenges)]
+pub struct Challenge {
+    pub id: String,
+    pub application_id: String,
+    pub agency_id: String,
+    pub kind: String,
+    pub after_reconsideration: bool,
+    pub filed_on: NaiveDate,
+    pub result: Option<String>,
+    pub decided_on: Option<NaiveDate>,
+    pub created_at: NaiveDateTime,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

@@ -94,6 +94,22 @@ diesel::table! {
         status_before -> Nullable<Text>,
         status_after -> Text,
         payload -> Text,
+        prev_hash -> Nullable<Text>,
+        hash -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    challenges (id) {
+        id -> Text,
+        application_id -> Text,
+        agency_id -> Text,
+        kind -> Text,
+        after_reconsideration -> Bool,
+        filed_on -> Date,
+        result -> Nullable<Text>,
+        decided_on -> Nullable<Date>,
+        created_at -> Timestamp,
     }
 }
 
@@ -176,6 +192,7 @@ diesel::table! {
 
 diesel::joinable!(applications -> agencies (agency_id));
 diesel::joinable!(events -> applications (application_id));
+diesel::joinable!(challenges -> applications (application_id));
 diesel::joinable!(users -> agencies (agency_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -190,4 +207,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     local_days_off,
     documents,
     notices,
+    challenges,
 );

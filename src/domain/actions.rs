@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use validator::Validate;
 
-use super::case::{DeliveryMethod, Outcome};
+use super::case::{ChallengeKind, ChallengeResult, DeliveryMethod, Outcome};
 use super::decision::ProposeDecision;
 use super::fees::FeeScale;
 use super::str_enum;
@@ -190,6 +190,33 @@ fn non_blank_items(items: &[String]) -> Result<(), validator::ValidationError> {
     Ok(())
 }
 
+/// A request for administrative reconsideration or a lawsuit about the decision (part 四 of the
+/// annual report), recorded when the office learns of it.
+#[derive(Debug, Clone, Serialize, Deserialize, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct RecordChallenge {
+    pub kind: ChallengeKind,
+    /// Litigation only: brought after a reconsideration (复议后起诉) rather than directly.
+    #[serde(default)]
+    pub after_reconsideration: bool,
+    pub filed_on: NaiveDate,
+    /// The reconsideration body or court, and its case number.
+    #[validate(length(min = 1, max = 200))]
+    pub authority: Option<String>,
+    #[validate(length(min = 1, max = 200))]
+    pub reference: Option<String>,
+}
+
+/// How a recorded challenge ended.
+#[derive(Debug, Clone, Serialize, Deserialize, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct RecordChallengeResult {
+    #[validate(length(min = 1, max = 64))]
+    pub challenge_id: String,
+    pub result: ChallengeResult,
+    pub decided_on: NaiveDate,
+}
+
 /// An action with its input.
 #[derive(Debug, Clone)]
 pub enum Action {
@@ -214,6 +241,8 @@ pub enum Action {
     RecordPayment(RecordPayment),
     AbandonNoCorrection,
     AbandonFeeUnpaid,
+    RecordChallenge(RecordChallenge),
+    RecordChallengeResult(RecordChallengeResult),
 }
 
 impl Action {
@@ -240,6 +269,8 @@ impl Action {
             Self::RecordPayment(_) => ActionKind::RecordPayment,
             Self::AbandonNoCorrection => ActionKind::AbandonNoCorrection,
             Self::AbandonFeeUnpaid => ActionKind::AbandonFeeUnpaid,
+            Self::RecordChallenge(_) => ActionKind::RecordChallenge,
+            Self::RecordChallengeResult(_) => ActionKind::RecordChallengeResult,
         }
     }
 
@@ -263,6 +294,8 @@ impl Action {
             Self::Deliver(i) => serde_json::to_value(i),
             Self::Withdraw(i) => serde_json::to_value(i),
             Self::CloseWithoutProcessing(i) => serde_json::to_value(i),
+            Self::RecordChallenge(i) => serde_json::to_value(i),
+            Self::RecordChallengeResult(i) => serde_json::to_value(i),
         };
         v.expect("action inputs serialise")
     }

@@ -180,6 +180,25 @@ impl Outcome {
     }
 }
 
+str_enum! {
+    /// How a decision was challenged (part 四 of the annual report).
+    pub enum ChallengeKind {
+        /// 行政复议
+        Reconsideration = "reconsideration",
+        /// 行政诉讼
+        Litigation = "litigation",
+    }
+}
+
+str_enum! {
+    /// How a challenge ended: 维持, 纠正, 其他结果 (pending: 尚未审结).
+    pub enum ChallengeResult {
+        Upheld = "upheld",
+        Corrected = "corrected",
+        Other = "other",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

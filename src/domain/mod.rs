@@ -1,6 +1,7 @@
 //! The pure domain core: no I/O, every rule a function of its inputs.
 
 pub mod actions;
+pub mod audit;
 pub mod calendar;
 pub mod case;
 pub mod clock;
@@ -9,6 +10,7 @@ pub mod fees;
 pub mod identity;
 pub mod letter;
 pub mod notice;
+pub mod report;
 pub mod time;
 pub mod workflow;
 

@@ -8,7 +8,7 @@
 use chrono::NaiveDate;
 
 pub use super::actions::*;
-use super::case::{DeliveryMethod, Outcome, Status};
+use super::case::{ChallengeKind, DeliveryMethod, Outcome, Status};
 use super::clock::{ClockFacts, FeeNoticeFacts, Pause, PauseKind};
 pub use super::decision::{ProposeDecision, WithheldPart};
 use super::fees;
@@ -139,6 +139,8 @@ str_enum! {
         RecordPayment = "record_payment",
         AbandonNoCorrection = "abandon_no_correction",
         AbandonFeeUnpaid = "abandon_fee_unpaid",
+        RecordChallenge = "record_challenge",
+        RecordChallengeResult = "record_challenge_result",
     }
 }
 
@@ -275,6 +277,26 @@ pub const RULES: &[Rule] = &[
         roles: &[Role::System],
         from: HANDLING,
     },
+    // Art. 51: an applicant may seek reconsideration or sue over a decision; the office records
+    // it and its result for part 四 of the annual report.
+    Rule {
+        kind: ActionKind::RecordChallenge,
+        roles: &[Role::Clerk],
+        from: DECIDED,
+    },
+    Rule {
+        kind: ActionKind::RecordChallengeResult,
+        roles: &[Role::Clerk],
+        from: DECIDED,
+    },
+];
+
+/// The states that end in a decision someone can challenge (a withdrawal decides nothing).
+const DECIDED: &[Status] = &[
+    Status::Delivered,
+    Status::ClosedWithoutProcessing,
+    Status::AbandonedNoCorrection,
+    Status::AbandonedFeeUnpaid,
 ];
 
 /// The states in which the office is working on an answer.
@@ -663,6 +685,18 @@ pub fn apply(
             next.closed_on = Some(today);
             next.status = Some(Status::AbandonedFeeUnpaid);
         }
+        // Recorded on the case; the challenge itself is kept beside it (service::challenges).
+        Action::RecordChallenge(i) => {
+            not_future("filed_on", i.filed_on, today)?;
+            not_before("filed_on", i.filed_on, case.closed_on, "the answer")?;
+            if i.after_reconsideration && i.kind == ChallengeKind::Reconsideration {
+                return Err(WorkflowError::InvalidInput {
+                    field: "after_reconsideration",
+                    message: "only a lawsuit comes after a reconsideration".into(),
+                });
+            }
+        }
+        Action::RecordChallengeResult(i) => not_future("decided_on", i.decided_on, today)?,
     }
     Ok(Transition {
         case: next,

@@ -151,6 +151,8 @@ fn parse_action(
         ActionKind::AskForReasons => Action::AskForReasons(parse_value(body)?),
         ActionKind::IssueFeeNotice => Action::IssueFeeNotice(parse_value(body)?),
         ActionKind::RecordPayment => Action::RecordPayment(parse_value(body)?),
+        ActionKind::RecordChallenge => Action::RecordChallenge(parse_value(body)?),
+        ActionKind::RecordChallengeResult => Action::RecordChallengeResult(parse_value(body)?),
         // Taken by the service itself when a period lapses; nobody may send them.
         ActionKind::AbandonNoCorrection | ActionKind::AbandonFeeUnpaid => {
             return Err(ApiError::new(

@@ -2,6 +2,7 @@
 
 pub mod answers;
 pub mod applications;
+pub mod audit;
 pub mod calendar;
 pub mod clock;
 pub mod extract;
@@ -105,6 +106,31 @@ fn routes() -> Vec<(&'static str, Method, Route)> {
             "/api/v1/agencies/{code}/days-off/{year}",
             Method::PUT,
             web::put().to(calendar::put_local_days),
+        ),
+        (
+            "/api/v1/audit/verify",
+            Method::GET,
+            web::get().to(audit::verify_chain),
+        ),
+        (
+            "/api/v1/audit/events",
+            Method::GET,
+            web::get().to(audit::events),
+        ),
+        (
+            "/api/v1/audit/cases",
+            Method::GET,
+            web::get().to(audit::cases),
+        ),
+        (
+            "/api/v1/reports/annual",
+            Method::GET,
+            web::get().to(audit::annual),
+        ),
+        (
+            "/api/v1/reports/annual/cases",
+            Method::GET,
+            web::get().to(audit::annual_cases),
         ),
     ]
 }

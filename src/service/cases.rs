@@ -250,6 +250,11 @@ pub fn apply_action(
             return Err(refused(error, &before));
         }
     }
+    let challenge = super::challenges::prepare(conn, case, action, now)?;
+    let mut payload = transition.payload.clone();
+    if let Some(super::challenges::Step::New(c)) = &challenge {
+        payload["challenge_id"] = c.id.clone().into();
+    }
     let version = expected_version + 1;
     // Every change recomputes the case's deadlines (a pure function of it and the calendar).
     let next = super::clock::next_for(&cal, &transition.case, now)?;
@@ -274,22 +279,19 @@ pub fn apply_action(
             action: action.kind().as_str().into(),
             status_before: Some(before.status().as_str().into()),
             status_after: transition.case.status().as_str().into(),
-            payload: transition.payload.to_string(),
+            payload: payload.to_string(),
+            prev_hash: None,
+            hash: None,
         },
     )?;
+    if let Some(step) = &challenge {
+        super::challenges::write(conn, step)?;
+    }
     let after = cases::application(conn, id)?.ok_or(ServiceError::NotFound)?;
     if let Action::Deliver(d) = action {
         super::letters::write_answer_letter(conn, &after, d.delivered_on, now)?;
     }
     // The notice the step causes goes into the outbox with it: both are written, or neither.
-    super::notices::for_step(
-        conn,
-        services,
-        &after,
-        action.kind(),
-        &transition.payload,
-        seq,
-        now,
-    )?;
+    super::notices::for_step(conn, services, &after, action.kind(), &payload, seq, now)?;
     Ok(after)
 }

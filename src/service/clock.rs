@@ -84,8 +84,20 @@ pub fn recompute_open_cases(
                 "after": deadline_json(&next),
             })
             .to_string(),
+            prev_hash: None,
+            hash: None,
         });
         groups.entry(next).or_default().push(&row.id);
+    }
+    // Chain each event to its case's last one before the cases take their new numbers.
+    let ids: Vec<&str> = changed_events
+        .iter()
+        .map(|e| e.application_id.as_str())
+        .collect();
+    let heads = events::heads(conn, &ids)?;
+    for e in &mut changed_events {
+        let head = heads.get(&e.application_id).map(String::as_str);
+        e.chain_to(head);
     }
     for (next, ids) in &groups {
         cases::set_next_deadline(conn, ids, next, now.naive_utc())?;

@@ -180,6 +180,8 @@ fn record_sent(
                 "message_id": n.message_id,
             })
             .to_string(),
+            prev_hash: None,
+            hash: None,
         },
     )
 }

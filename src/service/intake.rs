@@ -280,6 +280,8 @@ fn open(
             status_before: None,
             status_after: Status::Registered.as_str().into(),
             payload: payload.to_string(),
+            prev_hash: None,
+            hash: None,
         },
     )?;
     if let Some((key, hash)) = idempotency {

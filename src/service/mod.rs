@@ -2,11 +2,14 @@
 //! Called from `web::block` by the HTTP layer and directly by the command line.
 
 pub mod admin;
+pub mod audit;
 pub mod auth;
 pub mod calendar;
 pub mod cases;
+pub mod challenges;
 pub mod clock;
 pub mod delivery;
+pub mod export;
 pub mod forms;
 pub mod history;
 pub mod intake;
@@ -15,6 +18,8 @@ pub mod letters;
 pub mod notices;
 pub mod outbox;
 pub mod reminders;
+pub mod report;
+pub mod report_format;
 pub mod templates;
 
 use diesel::result::Error as DieselError;

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use crate::helpers::{file_one, filing, office, today, Office, TestApp};
 
 /// What each proposable outcome needs besides its reasons.
-fn decision_for(outcome: Outcome, earlier: &str) -> Value {
+pub fn decision_for(outcome: Outcome, earlier: &str) -> Value {
     let mut d = json!({ "outcome": outcome.as_str(), "reasoning": "经审查作出本答复" });
     match outcome {
         Outcome::PartlyDisclosed => {

@@ -36,6 +36,11 @@ impl Reply {
         self.body["code"].as_str().unwrap_or("")
     }
 
+    /// A body that is not JSON (CSV, JSON Lines, HTML).
+    pub fn text(&self) -> &str {
+        self.body.as_str().unwrap_or_default()
+    }
+
     pub fn header(&self, name: &str) -> Option<String> {
         self.headers
             .get(name)
@@ -155,7 +160,8 @@ impl TestApp {
         let json = res
             .headers()
             .get("content-type")
-            .is_some_and(|t| t.to_str().unwrap_or("").contains("json"));
+            .and_then(|t| t.to_str().ok())
+            .is_some_and(|t| t.contains("json") && !t.contains("jsonl"));
         let body = match (bytes.is_empty(), json) {
             (true, _) => Value::Null,
             (false, true) => serde_json::from_slice(&bytes).unwrap(),

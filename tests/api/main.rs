@@ -12,6 +12,7 @@ mod mail;
 mod mail_crash;
 mod openapi;
 mod reminders;
+mod report;
 mod storage;
 mod validation;
 mod workflow;

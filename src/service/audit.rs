@@ -1,0 +1,202 @@
+//! Verifying the record: every case's hash chain, its count of events, and each office's
+//! gapless series of tracking numbers (domain::audit says why these three together).
+
+use diesel::prelude::*;
+use serde::Serialize;
+
+use super::auth::{authenticate, require_staff, Principal};
+use super::ServiceError;
+use crate::db::models::EventRow;
+use crate::db::schema::{agencies, applications as a, events as e, tracking_counters as t};
+use crate::db::{staff, write_tx, DbConnection};
+use crate::domain::audit::{ChainCheck, Problem};
+use crate::domain::workflow::Role;
+
+/// Cases read per page: memory stays flat however many there are.
+const PAGE: i64 = 500;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Verification {
+    pub ok: bool,
+    pub cases: usize,
+    pub events: usize,
+    /// The first broken link, in the order cases were filed.
+    pub first_broken: Option<Broken>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Broken {
+    pub application_id: Option<String>,
+    pub tracking_number: Option<String>,
+    pub seq: Option<i32>,
+    pub event_id: Option<String>,
+    pub problem: Problem,
+}
+
+/// Who may audit: auditors and admins; one bound to an office audits that office only.
+pub fn audit_scope(
+    conn: &mut DbConnection,
+    token: Option<&str>,
+    agency_code: Option<&str>,
+) -> Result<(Principal, Option<String>), ServiceError> {
+    let principal = authenticate(conn, token)?;
+    let s = require_staff(&principal, &[Role::Auditor, Role::Admin])?;
+    let asked = match agency_code {
+        Some(code) => Some(
+            staff::agency_by_code(conn, &code.trim().to_uppercase())?
+                .ok_or(ServiceError::NoSuchAgency)?
+                .id,
+        ),
+        None => None,
+    };
+    let agency_id = match (&s.agency_id, asked) {
+        (Some(own), Some(asked)) if *own != asked => {
+            return Err(ServiceError::Forbidden(
+                "an auditor bound to an office audits that office only",
+            ))
+        }
+        (Some(own), _) => Some(own.clone()),
+        (None, asked) => asked,
+    };
+    Ok((principal, agency_id))
+}
+
+/// Checks every case of one office (or all), page by page, and stops at the first break.
+pub fn verify(
+    conn: &mut DbConnection,
+    agency_id: Option<&str>,
+) -> Result<Verification, ServiceError> {
+    let mut v = Verification {
+        ok: true,
+        cases: 0,
+        events: 0,
+        first_broken: None,
+    };
+    let mut after = String::new();
+    loop {
+        let mut q = a::table
+            .filter(a::id.gt(&after))
+            .order(a::id.asc())
+            .limit(PAGE)
+            .select((a::id, a::tracking_number, a::event_seq))
+            .into_boxed();
+        if let Some(agency) = agency_id {
+            q = q.filter(a::agency_id.eq(agency.to_owned()));
+        }
+        let cases: Vec<(String, String, i32)> = q.load(conn)?;
+        let Some(last) = cases.last() else { break };
+        after = last.0.clone();
+        let ids: Vec<&str> = cases.iter().map(|c| c.0.as_str()).collect();
+        let events: Vec<EventRow> = e::table
+            .filter(e::application_id.eq_any(&ids))
+            .order((e::application_id.asc(), e::seq.asc()))
+            .select(EventRow::as_select())
+            .load(conn)?;
+        let mut events = events.iter().peekable();
+        for (id, tracking, recorded) in &cases {
+            v.cases += 1;
+            let mut chain = ChainCheck::default();
+            let broken = |ev: Option<&EventRow>, problem| Broken {
+                application_id: Some(id.clone()),
+                tracking_number: Some(tracking.clone()),
+                seq: ev.map(|x| x.seq),
+                event_id: ev.map(|x| x.id.clone()),
+                problem,
+            };
+            while let Some(ev) = events.next_if(|ev| ev.application_id == *id) {
+                v.events += 1;
+                let checked =
+                    chain.next(&ev.content(), ev.prev_hash.as_deref(), ev.hash.as_deref());
+                if let Err(p) = checked {
+                    return Ok(v.broken(broken(Some(ev), p)));
+                }
+            }
+            if let Err(p) = chain.finish(*recorded) {
+                return Ok(v.broken(broken(None, p)));
+            }
+        }
+    }
+    if let Some(gap) = missing_case(conn, agency_id)? {
+        return Ok(v.broken(gap));
+    }
+    Ok(v)
+}
+
+impl Verification {
+    fn broken(mut self, b: Broken) -> Self {
+        self.ok = false;
+        self.first_broken = Some(b);
+        self
+    }
+}
+
+/// A tracking number handed out (the counter moved past it) that no case carries.
+fn missing_case(conn: &mut DbConnection, agency_id: Option<&str>) -> QueryResult<Option<Broken>> {
+    let mut q = t::table
+        .inner_join(agencies::table.on(agencies::id.eq(t::agency_id)))
+        .select((t::agency_id, agencies::code, t::year, t::last_number))
+        .order((agencies::code.asc(), t::year.asc()))
+        .into_boxed();
+    if let Some(agency) = agency_id {
+        q = q.filter(t::agency_id.eq(agency.to_owned()));
+    }
+    for (agency, code, year, last) in q.load::<(String, String, i32, i32)>(conn)? {
+        let prefix = format!("{code}-{year}-");
+        let numbers: Vec<String> = a::table
+            .filter(a::agency_id.eq(&agency))
+            .filter(a::tracking_number.like(format!("{prefix}%")))
+            .select(a::tracking_number)
+            .load(conn)?;
+        if numbers.len() as i64 == i64::from(last) {
+            continue;
+        }
+        let mut seen = vec![false; last.max(0) as usize + 1];
+        for n in &numbers {
+            if let Some(i) = n[prefix.len()..]
+                .parse::<usize>()
+                .ok()
+                .filter(|i| *i < seen.len())
+            {
+                seen[i] = true;
+            }
+        }
+        let first = (1..seen.len()).find(|i| !seen[*i]).unwrap_or(last as usize);
+        return Ok(Some(Broken {
+            application_id: None,
+            tracking_number: None,
+            seq: None,
+            event_id: None,
+            problem: Problem::MissingCase {
+                tracking_number: format!("{prefix}{first:06}"),
+            },
+        }));
+    }
+    Ok(None)
+}
+
+/// Gives events written before the chain existed their hashes, once (the only change the
+/// database lets anyone make to an event). Returns how many it chained.
+pub fn chain_unchained(conn: &mut DbConnection) -> Result<usize, ServiceError> {
+    write_tx(conn, |conn| {
+        let cases: Vec<String> = e::table
+            .filter(e::hash.is_null())
+            .select(e::application_id)
+            .distinct()
+            .load(conn)?;
+        let mut chained = 0;
+        for case in cases {
+            let mut prev: Option<String> = None;
+            for mut ev in crate::db::events::for_application(conn, &case)? {
+                if ev.hash.is_none() {
+                    ev.chain_to(prev.as_deref());
+                    diesel::update(e::table.find(&ev.id))
+                        .set((e::prev_hash.eq(&ev.prev_hash), e::hash.eq(&ev.hash)))
+                        .execute(conn)?;
+                    chained += 1;
+                }
+                prev = ev.hash;
+            }
+        }
+        Ok::<_, ServiceError>(chained)
+    })
+}

@@ -1,0 +1,220 @@
+//! The annual report of one office for one year (parts 三 and 四, and the fees collected), as
+//! data; `report_format` turns it into JSON, CSV or a printable page. Cases are read page by
+//! page in narrow rows, so a year of a million cases needs little memory.
+
+use chrono::{Datelike, NaiveDate};
+use diesel::prelude::*;
+use serde::Serialize;
+
+use super::export::year_bounds;
+use super::{FieldError, ServiceError};
+use crate::db::models::{Agency, Challenge};
+use crate::db::schema::{applications as a, challenges as c};
+use crate::db::DbConnection;
+use crate::domain::case::{
+    ApplicantKind, ChallengeKind, ChallengeResult, OrganisationType, Outcome,
+};
+use crate::domain::report::{self, CaseFacts, ChallengeFacts, Table, COLUMNS, ROWS};
+
+const PAGE: i64 = 5000;
+
+pub struct AnnualReport {
+    pub agency: Agency,
+    pub year: i32,
+    pub table: Table,
+    pub challenges: [[u64; 5]; 3],
+    /// Information-processing fees actually paid in the year (Fee Measures), in fen.
+    pub fees_collected_fen: i64,
+    pub fees_paid: u64,
+}
+
+type FactRow = (
+    String,
+    String,
+    String,
+    Option<String>,
+    NaiveDate,
+    Option<NaiveDate>,
+    Option<NaiveDate>,
+    Option<String>,
+);
+
+fn facts(r: &FactRow) -> Result<CaseFacts, ServiceError> {
+    let corrupt = |column: &'static str, value: &str| crate::db::models::CorruptValue {
+        column,
+        value: value.to_owned(),
+    };
+    let kind = ApplicantKind::parse(&r.2).ok_or_else(|| corrupt("applicant_kind", &r.2))?;
+    let org = r.3.as_deref().and_then(OrganisationType::parse);
+    let outcome = match &r.7 {
+        Some(o) => Some(Outcome::parse(o).ok_or_else(|| corrupt("outcome", o))?),
+        None => None,
+    };
+    Ok(CaseFacts {
+        column: report::column(kind, org),
+        // The legal date of receipt (art. 31); a case never confirmed counts from registration.
+        received_on: r.5.or(Some(r.4)),
+        finished_on: r.6,
+        outcome,
+    })
+}
+
+/// Walks the office's cases that can count in `year`, page by page.
+fn each_case(
+    conn: &mut DbConnection,
+    agency_id: &str,
+    year: i32,
+    mut f: impl FnMut(&FactRow, &CaseFacts),
+) -> Result<(), ServiceError> {
+    let (first, last) = year_bounds(year)?;
+    let mut after = String::new();
+    loop {
+        let page: Vec<FactRow> = a::table
+            .filter(a::agency_id.eq(agency_id))
+            .filter(a::id.gt(&after))
+            .filter(a::closed_on.is_null().or(a::closed_on.ge(first)))
+            .filter(
+                a::registered_on
+                    .le(last)
+                    .or(a::received_on.le(last))
+                    .or(a::closed_on.le(last)),
+            )
+            .order(a::id.asc())
+            .limit(PAGE)
+            .select((
+                a::id,
+                a::tracking_number,
+                a::applicant_kind,
+                a::organisation_type,
+                a::registered_on,
+                a::received_on,
+                a::closed_on,
+                a::outcome,
+            ))
+            .load(conn)?;
+        let Some(last_row) = page.last() else {
+            return Ok(());
+        };
+        after = last_row.0.clone();
+        for row in &page {
+            f(row, &facts(row)?);
+        }
+    }
+}
+
+pub fn annual(
+    conn: &mut DbConnection,
+    agency: Agency,
+    year: i32,
+) -> Result<AnnualReport, ServiceError> {
+    let (first, last) = year_bounds(year)?;
+    let mut table = Table::of([], year);
+    each_case(conn, &agency.id, year, |_, f| table.add(f, year))?;
+    let list: Vec<Challenge> = c::table
+        .filter(c::agency_id.eq(&agency.id))
+        .filter(c::filed_on.between(first, last))
+        .select(Challenge::as_select())
+        .load(conn)?;
+    let list: Vec<ChallengeFacts> = list
+        .into_iter()
+        .filter_map(|ch| {
+            Some(ChallengeFacts {
+                kind: ChallengeKind::parse(&ch.kind)?,
+                after_reconsideration: ch.after_reconsideration,
+                filed_on: ch.filed_on,
+                result: (ch.result.as_deref())
+                    .and_then(ChallengeResult::parse)
+                    .zip(ch.decided_on),
+            })
+        })
+        .collect();
+    let fees: Vec<Option<i64>> = a::table
+        .filter(a::agency_id.eq(&agency.id))
+        .filter(a::fee_paid_on.between(first, last))
+        .select(a::fee_amount_fen)
+        .load(conn)?;
+    Ok(AnnualReport {
+        challenges: report::challenges(&list, year),
+        fees_collected_fen: fees.iter().flatten().sum(),
+        fees_paid: fees.len() as u64,
+        agency,
+        year,
+        table,
+    })
+}
+
+/// A case counted in one cell.
+#[derive(Debug, Serialize)]
+pub struct CellCase {
+    pub id: String,
+    pub tracking_number: String,
+    pub received_on: Option<NaiveDate>,
+    pub finished_on: Option<NaiveDate>,
+    pub outcome: Option<String>,
+}
+
+/// The cases behind one cell of part 三: a counted row and a column (or `total`).
+pub fn cell_cases(
+    conn: &mut DbConnection,
+    agency_id: &str,
+    year: i32,
+    row: &str,
+    column: &str,
+) -> Result<Vec<CellCase>, ServiceError> {
+    let bad = |field: &str, message: &str| {
+        ServiceError::Invalid(vec![FieldError::new(field, "unknown", message)])
+    };
+    if !ROWS.iter().any(|r| r.key == row && r.counted) {
+        return Err(bad(
+            "row",
+            "not a counted row of the table (see its `rows[].key`)",
+        ));
+    }
+    let col = COLUMNS.iter().position(|c| c.0 == column).ok_or_else(|| {
+        bad(
+            "column",
+            "not a column of the table (see its `columns[].key`)",
+        )
+    })?;
+    let mut out = vec![];
+    each_case(conn, agency_id, year, |r, f| {
+        let in_column = col == 6 || f.column == col;
+        if in_column && report::rows_of(f, year).contains(&row) {
+            out.push(CellCase {
+                id: r.0.clone(),
+                tracking_number: r.1.clone(),
+                received_on: f.received_on,
+                finished_on: f.finished_on,
+                outcome: r.7.clone(),
+            });
+        }
+    })?;
+    Ok(out)
+}
+
+/// The years an office's report can be asked for.
+pub fn check_year(year: i32) -> Result<i32, ServiceError> {
+    year_bounds(year).map(|(d, _)| d.year())
+}
+
+/// Who may see an office's report: its own staff, and auditors and admins (of it, or of all).
+pub fn scope(
+    conn: &mut DbConnection,
+    token: Option<&str>,
+    agency_code: &str,
+) -> Result<Agency, ServiceError> {
+    use crate::domain::workflow::Role;
+    let principal = super::auth::authenticate(conn, token)?;
+    let s = super::auth::require_staff(
+        &principal,
+        &[Role::Clerk, Role::Approver, Role::Auditor, Role::Admin],
+    )?;
+    let agency = crate::db::staff::agency_by_code(conn, &agency_code.trim().to_uppercase())?
+        .ok_or(ServiceError::NoSuchAgency)?;
+    match &s.agency_id {
+        Some(own) if *own != agency.id => Err(ServiceError::Forbidden(
+            "staff of an office see that office's report only",
+        )),
+        _ => Ok(agency),
+    }
+}

@@ -1,0 +1,358 @@
+//! The annual report through the API: a year of cases across every outcome and applicant kind,
+//! with cases carried over from the year before and into the next, checked cell by cell.
+
+use std::collections::HashMap;
+
+use chrono::{Datelike, Duration, NaiveDate, Utc};
+use gongkai::domain::case::Outcome;
+use gongkai::domain::report::{COLUMNS, ROWS};
+use serde_json::{json, Value};
+
+use crate::answers::decision_for;
+use crate::helpers::{filing, office, today, Office, TestApp};
+
+/// The applicant of each column: a natural person, then the five kinds of organisation.
+fn applicant(column: usize) -> Value {
+    const TYPES: [&str; 5] = [
+        "commercial_enterprise",
+        "research_institution",
+        "public_interest_organisation",
+        "legal_services_organisation",
+        "other",
+    ];
+    match column {
+        0 => filing("BJHD")["applicant"].clone(),
+        n => json!({ "kind": "organisation", "organisation_type": TYPES[n - 1], "name": "某单位",
+                     "id_document_type": "unified_social_credit_code", "id_number": "91350100M000100Y43",
+                     "phone": "010-12345678", "email": "office@example.com" }),
+    }
+}
+
+async fn register(app: &TestApp, o: &Office, column: usize, received_on: NaiveDate) -> String {
+    let mut body = filing("BJHD");
+    body.as_object_mut().unwrap().remove("agency_code");
+    body["applicant"] = applicant(column);
+    body["channel"] = json!("in_person");
+    body["received_on"] = json!(received_on.to_string());
+    let r = app
+        .post("/api/v1/registrations", Some(&o.clerk), &body)
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    r.body["id"].as_str().unwrap().to_owned()
+}
+
+/// Accepts, decides, approves and delivers on `delivered_on`.
+async fn answer(app: &TestApp, o: &Office, id: &str, outcome: Outcome, delivered_on: NaiveDate) {
+    let steps = [
+        ("accept", &o.clerk, json!({})),
+        (
+            "propose_decision",
+            &o.clerk,
+            decision_for(outcome, "BJHD-2020-000001"),
+        ),
+        ("approve", &o.approver, json!({})),
+        (
+            "deliver",
+            &o.clerk,
+            json!({ "method": "post", "delivered_on": delivered_on.to_string() }),
+        ),
+    ];
+    for (i, (action, token, body)) in steps.into_iter().enumerate() {
+        let r = app.act(id, action, token, i as i64 + 1, body).await;
+        assert_eq!(r.status, 200, "{action} {outcome}: {}", r.body);
+    }
+}
+
+async fn report(app: &TestApp, token: &str, year: i32) -> Value {
+    let r = app
+        .get(
+            &format!("/api/v1/reports/annual?agency=BJHD&year={year}"),
+            Some(token),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    r.body
+}
+
+/// Every cell of part 三 against the expected counts (cells not named are 0).
+fn assert_table(report: &Value, expected: &HashMap<(&str, usize), u64>) {
+    for row in report["rows"].as_array().unwrap() {
+        let key = row["key"].as_str().unwrap();
+        let Some(counts) = row["counts"].as_object() else {
+            continue;
+        };
+        let mut total = 0;
+        for (col, (ckey, _)) in COLUMNS.iter().enumerate().take(6) {
+            let want = expected.get(&(key, col)).copied().unwrap_or(0);
+            assert_eq!(counts[*ckey], want, "row {key}, column {ckey}");
+            total += want;
+        }
+        assert_eq!(counts["total"], total, "row {key}, total");
+    }
+}
+
+#[actix_rt::test]
+async fn a_year_of_cases_fills_the_annual_report_cell_by_cell() {
+    let app = TestApp::spawn().await;
+    let o = office(&app, "BJHD");
+    let auditor = app.add_user("审计", gongkai::domain::workflow::Role::Auditor, None);
+    let (t, year) = (today(), today().year());
+    let last_year_end = NaiveDate::from_ymd_opt(year - 1, 12, 30).unwrap();
+    let mut want: HashMap<(&str, usize), u64> = HashMap::new();
+    let mut add = |row: &'static str, col: usize| *want.entry((row, col)).or_default() += 1;
+
+    // Every result a clerk can propose, across the six kinds of applicant, received and
+    // answered this year.
+    let proposable: Vec<Outcome> = Outcome::ALL
+        .iter()
+        .copied()
+        .filter(|o| o.is_proposable())
+        .collect();
+    let mut answered = vec![];
+    for (i, outcome) in proposable.iter().enumerate() {
+        let col = i % 6;
+        let id = register(&app, &o, col, t).await;
+        answer(&app, &o, &id, *outcome, t).await;
+        answered.push(id);
+        add("new", col);
+        add(outcome.as_str(), col);
+        add("results_total", col);
+    }
+    // Received at the end of last year: one answered this year, one still open.
+    let over = register(&app, &o, 2, last_year_end).await;
+    answer(&app, &o, &over, Outcome::Disclosed, t).await;
+    add("carried_over", 2);
+    add("disclosed", 2);
+    add("results_total", 2);
+    let still_open = register(&app, &o, 3, last_year_end).await;
+    app.act(&still_open, "accept", &o.clerk, 1, json!({})).await;
+    add("carried_over", 3);
+    add("carried_forward", 3);
+    // Received and answered last year: in last year's report only.
+    let old = register(&app, &o, 1, last_year_end).await;
+    answer(
+        &app,
+        &o,
+        &old,
+        Outcome::PartlyDisclosed,
+        last_year_end.succ_opt().unwrap(),
+    )
+    .await;
+    // Withdrawn (（六）3 其他), and one open at the year's end.
+    let withdrawn = register(&app, &o, 4, t).await;
+    app.act(
+        &withdrawn,
+        "withdraw",
+        &o.clerk,
+        1,
+        json!({ "reason": "不再需要" }),
+    )
+    .await;
+    add("new", 4);
+    add("other", 4);
+    add("results_total", 4);
+    let open = register(&app, &o, 5, t).await;
+    add("new", 5);
+    add("carried_forward", 5);
+    // A fee paid this year, then the answer.
+    let fee = register(&app, &o, 0, t).await;
+    app.act(&fee, "accept", &o.clerk, 1, json!({})).await;
+    let r = app
+        .act(
+            &fee,
+            "issue_fee_notice",
+            &o.clerk,
+            2,
+            json!({ "scale": "per_page", "pages": 31 }),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = app
+        .act(
+            &fee,
+            "record_payment",
+            &o.clerk,
+            3,
+            json!({ "paid_on": t.to_string(), "amount_fen": 1000 }),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    add("new", 0);
+    add("carried_forward", 0);
+    // Abandoned when the correction or fee period lapses; closed on the day the job runs.
+    let no_correction = register(&app, &o, 1, t).await;
+    let r = app
+        .act(
+            &no_correction,
+            "request_correction",
+            &o.clerk,
+            1,
+            json!({ "items": ["请说明"], "period_working_days": 5 }),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let unpaid = register(&app, &o, 2, t).await;
+    app.act(&unpaid, "accept", &o.clerk, 1, json!({})).await;
+    app.act(
+        &unpaid,
+        "issue_fee_notice",
+        &o.clerk,
+        2,
+        json!({ "scale": "per_page", "pages": 50 }),
+    )
+    .await;
+    let lapse = Utc::now() + Duration::days(45);
+    let closed = gongkai::service::jobs::close_lapsed(&app.services, lapse).unwrap();
+    assert_eq!(
+        (closed.abandoned_no_correction, closed.abandoned_fee_unpaid),
+        (1, 1)
+    );
+    add("new", 1);
+    add("new", 2);
+    if gongkai::domain::time::legal_date(lapse).year() == year {
+        add("other_no_correction", 1);
+        add("other_fee_unpaid", 2);
+        add("results_total", 1);
+        add("results_total", 2);
+    } else {
+        add("carried_forward", 1);
+        add("carried_forward", 2);
+    }
+
+    // Challenges: a reconsideration that upheld the answer, a lawsuit after it still pending.
+    let first = &answered[0];
+    let r = app.act(first, "record_challenge", &o.clerk, 5,
+                    json!({ "kind": "reconsideration", "filed_on": t.to_string(), "authority": "区人民政府" })).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let events = app.events(first, &o.clerk).await;
+    let challenge = events.last().unwrap()["payload"]["challenge_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = app
+        .act(
+            first,
+            "record_challenge_result",
+            &o.clerk,
+            6,
+            json!({ "challenge_id": challenge, "result": "upheld", "decided_on": t.to_string() }),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let again = app.act(first, "record_challenge_result", &o.clerk, 7,
+                        json!({ "challenge_id": challenge, "result": "corrected", "decided_on": t.to_string() })).await;
+    assert_eq!(
+        again.status, 422,
+        "a result is recorded once: {}",
+        again.body
+    );
+    let r = app.act(first, "record_challenge", &o.clerk, 7,
+                    json!({ "kind": "litigation", "after_reconsideration": true, "filed_on": t.to_string() })).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = app
+        .act(
+            &open,
+            "record_challenge",
+            &o.clerk,
+            1,
+            json!({ "kind": "litigation", "filed_on": t.to_string() }),
+        )
+        .await;
+    assert_eq!(
+        r.status, 409,
+        "an open case has no decision to challenge: {}",
+        r.body
+    );
+
+    let body = report(&app, &auditor, year).await;
+    assert_table(&body, &want);
+    assert_eq!(body["check"]["holds"], true, "{}", body["check"]);
+    assert_eq!(body["fees_collected_fen"], 1000);
+    assert_eq!(body["fees_collected_yuan"], "10.00");
+    let groups = &body["challenges"]["groups"];
+    assert_eq!(
+        groups[0]["counts"],
+        json!({ "upheld": 1, "corrected": 0, "other": 0, "pending": 0, "total": 1 })
+    );
+    assert_eq!(groups[1]["counts"]["total"], 0);
+    assert_eq!(
+        groups[2]["counts"],
+        json!({ "upheld": 0, "corrected": 0, "other": 0, "pending": 1, "total": 1 })
+    );
+    assert_eq!(body["rows"].as_array().unwrap().len(), ROWS.len());
+
+    // Last year: the old case answered, two carried forward — what this year carried over.
+    let before = report(&app, &auditor, year - 1).await;
+    let mut last = HashMap::new();
+    last.insert(("new", 1), 1);
+    last.insert(("partly_disclosed", 1), 1);
+    last.insert(("results_total", 1), 1);
+    last.insert(("new", 2), 1);
+    last.insert(("new", 3), 1);
+    last.insert(("carried_forward", 2), 1);
+    last.insert(("carried_forward", 3), 1);
+    assert_table(&before, &last);
+
+    // Every cell opens onto its cases.
+    let cell = app.get(&format!("/api/v1/reports/annual/cases?agency=BJHD&year={year}&row=carried_over&column=total"), Some(&auditor)).await;
+    assert_eq!(cell.status, 200, "{}", cell.body);
+    let ids: Vec<&str> = cell.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, [over.as_str(), still_open.as_str()]);
+    let cell = app.get(&format!("/api/v1/reports/annual/cases?agency=BJHD&year={year}&row=other&column=legal_services_organisation"), Some(&o.clerk)).await;
+    assert_eq!(cell.body["count"], want[&("other", 4)], "{}", cell.body);
+    let bad = app
+        .get(
+            &format!(
+                "/api/v1/reports/annual/cases?agency=BJHD&year={year}&row=withheld&column=total"
+            ),
+            Some(&auditor),
+        )
+        .await;
+    assert_eq!(bad.status, 422, "a heading has no cases: {}", bad.body);
+
+    // The same table as CSV (for spreadsheets) and as a printable page.
+    let csv = app
+        .get(
+            &format!("/api/v1/reports/annual?agency=BJHD&year={year}&format=csv"),
+            Some(&auditor),
+        )
+        .await;
+    let text = csv.text();
+    assert!(text.starts_with('\u{feff}'), "CSV starts with a BOM");
+    assert!(
+        text.contains("项目,自然人,商业企业,科研机构,社会公益组织,法律服务机构,其他,总计"),
+        "{text}"
+    );
+    assert!(text.contains("（七）总计,"), "{text}");
+    assert!(text.contains("勾稽关系 一+二=三（七）+四：成立"), "{text}");
+    let html = app
+        .get(
+            &format!("/api/v1/reports/annual?agency=BJHD&year={year}&format=html"),
+            Some(&auditor),
+        )
+        .await;
+    assert_eq!(
+        html.header("content-type").as_deref(),
+        Some("text/html; charset=utf-8")
+    );
+    let page = html.text();
+    for row in ROWS {
+        assert!(page.contains(row.label), "{} is on the page", row.label);
+    }
+    assert!(page.contains("法人或其他组织") && page.contains("成立"));
+
+    // Staff of another office may not read this one's report.
+    let other = office(&app, "SHPD");
+    let r = app
+        .get(
+            &format!("/api/v1/reports/annual?agency=BJHD&year={year}"),
+            Some(&other.clerk),
+        )
+        .await;
+    assert_eq!(r.status, 403, "{}", r.body);
+}
