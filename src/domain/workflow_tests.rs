@@ -98,7 +98,14 @@ fn the_whole_path_from_registration_to_delivery() {
     );
     assert_eq!(c.status(), Status::Delivered);
     assert_eq!(c.closed_on, Some(d("2026-03-19")));
-    assert!(allowed_actions(&c, &clerk("c1")).is_empty());
+    // Once answered, a clerk only records challenges to the answer (art. 51).
+    assert_eq!(
+        allowed_actions(&c, &clerk("c1")),
+        [
+            ActionKind::RecordChallenge,
+            ActionKind::RecordChallengeResult
+        ]
+    );
     assert!(allowed_actions(&c, &applicant()).is_empty());
 }
 

@@ -3,6 +3,7 @@
 
 mod access;
 mod answers;
+mod audit;
 mod cli;
 mod clock;
 mod helpers;

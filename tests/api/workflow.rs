@@ -164,7 +164,10 @@ async fn a_case_goes_from_filing_through_correction_and_consultation_to_delivery
         json!({ "method": "email", "delivered_on": today })
     );
     assert_eq!(r.body["closed_on"], today);
-    assert_eq!(r.body["allowed_actions"], json!([]));
+    assert_eq!(
+        r.body["allowed_actions"],
+        json!(["record_challenge", "record_challenge_result"])
+    );
 
     let events = app.events(&id, &o.clerk).await;
     let expected = [
