@@ -37,6 +37,7 @@ type FactRow = (
     Option<NaiveDate>,
     Option<NaiveDate>,
     Option<String>,
+    String,
 );
 
 fn facts(r: &FactRow) -> Result<CaseFacts, ServiceError> {
@@ -47,6 +48,8 @@ fn facts(r: &FactRow) -> Result<CaseFacts, ServiceError> {
     let kind = ApplicantKind::parse(&r.2).ok_or_else(|| corrupt("applicant_kind", &r.2))?;
     let org = r.3.as_deref().and_then(OrganisationType::parse);
     let outcome = match &r.7 {
+        // A withdrawal counts under （六）3 其他, whatever answer had been drafted before it.
+        _ if r.8 == "withdrawn" => None,
         Some(o) => Some(Outcome::parse(o).ok_or_else(|| corrupt("outcome", o))?),
         None => None,
     };
@@ -90,6 +93,7 @@ fn each_case(
                 a::received_on,
                 a::closed_on,
                 a::outcome,
+                a::status,
             ))
             .load(conn)?;
         let Some(last_row) = page.last() else {
@@ -185,7 +189,7 @@ pub fn cell_cases(
                 tracking_number: r.1.clone(),
                 received_on: f.received_on,
                 finished_on: f.finished_on,
-                outcome: r.7.clone(),
+                outcome: f.outcome.map(|o| o.as_str().to_owned()),
             });
         }
     })?;

@@ -138,16 +138,25 @@ async fn a_year_of_cases_fills_the_annual_report_cell_by_cell() {
         last_year_end.succ_opt().unwrap(),
     )
     .await;
-    // Withdrawn (（六）3 其他), and one open at the year's end.
+    // Withdrawn after an answer was drafted: （六）3 其他, not the draft's row. And one case
+    // open at the year's end.
     let withdrawn = register(&app, &o, 4, t).await;
-    app.act(
-        &withdrawn,
-        "withdraw",
-        &o.clerk,
-        1,
-        json!({ "reason": "不再需要" }),
-    )
-    .await;
+    app.act(&withdrawn, "accept", &o.clerk, 1, json!({})).await;
+    let draft = decision_for(Outcome::Disclosed, "");
+    let r = app
+        .act(&withdrawn, "propose_decision", &o.clerk, 2, draft)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = app
+        .act(
+            &withdrawn,
+            "withdraw",
+            &o.clerk,
+            3,
+            json!({ "reason": "不再需要" }),
+        )
+        .await;
+    assert_eq!(r.body["status"], "withdrawn", "{}", r.body);
     add("new", 4);
     add("other", 4);
     add("results_total", 4);

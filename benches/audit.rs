@@ -1,0 +1,197 @@
+//! Issue 6's measurements: exporting 1,000,000 events (throughput, and the exporting process's
+//! peak memory, against an export of nothing), and the annual report over a year of 1,000,000
+//! cases. `cargo bench --bench audit`; GONGKAI_BENCH_DATABASE_URL=postgres://… measures
+//! PostgreSQL instead of SQLite.
+
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+use gongkai::db::models::{ApplicationRow, EventRow};
+use gongkai::db::schema::applications;
+use gongkai::db::{DatabaseUrl, DbConnection};
+use gongkai::domain::case::Outcome;
+use gongkai::security::SecretKey;
+use gongkai::service::{admin, report};
+use gongkai::startup::open_services;
+
+#[path = "common/mod.rs"]
+mod common;
+use common::{median, row};
+
+const CASES: usize = 1_000_000;
+/// Cases with a full history: 100,000 × 10 events = 1,000,000 events.
+const WITH_EVENTS: usize = 100_000;
+const EVENTS_PER_CASE: i32 = 10;
+const RUNS: usize = 3;
+
+/// A mix across a year: every applicant kind, received from December 2025 to December 2026,
+/// seven in ten finished with one of the results, the rest open.
+fn case(i: usize, agency_id: &str) -> ApplicationRow {
+    let mut r = row(i, agency_id);
+    let received =
+        NaiveDate::from_ymd_opt(2025, 12, 1).unwrap() + chrono::Days::new((i % 395) as u64);
+    r.registered_on = received;
+    r.received_on = Some(received);
+    r.tracking_number = format!("BENCH-2026-{:07}", i + 1);
+    let kinds = [
+        "commercial_enterprise",
+        "research_institution",
+        "public_interest_organisation",
+        "legal_services_organisation",
+        "other",
+    ];
+    if i % 4 == 0 {
+        r.applicant_kind = "organisation".into();
+        r.organisation_type = Some(kinds[i / 4 % 5].into());
+    }
+    if i % 10 < 7 {
+        let outcome = Outcome::ALL[i % Outcome::ALL.len()];
+        r.status = "delivered".into();
+        r.outcome = Some(outcome.as_str().into());
+        r.closed_on = Some(received + chrono::Days::new(15 + (i % 20) as u64));
+        r.delivered_on = r.closed_on;
+    }
+    r.event_seq = if i < WITH_EVENTS { EVENTS_PER_CASE } else { 0 };
+    r
+}
+
+fn events(app: &ApplicationRow) -> Vec<EventRow> {
+    let mut prev: Option<String> = None;
+    (1..=EVENTS_PER_CASE)
+        .map(|seq| {
+            let mut e = EventRow {
+                id: uuid::Uuid::now_v7().to_string(),
+                application_id: app.id.clone(),
+                seq,
+                occurred_at: chrono::Utc::now().naive_utc(),
+                actor_role: "clerk".into(),
+                actor_id: Some("bench-clerk".into()),
+                actor_name: Some("张三".into()),
+                action: "accept".into(),
+                status_before: Some("registered".into()),
+                status_after: "accepted".into(),
+                payload: r#"{"note":"经审查，申请内容明确，予以受理"}"#.into(),
+                prev_hash: None,
+                hash: None,
+            };
+            e.chain_to(prev.as_deref());
+            prev = e.hash.clone();
+            e
+        })
+        .collect()
+}
+
+fn seed(conn: &mut DbConnection, agency_id: &str) {
+    for start in (0..CASES).step_by(50_000) {
+        let rows: Vec<ApplicationRow> = (start..start + 50_000)
+            .map(|i| case(i, agency_id))
+            .collect();
+        let evs: Vec<EventRow> = rows
+            .iter()
+            .take_while(|r| r.event_seq > 0)
+            .flat_map(events)
+            .collect();
+        gongkai::db::write_tx(conn, |conn| {
+            for chunk in rows.chunks(500) {
+                match conn {
+                    DbConnection::Sqlite(c) => diesel::insert_into(applications::table)
+                        .values(chunk)
+                        .execute(c)?,
+                    DbConnection::Postgres(c) => diesel::insert_into(applications::table)
+                        .values(chunk)
+                        .execute(c)?,
+                };
+            }
+            gongkai::db::events::insert_many(conn, &evs)?;
+            Ok::<_, diesel::result::Error>(())
+        })
+        .unwrap();
+    }
+}
+
+/// Runs the command line's export; (seconds, peak resident memory of that process in MiB).
+/// The peak is the kernel's high-water mark of the exported process itself (`VmHWM`, which
+/// starts afresh at exec), read until it exits.
+fn export(url: &str, key: &SecretKey, args: &[&str]) -> (f64, f64) {
+    let t = Instant::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gongkai"))
+        .args(["audit", "export", "--output", "/dev/null"])
+        .args(args)
+        .env("GONGKAI_DATABASE_URL", url)
+        .env("GONGKAI_SECRET_KEY", key.to_hex())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let status = format!("/proc/{}/status", child.id());
+    let mut peak_kib = 0u64;
+    loop {
+        if let Some(hwm) = std::fs::read_to_string(&status).ok().and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+        }) {
+            peak_kib = peak_kib.max(hwm);
+        }
+        if let Some(done) = child.try_wait().unwrap() {
+            assert!(done.success(), "the export ran");
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    (t.elapsed().as_secs_f64(), peak_kib as f64 / 1024.0)
+}
+
+fn main() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = std::env::var("GONGKAI_BENCH_DATABASE_URL")
+        .unwrap_or_else(|_| format!("sqlite://{}", dir.path().join("bench.db").display()));
+    let key = SecretKey::generate();
+    let services = open_services(&DatabaseUrl::parse(&url).unwrap(), key.clone(), 2).unwrap();
+    let conn = &mut *services.conn().unwrap();
+    let agency = admin::add_agency(conn, "BENCH", "基准测试机关").unwrap();
+    let t = Instant::now();
+    seed(conn, &agency.id);
+    let events = WITH_EVENTS * EVENTS_PER_CASE as usize;
+    println!(
+        "seeded {CASES} cases and {events} chained events in {:.1} s ({url})",
+        t.elapsed().as_secs_f64()
+    );
+
+    let (_, idle) = export(&url, &key, &["--from", "2099-01-01T00:00:00Z"]);
+    for format in ["jsonl", "csv"] {
+        let runs: Vec<(f64, f64)> = (0..RUNS)
+            .map(|_| export(&url, &key, &["--format", format]))
+            .collect();
+        let secs = median(runs.iter().map(|r| r.0).collect());
+        let peak = runs.iter().map(|r| r.1).fold(0.0, f64::max);
+        println!(
+            "export {events} events as {format}: median {secs:.2} s = {:.0} events/s; peak memory {peak:.1} MiB (an empty export: {idle:.1} MiB)",
+            events as f64 / secs
+        );
+    }
+
+    let mut times = vec![];
+    let mut last = None;
+    for _ in 0..RUNS {
+        let t = Instant::now();
+        let r = report::annual(conn, agency.clone(), 2026).unwrap();
+        times.push(t.elapsed().as_secs_f64());
+        last = Some(r);
+    }
+    let r = last.unwrap();
+    let counted = r.table.get("new").unwrap()[6] + r.table.get("carried_over").unwrap()[6];
+    println!(
+        "annual report 2026 over {CASES} cases ({counted} counted, check holds: {}): median {:.2} s",
+        r.table.check_holds(),
+        median(times)
+    );
+    let t = Instant::now();
+    let cell = report::cell_cases(conn, &agency.id, 2026, "disclosed", "natural_person").unwrap();
+    println!(
+        "one cell's cases ({}): {:.2} s",
+        cell.len(),
+        t.elapsed().as_secs_f64()
+    );
+}
