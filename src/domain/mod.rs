@@ -11,6 +11,7 @@ pub mod identity;
 pub mod letter;
 pub mod notice;
 pub mod report;
+pub mod rules;
 pub mod time;
 pub mod workflow;
 
