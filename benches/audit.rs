@@ -159,6 +159,15 @@ fn main() {
         t.elapsed().as_secs_f64()
     );
 
+    let t = Instant::now();
+    let v = gongkai::service::audit::verify(conn, None).unwrap();
+    println!(
+        "verify the whole chain ({} cases, {} events, ok: {}): {:.2} s",
+        v.cases,
+        v.events,
+        v.ok,
+        t.elapsed().as_secs_f64()
+    );
     let (_, idle) = export(&url, &key, &["--from", "2099-01-01T00:00:00Z"]);
     for format in ["jsonl", "csv"] {
         let runs: Vec<(f64, f64)> = (0..RUNS)
