@@ -7,9 +7,7 @@ use std::process::{Command, Stdio};
 use std::time::Instant;
 
 use chrono::NaiveDate;
-use diesel::prelude::*;
 use gongkai::db::models::{ApplicationRow, EventRow};
-use gongkai::db::schema::applications;
 use gongkai::db::{DatabaseUrl, DbConnection};
 use gongkai::domain::case::Outcome;
 use gongkai::security::SecretKey;
@@ -93,21 +91,7 @@ fn seed(conn: &mut DbConnection, agency_id: &str) {
             .take_while(|r| r.event_seq > 0)
             .flat_map(events)
             .collect();
-        gongkai::db::write_tx(conn, |conn| {
-            for chunk in rows.chunks(500) {
-                match conn {
-                    DbConnection::Sqlite(c) => diesel::insert_into(applications::table)
-                        .values(chunk)
-                        .execute(c)?,
-                    DbConnection::Postgres(c) => diesel::insert_into(applications::table)
-                        .values(chunk)
-                        .execute(c)?,
-                };
-            }
-            gongkai::db::events::insert_many(conn, &evs)?;
-            Ok::<_, diesel::result::Error>(())
-        })
-        .unwrap();
+        common::insert_cases(conn, &rows, &evs);
     }
 }
 

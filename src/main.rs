@@ -1,6 +1,7 @@
 //! The `gongkai` command: serve the API, migrate, and set up offices and staff.
 
 mod audit_cli;
+mod serve_cli;
 
 use std::path::PathBuf;
 
@@ -10,7 +11,7 @@ use gongkai::domain::notice::YearNotice;
 use gongkai::domain::workflow::Role;
 use gongkai::security::SecretKey;
 use gongkai::service::{admin, calendar};
-use gongkai::startup::{default_key_file, open_services, Application, Settings};
+use gongkai::startup::{default_key_file, open_services};
 
 #[derive(Parser)]
 #[command(
@@ -38,42 +39,33 @@ struct Cli {
     /// Where the secret key is kept; created on first start (default: beside the SQLite file).
     #[arg(long, env = "GONGKAI_SECRET_KEY_FILE", global = true)]
     secret_key_file: Option<PathBuf>,
+    /// Log lines as text or as JSON objects (one per line, for a log collector).
+    #[arg(
+        long,
+        env = "GONGKAI_LOG_FORMAT",
+        value_enum,
+        default_value = "text",
+        global = true
+    )]
+    log_format: LogFormat,
     #[command(subcommand)]
     command: Command,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, PartialEq, Eq)]
+enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Subcommand)]
 enum Command {
     /// Serve the HTTP API.
-    Serve {
-        #[arg(long, env = "GONGKAI_BIND", default_value = "127.0.0.1:8080")]
-        bind: String,
-        #[arg(long, env = "GONGKAI_POOL_SIZE", default_value_t = 8)]
-        pool_size: u32,
-        /// Seconds between runs of the job that closes cases whose correction or fee period lapsed.
-        #[arg(long, env = "GONGKAI_JOB_INTERVAL", default_value_t = 300)]
-        job_interval: u64,
-        /// Send notices by SMTP: smtp://host:25, smtp://user:pass@host:587?tls=required (STARTTLS)
-        /// or smtps://user:pass@host:465 (TLS). Without it notices are written as .eml files.
-        #[arg(long, env = "GONGKAI_SMTP_URL", hide_env_values = true)]
-        smtp_url: Option<String>,
-        /// Where .eml files go when no SMTP server is set (default: mail/ beside the database).
-        #[arg(long, env = "GONGKAI_MAIL_DIR")]
-        mail_dir: Option<PathBuf>,
-        /// The sender address for offices that have not set their own.
-        #[arg(long, env = "GONGKAI_MAIL_FROM", default_value = "gongkai@localhost")]
-        mail_from: String,
-        /// A folder of NAME.subject / NAME.txt / NAME.html files replacing the built-in templates.
-        #[arg(long, env = "GONGKAI_TEMPLATE_DIR")]
-        template_dir: Option<PathBuf>,
-        /// When (China Standard Time, HH:MM) clerks and approvers get their daily digest on
-        /// working days.
-        #[arg(long, env = "GONGKAI_DIGEST_AT", default_value = "08:00")]
-        digest_at: chrono::NaiveTime,
-        /// Seconds a worker holds a notice while sending it; a crashed worker's notices are
-        /// sent again after this. Keep it above a slow SMTP exchange (the default is 120).
-        #[arg(long, env = "GONGKAI_MAIL_LEASE", default_value_t = 120, hide = true)]
-        mail_lease: u32,
+    Serve(serve_cli::ServeArgs),
+    /// Copy a SQLite database while the service runs: a consistent snapshot of one moment.
+    Backup {
+        /// The new file (it must not exist).
+        to: PathBuf,
     },
     /// Close cases whose correction or fee payment period has lapsed, once, now.
     CloseLapsed,
@@ -204,13 +196,21 @@ fn main() -> std::process::ExitCode {
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,actix_server=warn".into()),
-        )
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "info,actix_server=warn".into());
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
         .with_writer(std::io::stderr)
-        .init();
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
+    match cli.log_format {
+        // Each line one object: the request span's fields (request_id, route) come along.
+        LogFormat::Json => logs
+            .json()
+            .with_current_span(true)
+            .with_span_list(false)
+            .init(),
+        LogFormat::Text => logs.init(),
+    }
     let url = DatabaseUrl::parse(&cli.database_url)?;
     let key = secret_key(&cli, &url)?;
     match &cli.command {
@@ -257,43 +257,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Command::Serve {
-            bind,
-            pool_size,
-            job_interval,
-            smtp_url,
-            mail_dir,
-            mail_from,
-            template_dir,
-            digest_at,
-            mail_lease,
-        } => {
-            let mail = gongkai::startup::MailSettings {
-                smtp_url: smtp_url.clone(),
-                mail_dir: mail_dir
-                    .clone()
-                    .unwrap_or_else(|| gongkai::service::delivery::default_mail_dir(&url)),
-                from: mail_from.clone(),
-                interval: std::time::Duration::from_secs(5),
-                template_dir: template_dir.clone(),
-                digest_at: *digest_at,
-                lease: chrono::Duration::seconds(i64::from((*mail_lease).max(1))),
-            };
-            let settings = Settings {
-                database_url: url,
-                bind: bind.clone(),
-                secret_key: key,
-                pool_size: *pool_size,
-                workers: None,
-                job_interval: Some(std::time::Duration::from_secs((*job_interval).max(1))),
-                mail: Some(mail),
-            };
-            actix_web::rt::System::new().block_on(async {
-                let app = Application::build(settings)?;
-                tracing::info!(port = app.port(), "gongkai is serving");
-                app.run_until_stopped().await?;
-                anyhow::Ok(())
-            })
+        Command::Serve(args) => serve_cli::serve(url, key, args),
+        Command::Backup { to } => {
+            let taken = gongkai::service::backup::sqlite(&url, to)?;
+            println!(
+                "backed up to {} ({} bytes); restore by stopping the service and putting it in place of the database file",
+                to.display(),
+                taken
+            );
+            Ok(())
         }
         Command::Migrate => {
             let pool = db::pool::open(&url, 1)?;

@@ -4,7 +4,7 @@ use std::net::TcpListener;
 use std::path::PathBuf;
 
 use actix_web::dev::Server;
-use actix_web::{web, App, HttpServer};
+use actix_web::{middleware, web, App, HttpServer};
 use tracing_actix_web::TracingLogger;
 
 use crate::db::{self, DatabaseUrl};
@@ -24,6 +24,9 @@ pub struct Settings {
     pub job_interval: Option<std::time::Duration>,
     /// Delivering the outbox; `None` turns the worker off (tests deliver by hand).
     pub mail: Option<MailSettings>,
+    pub intake_limits: http::limits::IntakeLimitSettings,
+    /// How long a stopping server lets in-flight requests finish.
+    pub shutdown_timeout: std::time::Duration,
 }
 
 #[derive(Debug, Clone)]
@@ -77,7 +80,14 @@ pub fn open_services(
             "hash-chained events written before the audit chain existed"
         );
     }
+    let writer = match url {
+        DatabaseUrl::Sqlite(_) => Some(std::sync::Arc::new(db::group_commit::GroupCommit::start(
+            db::pool::connect(url)?,
+        )?)),
+        DatabaseUrl::Postgres(_) => None,
+    };
     Ok(Services {
+        writer,
         pool: pool.clone(),
         key,
         calendars,
@@ -152,6 +162,17 @@ fn spawn_delivery(
     });
 }
 
+/// Drops rate-limit state of clients and identities that have been quiet long enough.
+fn spawn_forget_idle(limits: std::sync::Arc<http::limits::IntakeLimits>) {
+    actix_web::rt::spawn(async move {
+        let mut tick = actix_web::rt::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            limits.forget_idle();
+        }
+    });
+}
+
 pub struct Application {
     port: u16,
     server: Server,
@@ -186,11 +207,19 @@ impl Application {
                     .with_lease(mail.lease);
             spawn_delivery(services.clone(), std::sync::Arc::new(mailer), mail);
         }
+        let limits = web::Data::new(http::limits::IntakeLimits::new(settings.intake_limits));
+        spawn_forget_idle(limits.clone().into_inner());
+        let metrics = web::Data::new(http::metrics::Metrics::default());
         let data = web::Data::new(services);
         let mut server = HttpServer::new(move || {
+            // The last wrap is the outermost: the tracing span (and request id) comes first.
             App::new()
+                .wrap(middleware::from_fn(http::observe::observe))
+                .wrap(http::observe::security_headers())
                 .wrap(TracingLogger::default())
                 .app_data(data.clone())
+                .app_data(limits.clone())
+                .app_data(metrics.clone())
                 .app_data(web::PayloadConfig::new(http::extract::BODY_LIMIT))
                 .app_data(http::query_config())
                 .app_data(http::path_config())
@@ -200,6 +229,14 @@ impl Application {
         if let Some(n) = settings.workers {
             server = server.workers(n);
         }
+        // A client must send its request head within 5 s (slow-header attacks), idle keep-alive
+        // connections close after 30 s; on SIGTERM/SIGINT in-flight requests get the shutdown
+        // timeout to finish while no new connection is accepted.
+        server = server
+            .client_request_timeout(std::time::Duration::from_secs(5))
+            .client_disconnect_timeout(std::time::Duration::from_secs(1))
+            .keep_alive(std::time::Duration::from_secs(30))
+            .shutdown_timeout(settings.shutdown_timeout.as_secs());
         let server = server.listen(listener)?.run();
         Ok(Self { port, server })
     }

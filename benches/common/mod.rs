@@ -2,7 +2,10 @@
 #![allow(dead_code)]
 
 use chrono::{NaiveDate, Utc};
-use gongkai::db::models::ApplicationRow;
+use diesel::prelude::*;
+use gongkai::db::models::{ApplicationRow, EventRow};
+use gongkai::db::schema::applications;
+use gongkai::db::DbConnection;
 
 /// An open, accepted case received in November 2026, numbered `i`.
 pub fn row(i: usize, agency_id: &str) -> ApplicationRow {
@@ -67,4 +70,23 @@ pub fn row(i: usize, agency_id: &str) -> ApplicationRow {
 pub fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     v[v.len() / 2]
+}
+
+/// Writes cases and their (already chained) events in one transaction, 500 rows a statement.
+pub fn insert_cases(conn: &mut DbConnection, rows: &[ApplicationRow], events: &[EventRow]) {
+    gongkai::db::write_tx(conn, |conn| {
+        for chunk in rows.chunks(500) {
+            match conn {
+                DbConnection::Sqlite(c) => diesel::insert_into(applications::table)
+                    .values(chunk)
+                    .execute(c)?,
+                DbConnection::Postgres(c) => diesel::insert_into(applications::table)
+                    .values(chunk)
+                    .execute(c)?,
+            };
+        }
+        gongkai::db::events::insert_many(conn, events)?;
+        Ok::<_, diesel::result::Error>(())
+    })
+    .unwrap();
 }

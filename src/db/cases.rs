@@ -36,6 +36,32 @@ pub fn next_tracking_number(
     Ok(1)
 }
 
+/// Sets where an office's yearly series stands (bulk loads that bring their own numbers).
+pub fn set_tracking_counter(
+    conn: &mut DbConnection,
+    agency_id: &str,
+    year: i32,
+    last: i32,
+) -> QueryResult<()> {
+    let key = tracking_counters::table
+        .filter(tracking_counters::agency_id.eq(agency_id))
+        .filter(tracking_counters::year.eq(year));
+    if diesel::update(key)
+        .set(tracking_counters::last_number.eq(last))
+        .execute(conn)?
+        == 0
+    {
+        diesel::insert_into(tracking_counters::table)
+            .values((
+                tracking_counters::agency_id.eq(agency_id),
+                tracking_counters::year.eq(year),
+                tracking_counters::last_number.eq(last),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
 pub struct IdempotencyRecord {
     pub request_hash: String,
     pub application_id: String,
@@ -356,6 +382,11 @@ pub fn list(conn: &mut DbConnection, f: &CaseFilter) -> QueryResult<Vec<(Applica
         .into_boxed();
     q = match f.sort {
         Sort::Newest => q.order(a::id.desc()),
+        // With cases that have no deadline filtered out, the order is the index's own
+        // (agency, deadline, id), so a page stops after `limit` rows instead of sorting them all.
+        Sort::Deadline if f.due_by.is_some() || matches!(f.overdue, Some((true, _))) => {
+            q.order((a::next_deadline_on.asc(), a::id.asc()))
+        }
         Sort::Deadline => q.order((
             a::next_deadline_on.is_null().asc(),
             a::next_deadline_on.asc(),

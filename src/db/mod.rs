@@ -7,11 +7,13 @@ pub mod calendar;
 pub mod cases;
 pub mod documents;
 pub mod events;
+pub mod group_commit;
 pub mod models;
 pub mod notices;
 pub mod pool;
 pub mod schema;
 pub mod staff;
+pub mod stats;
 
 use diesel::connection::{AnsiTransactionManager, TransactionManager};
 use diesel::prelude::*;
@@ -48,6 +50,16 @@ where
     }
 }
 
+/// In-process writers to SQLite queue here, in turn, rather than in SQLite's busy handler,
+/// which polls with sleeps of up to 100 ms and so turns a short queue into long waits.
+/// (One lock for the process: a test process with many databases only serialises a little more.)
+pub(crate) fn sqlite_writer() -> std::sync::MutexGuard<'static, ()> {
+    static WRITER: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    WRITER
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 fn once<T, E>(
     conn: &mut DbConnection,
     f: &mut impl FnMut(&mut DbConnection) -> Result<T, E>,
@@ -55,6 +67,7 @@ fn once<T, E>(
 where
     E: From<DieselError>,
 {
+    let _writer = matches!(conn, DbConnection::Sqlite(_)).then(sqlite_writer);
     match conn {
         DbConnection::Sqlite(c) => {
             AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?

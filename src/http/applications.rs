@@ -8,6 +8,7 @@ use serde::Serialize;
 use super::extract::{
     etag, idempotency_key, if_match, parse_json_value, parse_value, BearerToken, JsonBody, RawJson,
 };
+use super::limits::IntakeLimits;
 use super::problem::ApiError;
 use super::views::{self, ApplicationView};
 use crate::domain::workflow::{Action, ActionKind};
@@ -45,11 +46,14 @@ fn opened_response(o: &Opened) -> HttpResponse {
 /// `POST /api/v1/applications`: an applicant files online, with no account.
 pub async fn file(
     services: web::Data<Services>,
+    limits: web::Data<IntakeLimits>,
     req: HttpRequest,
     body: JsonBody<OnlineFiling>,
 ) -> Result<HttpResponse, ApiError> {
     let key = idempotency_key(&req)?;
     let form = body.0;
+    limits.check_client(&req)?;
+    limits.check_identity(&intake::identity_key(&services, &form.applicant))?;
     let opened =
         web::block(move || intake::file_online(&services, &form, key.as_deref(), Utc::now()))
             .await??;

@@ -6,7 +6,10 @@ pub mod audit;
 pub mod calendar;
 pub mod clock;
 pub mod extract;
+pub mod limits;
+pub mod metrics;
 pub mod notices;
+pub mod observe;
 pub mod problem;
 pub mod queue;
 pub mod views;
@@ -21,6 +24,7 @@ fn routes() -> Vec<(&'static str, Method, Route)> {
     use applications as a;
     vec![
         ("/healthz", Method::GET, web::get().to(healthz)),
+        ("/metrics", Method::GET, web::get().to(metrics::metrics)),
         (
             "/api/v1/applications",
             Method::POST,

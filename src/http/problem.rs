@@ -16,9 +16,12 @@ pub struct ApiError {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub allowed_actions: Option<Vec<&'static str>>,
+    pub allowed_actions: Option<Box<[&'static str]>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub current_version: Option<i32>,
+    /// Seconds until a rate-limited request may be sent again (also the `Retry-After` header).
+    #[serde(skip)]
+    pub retry_after: Option<u32>,
 }
 
 impl std::fmt::Display for ApiError {
@@ -37,6 +40,7 @@ impl ApiError {
             errors: Vec::new(),
             allowed_actions: None,
             current_version: None,
+            retry_after: None,
         }
     }
 
@@ -70,6 +74,9 @@ impl ResponseError for ApiError {
     fn error_response(&self) -> HttpResponse {
         let mut res = HttpResponse::build(self.status_code());
         res.insert_header((header::CONTENT_TYPE, "application/problem+json"));
+        if let Some(secs) = self.retry_after {
+            res.insert_header((header::RETRY_AFTER, secs.to_string()));
+        }
         if self.status == 401 {
             res.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
         }
@@ -104,7 +111,7 @@ impl From<ServiceError> for ApiError {
             ServiceError::Workflow { error, allowed } => {
                 let mut api = workflow_error(error);
                 if api.status == 409 {
-                    api.allowed_actions = Some(allowed);
+                    api.allowed_actions = Some(allowed.into_boxed_slice());
                 }
                 api
             }

@@ -89,9 +89,14 @@ impl ListParams {
                 "due_within is 0 to 250 working days",
             ));
         }
+        // Asked what is due or overdue, a clerk wants the soonest first (and that order is the
+        // deadline index's own, so a page is read without scanning the office's history).
+        let by_deadline = self.due_within.is_some() || self.overdue == Some(true);
         let sort = match self.sort {
             Some(SortParam::Deadline) => Sort::Deadline,
-            Some(SortParam::Newest) | None => Sort::Newest,
+            Some(SortParam::Newest) => Sort::Newest,
+            None if by_deadline => Sort::Deadline,
+            None => Sort::Newest,
         };
         let cursor = match &self.cursor {
             None => None,

@@ -39,11 +39,19 @@ pub fn file_online(
     if !errors.is_empty() {
         return Err(ServiceError::Invalid(errors));
     }
-    let request_hash = sha256_hex(&serde_json::to_vec(form).expect("forms serialise"));
-    let conn = &mut *services.conn()?;
-    write_tx(conn, |conn| {
-        if let Some(key) = idempotency_key {
-            if let Some(replay) = replay(services, conn, key, &request_hash)? {
+    // Only a request with an Idempotency-Key is compared with an earlier one.
+    let request_hash =
+        idempotency_key.map(|_| sha256_hex(&serde_json::to_vec(form).expect("forms serialise")));
+    let (s, form, key) = (
+        services.clone(),
+        form.clone(),
+        idempotency_key.map(str::to_owned),
+    );
+    services.write(move |conn| {
+        let (services, form) = (&s, &form);
+        let idempotency = key.as_deref().zip(request_hash.as_deref());
+        if let Some((key, hash)) = idempotency {
+            if let Some(replay) = replay(services, conn, key, hash)? {
                 return Ok(replay);
             }
         }
@@ -64,15 +72,16 @@ pub fn file_online(
             request: &form.request,
             assistance_needed: form.assistance_needed.clone(),
         };
-        let opened = open(
-            services,
-            conn,
-            &new,
-            now,
-            idempotency_key.map(|k| (k, &*request_hash)),
-        )?;
-        Ok(opened)
+        open(services, conn, &new, now, idempotency)
     })
+}
+
+/// The keyed hash an applicant's identity document is known by (never the number itself).
+pub fn identity_key(services: &Services, applicant: &ApplicantForm) -> String {
+    services.key.identity_hash(
+        applicant.id_document_type.as_str(),
+        &identity::normalise(&applicant.id_number),
+    )
 }
 
 /// Registers an application that came by mail, in person or fax (art. 31 decides its date).
@@ -196,7 +205,7 @@ fn open(
         organisation_type: a.organisation_type.map(|o| o.as_str().into()),
         applicant_name: a.name.trim().into(),
         id_document_type: doc.into(),
-        id_number_hash: services.key.identity_hash(doc, &number_normalised),
+        id_number_hash: identity_key(services, a),
         id_number_masked: identity::mask(&number_normalised),
         phone: a.phone.trim().into(),
         email: a.email.clone(),

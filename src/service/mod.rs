@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod audit;
 pub mod auth;
+pub mod backup;
 pub mod calendar;
 pub mod cases;
 pub mod challenges;
@@ -36,6 +37,8 @@ pub struct Services {
     pub key: SecretKey,
     pub calendars: std::sync::Arc<calendar::CalendarCache>,
     pub templates: std::sync::Arc<templates::Templates>,
+    /// SQLite's group committer (none on PostgreSQL, where writers run side by side).
+    pub writer: Option<std::sync::Arc<crate::db::group_commit::GroupCommit>>,
 }
 
 impl Services {
@@ -43,6 +46,18 @@ impl Services {
         &self,
     ) -> Result<diesel::r2d2::PooledConnection<crate::db::pool::Manager>, ServiceError> {
         Ok(self.pool.get()?)
+    }
+
+    /// Runs a write transaction: on SQLite in the next group commit, on PostgreSQL on a pooled
+    /// connection with `write_tx`'s retries. Returns once the write is durable.
+    pub fn write<T: Send + 'static>(
+        &self,
+        f: impl FnMut(&mut DbConnection) -> Result<T, ServiceError> + Send + 'static,
+    ) -> Result<T, ServiceError> {
+        match &self.writer {
+            Some(writer) => writer.run(f),
+            None => crate::db::write_tx(&mut *self.conn()?, f),
+        }
     }
 }
 

@@ -4,7 +4,7 @@ use std::process::Command;
 
 use crate::helpers::{file_one, TestApp};
 
-fn gongkai(app: &TestApp, args: &[&str]) -> (bool, String, String) {
+pub fn gongkai(app: &TestApp, args: &[&str]) -> (bool, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_gongkai"))
         .args(args)
         .env("GONGKAI_DATABASE_URL", &app.database_url)

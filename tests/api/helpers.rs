@@ -8,6 +8,7 @@ use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection};
 use gongkai::db::DatabaseUrl;
 use gongkai::domain::workflow::Role;
+use gongkai::http::limits::IntakeLimitSettings;
 use gongkai::security::SecretKey;
 use gongkai::service::{admin, Services};
 use gongkai::startup::{open_services, Application, Settings};
@@ -84,6 +85,11 @@ pub fn init_tracing() {
 
 impl TestApp {
     pub async fn spawn() -> Self {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// The service with settings changed from the tests' defaults (no rate limits, no jobs).
+    pub async fn spawn_with(change: impl FnOnce(&mut Settings)) -> Self {
         init_tracing();
         let dir = tempfile::tempdir().unwrap();
         let (database_url, pg_schema) = fresh_database(dir.path());
@@ -97,7 +103,15 @@ impl TestApp {
             workers: Some(2),
             job_interval: None,
             mail: None,
+            intake_limits: IntakeLimitSettings {
+                per_client_per_minute: 0,
+                per_identity_per_hour: 0,
+                trust_forwarded: false,
+            },
+            shutdown_timeout: std::time::Duration::from_secs(5),
         };
+        let mut settings = settings;
+        change(&mut settings);
         let app = Application::build(settings).expect("the service starts");
         let address = format!("http://127.0.0.1:{}", app.port());
         actix_rt::spawn(app.run_until_stopped());
@@ -280,4 +294,18 @@ pub async fn file_one(app: &TestApp, agency: &str) -> (String, String) {
 /// Today's legal date (China).
 pub fn today() -> chrono::NaiveDate {
     gongkai::domain::time::legal_date(chrono::Utc::now())
+}
+
+/// The `n`th of many distinct valid resident identity numbers (a real birth date, the right
+/// check character), for tests that file as many different applicants.
+pub fn id_number(n: u64) -> String {
+    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let born = chrono::NaiveDate::from_ymd_opt(1950, 1, 1).unwrap() + chrono::Days::new(n % 20000);
+    let body = format!("110105{}{:03}", born.format("%Y%m%d"), n / 20000 % 1000);
+    let sum: u32 = body
+        .bytes()
+        .zip(WEIGHTS)
+        .map(|(c, w)| u32::from(c - b'0') * w)
+        .sum();
+    format!("{body}{}", b"10X98765432"[(sum % 11) as usize] as char)
 }

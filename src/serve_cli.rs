@@ -1,0 +1,104 @@
+//! `gongkai serve`: its options, and starting the service with them.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use gongkai::db::DatabaseUrl;
+use gongkai::http::limits::IntakeLimitSettings;
+use gongkai::security::SecretKey;
+use gongkai::startup::{Application, MailSettings, Settings};
+
+#[derive(clap::Args)]
+pub struct ServeArgs {
+    #[arg(long, env = "GONGKAI_BIND", default_value = "127.0.0.1:8080")]
+    bind: String,
+    #[arg(long, env = "GONGKAI_POOL_SIZE", default_value_t = 8)]
+    pool_size: u32,
+    /// HTTP worker threads (default: one per core).
+    #[arg(long, env = "GONGKAI_WORKERS")]
+    workers: Option<usize>,
+    /// Seconds between runs of the job that closes cases whose correction or fee period lapsed.
+    #[arg(long, env = "GONGKAI_JOB_INTERVAL", default_value_t = 300)]
+    job_interval: u64,
+    /// Send notices by SMTP: smtp://host:25, smtp://user:pass@host:587?tls=required (STARTTLS)
+    /// or smtps://user:pass@host:465 (TLS). Without it notices are written as .eml files.
+    #[arg(long, env = "GONGKAI_SMTP_URL", hide_env_values = true)]
+    smtp_url: Option<String>,
+    /// Where .eml files go when no SMTP server is set (default: mail/ beside the database).
+    #[arg(long, env = "GONGKAI_MAIL_DIR")]
+    mail_dir: Option<PathBuf>,
+    /// The sender address for offices that have not set their own.
+    #[arg(long, env = "GONGKAI_MAIL_FROM", default_value = "gongkai@localhost")]
+    mail_from: String,
+    /// A folder of NAME.subject / NAME.txt / NAME.html files replacing the built-in templates.
+    #[arg(long, env = "GONGKAI_TEMPLATE_DIR")]
+    template_dir: Option<PathBuf>,
+    /// When (China Standard Time, HH:MM) clerks and approvers get their daily digest on
+    /// working days.
+    #[arg(long, env = "GONGKAI_DIGEST_AT", default_value = "08:00")]
+    digest_at: chrono::NaiveTime,
+    /// Seconds a worker holds a notice while sending it; a crashed worker's notices are
+    /// sent again after this. Keep it above a slow SMTP exchange (the default is 120).
+    #[arg(long, env = "GONGKAI_MAIL_LEASE", default_value_t = 120, hide = true)]
+    mail_lease: u32,
+    /// Seconds between looks at the outbox.
+    #[arg(long, env = "GONGKAI_MAIL_INTERVAL", default_value_t = 5, hide = true)]
+    mail_interval: u64,
+    /// Online filings a minute from one client address (0: no limit).
+    #[arg(
+        long,
+        env = "GONGKAI_INTAKE_PER_CLIENT_PER_MINUTE",
+        default_value_t = 60
+    )]
+    intake_per_client_per_minute: u32,
+    /// Online filings an hour under one identity document (0: no limit).
+    #[arg(
+        long,
+        env = "GONGKAI_INTAKE_PER_IDENTITY_PER_HOUR",
+        default_value_t = 20
+    )]
+    intake_per_identity_per_hour: u32,
+    /// Take the client address from Forwarded / X-Forwarded-For: only behind your own proxy.
+    #[arg(long, env = "GONGKAI_TRUST_FORWARDED")]
+    trust_forwarded: bool,
+    /// Seconds in-flight requests get to finish after SIGTERM or Ctrl-C.
+    #[arg(long, env = "GONGKAI_SHUTDOWN_TIMEOUT", default_value_t = 30)]
+    shutdown_timeout: u64,
+}
+
+pub fn serve(url: DatabaseUrl, key: SecretKey, a: &ServeArgs) -> anyhow::Result<()> {
+    let mail = MailSettings {
+        smtp_url: a.smtp_url.clone(),
+        mail_dir: a
+            .mail_dir
+            .clone()
+            .unwrap_or_else(|| gongkai::service::delivery::default_mail_dir(&url)),
+        from: a.mail_from.clone(),
+        interval: Duration::from_secs(a.mail_interval.max(1)),
+        template_dir: a.template_dir.clone(),
+        digest_at: a.digest_at,
+        lease: chrono::Duration::seconds(i64::from(a.mail_lease.max(1))),
+    };
+    let settings = Settings {
+        database_url: url,
+        bind: a.bind.clone(),
+        secret_key: key,
+        pool_size: a.pool_size,
+        workers: a.workers,
+        job_interval: Some(Duration::from_secs(a.job_interval.max(1))),
+        mail: Some(mail),
+        intake_limits: IntakeLimitSettings {
+            per_client_per_minute: a.intake_per_client_per_minute,
+            per_identity_per_hour: a.intake_per_identity_per_hour,
+            trust_forwarded: a.trust_forwarded,
+        },
+        shutdown_timeout: Duration::from_secs(a.shutdown_timeout),
+    };
+    actix_web::rt::System::new().block_on(async {
+        let app = Application::build(settings)?;
+        tracing::info!(port = app.port(), "gongkai is serving");
+        app.run_until_stopped().await?;
+        tracing::info!("gongkai has stopped");
+        anyhow::Ok(())
+    })
+}

@@ -1,0 +1,190 @@
+//! Running the service: intake rate limits, request ids and security headers, `/metrics`,
+//! and `gongkai backup` of a live database.
+
+use diesel::prelude::*;
+use gongkai::db::schema::applications;
+use gongkai::http::limits::IntakeLimitSettings;
+use serde_json::Value;
+
+use crate::helpers::{file_one, filing, office, today, TestApp};
+
+fn filing_as(agency: &str, id_number: &str) -> Value {
+    let mut f = filing(agency);
+    f["applicant"]["id_number"] = id_number.into();
+    f
+}
+
+fn case_count(app: &TestApp) -> i64 {
+    let conn = &mut *app.services.conn().unwrap();
+    applications::table.count().get_result(conn).unwrap()
+}
+
+#[actix_rt::test]
+async fn online_intake_is_limited_per_client_and_per_identity() {
+    let app = TestApp::spawn_with(|s| {
+        s.intake_limits = IntakeLimitSettings {
+            per_client_per_minute: 4,
+            per_identity_per_hour: 2,
+            trust_forwarded: false,
+        }
+    })
+    .await;
+    let o = office(&app, "BJHD");
+    let (a, b) = ("110105198001011238", "440306199002154562");
+    for _ in 0..2 {
+        let r = app.file(&filing_as("BJHD", a)).await;
+        assert_eq!(r.status, 201, "{}", r.body);
+    }
+    // A third filing under the same identity document: refused, with when to come back.
+    let r = app.file(&filing_as("BJHD", a)).await;
+    assert_eq!(
+        (r.status.as_u16(), r.code()),
+        (429, "rate_limited"),
+        "{}",
+        r.body
+    );
+    assert!(r.body["detail"].as_str().unwrap().contains("identity"));
+    let wait: u64 = r.header("retry-after").unwrap().parse().unwrap();
+    // Two an hour: the next one is 30 minutes away.
+    assert!((1..=1800).contains(&wait), "{wait}");
+    assert_eq!(
+        r.header("content-type").unwrap(),
+        "application/problem+json"
+    );
+    assert_eq!(case_count(&app), 2, "a refused filing changes nothing");
+
+    // Another applicant from the same address: the address has had 3 of its 4.
+    let r = app.file(&filing_as("BJHD", b)).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let r = app.file(&filing_as("BJHD", b)).await;
+    assert_eq!((r.status.as_u16(), r.code()), (429, "rate_limited"));
+    assert!(r.body["detail"].as_str().unwrap().contains("address"));
+    let wait: u64 = r.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=60).contains(&wait), "{wait}");
+    assert_eq!(case_count(&app), 3);
+
+    // Clerks registering paper applications are not limited.
+    let mut reg = filing_as("BJHD", a);
+    reg.as_object_mut().unwrap().remove("agency_code");
+    reg["channel"] = "mail".into();
+    reg["received_on"] = today().to_string().into();
+    let r = app
+        .post("/api/v1/registrations", Some(&o.clerk), &reg)
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+}
+
+#[actix_rt::test]
+async fn every_response_has_a_request_id_and_security_headers() {
+    let app = TestApp::spawn().await;
+    let mut ids = Vec::new();
+    for path in ["/healthz", "/no/such/route", "/api/v1/applications"] {
+        let r = app.get(path, None).await;
+        let id = r.header("x-request-id").expect("a request id");
+        assert!(uuid::Uuid::parse_str(&id).is_ok(), "{id}");
+        ids.push(id);
+        assert_eq!(r.header("x-content-type-options").unwrap(), "nosniff");
+        assert_eq!(r.header("x-frame-options").unwrap(), "DENY");
+        assert!(r
+            .header("content-security-policy")
+            .unwrap()
+            .contains("default-src 'none'"));
+        assert_eq!(r.header("referrer-policy").unwrap(), "no-referrer");
+    }
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 3, "each request has its own id");
+}
+
+fn metric(text: &str, series: &str) -> Option<f64> {
+    text.lines()
+        .find_map(|l| l.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
+}
+
+#[actix_rt::test]
+async fn metrics_count_requests_the_outbox_and_overdue_cases() {
+    let app = TestApp::spawn().await;
+    office(&app, "BJHD");
+    let (late, _) = file_one(&app, "BJHD").await;
+    file_one(&app, "BJHD").await;
+    app.get("/no/such/route", None).await;
+    // The answer to one case was due yesterday.
+    {
+        let conn = &mut *app.services.conn().unwrap();
+        diesel::update(applications::table.find(&late))
+            .set((
+                applications::next_deadline_kind.eq("answer"),
+                applications::next_deadline_on.eq(today() - chrono::Days::new(1)),
+            ))
+            .execute(conn)
+            .unwrap();
+    }
+    let r = app.get("/metrics", None).await;
+    assert_eq!(r.status, 200);
+    assert!(r
+        .header("content-type")
+        .unwrap()
+        .starts_with("text/plain; version=0.0.4"));
+    let text = r.text();
+    let filed =
+        r#"gongkai_http_requests_total{method="POST",route="/api/v1/applications",status="201"}"#;
+    assert_eq!(metric(text, filed), Some(2.0), "{text}");
+    let unmatched = r#"gongkai_http_requests_total{method="GET",route="unmatched",status="404"}"#;
+    assert_eq!(metric(text, unmatched), Some(1.0), "{text}");
+    let count = r#"gongkai_http_request_duration_seconds_count{method="POST",route="/api/v1/applications"}"#;
+    assert_eq!(metric(text, count), Some(2.0), "{text}");
+    // Two receipts wait in the outbox; none has failed.
+    assert_eq!(
+        metric(text, r#"gongkai_outbox_notices{status="pending"}"#),
+        Some(2.0)
+    );
+    assert_eq!(
+        metric(text, r#"gongkai_outbox_notices{status="failed"}"#),
+        Some(0.0)
+    );
+    assert_eq!(
+        metric(text, r#"gongkai_overdue_cases{deadline="answer"}"#),
+        Some(1.0)
+    );
+    assert_eq!(
+        metric(
+            text,
+            r#"gongkai_overdue_cases{deadline="correction_notice"}"#
+        ),
+        Some(0.0)
+    );
+}
+
+#[actix_rt::test]
+async fn backup_copies_the_live_database_and_the_copy_verifies() {
+    let app = TestApp::spawn().await;
+    office(&app, "BJHD");
+    for _ in 0..3 {
+        file_one(&app, "BJHD").await;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("copy.db");
+    let (ok, out, err) = crate::cli::gongkai(&app, &["backup", copy.to_str().unwrap()]);
+    if app.database_url.starts_with("postgres") {
+        assert!(!ok && err.contains("pg_dump"), "{out}{err}");
+        return;
+    }
+    assert!(ok, "{out}{err}");
+    // The service goes on while the copy stands as it was.
+    file_one(&app, "BJHD").await;
+    let (ok, again_out, err) = crate::cli::gongkai(&app, &["backup", copy.to_str().unwrap()]);
+    assert!(!ok && err.contains("already exists"), "{again_out}{err}");
+
+    let copy_url = format!("sqlite://{}", copy.display());
+    let verify = std::process::Command::new(env!("CARGO_BIN_EXE_gongkai"))
+        .args(["audit", "verify"])
+        .env("GONGKAI_DATABASE_URL", &copy_url)
+        .env("GONGKAI_SECRET_KEY", app.key.to_hex())
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&verify.stdout).unwrap();
+    assert!(verify.status.success(), "{report}");
+    assert_eq!(report["cases"], 3, "{report}");
+    assert_eq!(report["first_broken"], Value::Null);
+}
