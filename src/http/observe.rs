@@ -14,7 +14,7 @@ use super::metrics::Metrics;
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-/// Runs inside `TracingLogger`'s span, so the log line carries that span's `request_id`.
+/// Runs inside `TracingLogger`'s span, which made the request id.
 pub async fn observe(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
@@ -34,11 +34,14 @@ pub async fn observe(
     if let Some(m) = metrics {
         m.observe_request(method.as_str(), &route, status, elapsed);
     }
-    if let Some(id) = request_id.and_then(|id| HeaderValue::from_str(&id).ok()) {
+    let request_id = request_id.unwrap_or_default();
+    if let Ok(id) = HeaderValue::from_str(&request_id) {
         res.headers_mut().insert(REQUEST_ID, id);
     }
     // Paths may hold tracking ids but never identity numbers; query strings are left out.
+    // The id is a field of its own, so the line carries it whatever spans the filter lets by.
     tracing::info!(
+        request_id = %request_id,
         method = %method,
         route = %route,
         status,
