@@ -7,9 +7,10 @@
 #   scripts/schemathesis.sh [PATH_TO_GONGKAI]      (default target/debug/gongkai)
 #
 # Every run starts from a fresh database in a temporary directory, with one office (BJHD), a
-# clerk of it, an auditor and an admin bound to none. The clerk's token is sent to every
-# operation but the audit endpoints (the auditor's) and the two calendar uploads (the admin's),
-# so that their 200s are reached too.
+# clerk and an approver of it, and an auditor and an admin bound to none; about twenty cases are
+# then taken through the workflow over HTTP, to give the fuzzer cases in most states. The
+# clerk's token is sent to every operation but the audit endpoints (the auditor's) and the two
+# calendar uploads (the admin's), so that their 200s are reached too.
 #
 # Environment:
 #   SCHEMATHESIS_VENV          the Python venv to use/create (default target/schemathesis-venv)
@@ -60,7 +61,8 @@ unset GONGKAI_SECRET_KEY
 clerk=$("$bin" user add --name 张三 --role clerk --agency BJHD 2>>"$tmp/setup.log" | tail -n 1)
 auditor=$("$bin" user add --name 李四 --role auditor 2>>"$tmp/setup.log" | tail -n 1)
 admin=$("$bin" user add --name 王五 --role admin 2>>"$tmp/setup.log" | tail -n 1)
-for t in "$clerk" "$auditor" "$admin"; do
+approver=$("$bin" user add --name 赵六 --role approver --agency BJHD 2>>"$tmp/setup.log" | tail -n 1)
+for t in "$clerk" "$auditor" "$admin" "$approver"; do
     [[ $t == gks_* ]] || { echo "schemathesis.sh: could not create the staff users" >&2; cat "$tmp/setup.log" >&2; exit 1; }
 done
 
@@ -75,18 +77,141 @@ GONGKAI_MAIL_DIR="$tmp/mail" \
     "$bin" serve --bind "127.0.0.1:$port" >"$tmp/server.log" 2>&1 &
 server_pid=$!
 
-for _ in $(seq 1 100); do
-    if python3 - "$base/healthz" <<'EOF' 2>/dev/null; then break; fi
+healthy() {
+    python3 - "$base/healthz" 2>/dev/null <<'EOF'
 import sys, urllib.request
 sys.exit(0 if urllib.request.urlopen(sys.argv[1], timeout=1).status == 200 else 1)
 EOF
-    if ! kill -0 "$server_pid" 2>/dev/null; then
-        echo "schemathesis.sh: the server did not start" >&2
-        cat "$tmp/server.log" >&2
-        exit 1
-    fi
+}
+for _ in $(seq 1 100); do
+    if healthy || ! kill -0 "$server_pid" 2>/dev/null; then break; fi
     sleep 0.1
 done
+if ! healthy; then
+    echo "schemathesis.sh: the server did not come up (GET /healthz)" >&2
+    cat "$tmp/server.log" >&2
+    exit 1
+fi
+
+# Cases in most states of the workflow, for the fuzzer to read and act on: random ids find
+# nothing, and random sequences of actions seldom get far (an answer needs a clerk's draft and
+# an approver's approval). Their ids are given to the case operations below.
+python3 - "$base" "$clerk" "$approver" >"$tmp/seeded.txt" <<'PY'
+import json, sys, urllib.error, urllib.request
+
+base, clerk, approver = sys.argv[1:]
+
+def call(method, path, token=None, body=None, if_match=None, expect=200):
+    req = urllib.request.Request(base + path, method=method)
+    if token:
+        req.add_header("Authorization", "Bearer " + token)
+    if if_match is not None:
+        req.add_header("If-Match", f'"{if_match}"')
+    data = None
+    if body is not None:
+        data = json.dumps(body).encode()
+        req.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(req, data, timeout=30) as res:
+            status, text = res.status, res.read().decode()
+    except urllib.error.HTTPError as e:
+        status, text = e.code, e.read().decode()
+    if status != expect:
+        sys.exit(f"seeding: {method} {path} {json.dumps(body, ensure_ascii=False)} answered {status}: {text}")
+    return json.loads(text) if text else None
+
+person = {"kind": "natural_person", "name": "张三", "id_document_type": "resident_id_card",
+          "id_number": "11010519491231002X", "phone": "+86 138 0013 8000",
+          "email": "zhangsan@example.com", "address": "北京市海淀区某某路1号"}
+company = {"kind": "organisation", "organisation_type": "commercial_enterprise",
+           "name": "福州某某科技有限公司", "id_document_type": "unified_social_credit_code", "email": "office@example.com",
+           "id_number": "91350100M000100Y43", "phone": "0591-8765 4321",
+           "address": "福建省福州市鼓楼区某某路1号"}
+wanted = {"description": "2025年本区老旧小区改造项目的资金安排文件", "document_number": "区政办发〔2025〕12号",
+          "information_form": "electronic", "delivery_method": "email"}
+
+def file(applicant=person):
+    return call("POST", "/api/v1/applications", body={"agency_code": "BJHD", "applicant": applicant,
+                "request": wanted}, expect=201)
+
+def act(case, action, body=None, token=clerk):
+    done = call("POST", f"/api/v1/applications/{case['id']}/actions/{action}", token,
+                body or {}, if_match=case["version"])
+    done["access_token"] = case.get("access_token")
+    return done
+
+cases = []
+def keep(case):
+    cases.append(case["id"])
+    return case
+
+today = file()["received_on"]
+draft = {"outcome": "partly_disclosed", "reasoning": "合同单价涉及第三方商业秘密，其余部分予以公开。",
+         "legal_basis": "《政府信息公开条例》第十五条、第三十七条",
+         "withheld": [{"part": "合同单价", "ground": "withheld_third_party_rights",
+                       "legal_basis": "《政府信息公开条例》第十五条", "reasoning": "第三方不同意公开"}]}
+
+# Delivered, with its letter, a lawsuit after reconsideration and its result.
+c = act(act(file(), "accept"), "propose_decision", draft)
+c = act(act(c, "approve", token=approver), "deliver", {"method": "email", "delivered_on": today})
+c = act(c, "record_challenge", {"kind": "litigation", "after_reconsideration": True,
+                                "filed_on": today, "authority": "某区人民法院"})
+events = call("GET", f"/api/v1/applications/{c['id']}/events", clerk)["items"]
+challenge = next(e["payload"]["challenge_id"] for e in events if e["action"] == "record_challenge")
+keep(act(c, "record_challenge_result", {"challenge_id": challenge, "result": "upheld", "decided_on": today}))
+# Delivered: not held here, another office responsible, with a convenience reply.
+c = act(file(company), "accept")
+c = act(c, "propose_decision", {"outcome": "unavailable_not_held", "reasoning": "本机关未制作或获取该信息。",
+        "not_this_office": True, "responsible_office": "北京市海淀区财政局",
+        "responsible_contact": "010-00000000", "convenience_reply": "可向区财政局咨询。"})
+keep(act(act(c, "approve", token=approver), "deliver", {"method": "post", "delivered_on": today}))
+# Approved, waiting for delivery; a draft returned; a draft waiting for approval.
+keep(act(act(act(file(), "accept"), "propose_decision", {"outcome": "disclosed", "reasoning": "予以公开。"}),
+         "approve", token=approver))
+keep(act(act(act(file(), "accept"), "propose_decision", {"outcome": "other", "reasoning": "另行处理。",
+         "other_procedure": "按档案查阅程序办理"}), "return", {"comments": "请补充理由"}, token=approver))
+keep(act(act(file(), "accept"), "propose_decision", {"outcome": "not_processed_repeat",
+         "reasoning": "重复申请。", "earlier_application": "BJHD-2026-000001"}))
+# A consultation under way; one ended with an objection.
+c = keep(act(act(file(company), "accept"), "start_consultation", {"party_kind": "third_party",
+         "party_name": "某某科技有限公司", "party_email": "legal@example.com", "letter_date": today}))
+c = act(act(file(), "accept"), "start_consultation", {"party_kind": "agency", "party_name": "区财政局",
+        "letter_date": today})
+keep(act(c, "end_consultation", {"reply": "objection", "reply_date": today, "reply_summary": "不同意公开"}))
+# A correction awaited; one answered by the applicant online.
+keep(act(file(), "request_correction", {"items": ["请写明所需信息的文号"], "period_working_days": 15}))
+c = act(act(file(), "accept"), "request_correction", {"items": ["请写明所需信息的名称"], "period_working_days": 5})
+keep(act(c, "submit_correction", {"statement": "所需信息为2025年度资金安排文件", "description": "2025年度资金安排文件"},
+         token=c["access_token"]))
+# A fee notice unpaid; one paid.
+keep(act(act(file(), "accept"), "issue_fee_notice", {"scale": "per_page", "pages": 120}))
+c = act(act(file(), "accept"), "issue_fee_notice", {"scale": "per_page", "pages": 250, "reduction_fen": 1000,
+        "reduction_reason": "困难减免"})
+keep(act(c, "record_payment", {"paid_on": today, "amount_fen": 469000, "receipt_number": "No.0012345"}))
+# An extension granted, an office-set period; an extension refused.
+c = act(act(file(), "accept"), "request_extension", {"working_days": 20, "reason": "需调取历年档案"})
+c = act(act(c, "grant_extension", {"note": "同意"}, token=approver), "set_answer_period",
+        {"working_days": 60, "reason": "申请数量明显超过合理范围"}, token=approver)
+keep(act(c, "ask_for_reasons", {"questions": "请说明申请理由"}))
+c = act(act(file(), "accept"), "request_extension", {"working_days": 5, "reason": "需调取档案"})
+keep(act(c, "refuse_extension", {"comments": "无需延期"}, token=approver))
+# Closed without processing, with a reconsideration; withdrawn by the applicant.
+c = act(file(), "close_without_processing", {"ground": "not_processed_petition", "reasoning": "信访事项。"})
+keep(act(c, "record_challenge", {"kind": "reconsideration", "filed_on": today}))
+c = file()
+keep(act(c, "withdraw", {"reason": "不再需要"}, token=c["access_token"]))
+# Registered by mail: one waiting for its date of receipt, one received long ago (overdue), one
+# whose fee went unpaid for months (closed by `gongkai close-lapsed` below).
+reg = {"channel": "mail", "applicant": company, "request": {**wanted, "delivery_method": "post"}}
+keep(call("POST", "/api/v1/registrations", clerk, {**reg, "received_on": None}, expect=201))
+keep(call("POST", "/api/v1/registrations", clerk, {**reg, "received_on": "2025-03-03"}, expect=201))
+c = act(call("POST", "/api/v1/registrations", clerk, {**reg, "received_on": "2025-03-03"}, expect=201), "accept")
+keep(act(c, "issue_fee_notice", {"scale": "per_page", "pages": 40, "notice_received_on": "2025-03-04"}))
+keep(file())
+print(" ".join(f'"{i}"' for i in cases))
+PY
+"$bin" close-lapsed >>"$tmp/setup.log" 2>&1
+cases=$(tail -n 1 "$tmp/seeded.txt")
 
 max_examples=${SCHEMATHESIS_MAX_EXAMPLES:-60}
 stateful_steps=${SCHEMATHESIS_STATEFUL_STEPS:-20}
@@ -104,9 +229,17 @@ values = ["BJHD"]
 # also valid numbers for the other document types.
 values = ["11010519491231002X", "91350100M000100Y43"]
 
+[dictionaries.case]
+values = [$(echo "$cases" | sed 's/ /, /g')]
+
 [parameters]
 "query.agency" = { dictionary = "agency", probability = 0.7 }
 "path.code" = { dictionary = "agency", probability = 0.7 }
+
+# The seeded cases, for the operations on one case (random UUIDs would only find 404s).
+[[operations]]
+include-path-regex = "^/api/v1/applications/[{]id[}]"
+parameters = { "path.id" = { dictionary = "case", probability = 0.8 } }
 
 # Longer scenarios than the default 6 steps, so that a case is filed, then moved along the
 # workflow by several actions in a row (the links of `components/links` in the spec).

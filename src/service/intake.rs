@@ -296,7 +296,7 @@ fn open(
     if let Some((key, hash)) = idempotency {
         cases::insert_idempotency_record(conn, key, hash, &id, now.naive_utc())?;
     }
-    super::notices::receipt(conn, services, &row, &access_token, now)?;
+    super::notices::receipt(conn, services, (new.agency, &cal), &row, &access_token, now)?;
     let viewer = match new.registered_by {
         Some((p, _)) => p.clone(),
         None => Principal::Applicant { application_id: id },

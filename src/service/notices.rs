@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
 use super::{ServiceError, Services};
-use crate::db::models::{ApplicationRow, NoticeRow};
+use crate::db::models::{Agency, ApplicationRow, NoticeRow};
 use crate::db::{documents, events, notices, staff, DbConnection};
 use crate::domain::calendar::Calendar;
 use crate::domain::clock::{self, DeadlineKind};
@@ -35,24 +35,24 @@ enum Recipient {
     ConsultedParty,
 }
 
-fn due(
+/// The due day of each deadline of the case (the last of its kind), computed once.
+fn due_days(
     cal: &Calendar,
     case: &ApplicationRow,
-    kind: DeadlineKind,
     today: chrono::NaiveDate,
-) -> Value {
-    let facts = match case.case() {
-        Ok(c) => c.clock_facts(),
-        Err(_) => return Value::Null,
-    };
-    clock::deadlines(cal, &facts, today)
+) -> Vec<clock::Deadline> {
+    case.case()
         .ok()
-        .and_then(|list| {
-            list.into_iter()
-                .filter(|d| d.kind == kind)
-                .filter_map(|d| d.due_on)
-                .next_back()
-        })
+        .and_then(|c| clock::deadlines(cal, &c.clock_facts(), today).ok())
+        .unwrap_or_default()
+}
+
+fn due(deadlines: &[clock::Deadline], kind: DeadlineKind) -> Value {
+    deadlines
+        .iter()
+        .filter(|d| d.kind == kind)
+        .filter_map(|d| d.due_on)
+        .next_back()
         .map_or(Value::Null, |d| json!(d))
 }
 
@@ -65,8 +65,13 @@ fn context(
 ) -> Result<Value, ServiceError> {
     let agency = staff::agency_by_id(conn, &case.agency_id)?;
     let cal = services.calendars.get(conn, Some(&case.agency_id))?;
-    let today = legal_date(now);
-    Ok(json!({
+    Ok(context_of(&agency, &cal, case, now))
+}
+
+/// The same, from an office and calendar the caller already holds.
+fn context_of(agency: &Agency, cal: &Calendar, case: &ApplicationRow, now: DateTime<Utc>) -> Value {
+    let deadlines = due_days(cal, case, legal_date(now));
+    json!({
         "agency": {
             "name": agency.name,
             "signature": agency.signature.clone().unwrap_or_else(|| agency.name.clone()),
@@ -79,12 +84,12 @@ fn context(
             "registered_on": case.registered_on,
             "status": case.status,
         },
-        "answer_due": due(&cal, case, DeadlineKind::Answer, today),
-        "correction_due": due(&cal, case, DeadlineKind::CorrectionPeriod, today),
-        "fee_due": due(&cal, case, DeadlineKind::FeePayment, today),
-        "reply_due": due(&cal, case, DeadlineKind::ConsultationReply, today),
+        "answer_due": due(&deadlines, DeadlineKind::Answer),
+        "correction_due": due(&deadlines, DeadlineKind::CorrectionPeriod),
+        "fee_due": due(&deadlines, DeadlineKind::FeePayment),
+        "reply_due": due(&deadlines, DeadlineKind::ConsultationReply),
         "extension_days": case.extension_days,
-    }))
+    })
 }
 
 /// A notice to write: which template, to whom, and its de-duplication key.
@@ -147,6 +152,7 @@ fn write(
 pub fn receipt(
     conn: &mut DbConnection,
     services: &Services,
+    (agency, cal): (&Agency, &Calendar),
     case: &ApplicationRow,
     access_token: &str,
     now: DateTime<Utc>,
@@ -154,7 +160,7 @@ pub fn receipt(
     let Some(email) = case.email.as_deref() else {
         return Ok(());
     };
-    let mut ctx = context(conn, services, case, now)?;
+    let mut ctx = context_of(agency, cal, case, now);
     ctx["access_token"] = json!(access_token);
     let dedup_key = format!("{}:1:receipt", case.id);
     let out = Outgoing {
