@@ -89,6 +89,34 @@ where
     }
 }
 
+/// Runs `f` inside one read-only snapshot of the database: what it reads in several queries is
+/// the database of one moment, however much is written meanwhile (SQLite: a deferred
+/// transaction, whose snapshot is fixed by its first read; PostgreSQL: repeatable read).
+pub fn read_snapshot<T, E>(
+    conn: &mut DbConnection,
+    f: impl FnOnce(&mut DbConnection) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<DieselError>,
+{
+    match conn {
+        DbConnection::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN")?,
+        DbConnection::Postgres(c) => AnsiTransactionManager::begin_transaction_sql(
+            c,
+            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+        )?,
+    }
+    let result = f(conn);
+    // Nothing was written: ending the snapshot either way is the same.
+    match <DbConnection as Connection>::TransactionManager::commit_transaction(conn) {
+        Ok(()) => result,
+        Err(e) => {
+            let _ = <DbConnection as Connection>::TransactionManager::rollback_transaction(conn);
+            result.and(Err(e.into()))
+        }
+    }
+}
+
 /// Whether an error is a lost race that a fresh attempt may win.
 pub trait RetryHint {
     fn is_retryable(&self) -> bool;

@@ -66,6 +66,15 @@ pub fn verify(
     conn: &mut DbConnection,
     agency_id: Option<&str>,
 ) -> Result<Verification, ServiceError> {
+    // One snapshot: a case's count and its events are read in separate queries, and an event
+    // written between the two (a notice sent meanwhile) must not look like tampering.
+    crate::db::read_snapshot(conn, |conn| verify_in(conn, agency_id))
+}
+
+fn verify_in(
+    conn: &mut DbConnection,
+    agency_id: Option<&str>,
+) -> Result<Verification, ServiceError> {
     let mut v = Verification {
         ok: true,
         cases: 0,

@@ -134,7 +134,17 @@ async fn drained(app: &TestApp) -> Vec<NoticeRow> {
         if all.iter().all(|n| n.status != "pending") {
             return all;
         }
-        assert!(Instant::now() < deadline, "the outbox did not drain");
+        if Instant::now() > deadline {
+            let pending: Vec<_> = all.iter().filter(|n| n.status == "pending").collect();
+            panic!(
+                "the outbox did not drain: {} of {} pending, e.g. {:?}",
+                pending.len(),
+                all.len(),
+                pending
+                    .first()
+                    .map(|n| (&n.attempts, &n.last_error, &n.claimed_until))
+            );
+        }
         actix_rt::time::sleep(Duration::from_millis(200)).await;
     }
 }
