@@ -49,9 +49,10 @@ impl ListParams {
             .status
             .iter()
             .flat_map(|s| s.split(','))
+            .map(str::trim)
             .filter(|s| !s.is_empty())
             .filter_map(|s| {
-                let parsed = Status::parse(s.trim());
+                let parsed = Status::parse(s);
                 if parsed.is_none() {
                     errors.push(FieldError::new(
                         "status",
