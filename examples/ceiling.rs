@@ -15,29 +15,19 @@ use gongkai::service::forms::OnlineFiling;
 use gongkai::service::intake;
 use gongkai::startup::open_services;
 
+#[path = "../benches/common/mod.rs"]
+mod common;
+
 const OFFICES: [&str; 10] = [
     "ZFB", "FGW", "JYJ", "GAJ", "MZJ", "CZJ", "RSJ", "ZRZY", "STHJ", "ZJW",
 ];
-
-/// The same identity numbers as filing.lua (a real birth date, the right check character).
-fn id_number(n: u64) -> String {
-    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let born = chrono::NaiveDate::from_ymd_opt(1950, 1, 1).unwrap() + chrono::Days::new(n % 20000);
-    let body = format!("110105{}{:03}", born.format("%Y%m%d"), n / 20000 % 1000);
-    let sum: u32 = body
-        .bytes()
-        .zip(WEIGHTS)
-        .map(|(c, w)| u32::from(c - b'0') * w)
-        .sum();
-    format!("{body}{}", b"10X98765432"[(sum % 11) as usize] as char)
-}
 
 fn filing(n: u64) -> OnlineFiling {
     serde_json::from_value(serde_json::json!({
         "agency_code": OFFICES[(n % 10) as usize],
         "applicant": {
             "kind": "natural_person", "name": "王五", "id_document_type": "resident_id_card",
-            "id_number": id_number(n), "phone": format!("138 0000 {:04}", n % 10000),
+            "id_number": common::id_number(n), "phone": format!("138 0000 {:04}", n % 10000),
             "email": format!("applicant{n}@example.com")
         },
         "request": {

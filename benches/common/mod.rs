@@ -90,3 +90,17 @@ pub fn insert_cases(conn: &mut DbConnection, rows: &[ApplicationRow], events: &[
     })
     .unwrap();
 }
+
+/// The `n`th of many distinct valid resident identity numbers (a real birth date, the right
+/// check character), the same as `scripts/load/filing.lua` makes.
+pub fn id_number(n: u64) -> String {
+    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let born = NaiveDate::from_ymd_opt(1950, 1, 1).unwrap() + chrono::Days::new(n % 20000);
+    let body = format!("110105{}{:03}", born.format("%Y%m%d"), n / 20000 % 1000);
+    let sum: u32 = body
+        .bytes()
+        .zip(WEIGHTS)
+        .map(|(c, w)| u32::from(c - b'0') * w)
+        .sum();
+    format!("{body}{}", b"10X98765432"[(sum % 11) as usize] as char)
+}

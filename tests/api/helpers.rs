@@ -296,16 +296,5 @@ pub fn today() -> chrono::NaiveDate {
     gongkai::domain::time::legal_date(chrono::Utc::now())
 }
 
-/// The `n`th of many distinct valid resident identity numbers (a real birth date, the right
-/// check character), for tests that file as many different applicants.
-pub fn id_number(n: u64) -> String {
-    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let born = chrono::NaiveDate::from_ymd_opt(1950, 1, 1).unwrap() + chrono::Days::new(n % 20000);
-    let body = format!("110105{}{:03}", born.format("%Y%m%d"), n / 20000 % 1000);
-    let sum: u32 = body
-        .bytes()
-        .zip(WEIGHTS)
-        .map(|(c, w)| u32::from(c - b'0') * w)
-        .sum();
-    format!("{body}{}", b"10X98765432"[(sum % 11) as usize] as char)
-}
+/// Distinct valid resident identity numbers, the same as the load scripts make.
+pub use crate::bench_common::id_number;

@@ -4,6 +4,8 @@
 mod access;
 mod answers;
 mod audit;
+#[path = "../../benches/common/mod.rs"]
+mod bench_common;
 mod cli;
 mod clock;
 mod faults;
