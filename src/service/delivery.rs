@@ -16,7 +16,7 @@ use serde::Serialize;
 
 use super::{ServiceError, Services};
 use crate::db::models::{EventRow, NoticeRow};
-use crate::db::{cases, events, notices, staff, write_tx, DbConnection};
+use crate::db::{cases, events, notices, staff, DbConnection};
 
 pub const MAX_ATTEMPTS: i32 = 8;
 /// How long a worker holds a notice it is sending. Longer than an SMTP exchange can take
@@ -141,8 +141,7 @@ pub fn deliver_due(
                 .map(|lane| {
                     scope.spawn(move || {
                         let mut d = Delivered::default();
-                        let conn = &mut *services.conn()?;
-                        deliver_batch(conn, mailer, default_from, lane, at, &mut d)?;
+                        deliver_batch(services, mailer, default_from, lane, at, &mut d)?;
                         Ok(d)
                     })
                 })
@@ -169,8 +168,11 @@ pub fn deliver_due(
 const LANES: usize = 4;
 const BATCH: i64 = 100;
 
+/// Sends one lane's notices in turn. The claims and the records of each send are written
+/// through `Services::write`: on SQLite they join the group commit with everything else being
+/// written, instead of each taking the write lock (and a flush) of its own.
 fn deliver_batch(
-    conn: &mut DbConnection,
+    services: &Services,
     mailer: &Mailer,
     default_from: &str,
     batch: Vec<NoticeRow>,
@@ -178,25 +180,26 @@ fn deliver_batch(
     done: &mut Delivered,
 ) -> Result<(), ServiceError> {
     for n in batch {
-        if !write_tx(conn, |conn| {
-            notices::claim(conn, &n.id, at, at + mailer.lease)
-        })? {
+        let (id, until) = (n.id.clone(), at + mailer.lease);
+        let claimed = services.write(move |conn| Ok(notices::claim(conn, &id, at, until)?))?;
+        if !claimed {
             continue; // another worker has it
         }
-        let sent = message(conn, &n, default_from).and_then(|m| mailer.send(&m));
+        let sent = message(&mut *services.conn()?, &n, default_from).and_then(|m| mailer.send(&m));
         match sent {
             Ok(()) => {
-                write_tx(conn, |conn| {
+                services.write(move |conn| {
                     notices::mark_sent(conn, &n.id, Utc::now().naive_utc())?;
-                    record_sent(conn, &n, at)
+                    Ok(record_sent(conn, &n, at)?)
                 })?;
                 done.sent += 1;
             }
             Err(error) => {
                 let retry = (n.attempts + 1 < MAX_ATTEMPTS).then(|| at + backoff(n.attempts));
                 tracing::warn!(notice = %n.id, attempts = n.attempts + 1, %error, "a notice was not delivered");
-                write_tx(conn, |conn| {
-                    notices::mark_attempt_failed(conn, &n.id, &error, retry)
+                let id = n.id.clone();
+                services.write(move |conn| {
+                    Ok(notices::mark_attempt_failed(conn, &id, &error, retry)?)
                 })?;
                 if retry.is_some() {
                     done.retried += 1;
