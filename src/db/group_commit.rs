@@ -115,3 +115,57 @@ fn commit_batch(conn: &mut DbConnection, batch: Vec<Job>) {
         finish(outcome.as_ref().map(|_| ()));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use diesel::connection::SimpleConnection;
+    use diesel::prelude::*;
+
+    use super::*;
+    use crate::db::pool::{connect, DatabaseUrl};
+
+    #[derive(diesel::QueryableByName)]
+    struct N {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+
+    /// Writes that fail roll back alone; the others commit together, and each caller hears of
+    /// its own outcome.
+    #[test]
+    fn a_failing_write_rolls_back_alone_and_the_rest_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = DatabaseUrl::Sqlite(dir.path().join("g.db"));
+        let mut setup = connect(&url).unwrap();
+        setup
+            .batch_execute("CREATE TABLE t (k INTEGER PRIMARY KEY)")
+            .unwrap();
+        let writer = std::sync::Arc::new(GroupCommit::start(connect(&url).unwrap()).unwrap());
+        let threads: Vec<_> = (0..40i64)
+            .map(|k| {
+                let writer = writer.clone();
+                std::thread::spawn(move || {
+                    writer.run(move |conn| {
+                        diesel::sql_query(format!("INSERT INTO t (k) VALUES ({k})"))
+                            .execute(conn)?;
+                        // Every third write inserts, then fails: its row must not stay.
+                        if k % 3 == 0 {
+                            return Err(DieselError::RollbackTransaction);
+                        }
+                        Ok(k)
+                    })
+                })
+            })
+            .collect();
+        let outcomes: Vec<_> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+        for (k, outcome) in outcomes.iter().enumerate() {
+            assert_eq!(outcome.is_ok(), k % 3 != 0, "write {k}");
+        }
+        let kept: Vec<N> = diesel::sql_query("SELECT k AS n FROM t ORDER BY k")
+            .load(&mut setup)
+            .unwrap();
+        let kept: Vec<i64> = kept.into_iter().map(|r| r.n).collect();
+        let expected: Vec<i64> = (0..40).filter(|k| k % 3 != 0).collect();
+        assert_eq!(kept, expected);
+    }
+}
