@@ -214,6 +214,7 @@ impl Application {
         let mut server = HttpServer::new(move || {
             // The last wrap is the outermost: the tracing span (and request id) comes first.
             App::new()
+                .wrap(middleware::from_fn(http::observe::head_as_get))
                 .wrap(middleware::from_fn(http::observe::observe))
                 .wrap(http::observe::security_headers())
                 .wrap(TracingLogger::default())

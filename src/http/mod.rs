@@ -159,7 +159,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         }
     }
     for (path, methods, list) in by_path {
-        let allow: Vec<&str> = methods.iter().map(Method::as_str).collect();
+        let mut allow: Vec<&str> = methods.iter().map(Method::as_str).collect();
+        if methods.contains(&Method::GET) {
+            allow.push("HEAD");
+        }
         let allow = allow.join(", ");
         let resource = list
             .into_iter()

@@ -58,6 +58,18 @@ pub async fn observe(
     Ok(res)
 }
 
+/// HEAD is GET without the body (RFC 9110 §9.3.2): routed as GET. The connection remembers
+/// that the request was HEAD and sends the headers only.
+pub async fn head_as_get(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    if req.method() == actix_web::http::Method::HEAD {
+        req.head_mut().method = actix_web::http::Method::GET;
+    }
+    next.call(req).await
+}
+
 /// Headers for an API that serves JSON, CSV and printable letters, never scripts or frames.
 pub fn security_headers() -> DefaultHeaders {
     DefaultHeaders::new()

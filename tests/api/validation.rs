@@ -288,4 +288,20 @@ async fn unknown_routes_and_methods_are_problems_too() {
         (r.status.as_u16(), r.body["status"].as_str()),
         (200, Some("ok"))
     );
+    // HEAD is GET without the body; where GET is not served, it is a 405 like any other.
+    let r = app.send("HEAD", "/healthz", None, &[], None).await;
+    assert_eq!(
+        (r.status.as_u16(), &r.body),
+        (200, &serde_json::Value::Null)
+    );
+    assert!(r.header("x-request-id").is_some());
+    let r = app
+        .send("HEAD", "/api/v1/registrations", None, &[], None)
+        .await;
+    assert_eq!(r.status.as_u16(), 405);
+    assert_eq!(r.header("allow").as_deref(), Some("POST"));
+    let r = app
+        .send("PUT", "/api/v1/applications", None, &[], None)
+        .await;
+    assert_eq!(r.header("allow").as_deref(), Some("POST, GET, HEAD"));
 }
