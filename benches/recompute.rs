@@ -5,9 +5,7 @@
 use std::time::Instant;
 
 use chrono::{NaiveDate, Utc};
-use diesel::prelude::*;
 use gongkai::db::models::ApplicationRow;
-use gongkai::db::schema::applications;
 use gongkai::db::{DatabaseUrl, DbConnection};
 use gongkai::domain::notice::{DayKind, NoticeDay, YearNotice};
 use gongkai::security::SecretKey;
@@ -23,20 +21,7 @@ const RUNS: usize = 5;
 
 fn seed(conn: &mut DbConnection, agency_id: &str) {
     let rows: Vec<ApplicationRow> = (0..CASES).map(|i| row(i, agency_id)).collect();
-    gongkai::db::write_tx(conn, |conn| {
-        for chunk in rows.chunks(500) {
-            match conn {
-                DbConnection::Sqlite(c) => diesel::insert_into(applications::table)
-                    .values(chunk)
-                    .execute(c)?,
-                DbConnection::Postgres(c) => diesel::insert_into(applications::table)
-                    .values(chunk)
-                    .execute(c)?,
-            };
-        }
-        Ok::<_, diesel::result::Error>(())
-    })
-    .unwrap();
+    common::insert_cases(conn, &rows, &[]);
 }
 
 fn notice_2026(extra_day_off: bool) -> YearNotice {

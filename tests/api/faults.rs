@@ -173,6 +173,13 @@ async fn verify_chains(client: &awc::Client, instance: &Instance, auditor: &str)
     report
 }
 
+/// A real SMTP server on a loopback port: its port and what it receives.
+fn mail_server() -> (u16, Inbox) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    (port, smtp_server(listener))
+}
+
 /// What a load task saw acknowledged: filed cases, and which of them it saw accepted.
 #[derive(Default)]
 struct Acked {
@@ -185,9 +192,7 @@ async fn killed_under_load_nothing_acknowledged_is_lost_and_no_notice_is_lost_or
     let app = TestApp::spawn().await;
     let o = office(&app, "BJHD");
     let auditor = app.add_user("审计员", Role::Auditor, None);
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let smtp_port = listener.local_addr().unwrap().port();
-    let inbox = smtp_server(listener);
+    let (smtp_port, inbox) = mail_server();
     // GONGKAI_LONG_FAULTS=1: five kills of longer loads instead of one.
     let long = std::env::var_os("GONGKAI_LONG_FAULTS").is_some();
     let (rounds, load_ms) = if long { (5u64, 3000) } else { (1, 1500) };
@@ -284,10 +289,8 @@ async fn killed_under_load_nothing_acknowledged_is_lost_and_no_notice_is_lost_or
 #[actix_rt::test]
 async fn stopped_with_requests_in_flight_it_answers_them_and_exits_cleanly() {
     let app = TestApp::spawn().await;
-    let o = office(&app, "BJHD");
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let smtp_port = listener.local_addr().unwrap().port();
-    let _inbox = smtp_server(listener);
+    office(&app, "BJHD");
+    let (smtp_port, _inbox) = mail_server();
     let mut instance = Instance::start(&app, smtp_port, "3600").await;
 
     let answered = Rc::new(RefCell::new(Vec::<(u16, Value)>::new()));
@@ -328,7 +331,6 @@ async fn stopped_with_requests_in_flight_it_answers_them_and_exits_cleanly() {
             .unwrap();
         assert_eq!(n, 1);
     }
-    let _ = o;
 }
 
 #[actix_rt::test]
@@ -336,9 +338,7 @@ async fn two_instances_on_one_database_never_double_or_lose_anything() {
     let app = TestApp::spawn().await;
     let o = office(&app, "BJHD");
     let auditor = app.add_user("审计员", Role::Auditor, None);
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let smtp_port = listener.local_addr().unwrap().port();
-    let inbox = smtp_server(listener);
+    let (smtp_port, inbox) = mail_server();
     // Both run the lapse job every second and deliver the outbox every second.
     let a = Instance::start(&app, smtp_port, "1").await;
     let b = Instance::start(&app, smtp_port, "1").await;
