@@ -93,6 +93,7 @@ pub fn serve(url: DatabaseUrl, key: SecretKey, a: &ServeArgs) -> anyhow::Result<
             trust_forwarded: a.trust_forwarded,
         },
         shutdown_timeout: Duration::from_secs(a.shutdown_timeout),
+        clock: Default::default(),
     };
     actix_web::rt::System::new().block_on(async {
         let app = Application::build(settings)?;

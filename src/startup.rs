@@ -27,6 +27,8 @@ pub struct Settings {
     pub intake_limits: http::limits::IntakeLimitSettings,
     /// How long a stopping server lets in-flight requests finish.
     pub shutdown_timeout: std::time::Duration,
+    /// Where "now" comes from: the system clock, or a test's.
+    pub clock: crate::service::clock_source::Clock,
 }
 
 #[derive(Debug, Clone)]
@@ -92,6 +94,7 @@ pub fn open_services(
         key,
         calendars,
         templates,
+        clock: Default::default(),
     })
 }
 
@@ -110,7 +113,7 @@ fn spawn_jobs(
             tick.tick().await;
             let s = services.clone();
             let run = web::block(move || {
-                let now = chrono::Utc::now();
+                let now = s.now();
                 let lapsed = jobs::close_lapsed(&s, now);
                 let reminded = digest_at.map(|at| reminders::remind_staff(&s, now, at));
                 (lapsed, reminded)
@@ -185,6 +188,7 @@ impl Application {
             settings.secret_key,
             settings.pool_size,
         )?;
+        services.clock = settings.clock.clone();
         if let Some(dir) = settings
             .mail
             .as_ref()

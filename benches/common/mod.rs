@@ -64,6 +64,13 @@ pub fn row(i: usize, agency_id: &str) -> ApplicationRow {
         fee_received_on: None,
         fee_paid_on: None,
         event_seq: 0,
+        correction_notice_received_on: None,
+        posted_on: None,
+        reasons_asked_on: None,
+        reasons_replied_on: None,
+        reopened_on: None,
+        final_clock: None,
+        final_answer_due_on: None,
     }
 }
 

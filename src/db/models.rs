@@ -7,7 +7,7 @@ use super::schema::{
     agencies, applications, calendar_years, challenges, documents, events, notices, users,
 };
 use crate::domain::case::{DeliveryMethod, Outcome, Status};
-use crate::domain::clock::{ClockFacts, Deadline, FeeNoticeFacts};
+use crate::domain::clock::{ClockFacts, Deadline};
 use crate::domain::fees::FeeScale;
 use crate::domain::workflow::{Case, Extension, ExtensionState, Fee};
 
@@ -93,6 +93,14 @@ pub struct ApplicationRow {
     pub fee_paid_on: Option<NaiveDate>,
     /// The seq of the case's last event.
     pub event_seq: i32,
+    pub correction_notice_received_on: Option<NaiveDate>,
+    pub posted_on: Option<NaiveDate>,
+    pub reasons_asked_on: Option<NaiveDate>,
+    pub reasons_replied_on: Option<NaiveDate>,
+    pub reopened_on: Option<NaiveDate>,
+    /// The deadlines (JSON) as they stood when the case closed: history, never recomputed.
+    pub final_clock: Option<String>,
+    pub final_answer_due_on: Option<NaiveDate>,
 }
 
 /// A value in the database that the code does not know: a bug or a hand edit, never user input.
@@ -137,8 +145,13 @@ impl ApplicationRow {
             document_number: self.document_number.clone(),
             correction_requested_on: self.correction_requested_on,
             correction_period_days: self.correction_period_days,
+            correction_notice_received_on: self.correction_notice_received_on,
             corrected_received_on: self.corrected_received_on,
             consultation_letter_on: self.consultation_letter_on,
+            posted_on: self.posted_on,
+            reasons_asked_on: self.reasons_asked_on,
+            reasons_replied_on: self.reasons_replied_on,
+            reopened_on: self.reopened_on,
             outcome: parse_opt("outcome", &self.outcome, Outcome::parse)?,
             decision_drafted_by: self.decision_drafted_by.clone(),
             approved_by: self.approved_by.clone(),
@@ -169,22 +182,18 @@ impl ApplicationRow {
                 _ => None,
             },
             office_set_period: self.office_set_period,
-            fee: match (
-                &self.fee_scale,
-                self.fee_amount_fen,
-                self.fee_notice_on,
-                self.fee_received_on,
-            ) {
-                (Some(scale), Some(amount_fen), Some(notice_on), Some(received_on)) => Some(Fee {
+            fee: match (&self.fee_scale, self.fee_amount_fen, self.fee_notice_on) {
+                (Some(scale), Some(amount_fen), Some(notice_on)) => Some(Fee {
                     scale: parse("fee_scale", scale, FeeScale::parse)?,
                     amount_fen,
                     notice_on,
-                    received_on,
+                    received_on: self.fee_received_on,
                     paid_on: self.fee_paid_on,
                 }),
                 _ => None,
             },
             month_rank: 0,
+            office: Default::default(),
         })
     }
 }
@@ -223,6 +232,32 @@ pub struct CaseChanges {
     pub fee_notice_on: Option<NaiveDate>,
     pub fee_received_on: Option<NaiveDate>,
     pub fee_paid_on: Option<NaiveDate>,
+    pub correction_notice_received_on: Option<NaiveDate>,
+    pub posted_on: Option<NaiveDate>,
+    pub reasons_asked_on: Option<NaiveDate>,
+    pub reasons_replied_on: Option<NaiveDate>,
+    pub reopened_on: Option<NaiveDate>,
+    pub final_clock: Option<String>,
+    pub final_answer_due_on: Option<NaiveDate>,
+}
+
+/// A closed case's deadlines as they stood when it closed.
+#[derive(Debug, Clone)]
+pub struct FinalClock {
+    pub json: String,
+    pub answer_due_on: Option<NaiveDate>,
+}
+
+impl FinalClock {
+    pub fn of(deadlines: &[Deadline]) -> Self {
+        Self {
+            json: serde_json::to_string(deadlines).expect("deadlines serialise"),
+            answer_due_on: deadlines
+                .iter()
+                .rfind(|d| d.kind == crate::domain::clock::DeadlineKind::Answer)
+                .and_then(|d| d.due_on),
+        }
+    }
 }
 
 /// The next deadline as stored for the queue.
@@ -253,8 +288,22 @@ impl NextDeadline {
 }
 
 impl CaseChanges {
-    pub fn new(case: &Case, next: NextDeadline, version: i32, now: NaiveDateTime) -> Self {
+    /// `closed` is the clock as it stood at closure: kept as history, never recomputed.
+    pub fn new(
+        case: &Case,
+        next: NextDeadline,
+        closed: Option<&FinalClock>,
+        version: i32,
+        now: NaiveDateTime,
+    ) -> Self {
         Self {
+            correction_notice_received_on: case.correction_notice_received_on,
+            posted_on: case.posted_on,
+            reasons_asked_on: case.reasons_asked_on,
+            reasons_replied_on: case.reasons_replied_on,
+            reopened_on: case.reopened_on,
+            final_clock: closed.map(|c| c.json.clone()),
+            final_answer_due_on: closed.and_then(|c| c.answer_due_on),
             status: case.status().as_str().to_owned(),
             version,
             description: case.description.clone(),
@@ -286,7 +335,7 @@ impl CaseChanges {
             fee_scale: case.fee.as_ref().map(|f| f.scale.as_str().to_owned()),
             fee_amount_fen: case.fee.as_ref().map(|f| f.amount_fen),
             fee_notice_on: case.fee.as_ref().map(|f| f.notice_on),
-            fee_received_on: case.fee.as_ref().map(|f| f.received_on),
+            fee_received_on: case.fee.as_ref().and_then(|f| f.received_on),
             fee_paid_on: case.fee.as_ref().and_then(|f| f.paid_on),
         }
     }
@@ -371,12 +420,16 @@ pub struct ClockRow {
     pub agency_id: String,
     pub version: i32,
     pub status: String,
+    pub registered_on: NaiveDate,
     pub received_on: Option<NaiveDate>,
     pub correction_requested_on: Option<NaiveDate>,
     pub correction_period_days: Option<i32>,
+    pub correction_notice_received_on: Option<NaiveDate>,
     pub corrected_received_on: Option<NaiveDate>,
     pub clock_pauses: String,
     pub delivered_on: Option<NaiveDate>,
+    pub delivery_method: Option<String>,
+    pub posted_on: Option<NaiveDate>,
     pub closed_on: Option<NaiveDate>,
     pub next_deadline_kind: Option<String>,
     pub next_deadline_on: Option<NaiveDate>,
@@ -384,35 +437,59 @@ pub struct ClockRow {
     pub extension_state: Option<String>,
     pub extension_days: Option<i32>,
     pub office_set_period: Option<i32>,
+    pub fee_scale: Option<String>,
+    pub fee_amount_fen: Option<i64>,
+    pub fee_notice_on: Option<NaiveDate>,
     pub fee_received_on: Option<NaiveDate>,
     pub fee_paid_on: Option<NaiveDate>,
     pub event_seq: i32,
 }
 
 impl ClockRow {
+    /// The clock's facts, through the one definition the workflow's case gives.
     pub fn facts(&self) -> Result<ClockFacts, CorruptValue> {
-        let status = parse("status", &self.status, Status::parse)?;
-        Ok(ClockFacts {
-            status: Some(status),
+        let case = Case {
+            status: Some(parse("status", &self.status, Status::parse)?),
+            registered_on: Some(self.registered_on),
             received_on: self.received_on,
             correction_requested_on: self.correction_requested_on,
             correction_period_days: self.correction_period_days,
+            correction_notice_received_on: self.correction_notice_received_on,
             corrected_received_on: self.corrected_received_on,
             pauses: serde_json::from_str(&self.clock_pauses).map_err(|_| CorruptValue {
                 column: "clock_pauses",
                 value: self.clock_pauses.clone(),
             })?,
-            extension_days: match (self.extension_state.as_deref(), self.extension_days) {
-                (Some("granted"), Some(days)) => days,
-                _ => 0,
+            delivered_on: self.delivered_on,
+            delivery_method: parse_opt(
+                "delivery_method",
+                &self.delivery_method,
+                DeliveryMethod::parse,
+            )?,
+            posted_on: self.posted_on,
+            closed_on: self.closed_on,
+            extension: match (&self.extension_state, self.extension_days) {
+                (Some(state), Some(days)) => Some(Extension {
+                    state: parse("extension_state", state, ExtensionState::parse)?,
+                    days,
+                    requested_by: None,
+                }),
+                _ => None,
             },
             office_set_period: self.office_set_period,
-            fee_notice: self.fee_received_on.map(|received_on| FeeNoticeFacts {
-                received_on,
-                paid_on: self.fee_paid_on,
-            }),
-            answered_on: ClockFacts::answered_on(status, self.delivered_on, self.closed_on),
-        })
+            fee: match (&self.fee_scale, self.fee_amount_fen, self.fee_notice_on) {
+                (Some(scale), Some(amount_fen), Some(notice_on)) => Some(Fee {
+                    scale: parse("fee_scale", scale, FeeScale::parse)?,
+                    amount_fen,
+                    notice_on,
+                    received_on: self.fee_received_on,
+                    paid_on: self.fee_paid_on,
+                }),
+                _ => None,
+            },
+            ..Case::default()
+        };
+        Ok(case.clock_facts())
     }
 
     pub fn stored(&self) -> NextDeadline {

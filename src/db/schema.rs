@@ -78,6 +78,13 @@ diesel::table! {
         fee_received_on -> Nullable<Date>,
         fee_paid_on -> Nullable<Date>,
         event_seq -> Integer,
+        correction_notice_received_on -> Nullable<Date>,
+        posted_on -> Nullable<Date>,
+        reasons_asked_on -> Nullable<Date>,
+        reasons_replied_on -> Nullable<Date>,
+        reopened_on -> Nullable<Date>,
+        final_clock -> Nullable<Text>,
+        final_answer_due_on -> Nullable<Date>,
     }
 }
 

@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use validator::Validate;
 
-use super::case::{ChallengeKind, ChallengeResult, DeliveryMethod, Outcome};
+use super::case::{ChallengeKind, ChallengeResult, DeliveryMethod};
 use super::decision::ProposeDecision;
 use super::fees::FeeScale;
 use super::str_enum;
@@ -37,6 +37,13 @@ pub struct RequestCorrection {
     /// The reasonable period the applicant is given, in working days.
     #[validate(range(min = 1, max = 60))]
     pub period_working_days: i32,
+    /// Sent by post: the applicant's period starts only when the signed receipt is recorded
+    /// (`record_notice_received`).
+    #[serde(default)]
+    pub by_post: bool,
+    /// The day the applicant received the notice (art. 30: their period runs from it); for a
+    /// notice sent online or by e-mail, today.
+    pub notice_received_on: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, Validate)]
@@ -80,6 +87,9 @@ pub struct StartConsultation {
     pub party_email: Option<String>,
     /// The date of the consultation letter.
     pub letter_date: NaiveDate,
+    /// The day the party received the letter (its signed receipt), when known; its 15 working
+    /// days run from it (art. 32), from the letter date until then.
+    pub letter_received_on: Option<NaiveDate>,
     #[validate(length(max = 10000))]
     pub note: Option<String>,
 }
@@ -87,6 +97,9 @@ pub struct StartConsultation {
 #[derive(Debug, Clone, Serialize, Deserialize, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct EndConsultation {
+    /// Which consultation, when several are open (`c1`, `c2`, … in the order started).
+    #[validate(length(min = 1, max = 64))]
+    pub consultation_id: Option<String>,
     pub reply: ConsultationReply,
     /// The date of the reply, or for no reply the day the period ran out.
     pub reply_date: NaiveDate,
@@ -105,9 +118,72 @@ pub struct Review {
 #[serde(deny_unknown_fields)]
 pub struct Deliver {
     pub method: DeliveryMethod,
-    pub delivered_on: NaiveDate,
+    /// By post: the day the letter was posted (交邮之日), which is what makes it timely.
+    pub posted_on: Option<NaiveDate>,
+    /// The day it was signed for (in person, or by post when known) or sent (e-mail, online).
+    pub delivered_on: Option<NaiveDate>,
     #[validate(length(max = 1000))]
     pub note: Option<String>,
+}
+
+str_enum! {
+    /// A document of the case whose receipt by its addressee is recorded afterwards.
+    pub enum ReceivedDocument {
+        CorrectionNotice = "correction_notice",
+        FeeNotice = "fee_notice",
+        ConsultationLetter = "consultation_letter",
+        Answer = "answer",
+    }
+}
+
+/// The day a posted document was signed for (its return receipt).
+#[derive(Debug, Clone, Serialize, Deserialize, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct RecordNoticeReceived {
+    pub document: ReceivedDocument,
+    /// For a consultation letter: which consultation (`c1`, `c2`, …).
+    #[validate(length(min = 1, max = 64))]
+    pub consultation_id: Option<String>,
+    pub received_on: NaiveDate,
+}
+
+/// Art. 35: the applicant's answer to the office's request for reasons.
+#[derive(Debug, Clone, Serialize, Deserialize, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct ReplyToReasons {
+    #[validate(length(min = 1, max = 10000))]
+    pub reply: String,
+    /// When a clerk records a reply that came on paper: the day it was received.
+    pub received_on: Option<NaiveDate>,
+}
+
+/// Art. 30: a case deemed abandoned for no correction is taken up again when the applicant
+/// shows good reason in reasonable time; the correction counts as received that day.
+#[derive(Debug, Clone, Serialize, Deserialize, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct Reopen {
+    /// The applicant's good reason, as the office accepted it.
+    #[validate(length(min = 1, max = 10000))]
+    pub reason: String,
+    /// The correction itself, as with `submit_correction`.
+    #[validate(length(min = 1, max = 10000))]
+    pub statement: String,
+    #[validate(length(min = 1, max = 10000))]
+    pub description: Option<String>,
+}
+
+/// Art. 32: before disclosing over a third party's objection, the office tells it in writing
+/// what will be disclosed and why.
+#[derive(Debug, Clone, Serialize, Deserialize, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct NotifyThirdParty {
+    /// Which objecting consultation (`c1`, …); optional when only one objected.
+    #[validate(length(min = 1, max = 64))]
+    pub consultation_id: Option<String>,
+    #[validate(length(min = 1, max = 10000))]
+    pub content: String,
+    #[validate(length(min = 1, max = 10000))]
+    pub reasons: String,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, Validate)]
@@ -115,15 +191,6 @@ pub struct Deliver {
 pub struct Withdraw {
     #[validate(length(max = 10000))]
     pub reason: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, Validate)]
-#[serde(deny_unknown_fields)]
-pub struct CloseWithoutProcessing {
-    /// One of the 不予处理 rows of the annual report.
-    pub ground: Outcome,
-    #[validate(length(min = 1, max = 10000))]
-    pub reasoning: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, Validate)]
@@ -167,6 +234,9 @@ pub struct IssueFeeNotice {
     pub reduction_reason: Option<String>,
     /// The day the applicant received the notice (default: today, for online or e-mail notices).
     pub notice_received_on: Option<NaiveDate>,
+    /// Sent by post: the payment period starts only when the signed receipt is recorded.
+    #[serde(default)]
+    pub by_post: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, Validate)]
@@ -231,7 +301,6 @@ pub enum Action {
     Return(Review),
     Deliver(Deliver),
     Withdraw(Withdraw),
-    CloseWithoutProcessing(CloseWithoutProcessing),
     RequestExtension(RequestExtension),
     GrantExtension(Note),
     RefuseExtension(Review),
@@ -243,6 +312,10 @@ pub enum Action {
     AbandonFeeUnpaid,
     RecordChallenge(RecordChallenge),
     RecordChallengeResult(RecordChallengeResult),
+    RecordNoticeReceived(RecordNoticeReceived),
+    ReplyToReasons(ReplyToReasons),
+    Reopen(Reopen),
+    NotifyThirdParty(NotifyThirdParty),
 }
 
 impl Action {
@@ -259,7 +332,6 @@ impl Action {
             Self::Return(_) => ActionKind::Return,
             Self::Deliver(_) => ActionKind::Deliver,
             Self::Withdraw(_) => ActionKind::Withdraw,
-            Self::CloseWithoutProcessing(_) => ActionKind::CloseWithoutProcessing,
             Self::RequestExtension(_) => ActionKind::RequestExtension,
             Self::GrantExtension(_) => ActionKind::GrantExtension,
             Self::RefuseExtension(_) => ActionKind::RefuseExtension,
@@ -271,6 +343,10 @@ impl Action {
             Self::AbandonFeeUnpaid => ActionKind::AbandonFeeUnpaid,
             Self::RecordChallenge(_) => ActionKind::RecordChallenge,
             Self::RecordChallengeResult(_) => ActionKind::RecordChallengeResult,
+            Self::RecordNoticeReceived(_) => ActionKind::RecordNoticeReceived,
+            Self::ReplyToReasons(_) => ActionKind::ReplyToReasons,
+            Self::Reopen(_) => ActionKind::Reopen,
+            Self::NotifyThirdParty(_) => ActionKind::NotifyThirdParty,
         }
     }
 
@@ -293,9 +369,12 @@ impl Action {
             Self::AbandonNoCorrection | Self::AbandonFeeUnpaid => Ok(serde_json::json!({})),
             Self::Deliver(i) => serde_json::to_value(i),
             Self::Withdraw(i) => serde_json::to_value(i),
-            Self::CloseWithoutProcessing(i) => serde_json::to_value(i),
             Self::RecordChallenge(i) => serde_json::to_value(i),
             Self::RecordChallengeResult(i) => serde_json::to_value(i),
+            Self::RecordNoticeReceived(i) => serde_json::to_value(i),
+            Self::ReplyToReasons(i) => serde_json::to_value(i),
+            Self::Reopen(i) => serde_json::to_value(i),
+            Self::NotifyThirdParty(i) => serde_json::to_value(i),
         };
         v.expect("action inputs serialise")
     }

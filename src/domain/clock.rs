@@ -9,6 +9,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use super::actions::ConsultedParty;
 use super::calendar::{Calendar, CalendarError};
 use super::case::Status;
 use super::str_enum;
@@ -21,6 +22,12 @@ pub const CORRECTION_NOTICE_WORKING_DAYS: i32 = 7;
 pub const CONSULTATION_WORKING_DAYS: i32 = 15;
 /// Fee Measures: 20 working days from the day after the applicant receives the fee notice.
 pub const FEE_PAYMENT_WORKING_DAYS: i32 = 20;
+/// Service practice, not law: a mail or fax application's legal receipt date (art. 31) is to be
+/// confirmed by the next working day after it was registered.
+pub const CONFIRM_RECEIPT_WORKING_DAYS: i32 = 1;
+/// Service practice, not law: the signed return receipt of a posted notice is recorded within
+/// 10 working days of posting; until then no period that runs from its receipt can lapse.
+pub const POSTED_NOTICE_RECEIPT_WORKING_DAYS: i32 = 10;
 
 str_enum! {
     /// Why the answer clock stopped for a while.
@@ -38,17 +45,84 @@ pub struct Pause {
     pub kind: PauseKind,
     pub from: NaiveDate,
     pub to: Option<NaiveDate>,
-    /// Whom the office consulted, for the explanation.
+    /// Whom the office consulted (staff only: the applicant never learns who).
     pub party: Option<String>,
+    /// A consultation's own id: several may run at once (several third parties).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// A third party (art. 32: silence leaves it to the office) or another agency (art. 34:
+    /// silence is consent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub party_kind: Option<ConsultedParty>,
+    /// The day the consulted party received the letter (its signed receipt); until it is known
+    /// the party's window counts from the letter date.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub letter_received_on: Option<NaiveDate>,
+    /// A third party objected (art. 32).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub objected: bool,
+    /// When an objecting third party was told in writing that the office discloses anyway.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub told_on: Option<NaiveDate>,
+}
+
+impl Pause {
+    /// A fee notice's pause, from the notice until payment (Fee Measures).
+    pub fn fee_notice(from: NaiveDate) -> Self {
+        Self {
+            kind: PauseKind::FeeNotice,
+            from,
+            to: None,
+            party: None,
+            id: None,
+            party_kind: None,
+            letter_received_on: None,
+            objected: false,
+            told_on: None,
+        }
+    }
+
+    /// Art. 32, 34: the last day of the consulted party's 15 working days, counted from the
+    /// day it received the letter (the letter date while the receipt is not known).
+    pub fn window_end(&self, cal: &Calendar) -> Result<Option<NaiveDate>, CalendarError> {
+        match self.kind {
+            PauseKind::Consultation => cal
+                .add(
+                    self.letter_received_on.unwrap_or(self.from),
+                    CONSULTATION_WORKING_DAYS as u32,
+                )
+                .map(Some),
+            PauseKind::FeeNotice => Ok(None),
+        }
+    }
+
+    /// The part of the pause that stops the answer clock (art. 33 ¶2): a consultation from its
+    /// letter to the reply, never past the end of the party's window. A late reply, or none once
+    /// the window has passed, lets the answer clock run again from the day after the window.
+    pub fn effective(&self, cal: &Calendar, today: NaiveDate) -> Result<Pause, CalendarError> {
+        let Some(end) = self.window_end(cal)? else {
+            return Ok(self.clone());
+        };
+        let to = match self.to {
+            Some(to) => Some(to.min(end)),
+            None if today > end => Some(end),
+            None => None,
+        };
+        Ok(Pause { to, ..self.clone() })
+    }
 }
 
 /// What the clock reads of a case.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ClockFacts {
     pub status: Option<Status>,
+    pub registered_on: Option<NaiveDate>,
     pub received_on: Option<NaiveDate>,
     pub correction_requested_on: Option<NaiveDate>,
     pub correction_period_days: Option<i32>,
+    /// Art. 30: the day the applicant received the correction notice; unknown for a posted
+    /// notice until the return receipt is recorded.
+    pub correction_notice_received_on: Option<NaiveDate>,
     pub corrected_received_on: Option<NaiveDate>,
     pub pauses: Vec<Pause>,
     /// An approved extension (art. 33 ¶1), in working days.
@@ -57,28 +131,40 @@ pub struct ClockFacts {
     pub office_set_period: Option<i32>,
     /// The fee notice: the day the applicant received it, and the day they paid.
     pub fee_notice: Option<FeeNoticeFacts>,
-    /// The day the answer (or the closing notice) reached the applicant.
+    /// The day that counts as answering (RULES §8): posted, signed for, or sent.
     pub answered_on: Option<NaiveDate>,
+    pub answered_basis: Option<AnsweredBasis>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FeeNoticeFacts {
-    pub received_on: NaiveDate,
+    pub notice_on: NaiveDate,
+    /// The day the applicant received it; unknown for a posted notice until recorded.
+    pub received_on: Option<NaiveDate>,
     pub paid_on: Option<NaiveDate>,
 }
 
-impl ClockFacts {
-    /// The day the applicant was answered: a delivered answer, or a closing notice (不予处理),
-    /// which answers the application as a delivered answer does.
-    pub fn answered_on(
-        status: Status,
-        delivered_on: Option<NaiveDate>,
-        closed_on: Option<NaiveDate>,
-    ) -> Option<NaiveDate> {
-        match status {
-            Status::Delivered => delivered_on,
-            Status::ClosedWithoutProcessing => closed_on,
-            _ => None,
+str_enum! {
+    /// Which date made the answer timely (国办公开办函〔2016〕235号; RULES §8).
+    pub enum AnsweredBasis {
+        /// By post: the day it was posted (交邮之日).
+        PostedOn = "posted_on",
+        /// In person: the day it was signed for.
+        SignedFor = "signed_for",
+        /// By e-mail or online: the day it was sent.
+        SentOn = "sent_on",
+        /// A case closed without a delivered answer (older records).
+        ClosedOn = "closed_on",
+    }
+}
+
+impl AnsweredBasis {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::PostedOn => "以交邮之日计",
+            Self::SignedFor => "以签收之日计",
+            Self::SentOn => "以发送之日计",
+            Self::ClosedOn => "以结案之日计",
         }
     }
 }
@@ -90,6 +176,10 @@ str_enum! {
         CorrectionPeriod = "correction_period",
         ConsultationReply = "consultation_reply",
         Answer = "answer",
+        /// Art. 31: a mail or fax application's legal date of receipt, still to be confirmed.
+        ConfirmReceipt = "confirm_receipt",
+        /// A posted notice whose signed return receipt is still to be recorded.
+        NoticeReceipt = "notice_receipt",
     }
 }
 
@@ -102,6 +192,8 @@ impl DeadlineKind {
             Self::CorrectionPeriod => "申请人补正期限（第三十条）",
             Self::ConsultationReply => "第三方意见答复期限（第三十二条）",
             Self::Answer => "答复期限（第三十三条）",
+            Self::ConfirmReceipt => "确认收到申请之日（第三十一条）",
+            Self::NoticeReceipt => "登记邮寄告知书签收日期（内部提醒）",
         }
     }
 
@@ -110,7 +202,11 @@ impl DeadlineKind {
     pub fn is_office_deadline(self) -> bool {
         matches!(
             self,
-            Self::CorrectionNotice | Self::ConsultationReply | Self::Answer
+            Self::CorrectionNotice
+                | Self::ConsultationReply
+                | Self::Answer
+                | Self::ConfirmReceipt
+                | Self::NoticeReceipt
         )
     }
 }
@@ -129,6 +225,8 @@ str_enum! {
         Missed = "missed",
         /// No longer applies (e.g. the case was withdrawn, or accepted without correction).
         Moot = "moot",
+        /// The consulted party's window passed without a reply: the answer clock runs again.
+        Lapsed = "lapsed",
     }
 }
 
@@ -159,6 +257,9 @@ pub struct Deadline {
     pub state: DeadlineState,
     /// When what the deadline asks for was done.
     pub done_on: Option<NaiveDate>,
+    /// For the answer: which date counted as answering (posted, signed for, sent).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub done_basis: Option<AnsweredBasis>,
     /// Working days from today to the due day (negative when overdue), for running deadlines.
     pub working_days_left: Option<i64>,
     pub summary: String,
@@ -213,6 +314,7 @@ fn simple(cal: &Calendar, s: Simple, today: NaiveDate) -> Result<Deadline, Calen
         provisional: cal.is_provisional(s.start, due),
         state: st,
         done_on: s.done,
+        done_basis: None,
         working_days_left: if running {
             Some(cal.between(today, due)?)
         } else {
@@ -225,8 +327,9 @@ fn simple(cal: &Calendar, s: Simple, today: NaiveDate) -> Result<Deadline, Calen
     })
 }
 
-/// Merges overlapping pauses and drops the part of any pause before `start`.
-fn effective_pauses(pauses: &[Pause], start: NaiveDate) -> Vec<Pause> {
+/// Merges overlapping pauses (their union: several consultations at once stop the clock once)
+/// and drops the part of any pause before `start`. The pauses given are already effective.
+fn merge_pauses(pauses: &[Pause], start: NaiveDate) -> Vec<Pause> {
     let mut list: Vec<Pause> = pauses
         .iter()
         .filter(|p| p.to.is_none_or(|to| to > start))
@@ -244,11 +347,9 @@ fn effective_pauses(pauses: &[Pause], start: NaiveDate) -> Vec<Pause> {
                     (Some(a), Some(b)) => Some(a.max(b)),
                     _ => None,
                 };
-                if let Some(party) = p.party {
-                    last.party = Some(match last.party.take() {
-                        Some(prev) => format!("{prev}、{party}"),
-                        None => party,
-                    });
+                if last.kind != p.kind {
+                    // A consultation overlapping a fee notice: one stop of the clock, two reasons.
+                    last.party = None;
                 }
             }
             _ => merged.push(p),
@@ -260,10 +361,7 @@ fn effective_pauses(pauses: &[Pause], start: NaiveDate) -> Vec<Pause> {
 fn pause_reason(p: &Pause) -> (String, &'static str) {
     match p.kind {
         PauseKind::Consultation => (
-            match &p.party {
-                Some(party) => format!("征求意见（{party}），不计入答复期限"),
-                None => "征求意见，不计入答复期限".into(),
-            },
+            "征求第三方或其他机关意见，不计入答复期限".into(),
             "条例第三十三条第二款",
         ),
         PauseKind::FeeNotice => (
@@ -271,6 +369,12 @@ fn pause_reason(p: &Pause) -> (String, &'static str) {
             "政府信息公开信息处理费管理办法",
         ),
     }
+}
+
+/// A stretch from the day after `after` to `to`; a stretch of no days (a fee paid the day of
+/// its notice) is shown as the one day `to`, never as a span that ends before it starts.
+fn stretch(after: NaiveDate, to: NaiveDate) -> (NaiveDate, NaiveDate) {
+    ((after + chrono::Days::new(1)).min(to), to)
 }
 
 /// The answer deadline (art. 33): 20 working days from receipt (or corrected receipt, art. 30),
@@ -297,19 +401,28 @@ fn answer(
     } else {
         "收到申请"
     };
+    let effective = f
+        .pauses
+        .iter()
+        .map(|p| p.effective(cal, today))
+        .collect::<Result<Vec<_>, _>>()?;
     let mut need = i64::from(period + f.extension_days);
     let mut pos = start;
     let mut spans = Vec::new();
     let mut paused_since = None;
-    for p in effective_pauses(&f.pauses, start) {
-        let available = cal.between(pos, p.from)?;
-        if available >= need {
+    for p in merge_pauses(&effective, start) {
+        // The period as it stands ends on `end`: a pause that starts on that last day stops the
+        // clock (RULES §8); one that starts after it came too late to stop anything.
+        let end = cal.add(pos, need as u32)?;
+        if p.from > end {
             break;
         }
+        let available = cal.between(pos, p.from)?;
         if available > 0 {
+            let (from, to) = stretch(pos, p.from);
             spans.push(Span {
-                from: pos + chrono::Days::new(1),
-                to: Some(p.from),
+                from,
+                to: Some(to),
                 counted: true,
                 working_days: available,
                 reason: "计入答复期限".into(),
@@ -322,9 +435,16 @@ fn answer(
             Some(to) => cal.between(p.from, to)?,
             None => cal.between(p.from, today.max(p.from))?,
         };
+        let (from, to) = match p.to {
+            Some(to) => {
+                let (a, b) = stretch(p.from, to);
+                (a, Some(b))
+            }
+            None => (p.from + chrono::Days::new(1), None),
+        };
         spans.push(Span {
-            from: p.from + chrono::Days::new(1),
-            to: p.to,
+            from,
+            to,
             counted: false,
             working_days: not_counted,
             reason,
@@ -342,14 +462,17 @@ fn answer(
         None
     } else {
         let due = cal.add(pos, need as u32)?;
-        spans.push(Span {
-            from: pos + chrono::Days::new(1),
-            to: Some(due),
-            counted: true,
-            working_days: need,
-            reason: "计入答复期限".into(),
-            article,
-        });
+        if need > 0 {
+            let (from, to) = stretch(pos, due);
+            spans.push(Span {
+                from,
+                to: Some(to),
+                counted: true,
+                working_days: need,
+                reason: "计入答复期限".into(),
+                article,
+            });
+        }
         Some(due)
     };
     let answered = f.answered_on;
@@ -366,7 +489,10 @@ fn answer(
         summary.push_str("（依条例第三十五条另行确定的合理期限）");
     }
     if f.extension_days > 0 {
-        summary.push_str(&format!("，经批准延长{}个工作日", f.extension_days));
+        summary.push_str(&format!(
+            "，经批准延长{}个工作日（条例第三十三条第一款）",
+            f.extension_days
+        ));
     }
     if not_counted > 0 || paused_since.is_some() {
         summary.push_str(&format!("，征求意见等期间{not_counted}个工作日不计算在内"));
@@ -376,6 +502,9 @@ fn answer(
         (None, Some(p)) => format!("；自{p}起计时暂停，待意见答复或缴费后继续计算。"),
         (None, None) => "。".into(),
     });
+    if let (Some(on), Some(basis)) = (answered, f.answered_basis) {
+        summary.push_str(&format!("已于{on}答复（{}）。", basis.label()));
+    }
     let live = matches!(st, DeadlineState::Open | DeadlineState::Overdue);
     Ok(Some(Deadline {
         kind: DeadlineKind::Answer,
@@ -388,12 +517,53 @@ fn answer(
         provisional,
         state: st,
         done_on: answered,
+        done_basis: f.answered_basis,
         working_days_left: match (live, due) {
             (true, Some(d)) => Some(cal.between(today, d)?),
             _ => None,
         },
         summary,
     }))
+}
+
+/// A consulted party's window (art. 32, 34): running until it replies; once the window has
+/// passed without a reply it has lapsed, and the answer clock runs again.
+fn consultation_reply(
+    cal: &Calendar,
+    p: &Pause,
+    status: Status,
+    today: NaiveDate,
+) -> Result<Deadline, CalendarError> {
+    let start = p.letter_received_on.unwrap_or(p.from);
+    let what = match p.party_kind {
+        Some(ConsultedParty::Agency) => "被征求意见机关答复期限（逾期未答复视为同意，第三十四条）",
+        Some(ConsultedParty::ThirdParty) => {
+            "第三方答复期限（逾期未提出意见的，由本机关依法决定，第三十二条）"
+        }
+        None => "被征求意见方答复期限",
+    };
+    let mut d = simple(
+        cal,
+        Simple {
+            kind: DeadlineKind::ConsultationReply,
+            article: "条例第三十二条、第三十四条",
+            start,
+            days: CONSULTATION_WORKING_DAYS,
+            done: p.to,
+            running: !status.is_terminal() && p.to.is_none(),
+            what: what.into(),
+        },
+        today,
+    )?;
+    if d.state == DeadlineState::Overdue {
+        d.state = DeadlineState::Lapsed;
+        d.working_days_left = None;
+    }
+    if p.letter_received_on.is_none() {
+        d.summary
+            .push_str("（对方签收日期未登记，暂自发函之日起算）");
+    }
+    Ok(d)
 }
 
 /// Every deadline of the case, in the order they arise.
@@ -404,76 +574,153 @@ pub fn deadlines(
 ) -> Result<Vec<Deadline>, CalendarError> {
     let status = f.status.unwrap_or(Status::Registered);
     let mut out = Vec::new();
-    if let Some(received) = f.received_on {
-        // Art. 30: the notice within 7 working days; it matters only until the case is accepted.
-        out.push(simple(
+    match (f.received_on, f.registered_on) {
+        (Some(received), _) => {
+            // Art. 30: the notice within 7 working days; it matters only until the case is
+            // accepted.
+            out.push(simple(
+                cal,
+                Simple {
+                    kind: DeadlineKind::CorrectionNotice,
+                    article: "条例第三十条",
+                    start: received,
+                    days: CORRECTION_NOTICE_WORKING_DAYS,
+                    done: f.correction_requested_on,
+                    running: status == Status::Registered,
+                    what: "一次性告知补正期限".into(),
+                },
+                today,
+            )?);
+        }
+        // Art. 31: a mail or fax application waits for its legal date of receipt; it must not
+        // drop out of sight meanwhile.
+        (None, Some(registered)) if status == Status::Registered => out.push(simple(
             cal,
             Simple {
-                kind: DeadlineKind::CorrectionNotice,
-                article: "条例第三十条",
-                start: received,
-                days: CORRECTION_NOTICE_WORKING_DAYS,
-                done: f.correction_requested_on,
-                running: status == Status::Registered,
-                what: "一次性告知补正期限".into(),
+                kind: DeadlineKind::ConfirmReceipt,
+                article: "条例第三十一条",
+                start: registered,
+                days: CONFIRM_RECEIPT_WORKING_DAYS,
+                done: None,
+                running: true,
+                what: "确认收到申请之日".into(),
             },
             today,
-        )?);
+        )?),
+        _ => {}
     }
     if let (Some(requested), Some(days)) = (f.correction_requested_on, f.correction_period_days) {
-        out.push(simple(
-            cal,
-            Simple {
-                kind: DeadlineKind::CorrectionPeriod,
-                article: "条例第三十条",
-                start: requested,
-                days,
-                done: f.corrected_received_on,
-                running: status == Status::Correction,
-                what: "申请人补正期限".into(),
-            },
-            today,
-        )?);
+        match f.correction_notice_received_on {
+            // Art. 30: the applicant's period runs from the day they received the notice.
+            Some(received) => out.push(simple(
+                cal,
+                Simple {
+                    kind: DeadlineKind::CorrectionPeriod,
+                    article: "条例第三十条",
+                    start: received,
+                    days,
+                    done: f.corrected_received_on,
+                    running: status == Status::Correction,
+                    what: "申请人补正期限".into(),
+                },
+                today,
+            )?),
+            None => out.push(notice_receipt(
+                cal,
+                "补正告知书",
+                requested,
+                status == Status::Correction,
+                today,
+            )?),
+        }
     }
     for p in f
         .pauses
         .iter()
         .filter(|p| p.kind == PauseKind::Consultation)
     {
-        out.push(simple(
-            cal,
-            Simple {
-                kind: DeadlineKind::ConsultationReply,
-                article: "条例第三十二条、第三十四条",
-                start: p.from,
-                days: CONSULTATION_WORKING_DAYS,
-                done: p.to,
-                running: status == Status::Consultation && p.to.is_none(),
-                what: match &p.party {
-                    Some(party) => format!("被征求意见方（{party}）答复期限"),
-                    None => "被征求意见方答复期限".into(),
-                },
-            },
-            today,
-        )?);
+        out.push(consultation_reply(cal, p, status, today)?);
     }
     if let Some(fee) = &f.fee_notice {
-        out.push(simple(
-            cal,
-            Simple {
-                kind: DeadlineKind::FeePayment,
-                article: "政府信息公开信息处理费管理办法",
-                start: fee.received_on,
-                days: FEE_PAYMENT_WORKING_DAYS,
-                done: fee.paid_on,
-                running: !status.is_terminal() && fee.paid_on.is_none(),
-                what: "申请人缴纳信息处理费期限".into(),
-            },
-            today,
-        )?);
+        let running = !status.is_terminal() && fee.paid_on.is_none();
+        match fee.received_on {
+            // Fee Measures: 20 working days from the day after the applicant received it.
+            Some(received) => out.push(simple(
+                cal,
+                Simple {
+                    kind: DeadlineKind::FeePayment,
+                    article: "政府信息公开信息处理费管理办法",
+                    start: received,
+                    days: FEE_PAYMENT_WORKING_DAYS,
+                    done: fee.paid_on,
+                    running,
+                    what: "申请人缴纳信息处理费期限".into(),
+                },
+                today,
+            )?),
+            None => out.push(notice_receipt(
+                cal,
+                "收费通知",
+                fee.notice_on,
+                running,
+                today,
+            )?),
+        }
     }
     out.extend(answer(cal, f, today)?);
     Ok(out)
+}
+
+/// A posted notice whose receipt is not yet recorded: no period runs from it, so nothing can
+/// lapse; the clerk is reminded to record the signed return receipt.
+fn notice_receipt(
+    cal: &Calendar,
+    what: &str,
+    posted_on: NaiveDate,
+    running: bool,
+    today: NaiveDate,
+) -> Result<Deadline, CalendarError> {
+    let mut d = simple(
+        cal,
+        Simple {
+            kind: DeadlineKind::NoticeReceipt,
+            article: "条例第三十条；政府信息公开信息处理费管理办法",
+            start: posted_on,
+            days: POSTED_NOTICE_RECEIPT_WORKING_DAYS,
+            done: None,
+            running,
+            what: format!("登记申请人签收{what}之日（内部提醒）"),
+        },
+        today,
+    )?;
+    d.summary
+        .push_str("在签收日期登记之前，自签收之日起算的期限不开始计算，案件不会因逾期而关闭。");
+    Ok(d)
+}
+
+/// What the workflow must know of the clock to refuse what the law no longer allows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Limits {
+    /// The answer period ended on this day, before today: nothing may stop or lengthen it now
+    /// (RULES §8).
+    pub answer_period_ended_on: Option<NaiveDate>,
+    /// Art. 30: the 7 working days for the correction notice ended on this day, before today.
+    pub correction_notice_ended_on: Option<NaiveDate>,
+}
+
+/// The limits of a case on `today`.
+pub fn limits(cal: &Calendar, f: &ClockFacts, today: NaiveDate) -> Result<Limits, CalendarError> {
+    let list = deadlines(cal, f, today)?;
+    let ended = |kind| {
+        list.iter()
+            .find(|d| d.kind == kind)
+            .and_then(|d| d.due_on)
+            .filter(|due| *due < today)
+    };
+    Ok(Limits {
+        answer_period_ended_on: ended(DeadlineKind::Answer),
+        correction_notice_ended_on: ended(DeadlineKind::CorrectionNotice),
+    })
 }
 
 /// The deadline a clerk must watch next: the earliest one still running.

@@ -115,7 +115,8 @@ pub struct Fee {
     pub amount_fen: i64,
     pub notice_on: NaiveDate,
     /// The day the applicant received the notice: the payment period runs from the day after.
-    pub received_on: NaiveDate,
+    /// Unknown for a posted notice until its return receipt is recorded.
+    pub received_on: Option<NaiveDate>,
     pub paid_on: Option<NaiveDate>,
 }
 

@@ -22,10 +22,11 @@ const OPEN: &[Status] = &[
 
 pub const RULES: &[Rule] = &[
     // Art. 31: the clerk records the legal receipt date for mail, fax and unconfirmed channels.
+    // It may be corrected until a correction is requested (the periods then rest on it).
     Rule {
         kind: ActionKind::ConfirmReceipt,
         roles: &[Role::Clerk],
-        from: &[Status::Registered],
+        from: &[Status::Registered, Status::Accepted],
     },
     Rule {
         kind: ActionKind::Accept,
@@ -45,21 +46,24 @@ pub const RULES: &[Rule] = &[
         from: &[Status::Correction],
     },
     // Art. 32, 34: consult a third party or another agency in writing.
+    // Several parties may be consulted at once (one letter each).
     Rule {
         kind: ActionKind::StartConsultation,
         roles: &[Role::Clerk],
-        from: &[Status::Accepted],
+        from: &[Status::Accepted, Status::Consultation],
     },
     Rule {
         kind: ActionKind::EndConsultation,
         roles: &[Role::Clerk],
         from: &[Status::Consultation],
     },
-    // A head may draft too; four eyes are kept by `approve` refusing the drafter.
+    // A head may draft too; four eyes are kept by `approve` refusing the drafter. Every
+    // ending that answers the applicant, the five 不予处理 grounds included, is drafted,
+    // approved and delivered as a letter (书面答复制; arts. 35, 36(6), 39).
     Rule {
         kind: ActionKind::ProposeDecision,
         roles: &[Role::Clerk, Role::Approver],
-        from: &[Status::Accepted],
+        from: &[Status::Registered, Status::Accepted],
     },
     Rule {
         kind: ActionKind::Approve,
@@ -81,11 +85,6 @@ pub const RULES: &[Rule] = &[
         kind: ActionKind::Withdraw,
         roles: &[Role::Applicant, Role::Clerk],
         from: OPEN,
-    },
-    Rule {
-        kind: ActionKind::CloseWithoutProcessing,
-        roles: &[Role::Clerk],
-        from: &[Status::Registered, Status::Accepted, Status::Correction],
     },
     // Art. 33 ¶1: an extension needs the head of the disclosure unit's consent, once.
     Rule {
@@ -109,11 +108,41 @@ pub const RULES: &[Rule] = &[
         roles: &[Role::Approver],
         from: HANDLING,
     },
-    // Art. 35: the office may first ask the applicant why they apply so often.
+    // Art. 35: the office may first ask the applicant why they apply so often; the reply comes
+    // online or on paper.
     Rule {
         kind: ActionKind::AskForReasons,
         roles: &[Role::Clerk],
         from: &[Status::Registered, Status::Accepted],
+    },
+    Rule {
+        kind: ActionKind::ReplyToReasons,
+        roles: &[Role::Applicant, Role::Clerk],
+        from: &[Status::Registered, Status::Accepted, Status::Consultation],
+    },
+    // The return receipt of a posted notice, letter or answer.
+    Rule {
+        kind: ActionKind::RecordNoticeReceived,
+        roles: &[Role::Clerk],
+        from: &[
+            Status::Correction,
+            Status::Accepted,
+            Status::Consultation,
+            Status::Decision,
+            Status::Delivered,
+        ],
+    },
+    // Art. 30: good reason shown for a late correction; an approver takes the case up again.
+    Rule {
+        kind: ActionKind::Reopen,
+        roles: &[Role::Approver],
+        from: &[Status::AbandonedNoCorrection],
+    },
+    // Art. 32: disclosing over a third party's objection, it is told in writing first.
+    Rule {
+        kind: ActionKind::NotifyThirdParty,
+        roles: &[Role::Clerk],
+        from: &[Status::Decision, Status::Approved],
     },
     // Fee Measures: the notice within the answer period; payment recorded when it arrives.
     Rule {
@@ -137,27 +166,22 @@ pub const RULES: &[Rule] = &[
         roles: &[Role::System],
         from: HANDLING,
     },
-    // Art. 51: an applicant may seek reconsideration or sue over a decision; the office records
-    // it and its result for part 四 of the annual report.
+    // Art. 51: an applicant may seek reconsideration or sue over a decision, or over a failure
+    // to act on one never answered; the office records it and its result (part 四).
     Rule {
         kind: ActionKind::RecordChallenge,
         roles: &[Role::Clerk],
-        from: DECIDED,
+        from: ANY,
     },
     Rule {
         kind: ActionKind::RecordChallengeResult,
         roles: &[Role::Clerk],
-        from: DECIDED,
+        from: ANY,
     },
 ];
 
-/// The states that end in a decision someone can challenge (a withdrawal decides nothing).
-const DECIDED: &[Status] = &[
-    Status::Delivered,
-    Status::ClosedWithoutProcessing,
-    Status::AbandonedNoCorrection,
-    Status::AbandonedFeeUnpaid,
-];
+/// Every state: a challenge may concern any case, answered or not.
+const ANY: &[Status] = Status::ALL;
 
 /// The states in which the office is working on an answer.
 const HANDLING: &[Status] = &[Status::Accepted, Status::Consultation, Status::Decision];

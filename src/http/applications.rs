@@ -2,7 +2,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::Utc;
+
 use serde::Serialize;
 
 use super::extract::{
@@ -31,6 +31,7 @@ fn opened_response(o: &Opened) -> HttpResponse {
             &o.agency_code,
             &o.viewer,
             o.next_deadline.as_ref(),
+            o.allowed.clone(),
         ),
         access_token: &o.access_token,
     };
@@ -55,7 +56,7 @@ pub async fn file(
     limits.check_client(&req)?;
     limits.check_identity(&intake::identity_key(&services, &form.applicant))?;
     let opened =
-        web::block(move || intake::file_online(&services, &form, key.as_deref(), Utc::now()))
+        web::block(move || intake::file_online(&services, &form, key.as_deref(), services.now()))
             .await??;
     Ok(opened_response(&opened))
 }
@@ -69,7 +70,7 @@ pub async fn register(
     let token = Some(token.0);
     let form = body.0;
     let opened =
-        web::block(move || intake::register(&services, token.as_deref(), &form, Utc::now()))
+        web::block(move || intake::register(&services, token.as_deref(), &form, services.now()))
             .await??;
     Ok(opened_response(&opened))
 }
@@ -82,6 +83,7 @@ fn case_response(status: StatusCode, v: &cases::Visible) -> HttpResponse {
             &v.agency_code,
             &v.principal,
             v.next_deadline.as_ref(),
+            v.allowed.clone(),
         ))
 }
 
@@ -147,7 +149,6 @@ fn parse_action(
         ActionKind::Return => Action::Return(parse_value(body)?),
         ActionKind::Deliver => Action::Deliver(parse_value(body)?),
         ActionKind::Withdraw => Action::Withdraw(parse_value(body)?),
-        ActionKind::CloseWithoutProcessing => Action::CloseWithoutProcessing(parse_value(body)?),
         ActionKind::RequestExtension => Action::RequestExtension(parse_value(body)?),
         ActionKind::GrantExtension => Action::GrantExtension(parse_value(body)?),
         ActionKind::RefuseExtension => Action::RefuseExtension(parse_value(body)?),
@@ -157,6 +158,10 @@ fn parse_action(
         ActionKind::RecordPayment => Action::RecordPayment(parse_value(body)?),
         ActionKind::RecordChallenge => Action::RecordChallenge(parse_value(body)?),
         ActionKind::RecordChallengeResult => Action::RecordChallengeResult(parse_value(body)?),
+        ActionKind::RecordNoticeReceived => Action::RecordNoticeReceived(parse_value(body)?),
+        ActionKind::ReplyToReasons => Action::ReplyToReasons(parse_value(body)?),
+        ActionKind::Reopen => Action::Reopen(parse_value(body)?),
+        ActionKind::NotifyThirdParty => Action::NotifyThirdParty(parse_value(body)?),
         // Taken by the service itself when a period lapses; nobody may send them.
         ActionKind::AbandonNoCorrection | ActionKind::AbandonFeeUnpaid => {
             return Err(ApiError::new(
@@ -220,7 +225,7 @@ pub async fn act(
             &id,
             &action,
             version,
-            Utc::now(),
+            services.now(),
         )
     })
     .await??;

@@ -193,7 +193,14 @@ pub async fn cases(
     };
     Ok(stream(format, name, move |sink| {
         let conn = &mut *services.conn()?;
-        export::cases(conn, &services.calendars, &filter, format, Utc::now(), sink)
+        export::cases(
+            conn,
+            &services.calendars,
+            &filter,
+            format,
+            services.now(),
+            sink,
+        )
     }))
 }
 

@@ -2,7 +2,7 @@
 //! years and local days off.
 
 use actix_web::{web, HttpResponse};
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::extract::{parse_json_value, BearerToken, JsonBody, RawJson};
@@ -158,9 +158,10 @@ pub async fn put_year(
     parse_json_value(&body.0)?;
     let text = String::from_utf8(body.0.to_vec())
         .map_err(|_| ApiError::bad_request("malformed_json", "the body is not UTF-8"))?;
-    let loaded =
-        web::block(move || calendar::put_year(&services, Some(&token.0), year, &text, Utc::now()))
-            .await??;
+    let loaded = web::block(move || {
+        calendar::put_year(&services, Some(&token.0), year, &text, services.now())
+    })
+    .await??;
     Ok(HttpResponse::Ok().json(loaded))
 }
 
@@ -183,7 +184,14 @@ pub async fn put_local_days(
     let days = body.0.days_off;
     let agency = code.to_uppercase();
     let recomputed = web::block(move || {
-        calendar::put_local_days(&services, Some(&token.0), &code, year, &days, Utc::now())
+        calendar::put_local_days(
+            &services,
+            Some(&token.0),
+            &code,
+            year,
+            &days,
+            services.now(),
+        )
     })
     .await??;
     Ok(HttpResponse::Ok()

@@ -1,7 +1,7 @@
 //! `GET /api/v1/applications/{id}/clock`: every deadline of a case and how it was counted.
 
 use actix_web::{web, HttpResponse};
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::extract::BearerToken;
@@ -32,7 +32,7 @@ pub async fn clock(
     services: web::Data<Services>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let c = web::block(move || service::case_clock(&services, Some(&token.0), &id, Utc::now()))
+    let c = web::block(move || service::case_clock(&services, Some(&token.0), &id, services.now()))
         .await??;
     let view = ClockView {
         application_id: &c.case.id,

@@ -100,7 +100,7 @@ pub async fn metrics(
     services: web::Data<Services>,
     metrics: web::Data<Metrics>,
 ) -> Result<HttpResponse, ApiError> {
-    let today = legal_date(chrono::Utc::now());
+    let today = legal_date(services.now());
     let (outbox, overdue) = web::block(move || {
         let conn = &mut *services.conn()?;
         let outbox = stats::outbox_depth(conn)?;

@@ -1,7 +1,7 @@
 //! Notices for clerks: a case's notices, the office's failed ones, and retrying one.
 
 use actix_web::{web, HttpResponse};
-use chrono::Utc;
+
 use serde::{Deserialize, Serialize};
 
 use super::extract::BearerToken;
@@ -95,6 +95,7 @@ pub async fn retry(
     services: web::Data<Services>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let n = web::block(move || outbox::retry(&services, Some(&token.0), &id, Utc::now())).await??;
+    let n =
+        web::block(move || outbox::retry(&services, Some(&token.0), &id, services.now())).await??;
     Ok(HttpResponse::Ok().json(view(&n)))
 }

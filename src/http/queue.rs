@@ -152,7 +152,15 @@ pub async fn list(
     let items = page
         .items
         .iter()
-        .map(|(c, code, next)| views::application(c, code, &page.principal, next.as_ref()))
+        .map(|i| {
+            views::application(
+                &i.case,
+                &i.agency_code,
+                &page.principal,
+                i.next_deadline.as_ref(),
+                i.allowed.clone(),
+            )
+        })
         .collect();
     Ok(HttpResponse::Ok().json(ListPage {
         items,

@@ -4,7 +4,6 @@ use chrono::{NaiveDate, NaiveDateTime};
 use serde::Serialize;
 
 use crate::db::models::{ApplicationRow, EventRow};
-use crate::domain::workflow;
 use crate::service::auth::Principal;
 use crate::service::clock::NextDeadlineInfo;
 
@@ -80,21 +79,12 @@ pub fn instant(t: NaiveDateTime) -> String {
         .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
-pub fn allowed_for(case: &ApplicationRow, principal: &Principal) -> Vec<&'static str> {
-    match case.case() {
-        Ok(c) => workflow::allowed_actions(&c, &principal.actor())
-            .iter()
-            .map(|k| k.as_str())
-            .collect(),
-        Err(_) => Vec::new(),
-    }
-}
-
 pub fn application<'a>(
     c: &'a ApplicationRow,
     agency_code: &'a str,
     principal: &Principal,
     next_deadline: Option<&'a NextDeadlineInfo>,
+    allowed_actions: Vec<&'static str>,
 ) -> ApplicationView<'a> {
     let staff = principal.staff().is_some();
     // The applicant learns the outcome from the delivered answer (or the closing notice), never
@@ -161,7 +151,7 @@ pub fn application<'a>(
         closed_on: c.closed_on,
         next_deadline,
         updated_at: instant(c.updated_at),
-        allowed_actions: allowed_for(c, principal),
+        allowed_actions,
     }
 }
 

@@ -182,3 +182,18 @@ pub fn set_user_email(
     }
     Ok(())
 }
+
+/// The office's settings the workflow reads (RULES §8: a fee notice says how to pay; a closure
+/// for no correction may be reopened within the office's reasonable time).
+pub fn office_settings(
+    conn: &mut DbConnection,
+    agency_id: &str,
+) -> Result<crate::domain::workflow::Office, ServiceError> {
+    let _agency = staff::agency_by_id(conn, agency_id)?;
+    // PENDING(letters branch): payment details and the reopening period come from the
+    // office's settings once those columns land.
+    Ok(crate::domain::workflow::Office {
+        has_payment_details: true,
+        ..Default::default()
+    })
+}

@@ -6,10 +6,9 @@ use super::auth::{authenticate, require_staff, Principal};
 use super::clock::{next_info, NextDeadlineInfo};
 use super::{FieldError, ServiceError, Services};
 use crate::db::cases::{CaseFilter, Cursor, Sort};
-use crate::db::models::{ApplicationRow, CaseChanges, EventRow};
+use crate::db::models::{ApplicationRow, CaseChanges, EventRow, FinalClock};
 use crate::db::{cases, events, staff, write_tx, DbConnection};
 use crate::domain::case::{ApplicantKind, Status};
-use crate::domain::clock::{self, DeadlineKind};
 use crate::domain::time::legal_date;
 use crate::domain::workflow::{self, Action, Role, WorkflowError};
 
@@ -19,6 +18,7 @@ pub struct Visible {
     pub agency_code: String,
     pub principal: Principal,
     pub next_deadline: Option<NextDeadlineInfo>,
+    pub allowed: Vec<&'static str>,
 }
 
 /// Loads a case the principal may see; anything else is "not found", so that nobody learns
@@ -40,12 +40,15 @@ pub fn get(services: &Services, token: Option<&str>, id: &str) -> Result<Visible
     let case = visible(conn, &principal, id)?;
     let agency_code = staff::agency_by_id(conn, &case.agency_id)?.code;
     let cal = services.calendars.get(conn, Some(&case.agency_id))?;
-    let next_deadline = next_info(&cal, &case, legal_date(Utc::now()));
+    let today = legal_date(services.now());
+    let next_deadline = next_info(&cal, &case, today);
+    let allowed = allowed(conn, services, &case, &principal, today)?;
     Ok(Visible {
         case,
         agency_code,
         principal,
         next_deadline,
+        allowed,
     })
 }
 
@@ -81,7 +84,8 @@ pub struct Query {
 
 pub struct Page {
     pub principal: Principal,
-    pub items: Vec<(ApplicationRow, String, Option<NextDeadlineInfo>)>,
+    /// Each case with its office's code, next deadline and the actions allowed now.
+    pub items: Vec<PageItem>,
     pub next_cursor: Option<String>,
 }
 
@@ -112,7 +116,7 @@ pub fn list(services: &Services, token: Option<&str>, q: &Query) -> Result<Page,
     };
     // Working days are counted on the office's calendar (the national one across offices).
     let cal = services.calendars.get(conn, agency_id.as_deref())?;
-    let today = legal_date(Utc::now());
+    let today = legal_date(services.now());
     let due_by = match q.due_within {
         Some(n) => Some(cal.add(today, n).map_err(|e| {
             ServiceError::Invalid(vec![FieldError::new(
@@ -146,16 +150,42 @@ pub fn list(services: &Services, token: Option<&str>, q: &Query) -> Result<Page,
     };
     let mut items = Vec::with_capacity(rows.len());
     let mut calendars = services.calendars.batch();
+    let mut offices = std::collections::HashMap::new();
     for (case, code) in rows {
         let cal = calendars.get(conn, &case.agency_id)?;
         let next = next_info(&cal, &case, today);
-        items.push((case, code, next));
+        let mut c = case.case()?;
+        c.office = match offices.get(&case.agency_id) {
+            Some(o) => Clone::clone(o),
+            None => {
+                let o = super::admin::office_settings(conn, &case.agency_id)?;
+                offices.insert(case.agency_id.clone(), o.clone());
+                o
+            }
+        };
+        let allowed = workflow::allowed_actions(&c, &principal.actor(), &cal, today)
+            .iter()
+            .map(|k| k.as_str())
+            .collect();
+        items.push(PageItem {
+            case,
+            agency_code: code,
+            next_deadline: next,
+            allowed,
+        });
     }
     Ok(Page {
         principal,
         items,
         next_cursor,
     })
+}
+
+pub struct PageItem {
+    pub case: ApplicationRow,
+    pub agency_code: String,
+    pub next_deadline: Option<NextDeadlineInfo>,
+    pub allowed: Vec<&'static str>,
 }
 
 /// Takes a workflow action on a case the principal may see, if it is still at
@@ -182,13 +212,43 @@ pub fn act(
         let agency_code = staff::agency_by_id(conn, &case.agency_id)?.code;
         let cal = services.calendars.get(conn, Some(&case.agency_id))?;
         let next_deadline = next_info(&cal, &case, legal_date(now));
+        let allowed = allowed(conn, services, &case, &principal, legal_date(now))?;
         Ok(Visible {
             case,
             agency_code,
             principal: principal.clone(),
             next_deadline,
+            allowed,
         })
     })
+}
+
+/// The case as the workflow reads it, with the office's settings it needs.
+pub fn load_case(
+    conn: &mut DbConnection,
+    row: &ApplicationRow,
+) -> Result<workflow::Case, ServiceError> {
+    let mut case = row.case()?;
+    case.office = super::admin::office_settings(conn, &row.agency_id)?;
+    Ok(case)
+}
+
+/// What the principal may do with the case on `today`; any other action is refused.
+pub fn allowed(
+    conn: &mut DbConnection,
+    services: &Services,
+    row: &ApplicationRow,
+    principal: &Principal,
+    today: NaiveDate,
+) -> Result<Vec<&'static str>, ServiceError> {
+    let case = load_case(conn, row)?;
+    let cal = services.calendars.get(conn, Some(&row.agency_id))?;
+    Ok(
+        workflow::allowed_actions(&case, &principal.actor(), &cal, today)
+            .iter()
+            .map(|k| k.as_str())
+            .collect(),
+    )
 }
 
 /// Who takes an action, as recorded in its event.
@@ -218,9 +278,9 @@ pub fn apply_action(
     }
     let today = legal_date(now);
     let cal = services.calendars.get(conn, Some(&case.agency_id))?;
-    let mut before = case.case()?;
+    let mut before = load_case(conn, case)?;
     let refused = |error: WorkflowError, before: &workflow::Case| {
-        let allowed = workflow::allowed_actions(before, by.actor);
+        let allowed = workflow::allowed_actions(before, by.actor, &cal, today);
         ServiceError::Workflow {
             error,
             allowed: allowed.iter().map(|k| k.as_str()).collect(),
@@ -233,32 +293,32 @@ pub fn apply_action(
             .unwrap_or(u32::MAX);
     }
     let transition =
-        workflow::apply(&before, by.actor, action, today).map_err(|e| refused(e, &before))?;
-    // Art. 33: an extension is granted within the answer period, not after it (checked once
-    // the workflow has accepted who asks and when, so those refusals come first).
-    if let Action::RequestExtension(_) = action {
-        let list = clock::deadlines(&cal, &before.clock_facts(), today).map_err(|e| {
-            ServiceError::Invalid(vec![FieldError::new("", "out_of_calendar", e.to_string())])
-        })?;
-        let answer = list.iter().find(|d| d.kind == DeadlineKind::Answer);
-        if let Some(due) = answer.and_then(|d| d.due_on).filter(|due| *due < today) {
-            let message = format!("the answer period ended on {due}: it can no longer be extended");
-            let error = WorkflowError::Refused {
-                code: "answer_period_expired",
-                message,
-            };
-            return Err(refused(error, &before));
-        }
-    }
+        workflow::apply(&before, by.actor, action, today, &cal).map_err(|e| refused(e, &before))?;
     let challenge = super::challenges::prepare(conn, case, action, now)?;
     let mut payload = transition.payload.clone();
     if let Some(super::challenges::Step::New(c)) = &challenge {
         payload["challenge_id"] = c.id.clone().into();
     }
     let version = expected_version + 1;
-    // Every change recomputes the case's deadlines (a pure function of it and the calendar).
+    // Every change recomputes the case's deadlines (a pure function of it and the calendar);
+    // a closing change keeps them as they stand, for good (RULES §8: closed cases are history).
     let next = super::clock::next_for(&cal, &transition.case, now)?;
-    let changes = CaseChanges::new(&transition.case, next, version, now.naive_utc());
+    let after_status = transition.case.status();
+    let closed = match (after_status.is_terminal(), before.status().is_terminal()) {
+        (true, false) => Some(super::clock::final_clock(&cal, &transition.case, now)?),
+        (true, true) => case.final_clock.clone().map(|json| FinalClock {
+            json,
+            answer_due_on: case.final_answer_due_on,
+        }),
+        (false, _) => None,
+    };
+    let changes = CaseChanges::new(
+        &transition.case,
+        next,
+        closed.as_ref(),
+        version,
+        now.naive_utc(),
+    );
     let Some(seq) = cases::update_case(conn, id, expected_version, &changes)? else {
         let current = cases::application(conn, id)?.map_or(version, |c| c.version);
         return Err(ServiceError::VersionConflict {
@@ -288,8 +348,8 @@ pub fn apply_action(
         super::challenges::write(conn, step)?;
     }
     let after = cases::application(conn, id)?.ok_or(ServiceError::NotFound)?;
-    if let Action::Deliver(d) = action {
-        super::letters::write_answer_letter(conn, &after, d.delivered_on, now)?;
+    if let (Action::Deliver(_), Some(dated)) = (action, after.closed_on) {
+        super::letters::write_answer_letter(conn, &after, dated, now)?;
     }
     // The notice the step causes goes into the outbox with it: both are written, or neither.
     super::notices::for_step(conn, services, &after, action.kind(), &payload, seq, now)?;

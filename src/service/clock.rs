@@ -27,6 +27,17 @@ pub fn next_for(
     Ok(NextDeadline::of(clock::next_deadline(&list)))
 }
 
+/// The deadlines of a case as they stand the day it closes: kept with it for good.
+pub fn final_clock(
+    cal: &Calendar,
+    case: &Case,
+    now: DateTime<Utc>,
+) -> Result<crate::db::models::FinalClock, ServiceError> {
+    let list =
+        clock::deadlines(cal, &case.clock_facts(), legal_date(now)).map_err(calendar_error)?;
+    Ok(crate::db::models::FinalClock::of(&list))
+}
+
 /// A date beyond 2099 entered by a clerk is refused at the edge; reaching one here is a bug.
 fn calendar_error(e: crate::domain::calendar::CalendarError) -> ServiceError {
     ServiceError::Invalid(vec![super::FieldError::new(

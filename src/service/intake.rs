@@ -25,6 +25,7 @@ pub struct Opened {
     /// Who the answer is for: the applicant filing online, or the registering clerk.
     pub viewer: Principal,
     pub next_deadline: Option<super::clock::NextDeadlineInfo>,
+    pub allowed: Vec<&'static str>,
 }
 
 /// Files an application online. The office's receipt is this answer itself, so the legal date
@@ -155,12 +156,15 @@ fn replay(
         application_id: case.id.clone(),
     };
     let cal = services.calendars.get(conn, Some(&case.agency_id))?;
-    let next_deadline = next_info(&cal, &case, legal_date(chrono::Utc::now()));
+    let today = legal_date(services.now());
+    let next_deadline = next_info(&cal, &case, today);
+    let case_row = case.clone();
     Ok(Some(Opened {
         case,
         agency_code: agency.code,
         access_token,
         replayed: true,
+        allowed: super::cases::allowed(conn, services, &case_row, &viewer, today)?,
         viewer,
         next_deadline,
     }))
@@ -191,6 +195,16 @@ fn open(
         Some((key, _)) => services.key.derived_access_token(&id, key),
         None => new_token(ACCESS_TOKEN_PREFIX),
     };
+    let cal = services.calendars.get(conn, Some(&new.agency.id))?;
+    // Art. 31(3): online, the day both sides can confirm receipt: a filing made on a day off is
+    // received on the next working day.
+    let received_on = match (new.channel, new.registered_by) {
+        (Channel::Online, None) => Some(match cal.is_working(today) {
+            Ok(false) => cal.add(today, 1).unwrap_or(today),
+            _ => today,
+        }),
+        _ => new.received_on,
+    };
     let a = new.applicant;
     let number_normalised = identity::normalise(&a.id_number);
     let doc = a.id_document_type.as_str();
@@ -219,7 +233,7 @@ fn open(
         registered_by: new.registered_by.and_then(|(p, _)| p.actor().id),
         registered_at: now.naive_utc(),
         registered_on: today,
-        received_on: new.received_on,
+        received_on,
         correction_requested_on: None,
         correction_period_days: None,
         corrected_received_on: None,
@@ -246,8 +260,14 @@ fn open(
         fee_received_on: None,
         fee_paid_on: None,
         event_seq: 1,
+        correction_notice_received_on: None,
+        posted_on: None,
+        reasons_asked_on: None,
+        reasons_replied_on: None,
+        reopened_on: None,
+        final_clock: None,
+        final_answer_due_on: None,
     };
-    let cal = services.calendars.get(conn, Some(&new.agency.id))?;
     let next = super::clock::next_for(&cal, &row.case()?, now)?;
     let row = ApplicationRow {
         next_deadline_kind: next.next_deadline_kind,
@@ -260,7 +280,7 @@ fn open(
     let payload = serde_json::json!({
         "tracking_number": tracking_number,
         "channel": new.channel,
-        "received_on": new.received_on,
+        "received_on": received_on,
         "applicant": {
             "kind": a.kind,
             "organisation_type": a.organisation_type,
@@ -302,6 +322,7 @@ fn open(
         None => Principal::Applicant { application_id: id },
     };
     let next_deadline = next_info(&cal, &row, today);
+    let allowed = super::cases::allowed(conn, services, &row, &viewer, today)?;
     Ok(Opened {
         case: row,
         agency_code: new.agency.code.clone(),
@@ -309,5 +330,6 @@ fn open(
         replayed: false,
         viewer,
         next_deadline,
+        allowed,
     })
 }

@@ -9,6 +9,7 @@ pub mod calendar;
 pub mod cases;
 pub mod challenges;
 pub mod clock;
+pub mod clock_source;
 pub mod delivery;
 pub mod export;
 pub mod forms;
@@ -39,9 +40,15 @@ pub struct Services {
     pub templates: std::sync::Arc<templates::Templates>,
     /// SQLite's group committer (none on PostgreSQL, where writers run side by side).
     pub writer: Option<std::sync::Arc<crate::db::group_commit::GroupCommit>>,
+    /// "Now": the system clock, or a test's.
+    pub clock: clock_source::Clock,
 }
 
 impl Services {
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+
     pub fn conn(
         &self,
     ) -> Result<diesel::r2d2::PooledConnection<crate::db::pool::Manager>, ServiceError> {

@@ -91,7 +91,7 @@ async fn the_clock_shows_every_deadline_and_how_it_was_counted() {
 
 #[actix_rt::test]
 async fn consultation_days_are_not_counted_in_the_answer_period() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_on("2026-03-13").await;
     let o = office(&app, "BJHD");
     let id = registered(&app, &o.clerk, "2026-03-02").await;
     app.act(&id, "accept", &o.clerk, 1, json!({})).await;
@@ -132,7 +132,7 @@ async fn consultation_days_are_not_counted_in_the_answer_period() {
 
 #[actix_rt::test]
 async fn the_queue_finds_what_is_due_and_what_is_overdue() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_on("2026-11-25").await;
     let o = office(&app, "BJHD");
     let overdue = registered(&app, &o.clerk, "2026-09-28").await;
     let (fresh, _) = file_one(&app, "BJHD").await;
@@ -173,18 +173,33 @@ async fn the_queue_finds_what_is_due_and_what_is_overdue() {
     expected.sort();
     assert_eq!(not_overdue, expected);
     // The fresh case's next deadline is the correction notice, 7 working days out.
-    let fresh_due = add(&app, &today().to_string(), 7, Some("BJHD")).await["date"].clone();
+    let fresh_due = add(&app, "2026-11-25", 7, Some("BJHD")).await["date"].clone();
     let fresh_case = app
         .get(&format!("/api/v1/applications/{fresh}"), Some(&o.clerk))
         .await;
     assert_eq!(fresh_case.body["next_deadline"]["due_on"], fresh_due);
     assert_eq!(fresh_case.body["next_deadline"]["working_days_left"], 7);
-    assert_eq!(ids(&q("due_within=7").await).len(), 2);
+    // The mail application whose receipt is not confirmed never drops out of sight: its legal
+    // date of receipt is to be confirmed by the next working day (art. 31).
+    let waiting = app
+        .get(&format!("/api/v1/applications/{no_date}"), Some(&o.clerk))
+        .await;
+    assert_eq!(waiting.body["next_deadline"]["kind"], "confirm_receipt");
+    assert_eq!(waiting.body["next_deadline"]["due_on"], "2026-11-26");
+    assert_eq!(ids(&q("due_within=7").await).len(), 3);
+    let mut within_6 = ids(&q("due_within=6").await);
+    within_6.sort();
+    let mut expected = vec![overdue.clone(), no_date.clone()];
+    expected.sort();
+    assert_eq!(within_6, expected);
+    app.set_today("2026-11-27");
     assert_eq!(
-        ids(&q("due_within=6").await),
-        std::slice::from_ref(&overdue)
+        ids(&q("overdue=true").await).len(),
+        2,
+        "an unconfirmed receipt goes overdue too"
     );
-    // Sorted by deadline, one per page: overdue first, undated last.
+    app.set_today("2026-11-25");
+    // Sorted by deadline, one per page: overdue first.
     let mut order = Vec::new();
     let mut cursor = String::new();
     loop {
@@ -195,7 +210,7 @@ async fn the_queue_finds_what_is_due_and_what_is_overdue() {
             None => break,
         }
     }
-    assert_eq!(order, [overdue, fresh, no_date]);
+    assert_eq!(order, [overdue, no_date, fresh]);
     let bad = app
         .get(
             "/api/v1/applications?sort=deadline&cursor=nonsense",

@@ -10,11 +10,18 @@ use gongkai::db::DatabaseUrl;
 use gongkai::domain::workflow::Role;
 use gongkai::http::limits::IntakeLimitSettings;
 use gongkai::security::SecretKey;
+use gongkai::service::clock_source::Clock;
 use gongkai::service::{admin, Services};
 use gongkai::startup::{open_services, Application, Settings};
 use serde_json::{json, Value};
 
 pub const PG_ENV: &str = "GONGKAI_TEST_POSTGRES_URL";
+
+/// 12:00 in China (UTC+8) on `day`.
+pub fn noon_in_china(day: &str) -> chrono::DateTime<chrono::Utc> {
+    let d: chrono::NaiveDate = day.parse().expect("a YYYY-MM-DD day");
+    d.and_hms_opt(4, 0, 0).unwrap().and_utc()
+}
 
 pub struct TestApp {
     pub address: String,
@@ -88,6 +95,18 @@ impl TestApp {
         Self::spawn_with(|_| {}).await
     }
 
+    /// The service on a clock standing at noon (China) of `day`, moved with `set_today`: the
+    /// law's boundaries are tried on the days they fall, whatever day the suite runs.
+    pub async fn spawn_on(day: &str) -> Self {
+        let clock = Clock::fixed(noon_in_china(day));
+        Self::spawn_with(move |s| s.clock = clock).await
+    }
+
+    /// Moves a clocked service (see `spawn_on`) to noon (China) of `day`.
+    pub fn set_today(&self, day: &str) {
+        self.services.clock.set(noon_in_china(day));
+    }
+
     /// The service with settings changed from the tests' defaults (no rate limits, no jobs).
     pub async fn spawn_with(change: impl FnOnce(&mut Settings)) -> Self {
         init_tracing();
@@ -109,13 +128,16 @@ impl TestApp {
                 trust_forwarded: false,
             },
             shutdown_timeout: std::time::Duration::from_secs(5),
+            clock: Default::default(),
         };
         let mut settings = settings;
         change(&mut settings);
+        let clock = settings.clock.clone();
         let app = Application::build(settings).expect("the service starts");
         let address = format!("http://127.0.0.1:{}", app.port());
         actix_rt::spawn(app.run_until_stopped());
-        let services = open_services(&url, key.clone(), 2).unwrap();
+        let mut services = open_services(&url, key.clone(), 2).unwrap();
+        services.clock = clock;
         let client = awc::Client::builder()
             .timeout(std::time::Duration::from_secs(30))
             .finish();
