@@ -34,11 +34,7 @@ pub fn of_kind(
 /// instances queue on it and each reads the value the one before it committed (on SQLite the
 /// write transaction already serialises them). The first letter of a year inserts the row; two
 /// first letters racing there lose on the primary key and `write_tx` starts the loser again.
-pub fn next_letter_number(
-    conn: &mut DbConnection,
-    agency_id: &str,
-    year: i32,
-) -> QueryResult<i32> {
+pub fn next_letter_number(conn: &mut DbConnection, agency_id: &str, year: i32) -> QueryResult<i32> {
     let key = letter_counters::table
         .filter(letter_counters::agency_id.eq(agency_id))
         .filter(letter_counters::year.eq(year));

@@ -142,7 +142,11 @@ fn compose(l: &LetterInput<'_>) -> Letter {
             s.push_str(&format!("负责公开该信息的机关为{office}"));
         }
         if let Some(contact) = &d.responsible_contact {
-            s.push_str(if s.is_empty() { "负责公开该信息的机关的" } else { "，" });
+            s.push_str(if s.is_empty() {
+                "负责公开该信息的机关的"
+            } else {
+                "，"
+            });
             s.push_str(&format!("联系方式：{contact}"));
         }
         if !s.is_empty() {
@@ -164,10 +168,7 @@ fn compose(l: &LetterInput<'_>) -> Letter {
     body.push(remedies(l.reconsideration_body, l.court));
     Letter {
         office: l.agency_name.to_owned(),
-        number: l
-            .document_number
-            .unwrap_or(l.tracking_number)
-            .to_owned(),
+        number: l.document_number.unwrap_or(l.tracking_number).to_owned(),
         title: TITLE,
         addressee: format!("{}：", l.applicant_name),
         body,
@@ -301,7 +302,10 @@ mod tests {
         for letter in [text(&i), html(&i)] {
             assert!(letter.contains("于2026年1月5日收到"), "{letter}");
             assert!(letter.contains("2026年2月3日"), "{letter}");
-            assert!(!letter.contains("年0") && !letter.contains("月0"), "{letter}");
+            assert!(
+                !letter.contains("年0") && !letter.contains("月0"),
+                "{letter}"
+            );
             assert!(!letter.contains("2026-01-05") && !letter.contains("2026-02-03"));
         }
     }
@@ -309,17 +313,26 @@ mod tests {
     #[test]
     fn the_document_number_is_the_prefix_the_year_in_hexagonal_brackets_and_the_sequence() {
         assert_eq!(document_number("海政信复", 2026, 4), "海政信复〔2026〕4号");
-        assert_eq!(document_number("海政信复", 2027, 120), "海政信复〔2027〕120号");
+        assert_eq!(
+            document_number("海政信复", 2027, 120),
+            "海政信复〔2027〕120号"
+        );
         let decision = ProposeDecision::new(Outcome::Disclosed, "x");
         let mut i = input(&decision);
         i.document_number = Some("海政信复〔2026〕4号");
         let t = text(&i);
         let lines: Vec<&str> = t.lines().collect();
-        assert_eq!(&lines[..3], ["北京市海淀区人民政府", "海政信复〔2026〕4号", TITLE]);
+        assert_eq!(
+            &lines[..3],
+            ["北京市海淀区人民政府", "海政信复〔2026〕4号", TITLE]
+        );
         // The tracking number stays in the body, so the applicant can match letter and case.
         assert!(t.contains("申请编号：BJHD-2026-000001"), "{t}");
         let h = html(&i);
-        assert!(h.contains("<p class=\"number\">海政信复〔2026〕4号</p>"), "{h}");
+        assert!(
+            h.contains("<p class=\"number\">海政信复〔2026〕4号</p>"),
+            "{h}"
+        );
         // Without a prefix, the tracking number takes its place.
         i.document_number = None;
         assert_eq!(text(&i).lines().nth(1), Some("BJHD-2026-000001"));
@@ -344,7 +357,10 @@ mod tests {
         i.reconsideration_body = None;
         let t = text(&i);
         assert!(t.contains("六十日内依法申请行政复议"), "{t}");
-        assert!(t.contains("六个月内向北京市海淀区人民法院提起行政诉讼"), "{t}");
+        assert!(
+            t.contains("六个月内向北京市海淀区人民法院提起行政诉讼"),
+            "{t}"
+        );
     }
 
     #[test]
@@ -387,7 +403,10 @@ mod tests {
             "{t}"
         );
         assert!(t.contains("（条例第三十六条第五项）"), "{t}");
-        assert!(!t.contains("第三十六条第四项") && !t.contains("经检索查找"), "{t}");
+        assert!(
+            !t.contains("第三十六条第四项") && !t.contains("经检索查找"),
+            "{t}"
+        );
         assert!(t.contains("负责公开该信息的机关为区交通委，联系方式：010-12345678。"));
         assert!(t.contains("便民答复（不属于正式答复内容）：可向区交通委申请"));
         // Not held and nothing more: the art. 36(4) opening.
@@ -401,17 +420,61 @@ mod tests {
     fn every_outcome_family_opens_with_its_own_ground_and_article() {
         let cases: &[(Outcome, &str, &str)] = &[
             (Outcome::Disclosed, "予以公开", "予以公开。"),
-            (Outcome::PartlyDisclosed, "部分内容不予公开", "（条例第三十七条）"),
-            (Outcome::WithheldStateSecret, "依法不予公开", "（条例第三十六条第三项）"),
-            (Outcome::WithheldAdministrativeQuery, "依法不予公开", "（条例第三十六条第三项）"),
-            (Outcome::UnavailableNotHeld, "未制作或获取", "（条例第三十六条第四项）"),
-            (Outcome::UnavailableNeedsCreation, "加工、分析", "（条例第三十八条）"),
-            (Outcome::UnavailableUnclearAfterCorrection, "仍不明确", "（条例第三十条）"),
-            (Outcome::NotProcessedPetition, "信访、投诉、举报", "（条例第三十九条第一款）"),
-            (Outcome::NotProcessedRepeat, "不予重复处理", "（条例第三十六条第六项）"),
-            (Outcome::NotProcessedPublication, "公开出版物", "（条例第三十九条第二款）"),
-            (Outcome::NotProcessedExcessive, "明显超过合理范围", "（条例第三十五条）"),
-            (Outcome::NotProcessedConfirmation, "确认或者重新出具", "（参照条例第三十九条第一款）"),
+            (
+                Outcome::PartlyDisclosed,
+                "部分内容不予公开",
+                "（条例第三十七条）",
+            ),
+            (
+                Outcome::WithheldStateSecret,
+                "依法不予公开",
+                "（条例第三十六条第三项）",
+            ),
+            (
+                Outcome::WithheldAdministrativeQuery,
+                "依法不予公开",
+                "（条例第三十六条第三项）",
+            ),
+            (
+                Outcome::UnavailableNotHeld,
+                "未制作或获取",
+                "（条例第三十六条第四项）",
+            ),
+            (
+                Outcome::UnavailableNeedsCreation,
+                "加工、分析",
+                "（条例第三十八条）",
+            ),
+            (
+                Outcome::UnavailableUnclearAfterCorrection,
+                "仍不明确",
+                "（条例第三十条）",
+            ),
+            (
+                Outcome::NotProcessedPetition,
+                "信访、投诉、举报",
+                "（条例第三十九条第一款）",
+            ),
+            (
+                Outcome::NotProcessedRepeat,
+                "不予重复处理",
+                "（条例第三十六条第六项）",
+            ),
+            (
+                Outcome::NotProcessedPublication,
+                "公开出版物",
+                "（条例第三十九条第二款）",
+            ),
+            (
+                Outcome::NotProcessedExcessive,
+                "明显超过合理范围",
+                "（条例第三十五条）",
+            ),
+            (
+                Outcome::NotProcessedConfirmation,
+                "确认或者重新出具",
+                "（参照条例第三十九条第一款）",
+            ),
             (Outcome::Other, "现就您的申请答复如下", "答复如下。"),
         ];
         let mut openings = std::collections::HashSet::new();
@@ -422,8 +485,14 @@ mod tests {
                 .lines()
                 .find(|l| l.contains(ground) && !l.contains("答复结果"))
                 .unwrap_or_else(|| panic!("{outcome}: no {ground} in\n{t}"));
-            assert!(opening.contains(article), "{outcome}: {article} not in {opening}");
-            assert!(t.contains(&format!("答复结果：{}。", outcome.label())), "{t}");
+            assert!(
+                opening.contains(article),
+                "{outcome}: {article} not in {opening}"
+            );
+            assert!(
+                t.contains(&format!("答复结果：{}。", outcome.label())),
+                "{t}"
+            );
             if outcome.is_not_processed() {
                 // Each 不予处理 ground has its own sentence, not a shared generic one.
                 assert!(openings.insert(opening.to_owned()), "{outcome}: {opening}");
@@ -431,10 +500,7 @@ mod tests {
             }
         }
         assert_eq!(
-            Outcome::ALL
-                .iter()
-                .filter(|o| o.is_not_processed())
-                .count(),
+            Outcome::ALL.iter().filter(|o| o.is_not_processed()).count(),
             openings.len()
         );
     }
@@ -444,7 +510,10 @@ mod tests {
         let mut d = ProposeDecision::new(Outcome::NotProcessedRepeat, "与前次申请相同");
         d.earlier_application = Some("BJHD-2026-000007".into());
         let t = text(&input(&d));
-        assert!(t.contains("本机关此前已答复的申请编号为BJHD-2026-000007。"), "{t}");
+        assert!(
+            t.contains("本机关此前已答复的申请编号为BJHD-2026-000007。"),
+            "{t}"
+        );
         let mut d = ProposeDecision::new(Outcome::NotProcessedPublication, "属于出版物");
         d.public_location = Some("新华书店".into());
         let t = text(&input(&d));

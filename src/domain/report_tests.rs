@@ -188,7 +188,9 @@ fn a_convenience_reply_is_counted_when_the_answer_carries_one() {
     assert!(!has_convenience_reply(
         r#"{"outcome":"unavailable_not_held","reasoning":"x","convenience_reply":null}"#
     ));
-    assert!(!has_convenience_reply(r#"{"outcome":"disclosed","reasoning":"x"}"#));
+    assert!(!has_convenience_reply(
+        r#"{"outcome":"disclosed","reasoning":"x"}"#
+    ));
     assert!(!has_convenience_reply(r#"{"convenience_reply":"  "}"#));
     assert!(!has_convenience_reply("not json"));
 }

@@ -86,7 +86,10 @@ fn cn_date(value: minijinja::Value) -> String {
         return String::new();
     }
     let s = value.to_string();
-    match s.get(..10).and_then(|d| d.parse::<chrono::NaiveDate>().ok()) {
+    match s
+        .get(..10)
+        .and_then(|d| d.parse::<chrono::NaiveDate>().ok())
+    {
         Some(d) => crate::domain::letter::cn_date(d),
         None => s,
     }
@@ -226,13 +229,24 @@ mod tests {
             let r = t.render(name, &ctx).unwrap();
             for body in [&r.subject, &r.text, &r.html] {
                 assert!(!body.contains("2026-0"), "{name}: {body}");
-                assert!(!body.contains("月0") && !body.contains("年0"), "{name}: {body}");
+                assert!(
+                    !body.contains("月0") && !body.contains("年0"),
+                    "{name}: {body}"
+                );
             }
         }
         let dated = |name: &str, needle: &str| {
             let r = t.render(name, &ctx).unwrap();
-            assert!(r.text.contains(needle), "{name}: {needle} not in {}", r.text);
-            assert!(r.html.contains(needle), "{name}: {needle} not in {}", r.html);
+            assert!(
+                r.text.contains(needle),
+                "{name}: {needle} not in {}",
+                r.text
+            );
+            assert!(
+                r.html.contains(needle),
+                "{name}: {needle} not in {}",
+                r.html
+            );
         };
         dated("receipt", "2026年3月2日");
         dated("receipt", "2026年3月30日");
@@ -249,9 +263,18 @@ mod tests {
             env.render_str(src, serde_json::json!({ "v": v })).unwrap()
         };
         assert_eq!(render("{{ v | cn_date }}", serde_json::json!(null)), "");
-        assert_eq!(render("{{ missing | cn_date }}", serde_json::json!(null)), "");
-        assert_eq!(render("{{ v | cn_date }}", serde_json::json!("2026-12-01")), "2026年12月1日");
-        assert_eq!(render("{{ v | cn_date }}", serde_json::json!("待定")), "待定");
+        assert_eq!(
+            render("{{ missing | cn_date }}", serde_json::json!(null)),
+            ""
+        );
+        assert_eq!(
+            render("{{ v | cn_date }}", serde_json::json!("2026-12-01")),
+            "2026年12月1日"
+        );
+        assert_eq!(
+            render("{{ v | cn_date }}", serde_json::json!("待定")),
+            "待定"
+        );
     }
 
     #[test]
@@ -288,7 +311,11 @@ mod tests {
         ctx["agency"]["payment"] = serde_json::json!({ "payee": "某区财政局", "account": null,
                                                        "channel": "“某某缴费”平台，缴费码见短信" });
         let r = t.render("fee_notice", &ctx).unwrap();
-        assert!(r.text.contains("缴费渠道：“某某缴费”平台，缴费码见短信"), "{}", r.text);
+        assert!(
+            r.text.contains("缴费渠道：“某某缴费”平台，缴费码见短信"),
+            "{}",
+            r.text
+        );
         assert!(!r.text.contains("收款账号"), "{}", r.text);
     }
 
@@ -300,7 +327,10 @@ mod tests {
             assert_ne!(label, s.as_str(), "{s}");
             assert!(!label.is_ascii(), "{s}: {label}");
         }
-        assert_eq!(status_label("abandoned_fee_unpaid"), "视为放弃（逾期未缴费）");
+        assert_eq!(
+            status_label("abandoned_fee_unpaid"),
+            "视为放弃（逾期未缴费）"
+        );
         assert_eq!(status_label("已受理"), "已受理");
     }
 
@@ -329,8 +359,14 @@ mod tests {
         }
         assert!(d.text.contains("还剩3个工作日"), "{}", d.text);
         for body in [&d.text, &d.html] {
-            assert!(body.contains("征求意见中") && !body.contains("consultation"), "{body}");
-            assert!(body.contains("2026年3月30日") && !body.contains("2026-03"), "{body}");
+            assert!(
+                body.contains("征求意见中") && !body.contains("consultation"),
+                "{body}"
+            );
+            assert!(
+                body.contains("2026年3月30日") && !body.contains("2026-03"),
+                "{body}"
+            );
             assert!(!body.contains("第三十三条第二款"), "{body}");
         }
         assert!(

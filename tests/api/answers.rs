@@ -701,7 +701,8 @@ async fn letters_are_numbered_in_the_office_s_gapless_yearly_series_and_name_its
         let (id, _) = file_one(&app, "BJHD").await;
         app.act(&id, "accept", &o.clerk, 1, json!({})).await;
         let decision = decision_for(Outcome::Disclosed, "");
-        app.act(&id, "propose_decision", &o.clerk, 2, decision).await;
+        app.act(&id, "propose_decision", &o.clerk, 2, decision)
+            .await;
         let r = app.act(&id, "approve", &o.approver, 3, json!({})).await;
         assert_eq!(r.body["status"], "approved", "{}", r.body);
         approved.push(id);
@@ -727,7 +728,9 @@ async fn letters_are_numbered_in_the_office_s_gapless_yearly_series_and_name_its
         .map(|n| n.as_str().unwrap().to_owned())
         .collect();
     got.sort();
-    let mut want: Vec<String> = (3..=6).map(|n| format!("海政信复〔{year}〕{n}号")).collect();
+    let mut want: Vec<String> = (3..=6)
+        .map(|n| format!("海政信复〔{year}〕{n}号"))
+        .collect();
     want.sort();
     assert_eq!(got, want);
 }

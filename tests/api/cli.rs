@@ -93,7 +93,10 @@ async fn an_administrator_sets_an_office_s_letter_and_payment_details_from_the_c
     let app = TestApp::spawn().await;
     app.add_agency("BJHD");
     let (ok, out, err) = gongkai(&app, &["agency", "list"]);
-    assert!(ok && out.contains("BJHD") && out.contains("letter prefix: -"), "{out}{err}");
+    assert!(
+        ok && out.contains("BJHD") && out.contains("letter prefix: -"),
+        "{out}{err}"
+    );
     assert!(out.contains("reopening period: 20 working days"), "{out}");
     let (ok, out, err) = gongkai(
         &app,
@@ -115,12 +118,26 @@ async fn an_administrator_sets_an_office_s_letter_and_payment_details_from_the_c
     assert!(ok, "{out}{err}");
     let (ok, _, err) = gongkai(
         &app,
-        &["agency", "set-letter", "--agency", "BJHD", "--prefix", "海政〔信复"],
+        &[
+            "agency",
+            "set-letter",
+            "--agency",
+            "BJHD",
+            "--prefix",
+            "海政〔信复",
+        ],
     );
     assert!(!ok && err.contains("without brackets"), "{err}");
     let (ok, _, err) = gongkai(
         &app,
-        &["agency", "set-payment", "--agency", "BJHD", "--payee", "北京市海淀区财政局"],
+        &[
+            "agency",
+            "set-payment",
+            "--agency",
+            "BJHD",
+            "--payee",
+            "北京市海淀区财政局",
+        ],
     );
     assert!(!ok && err.contains("--account"), "{err}");
     let (ok, out, err) = gongkai(
@@ -137,7 +154,17 @@ async fn an_administrator_sets_an_office_s_letter_and_payment_details_from_the_c
         ],
     );
     assert!(ok, "{out}{err}");
-    let (ok, out, err) = gongkai(&app, &["agency", "set-reopen-days", "--code", "BJHD", "--working-days", "0"]);
+    let (ok, out, err) = gongkai(
+        &app,
+        &[
+            "agency",
+            "set-reopen-days",
+            "--code",
+            "BJHD",
+            "--working-days",
+            "0",
+        ],
+    );
     assert!(!ok && err.contains("1 to 60"), "{out}{err}");
     let (ok, out, err) = gongkai(&app, &["agency", "list"]);
     assert!(ok, "{err}");
@@ -151,13 +178,21 @@ async fn an_administrator_sets_an_office_s_letter_and_payment_details_from_the_c
         assert!(out.contains(needle), "{needle} missing from\n{out}");
     }
     // An option left out keeps its value; "" clears it.
-    let (ok, _, err) = gongkai(&app, &["agency", "set-letter", "--agency", "BJHD", "--court", ""]);
+    let (ok, _, err) = gongkai(
+        &app,
+        &["agency", "set-letter", "--agency", "BJHD", "--court", ""],
+    );
     assert!(ok, "{err}");
     let conn = &mut *app.services.conn().unwrap();
-    let a = gongkai::db::staff::agency_by_code(conn, "BJHD").unwrap().unwrap();
+    let a = gongkai::db::staff::agency_by_code(conn, "BJHD")
+        .unwrap()
+        .unwrap();
     assert_eq!(a.letter_prefix.as_deref(), Some("海政信复"));
     assert_eq!(a.court, None);
     assert_eq!(a.reopen_working_days, 15);
     let pay = gongkai::db::staff::payment_details(&a).unwrap();
-    assert_eq!((pay.payee.as_str(), pay.account, pay.channel.as_deref()), ("北京市海淀区财政局", None, Some("北京非税缴费平台")));
+    assert_eq!(
+        (pay.payee.as_str(), pay.account, pay.channel.as_deref()),
+        ("北京市海淀区财政局", None, Some("北京非税缴费平台"))
+    );
 }

@@ -159,7 +159,10 @@ async fn overdue_alerts_and_daily_digests_reach_each_person_once() {
         } else if subject.starts_with("【每日提醒】") {
             digests += 1;
             assert!(body.contains(&ta) && body.contains(&tb), "{body}");
-            assert!(!body.contains("accepted") && !body.contains("decision"), "{body}");
+            assert!(
+                !body.contains("accepted") && !body.contains("decision"),
+                "{body}"
+            );
             if subject.contains(&cn_date(soon)) {
                 assert!(
                     subject.contains("逾期0件，3个工作日内到期2件，待审批1件"),

@@ -358,7 +358,10 @@ async fn a_year_of_cases_fills_the_annual_report_cell_by_cell() {
         assert!(page.contains(row.label), "{} is on the page", row.label);
     }
     assert!(page.contains("法人或其他组织") && page.contains("成立"));
-    assert!(page.contains("本年度送达的答复中提供便民答复：2件。"), "{page}");
+    assert!(
+        page.contains("本年度送达的答复中提供便民答复：2件。"),
+        "{page}"
+    );
 
     // Staff of another office may not read this one's report.
     let other = office(&app, "SHPD");
