@@ -83,7 +83,7 @@ fn opening(d: &ProposeDecision) -> &'static str {
         // the form of a disclosure application but seeks something else by not treating it as
         // one. Hence 参照 (by analogy), not 依照, and the clerk's legal_basis may say more.
         Outcome::NotProcessedConfirmation => "经审查，您的申请是要求本机关对您已获取的信息予以确认或者重新出具，不属于获取政府信息的申请，本机关不作为政府信息公开申请处理（参照条例第三十九条第一款）。",
-        _ => "经审查，现就您的申请答复如下。",
+        _ => "经审查，本机关对您的申请作出如下处理。",
     }
 }
 
@@ -108,7 +108,8 @@ fn compose(l: &LetterInput<'_>) -> Letter {
     };
     let mut body = vec![
         format!(
-            "本机关{received}收到您提出的政府信息公开申请（申请编号：{}），申请获取“{}”。",
+            "本机关{received}收到您提出的政府信息公开申请（申请编号：{}），申请获取“{}”。\
+             本机关依照《中华人民共和国政府信息公开条例》（以下简称条例）办理，现答复如下。",
             l.tracking_number, l.description
         ),
         format!("答复结果：{}。", d.outcome.label()),
@@ -204,8 +205,11 @@ fn escape(s: &str) -> String {
 /// Print styles after GB/T 9704: A4 with its margins (37 mm top, 28 mm binding side), 16 pt
 /// FangSong body with a two-character first-line indent, 22 pt centred title, 28.9 pt lines
 /// (22 lines in the 225 mm type area), the signature block on the right with four characters
-/// of space after it and room above for the seal.
+/// of space after it and room above for the seal, page numbers "— 1 —" in size 4 on the outside
+/// edge (right on odd pages, left on even).
 const STYLE: &str = r#"@page { size: A4; margin: 37mm 26mm 35mm 28mm; }
+@page :right { @bottom-right { content: "— " counter(page) " —"; font-family: SimSun, "Noto Serif CJK SC", serif; font-size: 14pt; margin-right: 1em; } }
+@page :left { @bottom-left { content: "— " counter(page) " —"; font-family: SimSun, "Noto Serif CJK SC", serif; font-size: 14pt; margin-left: 1em; } }
 body { font-family: FangSong, STFangsong, "Noto Serif CJK SC", serif; font-size: 16pt; line-height: 28.9pt; color: #000; max-width: 156mm; margin: 2em auto; }
 .office { font-family: "FZXiaoBiaoSong-B05S", STZhongsong, "Noto Serif CJK SC", serif; font-size: 22pt; line-height: 1.4; text-align: center; color: #c00; margin: 0; padding-bottom: 4mm; border-bottom: 1px solid #c00; }
 .number { text-align: right; margin: 4mm 0 0; }
@@ -213,17 +217,19 @@ h1 { font-family: "FZXiaoBiaoSong-B05S", STZhongsong, "Noto Serif CJK SC", serif
 p { margin: 0; }
 .addressee { text-indent: 0; }
 .body { text-indent: 2em; text-align: justify; }
-.signature { width: max-content; margin: 3em 4em 0 auto; padding: 6mm 0; text-align: center; break-inside: avoid; page-break-inside: avoid; }
+.closing { break-inside: avoid; page-break-inside: avoid; }
+.signature { width: max-content; margin: 3em 4em 0 auto; padding: 6mm 0; text-align: center; }
 @media print { body { margin: 0; max-width: none; } }"#;
 
 /// The same letter as a printable HTML page.
 pub fn html(l: &LetterInput<'_>) -> String {
     let letter = compose(l);
-    let body: String = letter
-        .body
-        .iter()
-        .map(|p| format!("<p class=\"body\">{}</p>\n", escape(p)))
-        .collect();
+    let paragraph = |p: &String| format!("<p class=\"body\">{}</p>\n", escape(p));
+    // The last paragraph goes with the signature onto its page: a signature and seal are never
+    // printed alone on a page of their own.
+    let (last, rest) = letter.body.split_last().expect("a letter has a body");
+    let body: String = rest.iter().map(paragraph).collect();
+    let last = paragraph(last);
     let (office, number, title) = (
         escape(&letter.office),
         escape(&letter.number),
@@ -233,8 +239,8 @@ pub fn html(l: &LetterInput<'_>) -> String {
         "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n\
 <title>{title} {number}</title>\n<style>\n{STYLE}\n</style>\n</head>\n<body>\n\
 <p class=\"office\">{office}</p>\n<p class=\"number\">{number}</p>\n<h1>{title}</h1>\n\
-<p class=\"addressee\">{}</p>\n{body}\
-<div class=\"signature\"><p>{office}</p><p>{}</p></div>\n</body>\n</html>\n",
+<p class=\"addressee\">{}</p>\n{body}<div class=\"closing\">\n{last}\
+<div class=\"signature\"><p>{office}</p><p>{}</p></div>\n</div>\n</body>\n</html>\n",
         escape(&letter.addressee),
         escape(&letter.date),
     )
@@ -372,6 +378,11 @@ mod tests {
         // Addressee flush left with a full-width colon; body paragraphs indented two characters.
         assert_eq!(lines[4], "王<五>：");
         assert!(lines[5].starts_with("\u{3000}\u{3000}本机关于"), "{t}");
+        assert!(
+            lines[5]
+                .ends_with("《中华人民共和国政府信息公开条例》（以下简称条例）办理，现答复如下。"),
+            "the Regulations are named in full before the first 条例: {t}"
+        );
         assert_eq!(lines[lines.len() - 2], "北京市海淀区人民政府");
         let h = html(&i);
         for needle in [
@@ -385,9 +396,13 @@ mod tests {
             "<p class=\"addressee\">王&lt;五&gt;：</p>",
             "<h1>政府信息公开申请答复书</h1>",
             "<div class=\"signature\"><p>北京市海淀区人民政府</p><p>2026年3月20日</p></div>",
+            "counter(page)",
         ] {
             assert!(h.contains(needle), "{needle} missing from\n{h}");
         }
+        // The remedies, the last paragraph, share a block with the signature (never alone).
+        let closing = &h[h.find("<div class=\"closing\">").expect("a closing block")..];
+        assert!(closing.find("如对本答复不服") < closing.find("class=\"signature\""));
     }
 
     #[test]
@@ -475,7 +490,7 @@ mod tests {
                 "确认或者重新出具",
                 "（参照条例第三十九条第一款）",
             ),
-            (Outcome::Other, "现就您的申请答复如下", "答复如下。"),
+            (Outcome::Other, "作出如下处理", "处理。"),
         ];
         let mut openings = std::collections::HashSet::new();
         for (outcome, ground, article) in cases {
