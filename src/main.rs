@@ -128,6 +128,47 @@ enum AgencyCommand {
         #[arg(long)]
         art35_monthly_threshold: i32,
     },
+    /// Set what an office's answer letters say: the document-number prefix (海政信复 gives
+    /// 海政信复〔2026〕4号) and the reconsideration body and court named in the remedies. Options
+    /// left out keep their value; "" clears one.
+    SetLetter {
+        #[arg(long, visible_alias = "code")]
+        agency: String,
+        #[arg(long)]
+        prefix: Option<String>,
+        /// e.g. 北京市海淀区人民政府 (行政复议法 art. 20: usually the government at the same level).
+        #[arg(long)]
+        reconsideration_body: Option<String>,
+        /// e.g. 北京市海淀区人民法院.
+        #[arg(long)]
+        court: Option<String>,
+        /// Working days a case reopened after a justified late correction gets (default 20).
+        #[arg(long)]
+        reopen_working_days: Option<i32>,
+    },
+    /// Set how applicants pay processing fees: the payee and a bank account, a channel, or both.
+    /// Until this is set the office cannot send fee notices.
+    SetPayment {
+        #[arg(long, visible_alias = "code")]
+        agency: String,
+        #[arg(long)]
+        payee: String,
+        /// Bank and account number.
+        #[arg(long)]
+        account: Option<String>,
+        /// Other ways to pay (a payment platform and its reference, a counter and its hours).
+        #[arg(long)]
+        channel: Option<String>,
+    },
+    /// Set the working days a case reopened after a justified late correction gets.
+    SetReopenDays {
+        #[arg(long, visible_alias = "code")]
+        agency: String,
+        #[arg(long)]
+        working_days: i32,
+    },
+    /// List the offices with their settings.
+    List,
     /// Add an office; its code starts every tracking number (CODE-2026-000001).
     Add {
         #[arg(long)]
@@ -181,6 +222,34 @@ fn secret_key(cli: &Cli, url: &DatabaseUrl) -> anyhow::Result<SecretKey> {
                 .map_err(|e| anyhow::anyhow!("secret key file {}: {e}", path.display()))
         }
     }
+}
+
+/// An office and its settings, a few lines each ("-" for unset).
+fn print_agency(a: &gongkai::db::models::Agency) {
+    let or_unset = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+    println!("{}  {}", a.code, a.name);
+    println!(
+        "  sender: {} {}  signature: {}",
+        or_unset(&a.sender_email),
+        or_unset(&a.sender_name),
+        or_unset(&a.signature)
+    );
+    println!(
+        "  art. 35 threshold: {} a month  reopening period: {} working days",
+        a.art35_monthly_threshold, a.reopen_working_days
+    );
+    println!(
+        "  letter prefix: {}  reconsideration body: {}  court: {}",
+        or_unset(&a.letter_prefix),
+        or_unset(&a.reconsideration_body),
+        or_unset(&a.court)
+    );
+    println!(
+        "  fees paid to: {}  account: {}  channel: {}",
+        or_unset(&a.payee),
+        or_unset(&a.payment_account),
+        or_unset(&a.payment_channel)
+    );
 }
 
 fn main() -> std::process::ExitCode {
@@ -271,6 +340,72 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let pool = db::pool::open(&url, 1)?;
             let ran = db::pool::migrate(&mut *pool.get()?)?;
             println!("database is up to date ({ran} migrations were pending)");
+            Ok(())
+        }
+        Command::Agency {
+            command:
+                AgencyCommand::SetLetter {
+                    agency,
+                    prefix,
+                    reconsideration_body,
+                    court,
+                    reopen_working_days,
+                },
+        } => {
+            let services = open_services(&url, key, 1)?;
+            let conn = &mut *services.conn()?;
+            let mut a = admin::set_letter(
+                conn,
+                agency,
+                prefix.as_deref(),
+                reconsideration_body.as_deref(),
+                court.as_deref(),
+            )?;
+            if let Some(days) = reopen_working_days {
+                a = admin::set_reopen_working_days(conn, agency, *days)?;
+            }
+            print_agency(&a);
+            Ok(())
+        }
+        Command::Agency {
+            command:
+                AgencyCommand::SetPayment {
+                    agency,
+                    payee,
+                    account,
+                    channel,
+                },
+        } => {
+            let services = open_services(&url, key, 1)?;
+            let a = admin::set_payment(
+                &mut *services.conn()?,
+                agency,
+                payee,
+                account.as_deref(),
+                channel.as_deref(),
+            )?;
+            print_agency(&a);
+            Ok(())
+        }
+        Command::Agency {
+            command:
+                AgencyCommand::SetReopenDays {
+                    agency,
+                    working_days,
+                },
+        } => {
+            let services = open_services(&url, key, 1)?;
+            let a = admin::set_reopen_working_days(&mut *services.conn()?, agency, *working_days)?;
+            print_agency(&a);
+            Ok(())
+        }
+        Command::Agency {
+            command: AgencyCommand::List,
+        } => {
+            let services = open_services(&url, key, 1)?;
+            for a in admin::agencies(&mut *services.conn()?)? {
+                print_agency(&a);
+            }
             Ok(())
         }
         Command::Agency {

@@ -131,8 +131,14 @@ impl RetryHint for DieselError {
 pub fn is_transient(e: &DieselError) -> bool {
     // Unique keys whose losers should start again: the first filing of a year racing for the
     // counter row, two filings racing with the same Idempotency-Key (the retry replays), and
-    // two instances writing the same notice (the retry finds it written and skips it).
-    const RACED_TABLES: [&str; 3] = ["tracking_counters", "idempotency_keys", "notices"];
+    // two instances writing the same notice (the retry finds it written and skips it), and the
+    // first answer letter of a year racing for its office's letter counter row.
+    const RACED_TABLES: [&str; 4] = [
+        "tracking_counters",
+        "idempotency_keys",
+        "notices",
+        "letter_counters",
+    ];
     match e {
         DieselError::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => true,
         DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => RACED_TABLES

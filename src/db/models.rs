@@ -23,6 +23,19 @@ pub struct Agency {
     pub sender_email: Option<String>,
     pub sender_name: Option<String>,
     pub signature: Option<String>,
+    /// The answer letter's document-number prefix (发文字号, e.g. 海政信复 → 海政信复〔2026〕4号).
+    pub letter_prefix: Option<String>,
+    /// The body that hears administrative reconsideration of the office's answers, as named in
+    /// the letter's remedies (行政复议法 art. 20; usually 本级人民政府).
+    pub reconsideration_body: Option<String>,
+    /// The court named in the remedies (行政诉讼法 art. 46).
+    pub court: Option<String>,
+    /// How applicants pay processing fees (Fee Measures): payee, account, channel.
+    pub payee: Option<String>,
+    pub payment_account: Option<String>,
+    pub payment_channel: Option<String>,
+    /// Working days given to a case reopened after a justified late correction (RULES §8).
+    pub reopen_working_days: i32,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -511,6 +524,8 @@ pub struct Document {
     pub text: String,
     pub sha256: String,
     pub created_at: NaiveDateTime,
+    /// The letter's document number (海政信复〔2026〕4号); none when the office has no prefix.
+    pub document_number: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

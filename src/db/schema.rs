@@ -10,6 +10,13 @@ diesel::table! {
         sender_email -> Nullable<Text>,
         sender_name -> Nullable<Text>,
         signature -> Nullable<Text>,
+        letter_prefix -> Nullable<Text>,
+        reconsideration_body -> Nullable<Text>,
+        court -> Nullable<Text>,
+        payee -> Nullable<Text>,
+        payment_account -> Nullable<Text>,
+        payment_channel -> Nullable<Text>,
+        reopen_working_days -> Integer,
     }
 }
 
@@ -147,6 +154,7 @@ diesel::table! {
         text -> Text,
         sha256 -> Text,
         created_at -> Timestamp,
+        document_number -> Nullable<Text>,
     }
 }
 
@@ -182,6 +190,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    letter_counters (agency_id, year) {
+        agency_id -> Text,
+        year -> Integer,
+        last_number -> Integer,
+    }
+}
+
+diesel::table! {
     idempotency_keys (key) {
         key -> Text,
         request_hash -> Text,
@@ -208,6 +224,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     applications,
     events,
     tracking_counters,
+    letter_counters,
     idempotency_keys,
     settings,
     calendar_years,

@@ -54,6 +54,85 @@ pub fn set_sender(
         .map(drop)
 }
 
+/// The answer letter's settings: document-number prefix and the bodies named in the remedies.
+pub fn set_letter(
+    conn: &mut DbConnection,
+    agency_id: &str,
+    prefix: Option<&str>,
+    reconsideration_body: Option<&str>,
+    court: Option<&str>,
+) -> QueryResult<()> {
+    diesel::update(agencies::table.find(agency_id))
+        .set((
+            agencies::letter_prefix.eq(prefix),
+            agencies::reconsideration_body.eq(reconsideration_body),
+            agencies::court.eq(court),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// How applicants pay the office's processing fees.
+pub fn set_payment(
+    conn: &mut DbConnection,
+    agency_id: &str,
+    payee: &str,
+    account: Option<&str>,
+    channel: Option<&str>,
+) -> QueryResult<()> {
+    diesel::update(agencies::table.find(agency_id))
+        .set((
+            agencies::payee.eq(payee),
+            agencies::payment_account.eq(account),
+            agencies::payment_channel.eq(channel),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn set_reopen_working_days(
+    conn: &mut DbConnection,
+    agency_id: &str,
+    days: i32,
+) -> QueryResult<()> {
+    diesel::update(agencies::table.find(agency_id))
+        .set(agencies::reopen_working_days.eq(days))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Every office, by code.
+pub fn agencies(conn: &mut DbConnection) -> QueryResult<Vec<Agency>> {
+    agencies::table.order(agencies::code.asc()).load(conn)
+}
+
+/// How an applicant pays an office's processing fees, as the fee notice states it (Fee
+/// Measures; RULES §8: payee, account or channel).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PaymentDetails {
+    pub payee: String,
+    pub account: Option<String>,
+    pub channel: Option<String>,
+}
+
+/// The office's payment details; `None` while it has no payee, or neither an account nor a
+/// channel: a fee notice cannot then say how to pay, and must not be sent.
+pub fn payment_details(agency: &Agency) -> Option<PaymentDetails> {
+    fn set(v: &Option<String>) -> Option<&str> {
+        v.as_deref().map(str::trim).filter(|v| !v.is_empty())
+    }
+    let payee = set(&agency.payee)?;
+    let (account, channel) = (set(&agency.payment_account), set(&agency.payment_channel));
+    if account.is_none() && channel.is_none() {
+        return None;
+    }
+    Some(PaymentDetails {
+        payee: payee.to_owned(),
+        account: account.map(str::to_owned),
+        channel: channel.map(str::to_owned),
+    })
+}
+
 pub fn insert_user(conn: &mut DbConnection, user: &User) -> QueryResult<()> {
     diesel::insert_into(users::table)
         .values(user)

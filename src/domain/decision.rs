@@ -113,12 +113,16 @@ impl ProposeDecision {
                 "an answer withholding information states its legal basis",
             );
         }
+        // Art. 39 ¶2: for a public publication the office may say where to get it.
         if self.public_location.is_some()
-            && !matches!(o, Outcome::Disclosed | Outcome::PartlyDisclosed)
+            && !matches!(
+                o,
+                Outcome::Disclosed | Outcome::PartlyDisclosed | Outcome::NotProcessedPublication
+            )
         {
             return bad(
                 "public_location",
-                "where public information is found goes with a disclosure (art. 36(1))",
+                "where public information is found goes with a disclosure (art. 36(1)) or a public publication (art. 39 ¶2)",
             );
         }
         if self.not_this_office && o != Outcome::UnavailableNotHeld {

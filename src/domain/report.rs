@@ -302,6 +302,17 @@ pub fn challenges<'a>(
     t
 }
 
+/// Whether a stored answer (the decision JSON) carried a 便民答复 (RULES §5: shown in the letter
+/// and counted in reports). Read loosely, as JSON, so that answers stored under an older or a
+/// newer shape of the decision count the same.
+pub fn has_convenience_reply(decision_json: &str) -> bool {
+    serde_json::from_str::<serde_json::Value>(decision_json).is_ok_and(|d| {
+        d["convenience_reply"]
+            .as_str()
+            .is_some_and(|c| !c.trim().is_empty())
+    })
+}
+
 #[cfg(test)]
 #[path = "report_tests.rs"]
 mod tests;

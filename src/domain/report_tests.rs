@@ -179,3 +179,18 @@ fn challenges_are_counted_by_the_year_filed_and_the_result_at_its_end() {
     assert_eq!(t[1], [0, 0, 1, 0, 1]);
     assert_eq!(t[2], [0, 0, 0, 1, 1]);
 }
+
+#[test]
+fn a_convenience_reply_is_counted_when_the_answer_carries_one() {
+    assert!(has_convenience_reply(
+        r#"{"outcome":"unavailable_not_held","reasoning":"x","convenience_reply":"可向区交通委申请"}"#
+    ));
+    assert!(!has_convenience_reply(
+        r#"{"outcome":"unavailable_not_held","reasoning":"x","convenience_reply":null}"#
+    ));
+    assert!(!has_convenience_reply(
+        r#"{"outcome":"disclosed","reasoning":"x"}"#
+    ));
+    assert!(!has_convenience_reply(r#"{"convenience_reply":"  "}"#));
+    assert!(!has_convenience_reply("not json"));
+}

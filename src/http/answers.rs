@@ -28,6 +28,8 @@ enum LetterFormat {
 struct LetterView<'a> {
     id: &'a str,
     kind: &'a str,
+    /// The document number (海政信复〔2026〕4号); null when the office has no prefix.
+    document_number: Option<&'a str>,
     created_at: String,
     /// SHA-256 of the text, a newline and the HTML, as stored when the letter was delivered.
     sha256: &'a str,
@@ -53,6 +55,7 @@ pub async fn letter(
         LetterFormat::Json => HttpResponse::Ok().json(LetterView {
             id: &doc.id,
             kind: &doc.kind,
+            document_number: doc.document_number.as_deref(),
             created_at: instant(doc.created_at),
             sha256: &doc.sha256,
             text: &doc.text,

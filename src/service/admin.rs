@@ -42,6 +42,13 @@ pub fn add_agency(conn: &mut DbConnection, code: &str, name: &str) -> Result<Age
         sender_email: None,
         sender_name: None,
         signature: None,
+        letter_prefix: None,
+        reconsideration_body: None,
+        court: None,
+        payee: None,
+        payment_account: None,
+        payment_channel: None,
+        reopen_working_days: 20,
     };
     write_tx(conn, |conn| match staff::insert_agency(conn, &agency) {
         Err(e) if is_unique_violation(&e) => Err(ServiceError::Conflict(format!(
@@ -100,6 +107,139 @@ pub fn set_sender(
         signature: signature.map(str::to_owned),
         ..agency
     })
+}
+
+fn agency_of(conn: &mut DbConnection, code: &str) -> Result<Agency, ServiceError> {
+    let code = normalise_agency_code(code)?;
+    staff::agency_by_code(conn, &code)?
+        .ok_or_else(|| ServiceError::Conflict(format!("no agency has the code {code}")))
+}
+
+/// A setting given on the command line: `None` leaves it as it is, an empty string clears it.
+fn setting(
+    name: &str,
+    given: Option<&str>,
+    current: Option<String>,
+    max_chars: usize,
+) -> Result<Option<String>, ServiceError> {
+    let Some(v) = given.map(str::trim) else {
+        return Ok(current);
+    };
+    if v.chars().count() > max_chars || v.chars().any(char::is_control) {
+        return Err(ServiceError::Conflict(format!(
+            "{name} must be at most {max_chars} characters on one line"
+        )));
+    }
+    Ok((!v.is_empty()).then(|| v.to_owned()))
+}
+
+/// What an office's answer letters say of it (GB/T 9704; shared/domain/official-documents.md):
+/// the document-number prefix (海政信复 gives 海政信复〔2026〕4号) and the reconsideration body
+/// and court named in the remedies. Options not given keep their value; "" clears one.
+pub fn set_letter(
+    conn: &mut DbConnection,
+    code: &str,
+    prefix: Option<&str>,
+    reconsideration_body: Option<&str>,
+    court: Option<&str>,
+) -> Result<Agency, ServiceError> {
+    let agency = agency_of(conn, code)?;
+    let prefix = setting("the prefix", prefix, agency.letter_prefix.clone(), 20)?;
+    if let Some(p) = &prefix {
+        // The year and the number follow the prefix: it may hold neither brackets nor blanks.
+        if p.chars()
+            .any(|c| c.is_whitespace() || "〔〕[]()（）【】".contains(c))
+        {
+            return Err(ServiceError::Conflict(format!(
+                "the prefix {p:?} is the office's code only (e.g. 海政信复), without brackets, \
+                 year or blanks"
+            )));
+        }
+    }
+    let body = setting(
+        "the reconsideration body",
+        reconsideration_body,
+        agency.reconsideration_body.clone(),
+        100,
+    )?;
+    let court = setting("the court", court, agency.court.clone(), 100)?;
+    write_tx(conn, |conn| {
+        staff::set_letter(
+            conn,
+            &agency.id,
+            prefix.as_deref(),
+            body.as_deref(),
+            court.as_deref(),
+        )
+    })?;
+    Ok(Agency {
+        letter_prefix: prefix,
+        reconsideration_body: body,
+        court,
+        ..agency
+    })
+}
+
+/// How applicants pay the office's processing fees: the payee and a bank account, a payment
+/// channel (e.g. a payment platform and its reference), or both (RULES §8, fee notice).
+pub fn set_payment(
+    conn: &mut DbConnection,
+    code: &str,
+    payee: &str,
+    account: Option<&str>,
+    channel: Option<&str>,
+) -> Result<Agency, ServiceError> {
+    let agency = agency_of(conn, code)?;
+    let payee = setting("the payee", Some(payee), None, 100)?
+        .ok_or_else(|| ServiceError::Conflict("the payee must not be empty".into()))?;
+    let account = setting("the account", account, agency.payment_account.clone(), 200)?;
+    let channel = setting("the channel", channel, agency.payment_channel.clone(), 500)?;
+    if account.is_none() && channel.is_none() {
+        return Err(ServiceError::Conflict(
+            "give the bank account (--account), the payment channel (--channel) or both".into(),
+        ));
+    }
+    write_tx(conn, |conn| {
+        staff::set_payment(
+            conn,
+            &agency.id,
+            &payee,
+            account.as_deref(),
+            channel.as_deref(),
+        )
+    })?;
+    Ok(Agency {
+        payee: Some(payee),
+        payment_account: account,
+        payment_channel: channel,
+        ..agency
+    })
+}
+
+/// The working days a case reopened after a justified late correction gets (default 20).
+pub fn set_reopen_working_days(
+    conn: &mut DbConnection,
+    code: &str,
+    days: i32,
+) -> Result<Agency, ServiceError> {
+    if !(1..=60).contains(&days) {
+        return Err(ServiceError::Conflict(
+            "the reopening period must be 1 to 60 working days".into(),
+        ));
+    }
+    let agency = agency_of(conn, code)?;
+    write_tx(conn, |conn| {
+        staff::set_reopen_working_days(conn, &agency.id, days)
+    })?;
+    Ok(Agency {
+        reopen_working_days: days,
+        ..agency
+    })
+}
+
+/// Every office with its settings.
+pub fn agencies(conn: &mut DbConnection) -> Result<Vec<Agency>, ServiceError> {
+    Ok(staff::agencies(conn)?)
 }
 
 /// Creates a staff user and returns it with its API token, which is not stored and cannot be

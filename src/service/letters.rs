@@ -1,6 +1,6 @@
 //! The answer letter: written once, in the delivery transaction, and read back as stored.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
 use super::auth::authenticate;
 use super::{ServiceError, Services};
@@ -11,7 +11,9 @@ use crate::security::sha256_hex;
 
 pub const ANSWER_LETTER: &str = "answer_letter";
 
-/// Renders the approved answer into the letter and stores it, immutable, with its hash.
+/// Renders the approved answer into the letter and stores it, immutable, with its hash. An office
+/// with a document-number prefix gives the letter the next number of its series for the year of
+/// delivery (the 成文日期), in this, the delivery's transaction.
 pub fn write_answer_letter(
     conn: &mut DbConnection,
     case: &ApplicationRow,
@@ -22,9 +24,20 @@ pub fn write_answer_letter(
         ServiceError::Conflict("an approved case has a decision; this one has none".into())
     })?;
     let agency = staff::agency_by_id(conn, &case.agency_id)?;
+    let document_number = match agency.letter_prefix.as_deref() {
+        Some(prefix) => {
+            let year = delivered_on.year();
+            let n = documents::next_letter_number(conn, &agency.id, year)?;
+            Some(letter::document_number(prefix, year, n))
+        }
+        None => None,
+    };
     let input = LetterInput {
         agency_name: &agency.name,
         tracking_number: &case.tracking_number,
+        document_number: document_number.as_deref(),
+        reconsideration_body: agency.reconsideration_body.as_deref(),
+        court: agency.court.as_deref(),
         applicant_name: &case.applicant_name,
         received_on: case.corrected_received_on.or(case.received_on),
         description: &case.description,
@@ -43,6 +56,7 @@ pub fn write_answer_letter(
             text,
             sha256,
             created_at: now.naive_utc(),
+            document_number,
         },
     )?;
     Ok(())

@@ -17,7 +17,7 @@ use crate::domain::workflow::ActionKind;
 fn template_for(kind: ActionKind) -> Option<(&'static str, Recipient)> {
     Some(match kind {
         ActionKind::RequestCorrection => ("correction_notice", Recipient::Applicant), // art. 30
-        ActionKind::GrantExtension => ("extension_notice", Recipient::Applicant),     // art. 33 ¶2
+        ActionKind::GrantExtension => ("extension_notice", Recipient::Applicant),     // art. 33 ¶1
         ActionKind::IssueFeeNotice => ("fee_notice", Recipient::Applicant), // Fee Measures
         ActionKind::Deliver => ("answer", Recipient::Applicant),
         ActionKind::AbandonNoCorrection | ActionKind::AbandonFeeUnpaid => {
@@ -75,6 +75,8 @@ fn context_of(agency: &Agency, cal: &Calendar, case: &ApplicationRow, now: DateT
         "agency": {
             "name": agency.name,
             "signature": agency.signature.clone().unwrap_or_else(|| agency.name.clone()),
+            // How to pay a fee (the fee notice states it; RULES §8); null while unset.
+            "payment": staff::payment_details(agency),
         },
         "case": {
             "tracking_number": case.tracking_number,
@@ -198,7 +200,7 @@ pub fn for_step(
     let mut ctx = context(conn, services, case, now)?;
     ctx["payload"] = payload.clone();
     if kind == ActionKind::GrantExtension {
-        // The reason the clerk gave when asking for it (art. 33 ¶2: the applicant is told why).
+        // The reason the clerk gave when asking for it (art. 33 ¶1: the applicant is told).
         let asked = events::for_application(conn, &case.id)?
             .into_iter()
             .rev()

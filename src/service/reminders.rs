@@ -10,6 +10,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::notices::{render, Outgoing};
+use super::templates::status_label;
 use super::{ServiceError, Services};
 use crate::db::models::{ApplicationRow, User};
 use crate::db::schema::applications as a;
@@ -99,7 +100,8 @@ fn line(cal: &Calendar, case: &ApplicationRow, today: NaiveDate) -> Value {
     json!({
         "tracking_number": case.tracking_number,
         "applicant_name": case.applicant_name,
-        "status": case.status,
+        // Staff read the status in Chinese, never its code.
+        "status": status_label(&case.status),
         "deadline": kind.map(DeadlineKind::label),
         "due_on": due_on,
         "working_days_left": due_on.and_then(|d| cal.between(today, d).ok()),
@@ -129,7 +131,7 @@ fn overdue_alerts(
                     "tracking_number": case.tracking_number,
                     "applicant_name": case.applicant_name,
                     "description": case.description,
-                    "status": case.status,
+                    "status": status_label(&case.status),
                 },
                 "deadline": kind.label(),
                 "due_on": due_on,

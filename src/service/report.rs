@@ -26,6 +26,8 @@ pub struct AnnualReport {
     /// Information-processing fees actually paid in the year (Fee Measures), in fen.
     pub fees_collected_fen: i64,
     pub fees_paid: u64,
+    /// Answers delivered in the year that carried a 便民答复 (convenience reply, RULES §5).
+    pub convenience_replies: u64,
 }
 
 type FactRow = (
@@ -137,7 +139,9 @@ pub fn annual(
         .filter(a::fee_paid_on.between(first, last))
         .select(a::fee_amount_fen)
         .load(conn)?;
+    let convenience_replies = convenience_replies(conn, &agency.id, first, last)?;
     Ok(AnnualReport {
+        convenience_replies,
         challenges: report::challenges(&list, year),
         fees_collected_fen: fees.iter().flatten().sum(),
         fees_paid: fees.len() as u64,
@@ -145,6 +149,37 @@ pub fn annual(
         year,
         table,
     })
+}
+
+/// How many answers delivered between `first` and `last` carried a convenience reply, read page
+/// by page from the stored decisions.
+fn convenience_replies(
+    conn: &mut DbConnection,
+    agency_id: &str,
+    first: NaiveDate,
+    last: NaiveDate,
+) -> Result<u64, ServiceError> {
+    let mut after = String::new();
+    let mut n = 0;
+    loop {
+        let page: Vec<(String, Option<String>)> = a::table
+            .filter(a::agency_id.eq(agency_id))
+            .filter(a::status.eq("delivered"))
+            .filter(a::closed_on.between(first, last))
+            .filter(a::id.gt(&after))
+            .order(a::id.asc())
+            .limit(PAGE)
+            .select((a::id, a::decision))
+            .load(conn)?;
+        let Some(last_row) = page.last() else {
+            return Ok(n);
+        };
+        after = last_row.0.clone();
+        n += page
+            .iter()
+            .filter(|(_, d)| d.as_deref().is_some_and(report::has_convenience_reply))
+            .count() as u64;
+    }
 }
 
 /// A case counted in one cell.

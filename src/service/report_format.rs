@@ -70,6 +70,7 @@ pub fn json(r: &AnnualReport) -> Value {
         "fees_collected_fen": r.fees_collected_fen,
         "fees_collected_yuan": yuan(r.fees_collected_fen),
         "fees_paid_cases": r.fees_paid,
+        "convenience_replies": r.convenience_replies,
     })
 }
 
@@ -118,6 +119,10 @@ pub fn csv(r: &AnnualReport) -> Result<Vec<u8>, String> {
         write(vec![
             "本年度实际收取信息处理费（元）".into(),
             yuan(r.fees_collected_fen),
+        ])?;
+        write(vec![
+            "本年度答复中提供便民答复（件）".into(),
+            r.convenience_replies.to_string(),
         ])?;
         w.flush().map_err(|e| e.to_string())?;
     }

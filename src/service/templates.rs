@@ -79,6 +79,41 @@ const fn t(
     (name, subject, text, html)
 }
 
+/// A date (`2026-11-27`, or a timestamp starting with one) as 2026年11月27日; none or undefined
+/// as the empty string; anything else unchanged.
+fn cn_date(value: minijinja::Value) -> String {
+    if value.is_undefined() || value.is_none() {
+        return String::new();
+    }
+    let s = value.to_string();
+    match s
+        .get(..10)
+        .and_then(|d| d.parse::<chrono::NaiveDate>().ok())
+    {
+        Some(d) => crate::domain::letter::cn_date(d),
+        None => s,
+    }
+}
+
+/// The Chinese name of a case status (RULES §3), for staff e-mails; an unknown string as is.
+pub fn status_label(status: &str) -> &str {
+    use crate::domain::case::Status;
+    match Status::parse(status) {
+        Some(Status::Registered) => "已登记",
+        Some(Status::Accepted) => "已受理",
+        Some(Status::Correction) => "待补正",
+        Some(Status::Consultation) => "征求意见中",
+        Some(Status::Decision) => "待审批",
+        Some(Status::Approved) => "已批准待送达",
+        Some(Status::Delivered) => "已送达",
+        Some(Status::Withdrawn) => "已撤回",
+        Some(Status::AbandonedNoCorrection) => "视为放弃（逾期未补正）",
+        Some(Status::AbandonedFeeUnpaid) => "视为放弃（逾期未缴费）",
+        Some(Status::ClosedWithoutProcessing) => "不予处理",
+        None => status,
+    }
+}
+
 pub struct Rendered {
     pub subject: String,
     pub text: String,
@@ -102,6 +137,10 @@ impl Templates {
                 fen.abs() % 100
             )
         });
+        // Dates as official documents write them: 2026年1月5日, never 2026-01-05 (GB/T 9704).
+        env.add_filter("cn_date", cn_date);
+        // Staff never see the status codes, only their Chinese names.
+        env.add_filter("status_label", |s: String| status_label(&s).to_owned());
         for (name, subject, text, html) in BUILT_IN {
             for (ext, built_in) in [("subject", subject), ("txt", text), ("html", html)] {
                 let file = format!("{name}.{ext}");
@@ -169,6 +208,132 @@ mod tests {
         assert!(answer.html.contains("<p>答复书</p>"));
     }
 
+    #[test]
+    fn dates_are_written_without_leading_zeros_in_every_notice() {
+        let t = Templates::built_in();
+        let ctx = serde_json::json!({
+            "agency": { "name": "某区政府", "signature": "某区政府办公室" },
+            "case": { "tracking_number": "BJHD-N1", "applicant_name": "王五", "description": "合同",
+                      "received_on": "2026-03-02", "registered_on": "2026-03-01", "status": "accepted" },
+            "payload": { "items": ["写明名称"], "period_working_days": 10, "party_name": "某公司",
+                         "quote": { "breakdown": [] }, "amount_fen": 1000 },
+            "answer_due": "2026-03-30", "correction_due": "2026-03-06", "fee_due": "2026-04-01",
+            "reply_due": "2026-03-23", "extension_days": 20, "extension_reason": "需调取档案",
+            "fee_scale_label": "按量计收", "fee_unit": "页", "letter_text": "", "letter_html": "",
+            "person": "张三", "today": "2026-03-05", "deadline": "答复期限", "due_on": "2026-03-04",
+            "horizon": 3, "overdue": [{ "tracking_number": "A-1", "applicant_name": "王五",
+                "deadline": "答复期限", "due_on": "2026-03-04", "working_days_left": -1, "status": "accepted" }],
+            "due_soon": [], "awaiting_approval": [], "extensions_requested": [],
+        });
+        for (name, ..) in BUILT_IN {
+            let r = t.render(name, &ctx).unwrap();
+            for body in [&r.subject, &r.text, &r.html] {
+                assert!(!body.contains("2026-0"), "{name}: {body}");
+                assert!(
+                    !body.contains("月0") && !body.contains("年0"),
+                    "{name}: {body}"
+                );
+            }
+        }
+        let dated = |name: &str, needle: &str| {
+            let r = t.render(name, &ctx).unwrap();
+            assert!(
+                r.text.contains(needle),
+                "{name}: {needle} not in {}",
+                r.text
+            );
+            assert!(
+                r.html.contains(needle),
+                "{name}: {needle} not in {}",
+                r.html
+            );
+        };
+        dated("receipt", "2026年3月2日");
+        dated("receipt", "2026年3月30日");
+        dated("correction_notice", "2026年3月6日");
+        dated("extension_notice", "2026年3月30日");
+        dated("fee_notice", "2026年4月1日");
+        dated("consultation_letter", "2026年3月23日");
+        dated("overdue_alert", "2026年3月4日");
+        dated("staff_digest", "2026年3月5日");
+        // The filter itself: none is empty, anything not a date passes unchanged.
+        let mut env = Environment::new();
+        env.add_filter("cn_date", cn_date);
+        let render = |src: &str, v: serde_json::Value| {
+            env.render_str(src, serde_json::json!({ "v": v })).unwrap()
+        };
+        assert_eq!(render("{{ v | cn_date }}", serde_json::json!(null)), "");
+        assert_eq!(
+            render("{{ missing | cn_date }}", serde_json::json!(null)),
+            ""
+        );
+        assert_eq!(
+            render("{{ v | cn_date }}", serde_json::json!("2026-12-01")),
+            "2026年12月1日"
+        );
+        assert_eq!(
+            render("{{ v | cn_date }}", serde_json::json!("待定")),
+            "待定"
+        );
+    }
+
+    #[test]
+    fn extensions_cite_art_33_paragraph_1() {
+        let t = Templates::built_in();
+        let ctx = serde_json::json!({
+            "agency": { "name": "某区政府", "signature": "某区政府" },
+            "case": { "tracking_number": "N1", "applicant_name": "王五" },
+            "answer_due": "2026-03-30", "extension_days": 20, "extension_reason": "需调取档案",
+        });
+        let r = t.render("extension_notice", &ctx).unwrap();
+        for body in [&r.text, &r.html] {
+            assert!(body.contains("条例》第三十三条第一款"), "{body}");
+            assert!(!body.contains("第三十三条第二款"), "{body}");
+        }
+    }
+
+    #[test]
+    fn the_fee_notice_says_whom_to_pay_and_how() {
+        let t = Templates::built_in();
+        let mut ctx = serde_json::json!({
+            "agency": { "name": "某区政府", "signature": "某区政府",
+                        "payment": { "payee": "某区财政局", "account": "工商银行 6222 0000", "channel": null } },
+            "case": { "tracking_number": "N1", "applicant_name": "王五" },
+            "payload": { "quote": { "breakdown": [] }, "amount_fen": 1000 }, "fee_due": "2026-04-01",
+        });
+        let r = t.render("fee_notice", &ctx).unwrap();
+        for body in [&r.text, &r.html] {
+            assert!(body.contains("收款单位：某区财政局"), "{body}");
+            assert!(body.contains("收款账号：工商银行 6222 0000"), "{body}");
+            assert!(!body.contains("缴费渠道"), "{body}");
+            assert!(body.contains("注明申请编号N1"), "{body}");
+        }
+        ctx["agency"]["payment"] = serde_json::json!({ "payee": "某区财政局", "account": null,
+                                                       "channel": "“某某缴费”平台，缴费码见短信" });
+        let r = t.render("fee_notice", &ctx).unwrap();
+        assert!(
+            r.text.contains("缴费渠道：“某某缴费”平台，缴费码见短信"),
+            "{}",
+            r.text
+        );
+        assert!(!r.text.contains("收款账号"), "{}", r.text);
+    }
+
+    #[test]
+    fn every_status_has_a_chinese_label() {
+        use crate::domain::case::Status;
+        for s in Status::ALL {
+            let label = status_label(s.as_str());
+            assert_ne!(label, s.as_str(), "{s}");
+            assert!(!label.is_ascii(), "{s}: {label}");
+        }
+        assert_eq!(
+            status_label("abandoned_fee_unpaid"),
+            "视为放弃（逾期未缴费）"
+        );
+        assert_eq!(status_label("已受理"), "已受理");
+    }
+
     const STAFF: [&str; 2] = ["overdue_alert", "staff_digest"];
 
     #[test]
@@ -176,7 +341,7 @@ mod tests {
         let t = Templates::built_in();
         let row = |n: &str, left: i64| {
             serde_json::json!({ "tracking_number": n, "applicant_name": "<王五>", "deadline": "答复期限",
-                                "due_on": "2026-03-30", "working_days_left": left })
+                                "due_on": "2026-03-30", "working_days_left": left, "status": "consultation" })
         };
         let ctx = serde_json::json!({
             "person": "张三", "today": "2026-03-25", "horizon": 3, "approver": false,
@@ -186,13 +351,24 @@ mod tests {
         let d = t.render("staff_digest", &ctx).unwrap();
         assert_eq!(
             d.subject,
-            "【每日提醒】2026-03-25：逾期1件，3个工作日内到期2件，待审批0件"
+            "【每日提醒】2026年3月25日：逾期1件，3个工作日内到期2件，待审批0件"
         );
         for n in ["A-1", "A-2", "A-3", "A-4"] {
             assert_eq!(d.text.matches(n).count(), 1, "{n} in {}", d.text);
             assert_eq!(d.html.matches(n).count(), 1, "{n} in {}", d.html);
         }
         assert!(d.text.contains("还剩3个工作日"), "{}", d.text);
+        for body in [&d.text, &d.html] {
+            assert!(
+                body.contains("征求意见中") && !body.contains("consultation"),
+                "{body}"
+            );
+            assert!(
+                body.contains("2026年3月30日") && !body.contains("2026-03"),
+                "{body}"
+            );
+            assert!(!body.contains("第三十三条第二款"), "{body}");
+        }
         assert!(
             !d.text.contains("答复待负责人审批"),
             "empty sections are left out"
@@ -203,8 +379,15 @@ mod tests {
         let a = t.render("overdue_alert", &alert).unwrap();
         assert_eq!(
             a.subject,
-            "【逾期提醒】A-1 答复期限（第三十三条）已于2026-03-30届满"
+            "【逾期提醒】A-1 答复期限（第三十三条）已于2026年3月30日届满"
         );
+        for body in [&a.text, &a.html] {
+            assert!(body.contains("目前状态为“已受理”"), "{body}");
+            assert!(body.contains("已于"), "{body}");
+            // Once a period has passed the service refuses extensions: never suggest one.
+            assert!(!body.contains("延长") && !body.contains("延期"), "{body}");
+            assert!(!body.contains("accepted"), "{body}");
+        }
     }
 
     #[test]

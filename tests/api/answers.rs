@@ -648,3 +648,114 @@ async fn lapsed_corrections_and_unpaid_fees_are_closed_once_by_the_service() {
         .await;
     assert_eq!((r.status.as_u16(), r.code()), (403, "role_not_allowed"));
 }
+
+fn cn_today() -> String {
+    gongkai::domain::letter::cn_date(today())
+}
+
+async fn letter_of(app: &TestApp, id: &str, token: &str) -> Value {
+    let r = app
+        .get(&format!("/api/v1/applications/{id}/letter"), Some(token))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    r.body
+}
+
+#[actix_rt::test]
+async fn letters_are_numbered_in_the_office_s_gapless_yearly_series_and_name_its_remedy_bodies() {
+    use chrono::Datelike;
+    let app = TestApp::spawn().await;
+    let o = office(&app, "BJHD");
+    // No prefix yet: the tracking number takes the number's place; generic remedies.
+    let (id, applicant, case) = to_delivery(&app, &o, decision_for(Outcome::Disclosed, "")).await;
+    let l = letter_of(&app, &id, &applicant).await;
+    let text = l["text"].as_str().unwrap();
+    assert_eq!(l["document_number"], Value::Null);
+    assert_eq!(text.lines().nth(1), case["tracking_number"].as_str());
+    assert!(text.contains("六十日内依法申请行政复议"), "{text}");
+    assert!(text.contains(&cn_today()), "{text}");
+
+    {
+        let conn = &mut *app.services.conn().unwrap();
+        gongkai::service::admin::set_letter(
+            conn,
+            "BJHD",
+            Some("海政信复"),
+            Some("北京市海淀区人民政府"),
+            Some("北京市海淀区人民法院"),
+        )
+        .unwrap();
+    }
+    let year = today().year();
+    for n in 1..=2 {
+        let (id, applicant, case) =
+            to_delivery(&app, &o, decision_for(Outcome::UnavailableNotHeld, "")).await;
+        let l = letter_of(&app, &id, &applicant).await;
+        let number = format!("海政信复〔{year}〕{n}号");
+        assert_eq!(l["document_number"], number.as_str());
+        let text = l["text"].as_str().unwrap();
+        assert_eq!(text.lines().nth(1), Some(number.as_str()), "{text}");
+        assert!(
+            text.contains(&format!(
+                "申请编号：{}",
+                case["tracking_number"].as_str().unwrap()
+            )),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "如对本答复不服，可以自收到本答复之日起六十日内向北京市海淀区人民政府申请行政复议，\
+                 或者自收到本答复之日起六个月内向北京市海淀区人民法院提起行政诉讼。"
+            ),
+            "{text}"
+        );
+        // Art. 36(5), not the not-held opening.
+        assert!(text.contains("不属于本机关负责公开的政府信息"), "{text}");
+        let html = l["html"].as_str().unwrap();
+        assert!(html.contains(&format!("<p class=\"number\">{number}</p>")));
+        assert!(html.contains("@page { size: A4"));
+        // Staff read the same letter; the applicant's e-mail carries it too.
+        assert_eq!(
+            letter_of(&app, &id, &o.clerk).await["document_number"],
+            number.as_str()
+        );
+    }
+    // Deliveries at once take consecutive numbers, none twice and none skipped.
+    let mut approved = vec![];
+    for _ in 0..4 {
+        let (id, _) = file_one(&app, "BJHD").await;
+        app.act(&id, "accept", &o.clerk, 1, json!({})).await;
+        let decision = decision_for(Outcome::Disclosed, "");
+        app.act(&id, "propose_decision", &o.clerk, 2, decision)
+            .await;
+        let r = app.act(&id, "approve", &o.approver, 3, json!({})).await;
+        assert_eq!(r.body["status"], "approved", "{}", r.body);
+        approved.push(id);
+    }
+    let deliveries = approved.iter().map(|id| {
+        app.act(
+            id,
+            "deliver",
+            &o.clerk,
+            4,
+            json!({ "method": "email", "delivered_on": today().to_string() }),
+        )
+    });
+    for r in futures_util::future::join_all(deliveries).await {
+        assert_eq!(r.body["status"], "delivered", "{}", r.body);
+    }
+    let mut numbers = vec![];
+    for id in &approved {
+        numbers.push(letter_of(&app, id, &o.clerk).await["document_number"].clone());
+    }
+    let mut got: Vec<String> = numbers
+        .iter()
+        .map(|n| n.as_str().unwrap().to_owned())
+        .collect();
+    got.sort();
+    let mut want: Vec<String> = (3..=6)
+        .map(|n| format!("海政信复〔{year}〕{n}号"))
+        .collect();
+    want.sort();
+    assert_eq!(got, want);
+}

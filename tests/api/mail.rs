@@ -348,3 +348,63 @@ async fn a_notice_that_keeps_failing_is_shown_to_clerks_and_can_be_retried() {
     assert_eq!(deliver(&app, &mailer, minutes).sent, 1);
     assert_eq!(inbox.lock().unwrap().len(), 1);
 }
+
+#[actix_rt::test]
+async fn the_fee_notice_e_mail_says_whom_to_pay_and_dates_without_leading_zeros() {
+    let app = TestApp::spawn().await;
+    let o = office(&app, "BJHD");
+    let port = free_port();
+    let inbox = smtp_server(TcpListener::bind(("127.0.0.1", port)).unwrap());
+    let mailer = Mailer::new(
+        Some(&format!("smtp://127.0.0.1:{port}")),
+        std::path::Path::new("unused"),
+    )
+    .unwrap();
+    {
+        let conn = &mut *app.services.conn().unwrap();
+        let a = gongkai::service::admin::set_payment(
+            conn,
+            "BJHD",
+            "北京市海淀区财政局",
+            Some("中国工商银行北京海淀支行 0200 0000 0000 0000 000"),
+            Some("“北京非税缴费”平台，缴款码见本通知"),
+        )
+        .unwrap();
+        assert!(gongkai::db::staff::payment_details(&a).is_some());
+    }
+    let (id, _) = file_one(&app, "BJHD").await;
+    app.act(&id, "accept", &o.clerk, 1, json!({})).await;
+    let r = app
+        .act(
+            &id,
+            "issue_fee_notice",
+            &o.clerk,
+            2,
+            json!({ "scale": "per_page", "pages": 31 }),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let fee_due: chrono::NaiveDate = r.body["next_deadline"]["due_on"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    deliver(&app, &mailer, 0);
+    let got = inbox.lock().unwrap().clone();
+    let fee = got
+        .iter()
+        .map(parsed)
+        .find(|(subject, ..)| subject.contains("缴费通知"))
+        .expect("the fee notice was sent");
+    let text = &fee.1;
+    for needle in [
+        "收款单位：北京市海淀区财政局".to_owned(),
+        "收款账号：中国工商银行北京海淀支行 0200 0000 0000 0000 000".to_owned(),
+        "缴费渠道：“北京非税缴费”平台，缴款码见本通知".to_owned(),
+        "应缴金额：10.00元".to_owned(),
+        format!("请于{}前", gongkai::domain::letter::cn_date(fee_due)),
+    ] {
+        assert!(text.contains(&needle), "{needle} missing from\n{text}");
+    }
+    assert!(!text.contains(&fee_due.to_string()), "{text}");
+}

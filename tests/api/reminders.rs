@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
 use gongkai::domain::calendar::Calendar;
+use gongkai::domain::letter::cn_date;
 use gongkai::domain::workflow::Role;
 use gongkai::service::delivery::{deliver_due, Mailer};
 use gongkai::service::reminders::{remind_staff, Reminded};
@@ -151,14 +152,18 @@ async fn overdue_alerts_and_daily_digests_reach_each_person_once() {
         if subject.starts_with("【逾期提醒】") {
             alerts += 1;
             assert!(
-                subject.contains("答复期限") && subject.contains(&due.to_string()),
+                subject.contains("答复期限") && subject.contains(&cn_date(due)),
                 "{subject}"
             );
             assert!(subject.contains(&ta) || subject.contains(&tb), "{subject}");
         } else if subject.starts_with("【每日提醒】") {
             digests += 1;
             assert!(body.contains(&ta) && body.contains(&tb), "{body}");
-            if subject.contains(&soon.to_string()) {
+            assert!(
+                !body.contains("accepted") && !body.contains("decision"),
+                "{body}"
+            );
+            if subject.contains(&cn_date(soon)) {
                 assert!(
                     subject.contains("逾期0件，3个工作日内到期2件，待审批1件"),
                     "{subject}"

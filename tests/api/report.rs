@@ -278,6 +278,8 @@ async fn a_year_of_cases_fills_the_annual_report_cell_by_cell() {
     assert_eq!(body["check"]["holds"], true, "{}", body["check"]);
     assert_eq!(body["fees_collected_fen"], 1000);
     assert_eq!(body["fees_collected_yuan"], "10.00");
+    // Delivered this year with a 便民答复: the not-held and the needs-creation answers.
+    assert_eq!(body["convenience_replies"], 2);
     let groups = &body["challenges"]["groups"];
     assert_eq!(
         groups[0]["counts"],
@@ -301,6 +303,7 @@ async fn a_year_of_cases_fills_the_annual_report_cell_by_cell() {
     last.insert(("carried_forward", 2), 1);
     last.insert(("carried_forward", 3), 1);
     assert_table(&before, &last);
+    assert_eq!(before["convenience_replies"], 0);
 
     // Every cell opens onto its cases.
     let cell = app.get(&format!("/api/v1/reports/annual/cases?agency=BJHD&year={year}&row=carried_over&column=total"), Some(&auditor)).await;
@@ -339,6 +342,7 @@ async fn a_year_of_cases_fills_the_annual_report_cell_by_cell() {
     );
     assert!(text.contains("（七）总计,"), "{text}");
     assert!(text.contains("勾稽关系 一+二=三（七）+四：成立"), "{text}");
+    assert!(text.contains("本年度答复中提供便民答复（件）,2"), "{text}");
     let html = app
         .get(
             &format!("/api/v1/reports/annual?agency=BJHD&year={year}&format=html"),
@@ -354,6 +358,10 @@ async fn a_year_of_cases_fills_the_annual_report_cell_by_cell() {
         assert!(page.contains(row.label), "{} is on the page", row.label);
     }
     assert!(page.contains("法人或其他组织") && page.contains("成立"));
+    assert!(
+        page.contains("本年度送达的答复中提供便民答复：2件。"),
+        "{page}"
+    );
 
     // Staff of another office may not read this one's report.
     let other = office(&app, "SHPD");
