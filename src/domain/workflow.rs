@@ -191,7 +191,9 @@ impl Case {
     }
 
     /// A third party objected and the drafted answer discloses anyway (art. 32, public
-    /// interest): the objecting parties not yet told in writing.
+    /// interest): the objecting parties not yet told in writing. A full disclosure cannot be
+    /// delivered before they are told; a partial one may have withheld what they objected to,
+    /// so telling them is offered, not required.
     fn objectors_untold(&self) -> Vec<&Pause> {
         let discloses = self
             .outcome
@@ -425,11 +427,15 @@ fn blocked_by(
             "no_third_party_to_tell",
             "no objecting third party waits to be told of a disclosure",
         )),
-        K::Deliver if !case.objectors_untold().is_empty() => Some(refused(
-            "third_party_not_told",
-            "tell the objecting third party in writing what will be disclosed and why before \
+        K::Deliver
+            if case.outcome == Some(Outcome::Disclosed) && !case.objectors_untold().is_empty() =>
+        {
+            Some(refused(
+                "third_party_not_told",
+                "tell the objecting third party in writing what will be disclosed and why before \
              delivering (art. 32)",
-        )),
+            ))
+        }
         _ => None,
     }
 }

@@ -329,11 +329,9 @@ pub fn office_settings(
     conn: &mut DbConnection,
     agency_id: &str,
 ) -> Result<crate::domain::workflow::Office, ServiceError> {
-    let _agency = staff::agency_by_id(conn, agency_id)?;
-    // PENDING(letters branch): payment details and the reopening period come from the
-    // office's settings once those columns land.
+    let agency = staff::agency_by_id(conn, agency_id)?;
     Ok(crate::domain::workflow::Office {
-        has_payment_details: true,
-        ..Default::default()
+        has_payment_details: staff::payment_details(&agency).is_some(),
+        reopen_working_days: agency.reopen_working_days,
     })
 }

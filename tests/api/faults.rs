@@ -362,7 +362,7 @@ async fn two_instances_on_one_database_never_double_or_lose_anything() {
         .collect();
     numbers.sort();
     let expected: Vec<String> = (1..=40)
-        .map(|n| format!("BJHD-{}-{n:06}", crate::helpers::today().format("%Y")))
+        .map(|n| format!("BJHD-{}-{n:06}", crate::helpers::real_today().format("%Y")))
         .collect();
     assert_eq!(numbers, expected);
     let ids: Vec<String> = filed
@@ -411,9 +411,12 @@ async fn two_instances_on_one_database_never_double_or_lose_anything() {
     }
     {
         let conn = &mut *app.services.conn().unwrap();
-        let long_ago = crate::helpers::today() - chrono::Days::new(60);
+        let long_ago = crate::helpers::real_today() - chrono::Days::new(60);
         diesel::update(applications::table.filter(applications::id.eq_any(lapsing)))
-            .set(applications::correction_requested_on.eq(long_ago))
+            .set((
+                applications::correction_requested_on.eq(long_ago),
+                applications::correction_notice_received_on.eq(long_ago),
+            ))
             .execute(conn)
             .unwrap();
     }

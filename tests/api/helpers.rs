@@ -91,8 +91,9 @@ pub fn init_tracing() {
 }
 
 impl TestApp {
+    /// The service on a clock standing at noon of `TEST_DAY`.
     pub async fn spawn() -> Self {
-        Self::spawn_with(|_| {}).await
+        Self::spawn_on(TEST_DAY).await
     }
 
     /// The service on a clock standing at noon (China) of `day`, moved with `set_today`: the
@@ -128,7 +129,7 @@ impl TestApp {
                 trust_forwarded: false,
             },
             shutdown_timeout: std::time::Duration::from_secs(5),
-            clock: Default::default(),
+            clock: Clock::fixed(noon_in_china(TEST_DAY)),
         };
         let mut settings = settings;
         change(&mut settings);
@@ -294,8 +295,17 @@ pub struct Office {
     pub approver: String,
 }
 
+/// An office with its staff, set up to charge fees (it says how to pay).
 pub fn office(app: &TestApp, code: &str) -> Office {
     app.add_agency(code);
+    admin::set_payment(
+        &mut *app.services.conn().unwrap(),
+        code,
+        &format!("{code} 财政局"),
+        Some("6222 0000 1111 2222"),
+        None,
+    )
+    .unwrap();
     Office {
         clerk: app.add_user("张三", Role::Clerk, Some(code)),
         clerk2: app.add_user("赵六", Role::Clerk, Some(code)),
@@ -314,7 +324,17 @@ pub async fn file_one(app: &TestApp, agency: &str) -> (String, String) {
 }
 
 /// Today's legal date (China).
+/// The day the tests' service stands on unless a test sets another: a Wednesday and an
+/// ordinary working day, so that no test depends on the day of the week the suite runs.
+pub const TEST_DAY: &str = "2026-11-25";
+
+/// Today for the service under test (see `TEST_DAY`).
 pub fn today() -> chrono::NaiveDate {
+    TEST_DAY.parse().unwrap()
+}
+
+/// Today in China by the system clock, for tests that run the real binary.
+pub fn real_today() -> chrono::NaiveDate {
     gongkai::domain::time::legal_date(chrono::Utc::now())
 }
 

@@ -54,7 +54,7 @@ async fn answer(app: &TestApp, o: &Office, id: &str, outcome: Outcome, delivered
         (
             "deliver",
             &o.clerk,
-            json!({ "method": "post", "delivered_on": delivered_on.to_string() }),
+            json!({ "method": "post", "posted_on": delivered_on.to_string() }),
         ),
     ];
     for (i, (action, token, body)) in steps.into_iter().enumerate() {

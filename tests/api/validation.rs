@@ -243,14 +243,19 @@ async fn bad_action_input_is_refused_and_changes_nothing() {
             "period_working_days",
         ),
         (
-            "close_without_processing",
-            json!({ "ground": "disclosed", "reasoning": "x" }),
-            "ground",
+            "propose_decision",
+            json!({ "outcome": "other_fee_unpaid", "reasoning": "x" }),
+            "outcome",
         ),
         (
-            "close_without_processing",
-            json!({ "ground": "not_processed_repeat", "reasoning": "x", "extra": true }),
+            "propose_decision",
+            json!({ "outcome": "not_processed_petition", "reasoning": "x", "extra": true }),
             "extra",
+        ),
+        (
+            "request_correction",
+            json!({ "items": ["x"], "period_working_days": 10, "notice_received_on": "2026-1-5" }),
+            "notice_received_on",
         ),
     ] {
         let r = app.act(&id, action, &o.clerk, 1, body.clone()).await;

@@ -239,9 +239,11 @@ async fn the_drafter_cannot_approve_and_wrong_steps_are_refused_with_what_is_all
             "confirm_receipt",
             "accept",
             "request_correction",
+            "propose_decision",
             "withdraw",
-            "close_without_processing",
-            "ask_for_reasons"
+            "ask_for_reasons",
+            "record_challenge",
+            "record_challenge_result"
         ])
     );
     app.act(&id, "accept", &o.clerk, 1, json!({})).await;
@@ -307,12 +309,10 @@ async fn two_clerks_acting_at_once_never_both_win() {
         let accept = app.act(&id, "accept", &o.clerk, 1, json!({ "note": "张三受理" }));
         let close = app.act(
             &id,
-            "close_without_processing",
+            "request_correction",
             &o.clerk2,
             1,
-            json!({
-                "ground": "not_processed_petition", "reasoning": "属于信访事项"
-            }),
+            json!({ "items": ["请写明文件名称"], "period_working_days": 10 }),
         );
         let (a, b) = futures_util::future::join(accept, close).await;
         let mut statuses = [a.status.as_u16(), b.status.as_u16()];
@@ -429,7 +429,10 @@ async fn an_applicant_withdraws_and_the_case_is_closed() {
         (409, "action_not_allowed")
     );
     assert_eq!(after.body["allowed_actions"], json!([]));
-    let unknown = app.act(&id, "reopen", &o.clerk, 4, json!({})).await;
+    // 书面答复制: no action closes a case without an approved letter any more.
+    let unknown = app
+        .act(&id, "close_without_processing", &o.clerk, 4, json!({}))
+        .await;
     assert_eq!(
         (unknown.status.as_u16(), unknown.code()),
         (404, "unknown_action")
