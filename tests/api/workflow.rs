@@ -258,14 +258,15 @@ async fn the_drafter_cannot_approve_and_wrong_steps_are_refused_with_what_is_all
         )
         .await;
     assert_eq!(r.body["status"], "decision", "{}", r.body);
-    // He may still set a longer period (art. 35), but not approve his own draft.
-    assert_eq!(r.body["allowed_actions"], json!(["set_answer_period"]));
+    // He may not approve his own draft (a longer period, art. 35, comes only after the
+    // applicant was asked for reasons).
+    assert_eq!(r.body["allowed_actions"], json!([]));
     let own = app.act(&id, "approve", &o.approver, 3, json!({})).await;
     assert_eq!(
         (own.status.as_u16(), own.code()),
         (409, "drafter_cannot_approve")
     );
-    assert_eq!(own.body["allowed_actions"], json!(["set_answer_period"]));
+    assert_eq!(own.body["allowed_actions"], json!([]));
     let clerk = app.act(&id, "approve", &o.clerk, 3, json!({})).await;
     assert_eq!(
         (clerk.status.as_u16(), clerk.code()),
