@@ -62,6 +62,7 @@ fn main() {
         let loaded = calendar::load_year(
             conn,
             &services.calendars,
+            &services.templates,
             &notice_2026(extra),
             None,
             Utc::now(),

@@ -219,7 +219,7 @@ fn main() -> anyhow::Result<()> {
     let seeded = started.elapsed();
     // The open cases' deadlines, computed by the service's own clock on the official calendar.
     let recomputed = gongkai::db::write_tx(conn, |conn| {
-        clock::recompute_open_cases(conn, &services.calendars, None, "seed", Utc::now())
+        clock::recompute_open_cases(conn, &services.calendars, None, "seed", Utc::now(), None)
     })?;
     eprintln!(
         "\nseeded {} cases in {:.1} s; deadlines of {} open cases set in {:.1} s more",

@@ -427,6 +427,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let loaded = calendar::load_year(
                 &mut *services.conn()?,
                 &services.calendars,
+                &services.templates,
                 &notice,
                 Some("command line"),
                 chrono::Utc::now(),

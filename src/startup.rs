@@ -67,14 +67,14 @@ pub fn open_services(
     let conn = &mut *pool.get()?;
     db::staff::check_key_fingerprint(conn, &key.fingerprint())?;
     let calendars = std::sync::Arc::new(CalendarCache::default());
-    if let Some(r) = calendar::seed_shipped(conn, &calendars, chrono::Utc::now())? {
+    let templates = std::sync::Arc::new(crate::service::templates::Templates::built_in());
+    if let Some(r) = calendar::seed_shipped(conn, &calendars, &templates, chrono::Utc::now())? {
         tracing::info!(
             open_cases = r.open_cases,
             changed = r.changed_cases,
             "loaded the shipped calendar"
         );
     }
-    let templates = std::sync::Arc::new(crate::service::templates::Templates::built_in());
     let chained = crate::service::audit::chain_unchained(conn)?;
     if chained > 0 {
         tracing::info!(

@@ -239,6 +239,18 @@ pub const TERMINAL: [&str; 5] = [
     "closed_without_processing",
 ];
 
+/// What the clock reads of the open cases whose stored next deadline is before `today` (the
+/// index on the next deadline finds them), locked as `open_clock_rows` locks.
+pub fn passed_clock_rows(conn: &mut DbConnection, today: NaiveDate) -> QueryResult<Vec<ClockRow>> {
+    let passed = applications::table
+        .filter(applications::status.ne_all(TERMINAL))
+        .filter(applications::next_deadline_on.lt(today));
+    match conn {
+        DbConnection::Postgres(c) => passed.select(ClockRow::as_select()).for_update().load(c),
+        DbConnection::Sqlite(c) => passed.select(ClockRow::as_select()).load(c),
+    }
+}
+
 /// What the clock reads of every open case (of one office, or all). On PostgreSQL the rows are
 /// locked until the transaction ends, so no action moves a version underneath a recomputation;
 /// SQLite's write transaction already excludes every other writer.

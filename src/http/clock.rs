@@ -16,8 +16,12 @@ struct ClockView<'a> {
     status: &'a str,
     /// The legal date (China) the clock was read on.
     today: NaiveDate,
-    deadlines: &'a [Deadline],
+    /// For a closed case, its deadlines as they stood when it closed.
+    deadlines: serde_json::Value,
     next_deadline: Option<&'a Deadline>,
+    /// The day a closed case closed: its clock is kept as it stood then.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    as_closed_on: Option<NaiveDate>,
     /// Years whose official notice is loaded; other years count weekends only (provisional).
     calendar_years: &'a [i32],
     rules: &'static str,
@@ -39,8 +43,12 @@ pub async fn clock(
         tracking_number: &c.case.tracking_number,
         status: &c.case.status,
         today: c.today,
-        deadlines: &c.deadlines,
+        deadlines: match &c.at_closure {
+            Some(frozen) => frozen.clone(),
+            None => serde_json::to_value(&c.deadlines).expect("deadlines serialise"),
+        },
         next_deadline: clock::next_deadline(&c.deadlines),
+        as_closed_on: c.at_closure.as_ref().and(c.case.closed_on),
         calendar_years: &c.loaded_years,
         rules: RULES,
     };

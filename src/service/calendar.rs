@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 
 use super::clock::recompute_open_cases;
 pub use super::clock::Recomputed;
+use super::templates::Templates;
 use super::ServiceError;
 use crate::db::models::CalendarYear;
 use crate::db::{calendar as store, DbConnection};
@@ -83,6 +84,9 @@ impl CalendarCache {
     }
 }
 
+/// Offices' calendars before a change, by office id.
+pub type Before = HashMap<String, Arc<Calendar>>;
+
 /// Calendars for the many cases of one request or job: each office's calendar is looked up
 /// (and the stored revision read) once, not once per case.
 pub struct Batch<'c> {
@@ -91,6 +95,27 @@ pub struct Batch<'c> {
 }
 
 impl CalendarCache {
+    /// Every office's calendar as it stands (or one office's), taken before a change so that
+    /// the dates it moves can be told to applicants.
+    pub fn snapshot(
+        &self,
+        conn: &mut DbConnection,
+        agency_id: Option<&str>,
+    ) -> Result<Before, ServiceError> {
+        use crate::db::schema::agencies;
+        use diesel::prelude::*;
+        let ids: Vec<String> = match agency_id {
+            Some(a) => vec![a.to_owned()],
+            None => agencies::table.select(agencies::id).load(conn)?,
+        };
+        let mut out = HashMap::new();
+        for id in ids {
+            let cal = self.get(conn, Some(&id))?;
+            out.insert(id, cal);
+        }
+        Ok(out)
+    }
+
     pub fn batch(&self) -> Batch<'_> {
         Batch {
             cache: self,
@@ -129,9 +154,11 @@ fn row(notice: &YearNotice, by: Option<&str>, now: DateTime<Utc>) -> CalendarYea
 pub fn seed_shipped(
     conn: &mut DbConnection,
     cache: &CalendarCache,
+    templates: &Templates,
     now: DateTime<Utc>,
 ) -> Result<Option<Recomputed>, ServiceError> {
     crate::db::write_tx(conn, |conn| {
+        let before = cache.snapshot(conn, None)?;
         let have = store::loaded_year_numbers(conn)?;
         let mut added = Vec::new();
         for (year, text) in SHIPPED {
@@ -147,7 +174,7 @@ pub fn seed_shipped(
         }
         store::bump_revision(conn)?;
         let reason = format!("随系统发布的官方日历载入：{added:?}");
-        recompute_open_cases(conn, cache, None, &reason, now).map(Some)
+        recompute_open_cases(conn, cache, None, &reason, now, Some((&before, templates))).map(Some)
     })
 }
 
@@ -165,11 +192,13 @@ pub struct Loaded {
 pub fn load_year(
     conn: &mut DbConnection,
     cache: &CalendarCache,
+    templates: &Templates,
     notice: &YearNotice,
     by: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<Loaded, ServiceError> {
     crate::db::write_tx(conn, |conn| {
+        let before = cache.snapshot(conn, None)?;
         let replaced = store::loaded_year_numbers(conn)?.contains(&notice.year);
         store::put_year(conn, &row(notice, by, now))?;
         store::bump_revision(conn)?;
@@ -178,7 +207,8 @@ pub fn load_year(
             notice.year,
             if replaced { "更新" } else { "载入" }
         );
-        let recomputed = recompute_open_cases(conn, cache, None, &reason, now)?;
+        let recomputed =
+            recompute_open_cases(conn, cache, None, &reason, now, Some((&before, templates)))?;
         Ok(Loaded {
             year: notice.year,
             days_off: notice.count(DayKind::Off),
@@ -193,16 +223,25 @@ pub fn load_year(
 pub fn set_local_days(
     conn: &mut DbConnection,
     cache: &CalendarCache,
+    templates: &Templates,
     agency_id: &str,
     year: i32,
     days: &[LocalDayOff],
     now: DateTime<Utc>,
 ) -> Result<Recomputed, ServiceError> {
     crate::db::write_tx(conn, |conn| {
+        let before = cache.snapshot(conn, Some(agency_id))?;
         store::put_local_days(conn, agency_id, year, days)?;
         store::bump_revision(conn)?;
         let reason = format!("本机关{year}年地方休息日更新");
-        recompute_open_cases(conn, cache, Some(agency_id), &reason, now)
+        recompute_open_cases(
+            conn,
+            cache,
+            Some(agency_id),
+            &reason,
+            now,
+            Some((&before, templates)),
+        )
     })
 }
 
@@ -285,7 +324,14 @@ pub fn put_year(
             e.to_string(),
         )])
     })?;
-    load_year(conn, &services.calendars, &notice, Some(&admin.name), now)
+    load_year(
+        conn,
+        &services.calendars,
+        &services.templates,
+        &notice,
+        Some(&admin.name),
+        now,
+    )
 }
 
 /// `PUT /agencies/{code}/days-off/{year}`: an administrator sets an office's local days off.
@@ -331,5 +377,13 @@ pub fn put_local_days(
     if !errors.is_empty() {
         return Err(ServiceError::Invalid(errors));
     }
-    set_local_days(conn, &services.calendars, &agency.id, year, days, now)
+    set_local_days(
+        conn,
+        &services.calendars,
+        &services.templates,
+        &agency.id,
+        year,
+        days,
+        now,
+    )
 }

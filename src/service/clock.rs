@@ -12,7 +12,7 @@ use super::{ServiceError, Services};
 use crate::db::models::{ApplicationRow, EventRow, NextDeadline};
 use crate::db::{cases, events, DbConnection};
 use crate::domain::calendar::Calendar;
-use crate::domain::clock::{self, Deadline};
+use crate::domain::clock::{self, Deadline, DeadlineKind};
 use crate::domain::time::legal_date;
 use crate::domain::workflow::Case;
 
@@ -64,15 +64,64 @@ pub fn recompute_open_cases(
     agency_id: Option<&str>,
     reason: &str,
     now: DateTime<Utc>,
+    notify: Option<(&super::calendar::Before, &super::templates::Templates)>,
 ) -> Result<Recomputed, ServiceError> {
     let open = cases::open_clock_rows(conn, agency_id)?;
+    recompute_rows(conn, cache, &open, reason, now, notify)
+}
+
+/// Recomputes the open cases whose stored next deadline has passed: a consulted party's window
+/// that closed without a reply lets the answer clock run again (RULES §8), and the answer's due
+/// day, not the lapsed window, is then what the queue, `overdue` and the alerts see.
+pub fn roll_passed_deadlines(
+    services: &Services,
+    now: DateTime<Utc>,
+) -> Result<Recomputed, ServiceError> {
+    let cache = services.calendars.clone();
+    services.write(move |conn| {
+        let rows = cases::passed_clock_rows(conn, legal_date(now))?;
+        recompute_rows(
+            conn,
+            &cache,
+            &rows,
+            "期限届满后重新计算（如被征求意见方逾期未答复，答复期限恢复计算）",
+            now,
+            None,
+        )
+    })
+}
+
+fn recompute_rows(
+    conn: &mut DbConnection,
+    cache: &CalendarCache,
+    open: &[crate::db::models::ClockRow],
+    reason: &str,
+    now: DateTime<Utc>,
+    notify: Option<(&super::calendar::Before, &super::templates::Templates)>,
+) -> Result<Recomputed, ServiceError> {
     let today = legal_date(now);
     let mut calendars = cache.batch();
     let mut groups: HashMap<NextDeadline, Vec<&str>> = HashMap::new();
     let mut changed_events = Vec::new();
-    for row in &open {
+    // Applicants whose answer date moved are told the new one (RULES §8).
+    let mut moved = Vec::new();
+    for row in open {
         let cal = calendars.get(conn, &row.agency_id)?;
-        let list = clock::deadlines(&cal, &row.facts()?, today).map_err(calendar_error)?;
+        let facts = row.facts()?;
+        let list = clock::deadlines(&cal, &facts, today).map_err(calendar_error)?;
+        if let Some(old_cal) = notify.and_then(|(b, _)| b.get(&row.agency_id)) {
+            let answer_due = |list: &[Deadline]| {
+                list.iter()
+                    .rfind(|d| d.kind == DeadlineKind::Answer)
+                    .and_then(|d| d.due_on)
+            };
+            let old = clock::deadlines(old_cal, &facts, today).map_err(calendar_error)?;
+            if let (Some(was), Some(is)) = (answer_due(&old), answer_due(&list)) {
+                if was != is {
+                    moved.push((row.id.clone(), row.event_seq + 1, was));
+                }
+            }
+        }
         let next = NextDeadline::of(clock::next_deadline(&list));
         let before = row.stored();
         if next == before {
@@ -114,6 +163,9 @@ pub fn recompute_open_cases(
         cases::set_next_deadline(conn, ids, next, now.naive_utc())?;
     }
     events::insert_many(conn, &changed_events)?;
+    if let Some((_, templates)) = notify {
+        super::notices::deadlines_moved(conn, cache, templates, &moved, now)?;
+    }
     Ok(Recomputed {
         open_cases: open.len(),
         changed_cases: changed_events.len(),
@@ -159,6 +211,9 @@ pub struct CaseClock {
     pub case: ApplicationRow,
     pub today: chrono::NaiveDate,
     pub deadlines: Vec<Deadline>,
+    /// A closed case's deadlines as they stood when it closed (RULES §8: history, which a later
+    /// calendar never changes); `deadlines` is then empty.
+    pub at_closure: Option<serde_json::Value>,
     pub loaded_years: Vec<i32>,
 }
 
@@ -176,12 +231,26 @@ pub fn case_clock(
     };
     let cal = services.calendars.get(conn, Some(&case.agency_id))?;
     let today = legal_date(now);
-    let deadlines =
-        clock::deadlines(&cal, &case.case()?.clock_facts(), today).map_err(calendar_error)?;
+    let at_closure = case
+        .final_clock
+        .as_deref()
+        .map(serde_json::from_str::<serde_json::Value>)
+        .transpose()
+        .map_err(|e| crate::db::models::CorruptValue {
+            column: "final_clock",
+            value: e.to_string(),
+        })?;
+    let deadlines = match at_closure {
+        Some(_) => Vec::new(),
+        None => {
+            clock::deadlines(&cal, &case.case()?.clock_facts(), today).map_err(calendar_error)?
+        }
+    };
     Ok(CaseClock {
         case,
         today,
         deadlines,
+        at_closure,
         loaded_years: cal.loaded_years().collect(),
     })
 }

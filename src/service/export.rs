@@ -208,6 +208,8 @@ pub struct CaseLine {
     pub answer_due_on: Option<NaiveDate>,
     pub extension_days: Option<i32>,
     pub answered_on: Option<NaiveDate>,
+    /// Which date made the answer timely: posted_on (by post), signed_for, sent_on.
+    pub answered_on_basis: Option<&'static str>,
     /// Whether the answer came by its deadline; empty while the case is open or closed
     /// without an answer being due.
     pub answered_on_time: Option<bool>,
@@ -258,18 +260,36 @@ pub fn cases(
         let mut lines = Vec::with_capacity(page.len());
         for (row, code) in page {
             let cal = cals.get(conn, &row.agency_id)?;
-            let deadlines = clock::deadlines(&cal, &row.case()?.clock_facts(), today).ok();
-            let answer = deadlines
-                .iter()
-                .flatten()
-                .rfind(|d| d.kind == DeadlineKind::Answer);
+            let case = row.case()?;
+            // A closed case's deadlines are those it closed with (RULES §8), never recomputed.
+            let (answer_due_on, state) = match &row.final_clock {
+                Some(json) => {
+                    let frozen: Vec<serde_json::Value> =
+                        serde_json::from_str(json).unwrap_or_default();
+                    let answer = frozen.iter().rfind(|d| d["kind"] == "answer");
+                    (
+                        row.final_answer_due_on,
+                        answer.and_then(|d| d["state"].as_str().and_then(DeadlineState::parse)),
+                    )
+                }
+                None => {
+                    let list = clock::deadlines(&cal, &case.clock_facts(), today).ok();
+                    let answer = list
+                        .iter()
+                        .flatten()
+                        .rfind(|d| d.kind == DeadlineKind::Answer);
+                    (answer.and_then(|d| d.due_on), answer.map(|d| d.state))
+                }
+            };
+            let answered = case.answered();
             lines.push(CaseLine {
-                answer_due_on: answer.and_then(|d| d.due_on),
-                answered_on_time: answer.and_then(|d| match d.state {
+                answer_due_on,
+                answered_on_time: state.and_then(|s| match s {
                     DeadlineState::Met => Some(true),
                     DeadlineState::Missed => Some(false),
                     _ => None,
                 }),
+                answered_on_basis: answered.map(|(_, b)| b.as_str()),
                 tracking_number: row.tracking_number,
                 agency_code: code,
                 applicant_kind: row.applicant_kind,
@@ -280,7 +300,7 @@ pub fn cases(
                 status: row.status,
                 outcome: row.outcome,
                 extension_days: row.extension_days,
-                answered_on: row.closed_on,
+                answered_on: answered.map(|(d, _)| d).or(row.closed_on),
                 next_deadline_kind: row.next_deadline_kind,
                 next_deadline_on: row.next_deadline_on,
                 fee_amount_fen: row.fee_amount_fen,

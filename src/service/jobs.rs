@@ -1,5 +1,6 @@
-//! The scheduled job: cases whose correction period or fee payment period has lapsed are
-//! deemed abandoned (art. 30; Fee Measures). Each closure goes through the same conditional
+//! The scheduled job: deadlines that passed give way to the next one (a consulted party's window
+//! closing lets the answer clock run again), and cases whose correction period or fee payment
+//! period has lapsed are deemed abandoned (art. 30; Fee Measures). Each closure goes through the same conditional
 //! write as any action, so several instances running the job at once close a case once.
 
 use chrono::{DateTime, Utc};
@@ -19,10 +20,13 @@ use crate::domain::workflow::{Action, Actor, Role};
 pub struct Lapsed {
     pub abandoned_no_correction: usize,
     pub abandoned_fee_unpaid: usize,
+    /// Open cases whose passed deadline gave way to the next (a consultation window closed).
+    pub deadlines_rolled: usize,
 }
 
 /// Closes every case whose period lapsed before `now`'s legal date.
 pub fn close_lapsed(services: &Services, now: DateTime<Utc>) -> Result<Lapsed, ServiceError> {
+    let rolled = super::clock::roll_passed_deadlines(services, now)?;
     let conn = &mut *services.conn()?;
     let today = legal_date(now);
     // Candidates: waiting for a correction, or with a fee notice unpaid.
@@ -45,7 +49,10 @@ pub fn close_lapsed(services: &Services, now: DateTime<Utc>) -> Result<Lapsed, S
         actor: &system,
         name: None,
     };
-    let mut done = Lapsed::default();
+    let mut done = Lapsed {
+        deadlines_rolled: rolled.changed_cases,
+        ..Lapsed::default()
+    };
     let mut calendars = services.calendars.batch();
     for row in candidates {
         let cal = calendars.get(conn, &row.agency_id)?;

@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
+use super::templates::Templates;
 use super::{ServiceError, Services};
 use crate::db::models::{Agency, ApplicationRow, NoticeRow};
 use crate::db::{documents, events, notices, staff, DbConnection};
@@ -25,6 +26,13 @@ fn template_for(kind: ActionKind) -> Option<(&'static str, Recipient)> {
         }
         ActionKind::Withdraw => ("withdrawal", Recipient::Applicant),
         ActionKind::StartConsultation => ("consultation_letter", Recipient::ConsultedParty), // art. 32
+        // Art. 31: the legal date of receipt, once confirmed or corrected, with the answer's due day.
+        ActionKind::ConfirmReceipt => ("receipt_confirmed", Recipient::Applicant),
+        ActionKind::AskForReasons => ("reasons_request", Recipient::Applicant), // art. 35
+        ActionKind::SetAnswerPeriod => ("answer_period_set", Recipient::Applicant), // art. 35
+        ActionKind::Reopen => ("reopened", Recipient::Applicant),               // art. 30
+        // Art. 32: before a disclosure over its objection, the third party is told in writing.
+        ActionKind::NotifyThirdParty => ("third_party_disclosure", Recipient::ConsultedParty),
         _ => return None,
     })
 }
@@ -45,6 +53,15 @@ fn due_days(
         .ok()
         .and_then(|c| clock::deadlines(cal, &c.clock_facts(), today).ok())
         .unwrap_or_default()
+}
+
+/// Whether the answer's due day rests on a year without an official calendar (RULES §8: a
+/// notice never states such a date as if it were final).
+fn provisional(deadlines: &[clock::Deadline], kind: DeadlineKind) -> bool {
+    deadlines
+        .iter()
+        .rfind(|d| d.kind == kind && d.due_on.is_some())
+        .is_some_and(|d| d.provisional)
 }
 
 fn due(deadlines: &[clock::Deadline], kind: DeadlineKind) -> Value {
@@ -84,13 +101,22 @@ fn context_of(agency: &Agency, cal: &Calendar, case: &ApplicationRow, now: DateT
             "description": case.description,
             "received_on": case.received_on,
             "registered_on": case.registered_on,
+            "corrected_received_on": case.corrected_received_on,
+            "channel": case.channel,
             "status": case.status,
         },
+        "provisional": provisional(&deadlines, DeadlineKind::Answer),
+        "correction_provisional": provisional(&deadlines, DeadlineKind::CorrectionPeriod),
+        "fee_provisional": provisional(&deadlines, DeadlineKind::FeePayment),
         "answer_due": due(&deadlines, DeadlineKind::Answer),
         "correction_due": due(&deadlines, DeadlineKind::CorrectionPeriod),
         "fee_due": due(&deadlines, DeadlineKind::FeePayment),
         "reply_due": due(&deadlines, DeadlineKind::ConsultationReply),
         "extension_days": case.extension_days,
+        // Art. 30: how long a justified late correction is still taken.
+        "reopen_until": case
+            .closed_on
+            .and_then(|c| cal.add(c, agency.reopen_working_days.max(0) as u32).ok()),
     })
 }
 
@@ -107,13 +133,12 @@ pub(super) struct Outgoing<'a> {
 /// Renders a notice into an outbox row, pending from `now`; its Message-ID is fixed here so a
 /// resend after a crash carries the same one.
 pub(super) fn render(
-    services: &Services,
+    templates: &Templates,
     out: Outgoing<'_>,
     ctx: &Value,
     now: DateTime<Utc>,
 ) -> Result<NoticeRow, ServiceError> {
-    let r = services
-        .templates
+    let r = templates
         .render(out.template, ctx)
         .map_err(ServiceError::Conflict)?;
     let id = uuid::Uuid::now_v7().to_string();
@@ -146,7 +171,7 @@ fn write(
     ctx: &Value,
     now: DateTime<Utc>,
 ) -> Result<(), ServiceError> {
-    notices::enqueue(conn, &render(services, out, ctx, now)?)?;
+    notices::enqueue(conn, &render(&services.templates, out, ctx, now)?)?;
     Ok(())
 }
 
@@ -176,6 +201,20 @@ pub fn receipt(
     write(conn, services, out, &ctx, now)
 }
 
+/// The input of the consultation letter a later step names by its `consultation_id`.
+fn consultation_letter(
+    conn: &mut DbConnection,
+    application_id: &str,
+    payload: &Value,
+) -> Result<Option<Value>, ServiceError> {
+    let id = &payload["consultation_id"];
+    Ok(events::for_application(conn, application_id)?
+        .into_iter()
+        .filter(|e| e.action == ActionKind::StartConsultation.as_str())
+        .filter_map(|e| serde_json::from_str::<Value>(&e.payload).ok())
+        .find(|p| &p["consultation_id"] == id))
+}
+
 /// The notice a workflow step causes, if any, written with the step's event (number `seq`).
 pub fn for_step(
     conn: &mut DbConnection,
@@ -189,16 +228,23 @@ pub fn for_step(
     let Some((template, recipient)) = template_for(kind) else {
         return Ok(());
     };
+    // The party told of a disclosure is the one consulted under that id (its letter's event).
+    let consulted = match kind {
+        ActionKind::NotifyThirdParty => consultation_letter(conn, &case.id, payload)?,
+        _ => Some(payload.clone()),
+    };
     let to = match recipient {
         Recipient::Applicant => case.email.clone().map(|e| (e, "applicant")),
-        Recipient::ConsultedParty => payload["party_email"]
-            .as_str()
+        Recipient::ConsultedParty => consulted
+            .as_ref()
+            .and_then(|c| c["party_email"].as_str())
             .map(|e| (e.to_owned(), "consulted_party")),
     };
     // No address known: the notice goes by post, outside this service.
     let Some((to, role)) = to else { return Ok(()) };
     let mut ctx = context(conn, services, case, now)?;
     ctx["payload"] = payload.clone();
+    ctx["party_name"] = consulted.map_or(Value::Null, |c| c["party_name"].clone());
     if kind == ActionKind::GrantExtension {
         // The reason the clerk gave when asking for it (art. 33 ¶1: the applicant is told).
         let asked = events::for_application(conn, &case.id)?
@@ -234,4 +280,53 @@ pub fn for_step(
         application_id: Some(&case.id),
     };
     write(conn, services, out, &ctx, now)
+}
+
+/// Tells each applicant whose answer date a calendar change moved the new date (RULES §8);
+/// `moved` holds (case id, the recompute's event number, the date told before).
+pub fn deadlines_moved(
+    conn: &mut DbConnection,
+    cache: &super::calendar::CalendarCache,
+    templates: &Templates,
+    moved: &[(String, i32, chrono::NaiveDate)],
+    now: DateTime<Utc>,
+) -> Result<(), ServiceError> {
+    use crate::db::schema::applications as a;
+    use diesel::prelude::*;
+    let mut calendars = cache.batch();
+    let mut offices = std::collections::HashMap::new();
+    for chunk in moved.chunks(500) {
+        let ids: Vec<&str> = chunk.iter().map(|(id, _, _)| id.as_str()).collect();
+        let rows: Vec<ApplicationRow> = a::table
+            .filter(a::id.eq_any(&ids))
+            .filter(a::email.is_not_null())
+            .select(ApplicationRow::as_select())
+            .load(conn)?;
+        for row in rows {
+            let Some((_, _, before)) = chunk.iter().find(|(id, _, _)| *id == row.id) else {
+                continue;
+            };
+            let Some(email) = row.email.as_deref() else {
+                continue;
+            };
+            if !offices.contains_key(&row.agency_id) {
+                let agency = staff::agency_by_id(conn, &row.agency_id)?;
+                offices.insert(row.agency_id.clone(), agency);
+            }
+            let agency = &offices[&row.agency_id];
+            let cal = calendars.get(conn, &row.agency_id)?;
+            let mut ctx = context_of(agency, &cal, &row, now);
+            ctx["before"] = json!(before);
+            let out = Outgoing {
+                template: "deadline_moved",
+                to: email,
+                role: "applicant",
+                dedup_key: format!("{}:deadline_moved:{}", row.id, ctx["answer_due"]),
+                agency_id: &row.agency_id,
+                application_id: Some(&row.id),
+            };
+            notices::enqueue(conn, &render(templates, out, &ctx, now)?)?;
+        }
+    }
+    Ok(())
 }

@@ -240,6 +240,6 @@ fn write(
     if notices::exists(conn, &out.dedup_key)? {
         return Ok(false);
     }
-    let row = render(services, out, ctx, now)?;
+    let row = render(&services.templates, out, ctx, now)?;
     Ok(write_tx(conn, |conn| notices::enqueue(conn, &row))?)
 }

@@ -55,6 +55,42 @@ const BUILT_IN: &[(&str, &str, &str, &str)] = &[
         include_str!("../../templates/consultation_letter.txt"),
         include_str!("../../templates/consultation_letter.html"),
     ),
+    t(
+        "receipt_confirmed",
+        include_str!("../../templates/receipt_confirmed.subject"),
+        include_str!("../../templates/receipt_confirmed.txt"),
+        include_str!("../../templates/receipt_confirmed.html"),
+    ),
+    t(
+        "reasons_request",
+        include_str!("../../templates/reasons_request.subject"),
+        include_str!("../../templates/reasons_request.txt"),
+        include_str!("../../templates/reasons_request.html"),
+    ),
+    t(
+        "answer_period_set",
+        include_str!("../../templates/answer_period_set.subject"),
+        include_str!("../../templates/answer_period_set.txt"),
+        include_str!("../../templates/answer_period_set.html"),
+    ),
+    t(
+        "third_party_disclosure",
+        include_str!("../../templates/third_party_disclosure.subject"),
+        include_str!("../../templates/third_party_disclosure.txt"),
+        include_str!("../../templates/third_party_disclosure.html"),
+    ),
+    t(
+        "deadline_moved",
+        include_str!("../../templates/deadline_moved.subject"),
+        include_str!("../../templates/deadline_moved.txt"),
+        include_str!("../../templates/deadline_moved.html"),
+    ),
+    t(
+        "reopened",
+        include_str!("../../templates/reopened.subject"),
+        include_str!("../../templates/reopened.txt"),
+        include_str!("../../templates/reopened.html"),
+    ),
     // To staff (issue 5): the immediate overdue alert and the daily digest.
     t(
         "overdue_alert",

@@ -402,7 +402,7 @@ async fn the_fee_notice_e_mail_says_whom_to_pay_and_dates_without_leading_zeros(
         "收款账号：中国工商银行北京海淀支行 0200 0000 0000 0000 000".to_owned(),
         "缴费渠道：“北京非税缴费”平台，缴款码见本通知".to_owned(),
         "应缴金额：10.00元".to_owned(),
-        format!("请于{}前", gongkai::domain::letter::cn_date(fee_due)),
+        format!("即{}前", gongkai::domain::letter::cn_date(fee_due)),
     ] {
         assert!(text.contains(&needle), "{needle} missing from\n{text}");
     }
