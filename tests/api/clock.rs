@@ -291,7 +291,7 @@ async fn the_public_calculator_counts_working_days() {
 }
 
 /// A notice for the year of `day` that makes `day` a day off (the shipped 2026 notice kept).
-fn notice_with_day_off(day: &str) -> (i32, Value) {
+pub(crate) fn notice_with_day_off(day: &str) -> (i32, Value) {
     let year: i32 = day[..4].parse().unwrap();
     let mut days = Vec::new();
     if year == 2026 {

@@ -8,6 +8,7 @@ mod audit;
 mod bench_common;
 mod cli;
 mod clock;
+mod edges;
 mod faults;
 mod helpers;
 mod intake;
