@@ -66,6 +66,9 @@ unset GONGKAI_SECRET_KEY
 
 "$bin" agency add --code BJHD --name 北京市海淀区人民政府 >>"$tmp/setup.log" 2>&1 ||
     setup_failed "could not add the office"
+# How applicants pay: without it the office may send no fee notice (409 payment_details_missing).
+"$bin" agency set-payment --agency BJHD --payee 北京市海淀区财政局 --channel 北京市非税收入缴费平台 \
+    >>"$tmp/setup.log" 2>&1 || setup_failed "could not set the office's payment details"
 # The token is the last line of `user add`'s output.
 add_user() {
     local out
@@ -157,26 +160,36 @@ def keep(case):
     cases.append(case["id"])
     return case
 
-today = file()["received_on"]
+# Today in China. An online filing made on a day off is received on the next working day
+# (art. 31), after today: the cases below that need dated steps today are then handed in instead.
+today = file()["registered_on"]
+def received_today(applicant=person):
+    c = file(applicant)
+    if c["received_on"] == today:
+        return c
+    return call("POST", "/api/v1/registrations", clerk, {"channel": "in_person", "received_on": today,
+                "applicant": applicant, "request": wanted}, expect=201)
+
 draft = {"outcome": "partly_disclosed", "reasoning": "合同单价涉及第三方商业秘密，其余部分予以公开。",
          "legal_basis": "《政府信息公开条例》第十五条、第三十七条",
          "withheld": [{"part": "合同单价", "ground": "withheld_third_party_rights",
                        "legal_basis": "《政府信息公开条例》第十五条", "reasoning": "第三方不同意公开"}]}
 
 # Delivered, with its letter, a lawsuit after reconsideration and its result.
-c = act(act(file(), "accept"), "propose_decision", draft)
+c = act(act(received_today(), "accept"), "propose_decision", draft)
 c = act(act(c, "approve", token=approver), "deliver", {"method": "email", "delivered_on": today})
 c = act(c, "record_challenge", {"kind": "litigation", "after_reconsideration": True,
                                 "filed_on": today, "authority": "某区人民法院"})
 events = call("GET", f"/api/v1/applications/{c['id']}/events", clerk)["items"]
 challenge = next(e["payload"]["challenge_id"] for e in events if e["action"] == "record_challenge")
 keep(act(c, "record_challenge_result", {"challenge_id": challenge, "result": "upheld", "decided_on": today}))
-# Delivered: not held here, another office responsible, with a convenience reply.
-c = act(file(company), "accept")
+# Delivered by post (timely by the day posted), its return receipt still to be recorded: not held
+# here, another office responsible, with a convenience reply.
+c = act(received_today(company), "accept")
 c = act(c, "propose_decision", {"outcome": "unavailable_not_held", "reasoning": "本机关未制作或获取该信息。",
         "not_this_office": True, "responsible_office": "北京市海淀区财政局",
         "responsible_contact": "010-00000000", "convenience_reply": "可向区财政局咨询。"})
-keep(act(act(c, "approve", token=approver), "deliver", {"method": "post", "delivered_on": today}))
+keep(act(act(c, "approve", token=approver), "deliver", {"method": "post", "posted_on": today}))
 # Approved, waiting for delivery; a draft returned; a draft waiting for approval.
 keep(act(act(act(file(), "accept"), "propose_decision", {"outcome": "disclosed", "reasoning": "予以公开。"}),
          "approve", token=approver))
@@ -184,41 +197,47 @@ keep(act(act(act(file(), "accept"), "propose_decision", {"outcome": "other", "re
          "other_procedure": "按档案查阅程序办理"}), "return", {"comments": "请补充理由"}, token=approver))
 keep(act(act(file(), "accept"), "propose_decision", {"outcome": "not_processed_repeat",
          "reasoning": "重复申请。", "earlier_application": "BJHD-2026-000001"}))
-# A consultation under way; one ended with an objection.
-c = keep(act(act(file(company), "accept"), "start_consultation", {"party_kind": "third_party",
-         "party_name": "某某科技有限公司", "party_email": "legal@example.com", "letter_date": today}))
-c = act(act(file(), "accept"), "start_consultation", {"party_kind": "agency", "party_name": "区财政局",
-        "letter_date": today})
-keep(act(c, "end_consultation", {"reply": "objection", "reply_date": today, "reply_summary": "不同意公开"}))
-# A correction awaited; one answered by the applicant online.
-keep(act(file(), "request_correction", {"items": ["请写明所需信息的文号"], "period_working_days": 15}))
+# Two consultations under way at once; one ended with an objection, and a disclosure drafted
+# over it (the objecting party is to be told first, art. 32).
+c = act(act(received_today(company), "accept"), "start_consultation", {"party_kind": "third_party",
+        "party_name": "某某科技有限公司", "party_email": "legal@example.com", "letter_date": today})
+keep(act(c, "start_consultation", {"party_kind": "agency", "party_name": "区财政局", "letter_date": today}))
+c = act(act(received_today(), "accept"), "start_consultation", {"party_kind": "third_party",
+        "party_name": "某某建设工程有限公司", "letter_date": today})
+c = act(c, "end_consultation", {"reply": "objection", "reply_date": today, "reply_summary": "不同意公开"})
+keep(act(c, "propose_decision", {"outcome": "disclosed", "reasoning": "公开涉及公共利益。"}))
+# A correction awaited, its notice sent by post; one answered by the applicant online.
+keep(act(file(), "request_correction", {"items": ["请写明所需信息的文号"], "period_working_days": 15,
+                                        "by_post": True}))
 c = act(act(file(), "accept"), "request_correction", {"items": ["请写明所需信息的名称"], "period_working_days": 5})
 keep(act(c, "submit_correction", {"statement": "所需信息为2025年度资金安排文件", "description": "2025年度资金安排文件"},
          token=c["access_token"]))
 # A fee notice unpaid; one paid.
 keep(act(act(file(), "accept"), "issue_fee_notice", {"scale": "per_page", "pages": 120}))
-c = act(act(file(), "accept"), "issue_fee_notice", {"scale": "per_page", "pages": 250, "reduction_fen": 1000,
-        "reduction_reason": "困难减免"})
+c = act(act(received_today(), "accept"), "issue_fee_notice", {"scale": "per_page", "pages": 250,
+        "reduction_fen": 1000, "reduction_reason": "困难减免"})
 keep(act(c, "record_payment", {"paid_on": today, "amount_fen": 469000, "receipt_number": "No.0012345"}))
-# An extension granted, an office-set period; an extension refused.
+# An extension granted, reasons asked, an office-set period; an extension refused.
 c = act(act(file(), "accept"), "request_extension", {"working_days": 20, "reason": "需调取历年档案"})
-c = act(act(c, "grant_extension", {"note": "同意"}, token=approver), "set_answer_period",
-        {"working_days": 60, "reason": "申请数量明显超过合理范围"}, token=approver)
-keep(act(c, "ask_for_reasons", {"questions": "请说明申请理由"}))
+c = act(act(c, "grant_extension", {"note": "同意"}, token=approver), "ask_for_reasons",
+        {"questions": "请说明申请理由"})
+keep(act(c, "set_answer_period", {"working_days": 60, "reason": "申请数量明显超过合理范围"}, token=approver))
 c = act(act(file(), "accept"), "request_extension", {"working_days": 5, "reason": "需调取档案"})
 keep(act(c, "refuse_extension", {"comments": "无需延期"}, token=approver))
-# Closed without processing, with a reconsideration; withdrawn by the applicant.
-c = act(file(), "close_without_processing", {"ground": "not_processed_petition", "reasoning": "信访事项。"})
+# Not processed (不予处理), answered in writing from registration, with a reconsideration;
+# withdrawn by the applicant.
+c = act(received_today(), "propose_decision", {"outcome": "not_processed_petition", "reasoning": "信访事项。"})
+c = act(act(c, "approve", token=approver), "deliver", {"method": "email", "delivered_on": today})
 keep(act(c, "record_challenge", {"kind": "reconsideration", "filed_on": today}))
 c = file()
 keep(act(c, "withdraw", {"reason": "不再需要"}, token=c["access_token"]))
-# Registered by mail: one waiting for its date of receipt, one received long ago (overdue), one
-# whose fee went unpaid for months (closed by `gongkai close-lapsed` below).
+# Registered by mail: one waiting for its date of receipt; one received long ago (overdue); one
+# received long ago, accepted and never answered, with a reconsideration over the failure to answer.
 reg = {"channel": "mail", "applicant": company, "request": {**wanted, "delivery_method": "post"}}
 keep(call("POST", "/api/v1/registrations", clerk, {**reg, "received_on": None}, expect=201))
 keep(call("POST", "/api/v1/registrations", clerk, {**reg, "received_on": "2025-03-03"}, expect=201))
 c = act(call("POST", "/api/v1/registrations", clerk, {**reg, "received_on": "2025-03-03"}, expect=201), "accept")
-keep(act(c, "issue_fee_notice", {"scale": "per_page", "pages": 40, "notice_received_on": "2025-03-04"}))
+keep(act(c, "record_challenge", {"kind": "reconsideration", "filed_on": today}))
 keep(file())
 print(" ".join(f'"{i}"' for i in cases))
 PY

@@ -71,6 +71,7 @@ pub fn row(i: usize, agency_id: &str) -> ApplicationRow {
         reopened_on: None,
         final_clock: None,
         final_answer_due_on: None,
+        fee_waived_on: None,
     }
 }
 

@@ -114,6 +114,7 @@ pub struct ApplicationRow {
     /// The deadlines (JSON) as they stood when the case closed: history, never recomputed.
     pub final_clock: Option<String>,
     pub final_answer_due_on: Option<NaiveDate>,
+    pub fee_waived_on: Option<NaiveDate>,
 }
 
 /// A value in the database that the code does not know: a bug or a hand edit, never user input.
@@ -165,6 +166,7 @@ impl ApplicationRow {
             reasons_asked_on: self.reasons_asked_on,
             reasons_replied_on: self.reasons_replied_on,
             reopened_on: self.reopened_on,
+            fee_waived_on: self.fee_waived_on,
             outcome: parse_opt("outcome", &self.outcome, Outcome::parse)?,
             decision_drafted_by: self.decision_drafted_by.clone(),
             approved_by: self.approved_by.clone(),
@@ -252,6 +254,7 @@ pub struct CaseChanges {
     pub reopened_on: Option<NaiveDate>,
     pub final_clock: Option<String>,
     pub final_answer_due_on: Option<NaiveDate>,
+    pub fee_waived_on: Option<NaiveDate>,
 }
 
 /// A closed case's deadlines as they stood when it closed.
@@ -317,6 +320,7 @@ impl CaseChanges {
             reopened_on: case.reopened_on,
             final_clock: closed.map(|c| c.json.clone()),
             final_answer_due_on: closed.and_then(|c| c.answer_due_on),
+            fee_waived_on: case.fee_waived_on,
             status: case.status().as_str().to_owned(),
             version,
             description: case.description.clone(),

@@ -92,6 +92,7 @@ diesel::table! {
         reopened_on -> Nullable<Date>,
         final_clock -> Nullable<Text>,
         final_answer_due_on -> Nullable<Date>,
+        fee_waived_on -> Nullable<Date>,
     }
 }
 

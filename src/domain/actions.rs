@@ -157,6 +157,18 @@ pub struct ReplyToReasons {
     pub received_on: Option<NaiveDate>,
 }
 
+/// Fee Measures: the office waives the whole fee it could charge; recorded with its reason and
+/// what would have been charged, and counted. (A partial reduction goes with the fee notice.)
+#[derive(Debug, Clone, Serialize, Deserialize, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct WaiveFee {
+    pub scale: FeeScale,
+    #[validate(range(min = 1, max = 1000000))]
+    pub pages: Option<u32>,
+    #[validate(length(min = 1, max = 2000))]
+    pub reason: String,
+}
+
 /// Art. 30: a case deemed abandoned for no correction is taken up again when the applicant
 /// shows good reason in reasonable time; the correction counts as received that day.
 #[derive(Debug, Clone, Serialize, Deserialize, Validate)]
@@ -313,6 +325,7 @@ pub enum Action {
     RecordChallenge(RecordChallenge),
     RecordChallengeResult(RecordChallengeResult),
     RecordNoticeReceived(RecordNoticeReceived),
+    WaiveFee(WaiveFee),
     ReplyToReasons(ReplyToReasons),
     Reopen(Reopen),
     NotifyThirdParty(NotifyThirdParty),
@@ -344,6 +357,7 @@ impl Action {
             Self::RecordChallenge(_) => ActionKind::RecordChallenge,
             Self::RecordChallengeResult(_) => ActionKind::RecordChallengeResult,
             Self::RecordNoticeReceived(_) => ActionKind::RecordNoticeReceived,
+            Self::WaiveFee(_) => ActionKind::WaiveFee,
             Self::ReplyToReasons(_) => ActionKind::ReplyToReasons,
             Self::Reopen(_) => ActionKind::Reopen,
             Self::NotifyThirdParty(_) => ActionKind::NotifyThirdParty,
@@ -372,6 +386,7 @@ impl Action {
             Self::RecordChallenge(i) => serde_json::to_value(i),
             Self::RecordChallengeResult(i) => serde_json::to_value(i),
             Self::RecordNoticeReceived(i) => serde_json::to_value(i),
+            Self::WaiveFee(i) => serde_json::to_value(i),
             Self::ReplyToReasons(i) => serde_json::to_value(i),
             Self::Reopen(i) => serde_json::to_value(i),
             Self::NotifyThirdParty(i) => serde_json::to_value(i),

@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::actions::IssueFeeNotice;
+use super::actions::{IssueFeeNotice, WaiveFee};
 use super::str_enum;
 
 str_enum! {
@@ -126,11 +126,13 @@ impl Fee {
     }
 }
 
-/// What a fee notice charges: the quote for the chosen scale (the per-application scale
-/// counts the application's `month_rank`), less any reduction. Refused with (field, reason)
-/// when the scale lacks its quantity or there is nothing to charge.
-pub fn charge(i: &IssueFeeNotice, month_rank: u32) -> Result<(Quote, i64), (&'static str, String)> {
-    let quantity = match (i.scale, i.pages) {
+/// How many units the scale counts: pages, or the application's rank in the applicant's month.
+fn quantity(
+    scale: FeeScale,
+    pages: Option<u32>,
+    month_rank: u32,
+) -> Result<u32, (&'static str, String)> {
+    Ok(match (scale, pages) {
         (FeeScale::PerPage, Some(p)) => p,
         (FeeScale::PerPage, None) => {
             return Err((
@@ -145,7 +147,14 @@ pub fn charge(i: &IssueFeeNotice, month_rank: u32) -> Result<(Quote, i64), (&'st
                 "the per-application scale counts applications, not pages".into(),
             ))
         }
-    };
+    })
+}
+
+/// What a fee notice charges: the quote for the chosen scale (the per-application scale
+/// counts the application's `month_rank`), less any reduction. Refused with (field, reason)
+/// when the scale lacks its quantity or there is nothing to charge.
+pub fn charge(i: &IssueFeeNotice, month_rank: u32) -> Result<(Quote, i64), (&'static str, String)> {
+    let quantity = quantity(i.scale, i.pages, month_rank)?;
     if i.reduction_fen.is_some() != i.reduction_reason.is_some() {
         return Err((
             "reduction_reason",
@@ -169,6 +178,18 @@ pub fn charge(i: &IssueFeeNotice, month_rank: u32) -> Result<(Quote, i64), (&'st
         ));
     }
     Ok((q, amount))
+}
+
+/// What a full waiver forgoes: the quote for the chosen scale, which must charge something.
+pub fn waived(i: &WaiveFee, month_rank: u32) -> Result<Quote, (&'static str, String)> {
+    let q = quote(i.scale, quantity(i.scale, i.pages, month_rank)?);
+    if q.amount_fen <= 0 {
+        return Err((
+            "scale",
+            "nothing would be charged: there is no fee to waive".into(),
+        ));
+    }
+    Ok(q)
 }
 
 #[cfg(test)]

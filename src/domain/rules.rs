@@ -150,6 +150,12 @@ pub const RULES: &[Rule] = &[
         roles: &[Role::Clerk],
         from: &[Status::Accepted],
     },
+    // Fee Measures: waiving the whole fee is the office's decision, taken by its head.
+    Rule {
+        kind: ActionKind::WaiveFee,
+        roles: &[Role::Approver],
+        from: HANDLING,
+    },
     Rule {
         kind: ActionKind::RecordPayment,
         roles: &[Role::Clerk],

@@ -64,6 +64,8 @@ pub struct Case {
     pub reasons_replied_on: Option<NaiveDate>,
     /// Art. 30: the day a case deemed abandoned was taken up again (once).
     pub reopened_on: Option<NaiveDate>,
+    /// Fee Measures: the day the office decided to waive the whole fee (recorded, counted).
+    pub fee_waived_on: Option<NaiveDate>,
     /// Spans during which the answer clock stopped (art. 33 ¶2), in order.
     pub pauses: Vec<Pause>,
     /// The drafted (and, once approved, fixed) answer.
@@ -241,6 +243,7 @@ str_enum! {
         RecordChallenge = "record_challenge",
         RecordChallengeResult = "record_challenge_result",
         RecordNoticeReceived = "record_notice_received",
+        WaiveFee = "waive_fee",
         ReplyToReasons = "reply_to_reasons",
         Reopen = "reopen",
         NotifyThirdParty = "notify_third_party",
@@ -387,6 +390,14 @@ fn blocked_by(
         K::ReplyToReasons if case.reasons_replied_on.is_some() => Some(refused(
             "reasons_already_given",
             "the reply to the request for reasons is already recorded",
+        )),
+        K::IssueFeeNotice | K::WaiveFee if case.fee_waived_on.is_some() => Some(refused(
+            "fee_waived",
+            "the office has waived the fee for this application",
+        )),
+        K::WaiveFee if case.fee.is_some() => Some(refused(
+            "fee_notice_already_issued",
+            "a fee notice was sent: a reduction goes with the notice, a waiver before it",
         )),
         K::IssueFeeNotice if case.fee.is_some() => Some(refused(
             "fee_notice_already_issued",
@@ -943,6 +954,13 @@ pub fn apply(
         }
         Action::RecordChallengeResult(i) => not_future("decided_on", i.decided_on, today)?,
         Action::RecordNoticeReceived(i) => record_received(&mut next, i, today)?,
+        Action::WaiveFee(i) => {
+            // What would have been charged is recorded with the reason (Fee Measures).
+            let quote = fees::waived(i, case.month_rank)
+                .map_err(|(field, message)| WorkflowError::InvalidInput { field, message })?;
+            next.fee_waived_on = Some(today);
+            payload["quote"] = serde_json::to_value(&quote).expect("quotes serialise");
+        }
         Action::Reopen(i) => {
             // Art. 30: the correction counts as received today; the answer period starts afresh.
             next.reopened_on = Some(today);

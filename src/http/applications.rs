@@ -159,6 +159,7 @@ fn parse_action(
         ActionKind::RecordChallenge => Action::RecordChallenge(parse_value(body)?),
         ActionKind::RecordChallengeResult => Action::RecordChallengeResult(parse_value(body)?),
         ActionKind::RecordNoticeReceived => Action::RecordNoticeReceived(parse_value(body)?),
+        ActionKind::WaiveFee => Action::WaiveFee(parse_value(body)?),
         ActionKind::ReplyToReasons => Action::ReplyToReasons(parse_value(body)?),
         ActionKind::Reopen => Action::Reopen(parse_value(body)?),
         ActionKind::NotifyThirdParty => Action::NotifyThirdParty(parse_value(body)?),

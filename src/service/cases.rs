@@ -287,7 +287,7 @@ pub fn apply_action(
         }
     };
     // The per-application scale counts the applicant's applications this month (RULES §6).
-    if let Action::IssueFeeNotice(_) = action {
+    if let Action::IssueFeeNotice(_) | Action::WaiveFee(_) = action {
         before.month_rank = cases::month_rank(conn, case)?
             .try_into()
             .unwrap_or(u32::MAX);

@@ -267,6 +267,7 @@ fn open(
         reopened_on: None,
         final_clock: None,
         final_answer_due_on: None,
+        fee_waived_on: None,
     };
     let next = super::clock::next_for(&cal, &row.case()?, now)?;
     let row = ApplicationRow {

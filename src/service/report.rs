@@ -28,6 +28,8 @@ pub struct AnnualReport {
     pub fees_paid: u64,
     /// Answers delivered in the year that carried a 便民答复 (convenience reply, RULES §5).
     pub convenience_replies: u64,
+    /// Fees the office waived in full in the year (a recorded decision, Fee Measures).
+    pub fees_waived: u64,
 }
 
 type FactRow = (
@@ -140,7 +142,13 @@ pub fn annual(
         .select(a::fee_amount_fen)
         .load(conn)?;
     let convenience_replies = convenience_replies(conn, &agency.id, first, last)?;
+    let fees_waived: i64 = a::table
+        .filter(a::agency_id.eq(&agency.id))
+        .filter(a::fee_waived_on.between(first, last))
+        .count()
+        .get_result(conn)?;
     Ok(AnnualReport {
+        fees_waived: fees_waived as u64,
         convenience_replies,
         challenges: report::challenges(&list, year),
         fees_collected_fen: fees.iter().flatten().sum(),

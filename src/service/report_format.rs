@@ -71,6 +71,7 @@ pub fn json(r: &AnnualReport) -> Value {
         "fees_collected_yuan": yuan(r.fees_collected_fen),
         "fees_paid_cases": r.fees_paid,
         "convenience_replies": r.convenience_replies,
+        "fees_waived": r.fees_waived,
     })
 }
 
@@ -123,6 +124,10 @@ pub fn csv(r: &AnnualReport) -> Result<Vec<u8>, String> {
         write(vec![
             "本年度答复中提供便民答复（件）".into(),
             r.convenience_replies.to_string(),
+        ])?;
+        write(vec![
+            "本年度决定免收信息处理费（件）".into(),
+            r.fees_waived.to_string(),
         ])?;
         w.flush().map_err(|e| e.to_string())?;
     }

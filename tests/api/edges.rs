@@ -548,3 +548,51 @@ async fn disclosing_over_a_third_party_s_objection_tells_it_first_and_an_agency_
     );
     case.act(&app, "deliver", &o.clerk, deliver).await;
 }
+
+#[actix_rt::test]
+async fn a_full_fee_waiver_is_the_head_s_recorded_decision_and_is_counted() {
+    let app = TestApp::spawn().await;
+    let o = office(&app, "BJHD");
+    let auditor = app.add_user("审计", Role::Auditor, Some("BJHD"));
+    let mut case = accepted(&app, &o, "2026-11-25").await;
+    let waive = json!({ "scale": "per_page", "pages": 120, "reason": "申请人为低保户，全额免收" });
+    let r = case
+        .try_act(&app, "waive_fee", &o.clerk, waive.clone())
+        .await;
+    assert_eq!(r.status, 403, "a clerk does not waive: {}", r.body);
+    let nothing = json!({ "scale": "per_page", "pages": 20, "reason": "r" });
+    let r = case.try_act(&app, "waive_fee", &o.approver, nothing).await;
+    assert_eq!(r.body["errors"][0]["field"], "scale", "{}", r.body);
+    case.act(&app, "waive_fee", &o.approver, waive).await;
+    // Nothing to pay, no notice, and no notice can follow.
+    let fee = json!({ "scale": "per_page", "pages": 120 });
+    let r = case.try_act(&app, "issue_fee_notice", &o.clerk, fee).await;
+    assert_eq!((r.status.as_u16(), r.code()), (409, "fee_waived"));
+    assert!(notices_of(&app, &case.id)
+        .iter()
+        .all(|(t, ..)| t != "fee_notice"));
+    // What was waived is on record: 70 pages at 10 yuan and 20 at 20 = 1,100.00 yuan.
+    let events = app.events(&case.id, &o.clerk).await;
+    let waived = events.iter().find(|e| e["action"] == "waive_fee").unwrap();
+    assert_eq!(waived["payload"]["quote"]["amount_fen"], 110_000);
+    assert_eq!(waived["payload"]["reason"], "申请人为低保户，全额免收");
+    let report = app
+        .get(
+            "/api/v1/reports/annual?agency=BJHD&year=2026",
+            Some(&auditor),
+        )
+        .await;
+    assert_eq!(report.status, 200, "{}", report.body);
+    assert_eq!(report.body["fees_waived"], 1);
+    let csv = app
+        .get(
+            "/api/v1/reports/annual?agency=BJHD&year=2026&format=csv",
+            Some(&auditor),
+        )
+        .await;
+    assert!(
+        csv.text().contains("本年度决定免收信息处理费（件）,1"),
+        "{}",
+        csv.text()
+    );
+}

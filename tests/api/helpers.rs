@@ -299,7 +299,7 @@ pub struct Office {
 pub fn office(app: &TestApp, code: &str) -> Office {
     app.add_agency(code);
     admin::set_payment(
-        &mut *app.services.conn().unwrap(),
+        &mut app.services.conn().unwrap(),
         code,
         &format!("{code} 财政局"),
         Some("6222 0000 1111 2222"),

@@ -4,6 +4,7 @@
 -- the day an answer was posted (交邮之日: what makes a posted answer timely);
 -- art. 35's request for reasons and the reply;
 -- the reopening of a case deemed abandoned (art. 30, once);
+-- a full fee waiver;
 -- and the deadlines as they stood when the case closed, which a later calendar never changes.
 ALTER TABLE applications ADD COLUMN correction_notice_received_on DATE;
 ALTER TABLE applications ADD COLUMN posted_on DATE;
@@ -12,6 +13,9 @@ ALTER TABLE applications ADD COLUMN reasons_replied_on DATE;
 ALTER TABLE applications ADD COLUMN reopened_on DATE;
 ALTER TABLE applications ADD COLUMN final_clock TEXT;
 ALTER TABLE applications ADD COLUMN final_answer_due_on DATE;
+-- A full waiver of the processing fee: an office decision, recorded with its reason (the
+-- event) and counted in the annual report.
+ALTER TABLE applications ADD COLUMN fee_waived_on DATE;
 -- Notices written before this change were taken as received the day they were sent.
 UPDATE applications SET correction_notice_received_on = correction_requested_on
     WHERE correction_requested_on IS NOT NULL;
