@@ -264,6 +264,22 @@ async fn a_fee_notice_on_the_last_day_stops_the_clock_and_nothing_starts_after_i
             assert!(s["from"].as_str().unwrap() <= to, "reversed span {s}");
         }
     }
+
+    // A posted fee notice: no lapse before its receipt is recorded; then 20 working days from
+    // the day after receipt (Oct 13–16, 19–23, 26–30, Nov 2–6, 9).
+    let mut posted = accepted(&app, &o, "2026-10-10").await;
+    let fee = json!({ "scale": "per_page", "pages": 40, "by_post": true });
+    let r = posted.act(&app, "issue_fee_notice", &o.clerk, fee).await;
+    assert_eq!(r["next_deadline"]["kind"], "notice_receipt");
+    app.set_today("2026-12-31");
+    assert_eq!(run_job(&app, "2026-12-31").abandoned_fee_unpaid, 0);
+    let receipt = json!({ "document": "fee_notice", "received_on": "2026-10-12" });
+    let r = posted
+        .act(&app, "record_notice_received", &o.clerk, receipt)
+        .await;
+    assert_eq!(r["next_deadline"]["kind"], "fee_payment");
+    assert_eq!(r["next_deadline"]["due_on"], "2026-11-09");
+    assert_eq!(run_job(&app, "2026-12-31").abandoned_fee_unpaid, 1);
 }
 
 #[actix_rt::test]
