@@ -119,6 +119,7 @@ fn case(
             .into();
         if r.status == "correction" {
             r.correction_requested_on = Some(received + Days::new(2));
+            r.correction_notice_received_on = r.correction_requested_on;
             r.correction_period_days = Some(15);
         }
         if r.status == "decision" || r.status == "approved" {
@@ -221,6 +222,8 @@ fn main() -> anyhow::Result<()> {
     let recomputed = gongkai::db::write_tx(conn, |conn| {
         clock::recompute_open_cases(conn, &services.calendars, None, "seed", Utc::now(), None)
     })?;
+    // The closed cases' clocks, kept as they stood when each closed (as the service keeps them).
+    clock::keep_clocks_of_closed_cases(conn, &services.calendars)?;
     eprintln!(
         "\nseeded {} cases in {:.1} s; deadlines of {} open cases set in {:.1} s more",
         a.cases,

@@ -75,6 +75,13 @@ pub fn open_services(
             "loaded the shipped calendar"
         );
     }
+    let kept = crate::service::clock::keep_clocks_of_closed_cases(conn, &calendars)?;
+    if kept > 0 {
+        tracing::info!(
+            kept,
+            "kept the clocks of cases closed before closed clocks were kept"
+        );
+    }
     let chained = crate::service::audit::chain_unchained(conn)?;
     if chained > 0 {
         tracing::info!(

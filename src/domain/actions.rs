@@ -37,13 +37,11 @@ pub struct RequestCorrection {
     /// The reasonable period the applicant is given, in working days.
     #[validate(range(min = 1, max = 60))]
     pub period_working_days: i32,
-    /// Sent by post: the applicant's period starts only when the signed receipt is recorded
-    /// (`record_notice_received`).
+    /// Sent by post: the applicant's period (art. 30) runs from the day they received it, known
+    /// when the signed receipt is recorded (`record_notice_received`); sent online or by e-mail,
+    /// it is received the day it is sent.
     #[serde(default)]
     pub by_post: bool,
-    /// The day the applicant received the notice (art. 30: their period runs from it); for a
-    /// notice sent online or by e-mail, today.
-    pub notice_received_on: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, Validate)]

@@ -58,9 +58,12 @@ pub struct Pause {
     /// the party's window counts from the letter date.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub letter_received_on: Option<NaiveDate>,
-    /// A third party objected (art. 32).
+    /// A third party objected (art. 32; an agency's objection is weighed, not notified).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub objected: bool,
+    /// The party's window closed without a reply (the pause then ends with the window).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub silent: bool,
     /// When an objecting third party was told in writing that the office discloses anyway.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub told_on: Option<NaiveDate>,
@@ -78,6 +81,7 @@ impl Pause {
             party_kind: None,
             letter_received_on: None,
             objected: false,
+            silent: false,
             told_on: None,
         }
     }
@@ -225,7 +229,8 @@ str_enum! {
         Missed = "missed",
         /// No longer applies (e.g. the case was withdrawn, or accepted without correction).
         Moot = "moot",
-        /// The consulted party's window passed without a reply: the answer clock runs again.
+        /// The period ran out without what it asks for: a consulted party's window without a
+        /// reply (the answer clock runs again), or the applicant's period that closed the case.
         Lapsed = "lapsed",
     }
 }
@@ -549,13 +554,13 @@ fn consultation_reply(
             article: "条例第三十二条、第三十四条",
             start,
             days: CONSULTATION_WORKING_DAYS,
-            done: p.to,
+            done: p.to.filter(|_| !p.silent),
             running: !status.is_terminal() && p.to.is_none(),
             what: what.into(),
         },
         today,
     )?;
-    if d.state == DeadlineState::Overdue {
+    if d.state == DeadlineState::Overdue || p.silent {
         d.state = DeadlineState::Lapsed;
         d.working_days_left = None;
     }
@@ -612,19 +617,22 @@ pub fn deadlines(
     if let (Some(requested), Some(days)) = (f.correction_requested_on, f.correction_period_days) {
         match f.correction_notice_received_on {
             // Art. 30: the applicant's period runs from the day they received the notice.
-            Some(received) => out.push(simple(
-                cal,
-                Simple {
-                    kind: DeadlineKind::CorrectionPeriod,
-                    article: "条例第三十条",
-                    start: received,
-                    days,
-                    done: f.corrected_received_on,
-                    running: status == Status::Correction,
-                    what: "申请人补正期限".into(),
-                },
-                today,
-            )?),
+            Some(received) => out.push(lapsed_if(
+                simple(
+                    cal,
+                    Simple {
+                        kind: DeadlineKind::CorrectionPeriod,
+                        article: "条例第三十条",
+                        start: received,
+                        days,
+                        done: f.corrected_received_on,
+                        running: status == Status::Correction,
+                        what: "申请人补正期限".into(),
+                    },
+                    today,
+                )?,
+                status == Status::AbandonedNoCorrection,
+            )),
             None => out.push(notice_receipt(
                 cal,
                 "补正告知书",
@@ -645,19 +653,22 @@ pub fn deadlines(
         let running = !status.is_terminal() && fee.paid_on.is_none();
         match fee.received_on {
             // Fee Measures: 20 working days from the day after the applicant received it.
-            Some(received) => out.push(simple(
-                cal,
-                Simple {
-                    kind: DeadlineKind::FeePayment,
-                    article: "政府信息公开信息处理费管理办法",
-                    start: received,
-                    days: FEE_PAYMENT_WORKING_DAYS,
-                    done: fee.paid_on,
-                    running,
-                    what: "申请人缴纳信息处理费期限".into(),
-                },
-                today,
-            )?),
+            Some(received) => out.push(lapsed_if(
+                simple(
+                    cal,
+                    Simple {
+                        kind: DeadlineKind::FeePayment,
+                        article: "政府信息公开信息处理费管理办法",
+                        start: received,
+                        days: FEE_PAYMENT_WORKING_DAYS,
+                        done: fee.paid_on,
+                        running,
+                        what: "申请人缴纳信息处理费期限".into(),
+                    },
+                    today,
+                )?,
+                status == Status::AbandonedFeeUnpaid,
+            )),
             None => out.push(notice_receipt(
                 cal,
                 "收费通知",
@@ -669,6 +680,14 @@ pub fn deadlines(
     }
     out.extend(answer(cal, f, today)?);
     Ok(out)
+}
+
+/// The applicant's period that ran out and closed the case shows as lapsed, not moot.
+fn lapsed_if(mut d: Deadline, closed_by_it: bool) -> Deadline {
+    if closed_by_it && d.done_on.is_none() {
+        d.state = DeadlineState::Lapsed;
+    }
+    d
 }
 
 /// A posted notice whose receipt is not yet recorded: no period runs from it, so nothing can
@@ -684,7 +703,7 @@ fn notice_receipt(
         cal,
         Simple {
             kind: DeadlineKind::NoticeReceipt,
-            article: "条例第三十条；政府信息公开信息处理费管理办法",
+            article: "本系统办理规范（非法定期限）",
             start: posted_on,
             days: POSTED_NOTICE_RECEIPT_WORKING_DAYS,
             done: None,

@@ -29,6 +29,7 @@ fn consultation(from: &str, to: Option<&str>) -> Pause {
         party_kind: Some(ConsultedParty::ThirdParty),
         letter_received_on: None,
         objected: false,
+        silent: false,
         told_on: None,
     }
 }

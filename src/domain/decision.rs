@@ -54,6 +54,10 @@ pub struct ProposeDecision {
     /// 便民答复: an extra, non-binding helpful reply, for the outcomes where it is allowed.
     #[validate(length(min = 1, max = 10000))]
     pub convenience_reply: Option<String>,
+    /// Art. 32: a partly disclosed answer that withholds what an objecting third party asked to
+    /// keep back; otherwise the party is told before the answer is delivered.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub third_party_objection_upheld: bool,
 }
 
 impl ProposeDecision {
@@ -71,6 +75,7 @@ impl ProposeDecision {
             other_procedure: None,
             earlier_application: None,
             convenience_reply: None,
+            third_party_objection_upheld: false,
         }
     }
 
@@ -149,6 +154,12 @@ impl ProposeDecision {
             return bad(
                 "earlier_application",
                 "the earlier application goes with not_processed_repeat only",
+            );
+        }
+        if self.third_party_objection_upheld && o != Outcome::PartlyDisclosed {
+            return bad(
+                "third_party_objection_upheld",
+                "an upheld objection goes with a partly disclosed answer (the rest is disclosed)",
             );
         }
         if self.convenience_reply.is_some() && !o.allows_convenience_reply() {

@@ -65,7 +65,7 @@ fn opening(d: &ProposeDecision) -> &'static str {
         Outcome::UnavailableNotHeld if d.not_this_office => {
             "经审查，您申请公开的信息不属于本机关负责公开的政府信息，本机关不予提供（条例第三十六条第五项）。"
         }
-        Outcome::Disclosed => "经审查，您申请获取的政府信息属于公开范围，本机关予以公开。",
+        Outcome::Disclosed => "经审查，您申请获取的政府信息属于公开范围，本机关予以公开（条例第三十六条第二项）。",
         Outcome::PartlyDisclosed => "经审查，您申请获取的政府信息中部分内容不予公开，其余部分予以公开（条例第三十七条）。",
         o if o.is_withheld() => "经审查，您申请获取的政府信息依法不予公开（条例第三十六条第三项）。",
         Outcome::UnavailableNotHeld => "经检索查找，本机关未制作或获取您申请的政府信息（条例第三十六条第四项）。",
@@ -434,7 +434,7 @@ mod tests {
     #[test]
     fn every_outcome_family_opens_with_its_own_ground_and_article() {
         let cases: &[(Outcome, &str, &str)] = &[
-            (Outcome::Disclosed, "予以公开", "予以公开。"),
+            (Outcome::Disclosed, "予以公开", "条例第三十六条第二项"),
             (
                 Outcome::PartlyDisclosed,
                 "部分内容不予公开",

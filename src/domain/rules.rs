@@ -150,11 +150,12 @@ pub const RULES: &[Rule] = &[
         roles: &[Role::Clerk],
         from: &[Status::Accepted],
     },
-    // Fee Measures: waiving the whole fee is the office's decision, taken by its head.
+    // Fee Measures: waiving the whole fee is the office's decision, taken by its head, where a
+    // fee notice could be sent instead.
     Rule {
         kind: ActionKind::WaiveFee,
         roles: &[Role::Approver],
-        from: HANDLING,
+        from: &[Status::Accepted],
     },
     Rule {
         kind: ActionKind::RecordPayment,

@@ -154,7 +154,8 @@ impl Case {
         match self.status() {
             Status::Delivered => match (self.delivery_method, self.posted_on) {
                 (Some(DeliveryMethod::Post), Some(p)) => Some((p, AnsweredBasis::PostedOn)),
-                (Some(DeliveryMethod::PickUp), _) => {
+                // Posted answers recorded before the posting day was kept: the day recorded.
+                (Some(DeliveryMethod::Post) | Some(DeliveryMethod::PickUp), _) => {
                     self.delivered_on.map(|d| (d, AnsweredBasis::SignedFor))
                 }
                 _ => self.delivered_on.map(|d| (d, AnsweredBasis::SentOn)),
@@ -174,6 +175,20 @@ impl Case {
         self.pauses
             .iter()
             .filter(|p| p.kind == PauseKind::Consultation)
+    }
+
+    /// Art. 32: disclosing what an objecting third party asked to keep back. A partial answer
+    /// whose drafter states that the objection was upheld (what it objected to is withheld)
+    /// does not disclose over it.
+    fn must_tell_objectors(&self) -> bool {
+        match self.outcome {
+            Some(Outcome::Disclosed) => true,
+            Some(Outcome::PartlyDisclosed) => !self
+                .decision
+                .as_ref()
+                .is_some_and(|d| d.third_party_objection_upheld),
+            _ => false,
+        }
     }
 
     /// Whether a document of the case waits for the day its addressee received it.
@@ -293,13 +308,11 @@ fn blocked_by(
     today: NaiveDate,
 ) -> Option<WorkflowError> {
     use ActionKind as K;
-    // RULES §8: nothing that stops or lengthens the answer clock starts after it ran out.
+    // RULES §8: nothing that stops or lengthens the answer clock starts after it ran out. (A
+    // consultation letter is judged by its own date, in `apply`: one dated the last day may be
+    // recorded the day after.)
     if let (
-        K::IssueFeeNotice
-        | K::StartConsultation
-        | K::GrantExtension
-        | K::SetAnswerPeriod
-        | K::RequestExtension,
+        K::IssueFeeNotice | K::GrantExtension | K::SetAnswerPeriod | K::RequestExtension,
         Some(due),
     ) = (kind, limits.answer_period_ended_on)
     {
@@ -330,10 +343,18 @@ fn blocked_by(
                 limits.correction_notice_ended_on.unwrap_or(today)
             ),
         )),
-        K::ConfirmReceipt if case.correction_requested_on.is_some() => Some(refused(
-            "receipt_date_fixed",
-            "the date of receipt can no longer change once a correction was requested",
-        )),
+        K::ConfirmReceipt
+            if case.correction_requested_on.is_some()
+                || !case.pauses.is_empty()
+                || case.extension.is_some()
+                || case.office_set_period.is_some()
+                || case.reasons_asked_on.is_some() =>
+        {
+            Some(refused(
+                "receipt_date_fixed",
+                "the date of receipt can no longer change: periods already rest on it",
+            ))
+        }
         K::Approve | K::Return if actor.id.is_some() && case.decision_drafted_by == actor.id => {
             Some(refused(
                 "drafter_cannot_approve",
@@ -374,10 +395,15 @@ fn blocked_by(
             "answer_period_already_set",
             "the office has already set a longer period for this application (art. 35)",
         )),
-        // Art. 35: ask for reasons first; only then a longer period (or 不予处理).
+        // Art. 35: ask for reasons first; a longer period answers reasons found reasonable, so
+        // it needs the applicant's reply (silence leaves 不予处理 open, not a longer period).
         K::SetAnswerPeriod if case.reasons_asked_on.is_none() => Some(refused(
             "reasons_not_asked",
             "ask the applicant for reasons first (art. 35)",
+        )),
+        K::SetAnswerPeriod if case.reasons_replied_on.is_none() => Some(refused(
+            "reasons_not_given",
+            "record the applicant's reasons first (reply_to_reasons, art. 35)",
         )),
         K::AskForReasons if case.reasons_asked_on.is_some() => Some(refused(
             "reasons_already_asked",
@@ -438,9 +464,7 @@ fn blocked_by(
             "no_third_party_to_tell",
             "no objecting third party waits to be told of a disclosure",
         )),
-        K::Deliver
-            if case.outcome == Some(Outcome::Disclosed) && !case.objectors_untold().is_empty() =>
-        {
+        K::Deliver if case.must_tell_objectors() && !case.objectors_untold().is_empty() => {
             Some(refused(
                 "third_party_not_told",
                 "tell the objecting third party in writing what will be disclosed and why before \
@@ -668,15 +692,7 @@ pub fn apply(
         Action::RequestCorrection(i) => {
             // Art. 30: the applicant's period runs from the day they received the notice: today
             // online or by e-mail, or as recorded when a posted notice's receipt comes back.
-            let received = match (i.by_post, i.notice_received_on) {
-                (_, Some(d)) => Some(d),
-                (false, None) => Some(today),
-                (true, None) => None,
-            };
-            if let Some(d) = received {
-                not_future("notice_received_on", d, today)?;
-                not_before("notice_received_on", d, Some(today), "the notice")?;
-            }
+            let received = (!i.by_post).then_some(today);
             next.status = Some(Status::Correction);
             next.correction_requested_on = Some(today);
             next.correction_period_days = Some(i.period_working_days);
@@ -732,6 +748,7 @@ pub fn apply(
                 party_kind: Some(i.party_kind),
                 letter_received_on: i.letter_received_on,
                 objected: false,
+                silent: false,
                 told_on: None,
             });
             payload["consultation_id"] = format!("c{n}").into();
@@ -745,12 +762,14 @@ pub fn apply(
             let window_end = pause.window_end(cal).ok().flatten();
             let to = match i.reply {
                 // No reply: the pause ends with the party's window, which must have passed.
+                // On the window's last day silence may be recorded (the answer may fall due that
+                // very day, when the letter went out on the period's last day).
                 ConsultationReply::NoReply => match window_end {
-                    Some(end) if end >= today => {
+                    Some(end) if end > today => {
                         return Err(WorkflowError::InvalidInput {
                             field: "reply",
                             message: format!(
-                                "the party has until {end} to reply: record no_reply after that"
+                                "the party has until {end} to reply: record no_reply from that day"
                             ),
                         })
                     }
@@ -761,7 +780,11 @@ pub fn apply(
             };
             let pause = &mut next.pauses[index];
             pause.to = Some(to);
-            pause.objected = i.reply == ConsultationReply::Objection;
+            // Art. 32: a third party's objection binds the office to tell it before disclosing;
+            // an agency's objection (art. 34) is weighed in the decision.
+            pause.objected = i.reply == ConsultationReply::Objection
+                && pause.party_kind != Some(ConsultedParty::Agency);
+            pause.silent = i.reply == ConsultationReply::NoReply;
             payload["consultation_id"] = pause.id.clone().into();
             if let Some(end) = window_end.filter(|end| i.reply_date > *end) {
                 // A late reply is recorded, but the clock stopped only until the window closed.

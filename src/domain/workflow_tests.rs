@@ -187,7 +187,6 @@ fn correction_is_requested_once_and_restarts_the_clock() {
             items: vec!["请说明文件名称".into()],
             period_working_days: 10,
             by_post: false,
-            notice_received_on: None,
         })
     };
     let c = step(&received_on("2026-03-13"), &clerk("c1"), request());
@@ -224,7 +223,6 @@ fn a_clerk_recording_a_paper_correction_gives_its_receipt_date() {
             items: vec!["x".into()],
             period_working_days: 5,
             by_post: false,
-            notice_received_on: None,
         }),
     );
     let mut input = SubmitCorrection {
@@ -510,18 +508,22 @@ fn nothing_stops_or_lengthens_the_clock_after_the_last_day() {
             "answer_period_expired"
         );
     }
-    // A letter dated after the period, recorded later, is refused too.
+    // A letter is judged by its date: one dated the last day may be recorded the day after; one
+    // dated after the period is refused.
+    assert!(on(
+        &c,
+        &clerk("c1"),
+        &consult(ConsultedParty::ThirdParty, "2026-09-29"),
+        "2026-09-30"
+    )
+    .is_ok());
     let late_letter = consult(ConsultedParty::Agency, "2026-09-30");
     assert_eq!(
         refused_code(on(&c, &clerk("c1"), &late_letter, "2026-09-30")),
         "answer_period_expired"
     );
     let offered = allowed_on(&c, &clerk("c1"), "2026-09-30");
-    for kind in [
-        ActionKind::IssueFeeNotice,
-        ActionKind::StartConsultation,
-        ActionKind::RequestExtension,
-    ] {
+    for kind in [ActionKind::IssueFeeNotice, ActionKind::RequestExtension] {
         assert!(!offered.contains(&kind), "{kind} offered after the period");
         assert!(
             allowed_on(&c, &clerk("c1"), "2026-09-29").contains(&kind),
@@ -596,7 +598,6 @@ fn the_correction_notice_is_given_within_seven_working_days_or_not_at_all() {
         items: vec!["请说明文件名称".into()],
         period_working_days: 10,
         by_post: false,
-        notice_received_on: None,
     });
     let asked = on(&c, &clerk("c1"), &request, "2026-09-10").unwrap();
     // Sent online: the applicant received it that day, and their period runs from it.
@@ -611,7 +612,6 @@ fn the_correction_notice_is_given_within_seven_working_days_or_not_at_all() {
         items: vec!["x".into()],
         period_working_days: 10,
         by_post: true,
-        notice_received_on: None,
     });
     let asked = on(&c, &clerk("c1"), &posted, "2026-09-10").unwrap();
     assert_eq!(asked.correction_notice_received_on, None);
@@ -679,12 +679,12 @@ fn several_consultations_end_one_by_one_and_no_reply_waits_for_the_window() {
     )
     .unwrap();
     assert_eq!(c.status(), Status::Consultation, "c2 is still open");
-    // The agency's window (from Sep 9) ends Sep 30; silence may be recorded only after it.
+    // The agency's window (from Sep 9) ends Sep 30; silence may be recorded from that day.
     let early = on(
         &c,
         &clerk("c1"),
-        &end(Some("c2"), ConsultationReply::NoReply, "2026-09-30"),
-        "2026-09-30",
+        &end(Some("c2"), ConsultationReply::NoReply, "2026-09-29"),
+        "2026-09-29",
     );
     assert!(matches!(
         early,

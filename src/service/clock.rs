@@ -254,3 +254,44 @@ pub fn case_clock(
         loaded_years: cal.loaded_years().collect(),
     })
 }
+
+/// Keeps the clock of cases closed before closed cases kept theirs (migration
+/// 2026-11-27-000001): computed once, as of the day each closed, then never again. Runs at
+/// start-up in batches; returns how many were kept.
+pub fn keep_clocks_of_closed_cases(
+    conn: &mut DbConnection,
+    cache: &CalendarCache,
+) -> Result<usize, ServiceError> {
+    use crate::db::schema::applications as a;
+    use diesel::prelude::*;
+    let mut kept = 0;
+    loop {
+        let done = crate::db::write_tx(conn, |conn| {
+            let rows: Vec<crate::db::models::ClockRow> = a::table
+                .filter(a::status.eq_any(cases::TERMINAL))
+                .filter(a::final_clock.is_null())
+                .order(a::id.asc())
+                .limit(1000)
+                .select(crate::db::models::ClockRow::as_select())
+                .load(conn)?;
+            let mut calendars = cache.batch();
+            for row in &rows {
+                let cal = calendars.get(conn, &row.agency_id)?;
+                let day = row.closed_on.unwrap_or(row.registered_on);
+                let list = clock::deadlines(&cal, &row.facts()?, day).map_err(calendar_error)?;
+                let kept = crate::db::models::FinalClock::of(&list);
+                diesel::update(a::table.find(&row.id))
+                    .set((
+                        a::final_clock.eq(Some(kept.json)),
+                        a::final_answer_due_on.eq(kept.answer_due_on),
+                    ))
+                    .execute(conn)?;
+            }
+            Ok::<_, ServiceError>(rows.len())
+        })?;
+        kept += done;
+        if done < 1000 {
+            return Ok(kept);
+        }
+    }
+}

@@ -386,7 +386,8 @@ async fn clerks_see_frequent_and_repeat_applicants_and_the_office_may_set_a_long
         asked.body
     );
     app.act(&last, "accept", &o.clerk, 2, json!({})).await;
-    let r = app
+    // A longer period answers reasons found reasonable: the applicant's reply comes first.
+    let early = app
         .act(
             &last,
             "set_answer_period",
@@ -395,7 +396,41 @@ async fn clerks_see_frequent_and_repeat_applicants_and_the_office_may_set_a_long
             json!({ "working_days": 40, "reason": "申请数量明显超过合理范围" }),
         )
         .await;
+    assert_eq!(
+        (early.status.as_u16(), early.code()),
+        (409, "reasons_not_given")
+    );
+    let reply = json!({ "reply": "课题研究需要", "received_on": today().to_string() });
+    let r = app.act(&last, "reply_to_reasons", &o.clerk, 3, reply).await;
     assert_eq!(r.status, 200, "{}", r.body);
+    let r = app
+        .act(
+            &last,
+            "set_answer_period",
+            &o.approver,
+            4,
+            json!({ "working_days": 40, "reason": "申请数量明显超过合理范围" }),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["version"], 5);
+    // The applicant is told the new period and its due day (art. 35).
+    let texts: Vec<(String, String)> = {
+        use diesel::prelude::*;
+        use gongkai::db::schema::notices as n;
+        let conn = &mut *app.services.conn().unwrap();
+        n::table
+            .filter(n::application_id.eq(&last))
+            .select((n::template, n::body_text))
+            .load(conn)
+            .unwrap()
+    };
+    let told = texts
+        .iter()
+        .find(|(t, _)| t == "answer_period_set")
+        .expect("the applicant is told the longer period");
+    assert!(told.1.contains("40个工作日"), "{}", told.1);
+    assert!(texts.iter().any(|(t, _)| t == "reasons_request"));
     let clock = app
         .get(
             &format!("/api/v1/applications/{last}/clock"),
@@ -418,7 +453,7 @@ async fn clerks_see_frequent_and_repeat_applicants_and_the_office_may_set_a_long
             &last,
             "set_answer_period",
             &o.approver,
-            4,
+            5,
             json!({ "working_days": 60, "reason": "x" }),
         )
         .await;

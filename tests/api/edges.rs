@@ -214,11 +214,8 @@ async fn a_fee_notice_on_the_last_day_stops_the_clock_and_nothing_starts_after_i
         (409, "answer_period_expired")
     );
     let offered: Vec<String> = serde_json::from_value(r.body["allowed_actions"].clone()).unwrap();
-    for action in [
-        "issue_fee_notice",
-        "start_consultation",
-        "request_extension",
-    ] {
+    // (A consultation letter is judged by its own date: it is still offered, and refused below.)
+    for action in ["issue_fee_notice", "request_extension"] {
         assert!(
             !offered.contains(&action.to_owned()),
             "{action} offered: {offered:?}"
@@ -611,4 +608,41 @@ async fn a_full_fee_waiver_is_the_head_s_recorded_decision_and_is_counted() {
         "{}",
         csv.text()
     );
+}
+
+#[actix_rt::test]
+async fn cases_closed_before_clocks_were_kept_get_theirs_once_as_of_their_closing_day() {
+    let app = TestApp::spawn().await;
+    let o = office(&app, "BJHD");
+    let mut case = accepted(&app, &o, "2026-09-01").await;
+    case.act(
+        &app,
+        "withdraw",
+        &o.clerk,
+        json!({ "reason": "申请人书面撤回" }),
+    )
+    .await;
+    {
+        use gongkai::db::schema::applications as a;
+        let conn = &mut *app.services.conn().unwrap();
+        diesel::update(a::table.find(&case.id))
+            .set((
+                a::final_clock.eq(None::<String>),
+                a::final_answer_due_on.eq(None::<chrono::NaiveDate>),
+            ))
+            .execute(conn)
+            .unwrap();
+        let kept =
+            gongkai::service::clock::keep_clocks_of_closed_cases(conn, &app.services.calendars)
+                .unwrap();
+        assert_eq!(kept, 1);
+        let again =
+            gongkai::service::clock::keep_clocks_of_closed_cases(conn, &app.services.calendars)
+                .unwrap();
+        assert_eq!(again, 0, "kept once");
+    }
+    let c = clock(&app, &case.id, &o.clerk).await;
+    assert_eq!(c["as_closed_on"], "2026-09-01");
+    assert_eq!(answer(&c)["due_on"], "2026-09-29");
+    assert_eq!(answer(&c)["state"], "moot");
 }

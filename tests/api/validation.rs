@@ -253,9 +253,9 @@ async fn bad_action_input_is_refused_and_changes_nothing() {
             "extra",
         ),
         (
-            "request_correction",
-            json!({ "items": ["x"], "period_working_days": 10, "notice_received_on": "2026-1-5" }),
-            "notice_received_on",
+            "confirm_receipt",
+            json!({ "received_on": "2026-02-30" }),
+            "received_on",
         ),
     ] {
         let r = app.act(&id, action, &o.clerk, 1, body.clone()).await;

@@ -138,6 +138,7 @@ async fn a_case_goes_from_filing_through_correction_and_consultation_to_delivery
             7,
             json!({
                 "outcome": "partly_disclosed", "reasoning": "第三方异议理由成立，单价部分不予公开",
+                "third_party_objection_upheld": true,
                 "withheld": [{
                     "part": "合同单价", "ground": "withheld_third_party_rights",
                     "legal_basis": "条例第十五条", "reasoning": "第三方不同意公开且理由成立"
