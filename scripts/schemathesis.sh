@@ -221,6 +221,7 @@ keep(act(c, "record_payment", {"paid_on": today, "amount_fen": 469000, "receipt_
 c = act(act(file(), "accept"), "request_extension", {"working_days": 20, "reason": "需调取历年档案"})
 c = act(act(c, "grant_extension", {"note": "同意"}, token=approver), "ask_for_reasons",
         {"questions": "请说明申请理由"})
+c = act(c, "reply_to_reasons", {"reply": "课题研究需要", "received_on": today})
 keep(act(c, "set_answer_period", {"working_days": 60, "reason": "申请数量明显超过合理范围"}, token=approver))
 c = act(act(file(), "accept"), "request_extension", {"working_days": 5, "reason": "需调取档案"})
 keep(act(c, "refuse_extension", {"comments": "无需延期"}, token=approver))
