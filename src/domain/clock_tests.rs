@@ -609,3 +609,24 @@ fn a_posted_answer_is_timely_by_the_day_it_was_posted() {
     );
     assert!(a.summary.contains("交邮"), "{}", a.summary);
 }
+
+#[test]
+fn silence_and_a_closing_lapse_show_as_lapsed_not_as_met_or_moot() {
+    let mut f = received_sep_1();
+    f.pauses.push(Pause {
+        silent: true,
+        ..consultation("2026-09-08", Some("2026-09-29"))
+    });
+    let list = deadlines(official(), &f, d("2026-10-09")).unwrap();
+    let reply = find(&list, DeadlineKind::ConsultationReply);
+    assert_eq!((reply.state, reply.done_on), (DeadlineState::Lapsed, None));
+    let mut g = facts(Status::AbandonedNoCorrection, "2026-09-01");
+    g.correction_requested_on = Some(d("2026-09-03"));
+    g.correction_notice_received_on = Some(d("2026-09-03"));
+    g.correction_period_days = Some(5);
+    let list = deadlines(official(), &g, d("2026-10-09")).unwrap();
+    assert_eq!(
+        find(&list, DeadlineKind::CorrectionPeriod).state,
+        DeadlineState::Lapsed
+    );
+}

@@ -324,6 +324,16 @@ fn blocked_by(
             ),
         ));
     }
+    // A letter dated on the last day may still be recorded the next working day, not later: a
+    // letter found weeks on cannot reach back and pause an answer that is already overdue.
+    if let (K::StartConsultation, Some(due)) = (kind, limits.answer_period_ended_on) {
+        if cal.add(due, 1).is_ok_and(|next| today > next) {
+            return Some(refused(
+                "answer_period_expired",
+                format!("the answer period ended on {due}: a consultation can no longer stop it"),
+            ));
+        }
+    }
     match kind {
         K::Accept | K::RequestCorrection | K::ProposeDecision if case.received_on.is_none() => {
             Some(refused(
@@ -343,12 +353,15 @@ fn blocked_by(
                 limits.correction_notice_ended_on.unwrap_or(today)
             ),
         )),
+        // Only a recorded date can be fixed: a mail application still waiting for its date may
+        // always get one.
         K::ConfirmReceipt
-            if case.correction_requested_on.is_some()
-                || !case.pauses.is_empty()
-                || case.extension.is_some()
-                || case.office_set_period.is_some()
-                || case.reasons_asked_on.is_some() =>
+            if case.received_on.is_some()
+                && (case.correction_requested_on.is_some()
+                    || !case.pauses.is_empty()
+                    || case.extension.is_some()
+                    || case.office_set_period.is_some()
+                    || case.reasons_asked_on.is_some()) =>
         {
             Some(refused(
                 "receipt_date_fixed",

@@ -917,3 +917,138 @@ fn a_posted_answer_counts_from_the_day_posted_and_a_challenge_may_concern_any_ca
     assert!(allowed_on(&accepted_sep_1(), &clerk("c1"), "2026-10-09")
         .contains(&ActionKind::RecordChallenge));
 }
+
+#[test]
+fn a_letter_dated_the_last_day_is_recorded_by_the_next_working_day_or_not_at_all() {
+    let c = accepted_sep_1();
+    let letter = consult(ConsultedParty::ThirdParty, "2026-09-29");
+    // The last day is Tue Sep 29; the next working day Wed Sep 30; then the holiday until Oct 8.
+    assert!(on(&c, &clerk("c1"), &letter, "2026-09-30").is_ok());
+    assert_eq!(
+        refused_code(on(&c, &clerk("c1"), &letter, "2026-10-08")),
+        "answer_period_expired"
+    );
+    assert!(!allowed_on(&c, &clerk("c1"), "2026-10-08").contains(&ActionKind::StartConsultation));
+}
+
+#[test]
+fn an_agency_s_objection_is_weighed_and_a_partial_answer_may_uphold_a_third_party_s() {
+    let c = accepted_sep_1();
+    let c = on(
+        &c,
+        &clerk("c1"),
+        &consult(ConsultedParty::Agency, "2026-09-08"),
+        "2026-09-08",
+    )
+    .unwrap();
+    let objection = |id: &str| {
+        Action::EndConsultation(EndConsultation {
+            consultation_id: Some(id.into()),
+            reply: ConsultationReply::Objection,
+            reply_date: d("2026-09-10"),
+            reply_summary: None,
+        })
+    };
+    let c = on(&c, &clerk("c1"), &objection("c1"), "2026-09-10").unwrap();
+    assert!(
+        !c.pauses[0].objected,
+        "an agency's objection is not notified (art. 34)"
+    );
+    let c = on(
+        &c,
+        &clerk("c1"),
+        &consult(ConsultedParty::ThirdParty, "2026-09-10"),
+        "2026-09-10",
+    )
+    .unwrap();
+    let c = on(&c, &clerk("c1"), &objection("c2"), "2026-09-11").unwrap();
+    assert!(c.pauses[1].objected);
+    let partial = |upheld: bool| {
+        let mut d = ProposeDecision::new(Outcome::PartlyDisclosed, "单价不予公开");
+        d.legal_basis = Some("条例第十五条".into());
+        d.withheld.push(WithheldPart {
+            part: "合同单价".into(),
+            ground: Outcome::WithheldThirdPartyRights,
+            legal_basis: "条例第十五条".into(),
+            reasoning: "第三方异议成立".into(),
+        });
+        d.third_party_objection_upheld = upheld;
+        Action::ProposeDecision(d)
+    };
+    let deliver = Action::Deliver(Deliver {
+        method: DeliveryMethod::Email,
+        posted_on: None,
+        delivered_on: Some(d("2026-09-14")),
+        note: None,
+    });
+    for (upheld, blocked) in [(false, true), (true, false)] {
+        let drafted = on(&c, &clerk("c1"), &partial(upheld), "2026-09-14").unwrap();
+        let approved = on(
+            &drafted,
+            &approver("a1"),
+            &Action::Approve(Note::default()),
+            "2026-09-14",
+        )
+        .unwrap();
+        let r = on(&approved, &clerk("c1"), &deliver, "2026-09-14");
+        assert_eq!(r.is_err(), blocked, "upheld: {upheld}");
+    }
+}
+
+#[test]
+fn a_receipt_date_is_fixed_once_periods_rest_on_it_but_a_missing_one_can_always_be_given() {
+    let asked = on(
+        &Case {
+            received_on: None,
+            ..received_on("2026-09-01")
+        },
+        &clerk("c1"),
+        &Action::AskForReasons(AskForReasons {
+            questions: "请说明理由".into(),
+        }),
+        "2026-09-02",
+    )
+    .unwrap();
+    let confirm = |day: &str| {
+        Action::ConfirmReceipt(ConfirmReceipt {
+            received_on: d(day),
+            basis: None,
+        })
+    };
+    let dated = on(&asked, &clerk("c1"), &confirm("2026-09-01"), "2026-09-02").unwrap();
+    assert_eq!(
+        refused_code(on(
+            &dated,
+            &clerk("c1"),
+            &confirm("2026-08-31"),
+            "2026-09-02"
+        )),
+        "receipt_date_fixed"
+    );
+    let c = on(
+        &with_office(accepted_sep_1()),
+        &clerk("c1"),
+        &fee_notice(),
+        "2026-09-08",
+    )
+    .unwrap();
+    assert_eq!(
+        refused_code(on(&c, &clerk("c1"), &confirm("2026-08-31"), "2026-09-08")),
+        "receipt_date_fixed"
+    );
+}
+
+#[test]
+fn posted_answers_recorded_before_the_posting_day_was_kept_count_from_the_day_recorded() {
+    let old = Case {
+        status: Some(Status::Delivered),
+        delivery_method: Some(DeliveryMethod::Post),
+        delivered_on: Some(d("2026-09-20")),
+        closed_on: Some(d("2026-09-20")),
+        ..received_on("2026-09-01")
+    };
+    assert_eq!(
+        old.answered(),
+        Some((d("2026-09-20"), AnsweredBasis::SignedFor))
+    );
+}
