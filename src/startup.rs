@@ -221,6 +221,7 @@ impl Application {
         let limits = web::Data::new(http::limits::IntakeLimits::new(settings.intake_limits));
         spawn_forget_idle(limits.clone().into_inner());
         let metrics = web::Data::new(http::metrics::Metrics::default());
+        let resets = web::Data::new(http::access::ResetLimits::default());
         let data = web::Data::new(services);
         let mut server = HttpServer::new(move || {
             // The last wrap is the outermost: the tracing span (and request id) comes first.
@@ -232,6 +233,7 @@ impl Application {
                 .app_data(data.clone())
                 .app_data(limits.clone())
                 .app_data(metrics.clone())
+                .app_data(resets.clone())
                 .app_data(web::PayloadConfig::new(http::extract::BODY_LIMIT))
                 .app_data(http::query_config())
                 .app_data(http::path_config())

@@ -13,6 +13,7 @@ pub mod notice;
 pub mod report;
 pub mod rules;
 pub mod time;
+pub mod visibility;
 pub mod workflow;
 
 /// Declares a closed set of values that travel as snake_case strings in JSON and in the database.

@@ -1,5 +1,6 @@
 //! The HTTP layer: routes, extractors, views and errors. Handlers stay thin.
 
+pub mod access;
 pub mod answers;
 pub mod applications;
 pub mod audit;
@@ -54,6 +55,11 @@ fn routes() -> Vec<(&'static str, Method, Route)> {
             "/api/v1/applications/{id}/actions/{action}",
             Method::POST,
             web::post().to(a::act),
+        ),
+        (
+            "/api/v1/applications/{id}/access-token",
+            Method::POST,
+            web::post().to(access::reset),
         ),
         (
             "/api/v1/applications/{id}/clock",

@@ -21,4 +21,5 @@ mod reminders;
 mod report;
 mod storage;
 mod validation;
+mod visibility;
 mod workflow;
