@@ -213,6 +213,8 @@ impl Application {
             spawn_jobs(services.clone(), every, digest_at);
         }
         if let Some(mail) = settings.mail.clone() {
+            crate::service::delivery::check_sender(&mail.from)
+                .map_err(|e| anyhow::anyhow!("GONGKAI_MAIL_FROM: {e}"))?;
             let mailer =
                 crate::service::delivery::Mailer::new(mail.smtp_url.as_deref(), &mail.mail_dir)?
                     .with_lease(mail.lease);
@@ -226,9 +228,10 @@ impl Application {
             // The last wrap is the outermost: the tracing span (and request id) comes first.
             App::new()
                 .wrap(middleware::from_fn(http::observe::head_as_get))
+                .wrap(middleware::from_fn(http::observe::refuse_nul))
                 .wrap(middleware::from_fn(http::observe::observe))
                 .wrap(http::observe::security_headers())
-                .wrap(TracingLogger::default())
+                .wrap(TracingLogger::<http::observe::RequestSpan>::new())
                 .app_data(data.clone())
                 .app_data(limits.clone())
                 .app_data(metrics.clone())
