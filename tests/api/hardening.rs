@@ -259,6 +259,17 @@ async fn errors_written_by_the_http_layer_are_problems_too() {
     let (status, head, body) = raw_exchange(&app, vec![(big.into_bytes(), Duration::ZERO)]).await;
     assert_eq!(status, 431);
     is_problem(&head, &body, "headers_too_large");
+    // A head that never ends: 408 after 5 s.
+    let (status, head, body) = raw_exchange(
+        &app,
+        vec![(
+            b"GET /healthz HTTP/1.1\r\nHost: x\r\n".to_vec(),
+            Duration::ZERO,
+        )],
+    )
+    .await;
+    assert_eq!(status, 408);
+    is_problem(&head, &body, "request_timeout");
     // The service still answers.
     assert_eq!(app.get("/healthz", None).await.status, 200);
 }
