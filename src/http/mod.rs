@@ -14,6 +14,7 @@ pub mod observe;
 pub mod problem;
 pub mod queue;
 pub mod views;
+pub mod wire;
 
 use actix_web::http::{Method, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse, Route};

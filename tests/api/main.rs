@@ -10,6 +10,7 @@ mod cli;
 mod clock;
 mod edges;
 mod faults;
+mod hardening;
 mod helpers;
 mod intake;
 mod listing;
