@@ -49,12 +49,21 @@ pub struct RequestCorrection {
 #[serde(deny_unknown_fields)]
 pub struct SubmitCorrection {
     /// What the applicant says in answer to the correction notice.
-    #[validate(length(min = 1, max = 10000))]
+    #[validate(
+        length(min = 1, max = 10000),
+        custom(function = "super::text::visible_text")
+    )]
     pub statement: String,
     /// A corrected description of the information sought, replacing the original.
-    #[validate(length(min = 1, max = 10000))]
+    #[validate(
+        length(min = 1, max = 10000),
+        custom(function = "super::text::visible_text")
+    )]
     pub description: Option<String>,
-    #[validate(length(min = 1, max = 200))]
+    #[validate(
+        length(min = 1, max = 200),
+        custom(function = "super::text::visible_text")
+    )]
     pub document_number: Option<String>,
     /// When a clerk records a paper correction: the day it was received (art. 31).
     #[serde(default, with = "super::date::strict_option")]
@@ -81,9 +90,13 @@ str_enum! {
 #[serde(deny_unknown_fields)]
 pub struct StartConsultation {
     pub party_kind: ConsultedParty,
-    #[validate(length(min = 1, max = 200))]
+    #[validate(
+        length(min = 1, max = 200),
+        custom(function = "super::text::one_line_text")
+    )]
     pub party_name: String,
-    #[validate(email)]
+    /// Where the letter is e-mailed: an address the mailer can use.
+    #[validate(email, custom(function = "super::text::mail_address"))]
     pub party_email: Option<String>,
     /// The date of the consultation letter.
     #[serde(with = "super::date::strict")]
@@ -100,7 +113,10 @@ pub struct StartConsultation {
 #[serde(deny_unknown_fields)]
 pub struct EndConsultation {
     /// Which consultation, when several are open (`c1`, `c2`, … in the order started).
-    #[validate(length(min = 1, max = 64))]
+    #[validate(
+        length(min = 1, max = 64),
+        custom(function = "super::text::visible_text")
+    )]
     pub consultation_id: Option<String>,
     pub reply: ConsultationReply,
     /// The date of the reply, or for no reply the day the period ran out.
@@ -113,7 +129,10 @@ pub struct EndConsultation {
 #[derive(Debug, Clone, Serialize, Deserialize, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct Review {
-    #[validate(length(min = 1, max = 10000))]
+    #[validate(
+        length(min = 1, max = 10000),
+        custom(function = "super::text::visible_text")
+    )]
     pub comments: String,
 }
 
@@ -147,7 +166,10 @@ str_enum! {
 pub struct RecordNoticeReceived {
     pub document: ReceivedDocument,
     /// For a consultation letter: which consultation (`c1`, `c2`, …).
-    #[validate(length(min = 1, max = 64))]
+    #[validate(
+        length(min = 1, max = 64),
+        custom(function = "super::text::visible_text")
+    )]
     pub consultation_id: Option<String>,
     #[serde(with = "super::date::strict")]
     pub received_on: NaiveDate,
@@ -157,7 +179,10 @@ pub struct RecordNoticeReceived {
 #[derive(Debug, Clone, Serialize, Deserialize, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct ReplyToReasons {
-    #[validate(length(min = 1, max = 10000))]
+    #[validate(
+        length(min = 1, max = 10000),
+        custom(function = "super::text::visible_text")
+    )]
     pub reply: String,
     /// When a clerk records a reply that came on paper: the day it was received.
     #[serde(default, with = "super::date::strict_option")]
@@ -172,7 +197,10 @@ pub struct WaiveFee {
     pub scale: FeeScale,
     #[validate(range(min = 1, max = 1000000))]
     pub pages: Option<u32>,
-    #[validate(length(min = 1, max = 2000))]
+    #[validate(
+        length(min = 1, max = 2000),
+        custom(function = "super::text::visible_text")
+    )]
     pub reason: String,
 }
 
@@ -182,12 +210,21 @@ pub struct WaiveFee {
 #[serde(deny_unknown_fields)]
 pub struct Reopen {
     /// The applicant's good reason, as the office accepted it.
-    #[validate(length(min = 1, max = 10000))]
+    #[validate(
+        length(min = 1, max = 10000),
+        custom(function = "super::text::visible_text")
+    )]
     pub reason: String,
     /// The correction itself, as with `submit_correction`.
-    #[validate(length(min = 1, max = 10000))]
+    #[validate(
+        length(min = 1, max = 10000),
+        custom(function = "super::text::visible_text")
+    )]
     pub statement: String,
-    #[validate(length(min = 1, max = 10000))]
+    #[validate(
+        length(min = 1, max = 10000),
+        custom(function = "super::text::visible_text")
+    )]
     pub description: Option<String>,
 }
 
@@ -197,11 +234,20 @@ pub struct Reopen {
 #[serde(deny_unknown_fields)]
 pub struct NotifyThirdParty {
     /// Which objecting consultation (`c1`, …); optional when only one objected.
-    #[validate(length(min = 1, max = 64))]
+    #[validate(
+        length(min = 1, max = 64),
+        custom(function = "super::text::visible_text")
+    )]
     pub consultation_id: Option<String>,
-    #[validate(length(min = 1, max = 10000))]
+    #[validate(
+        length(min = 1, max = 10000),
+        custom(function = "super::text::visible_text")
+    )]
     pub content: String,
-    #[validate(length(min = 1, max = 10000))]
+    #[validate(
+        length(min = 1, max = 10000),
+        custom(function = "super::text::visible_text")
+    )]
     pub reasons: String,
 }
 
@@ -217,7 +263,10 @@ pub struct Withdraw {
 pub struct RequestExtension {
     #[validate(range(min = 1, max = 20))]
     pub working_days: i32,
-    #[validate(length(min = 1, max = 2000))]
+    #[validate(
+        length(min = 1, max = 2000),
+        custom(function = "super::text::visible_text")
+    )]
     pub reason: String,
 }
 
@@ -227,7 +276,10 @@ pub struct SetAnswerPeriod {
     /// The longer period, replacing the 20 working days of art. 33.
     #[validate(range(min = 21, max = 120))]
     pub working_days: i32,
-    #[validate(length(min = 1, max = 2000))]
+    #[validate(
+        length(min = 1, max = 2000),
+        custom(function = "super::text::visible_text")
+    )]
     pub reason: String,
 }
 
@@ -235,7 +287,10 @@ pub struct SetAnswerPeriod {
 #[derive(Debug, Clone, Serialize, Deserialize, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct AskForReasons {
-    #[validate(length(min = 1, max = 10000))]
+    #[validate(
+        length(min = 1, max = 10000),
+        custom(function = "super::text::visible_text")
+    )]
     pub questions: String,
 }
 
@@ -249,7 +304,10 @@ pub struct IssueFeeNotice {
     /// An office's reduction, in fen, with its reason.
     #[validate(range(min = 1))]
     pub reduction_fen: Option<i64>,
-    #[validate(length(min = 1, max = 2000))]
+    #[validate(
+        length(min = 1, max = 2000),
+        custom(function = "super::text::visible_text")
+    )]
     pub reduction_reason: Option<String>,
     /// The day the applicant received the notice (default: today, for online or e-mail notices).
     #[serde(default, with = "super::date::strict_option")]
@@ -266,7 +324,10 @@ pub struct RecordPayment {
     pub paid_on: NaiveDate,
     #[validate(range(min = 1))]
     pub amount_fen: i64,
-    #[validate(length(min = 1, max = 100))]
+    #[validate(
+        length(min = 1, max = 100),
+        custom(function = "super::text::visible_text")
+    )]
     pub receipt_number: Option<String>,
 }
 
@@ -293,9 +354,15 @@ pub struct RecordChallenge {
     #[serde(with = "super::date::strict")]
     pub filed_on: NaiveDate,
     /// The reconsideration body or court, and its case number.
-    #[validate(length(min = 1, max = 200))]
+    #[validate(
+        length(min = 1, max = 200),
+        custom(function = "super::text::visible_text")
+    )]
     pub authority: Option<String>,
-    #[validate(length(min = 1, max = 200))]
+    #[validate(
+        length(min = 1, max = 200),
+        custom(function = "super::text::visible_text")
+    )]
     pub reference: Option<String>,
 }
 
@@ -303,7 +370,10 @@ pub struct RecordChallenge {
 #[derive(Debug, Clone, Serialize, Deserialize, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct RecordChallengeResult {
-    #[validate(length(min = 1, max = 64))]
+    #[validate(
+        length(min = 1, max = 64),
+        custom(function = "super::text::visible_text")
+    )]
     pub challenge_id: String,
     pub result: ChallengeResult,
     #[serde(with = "super::date::strict")]

@@ -13,6 +13,7 @@ pub mod letter;
 pub mod notice;
 pub mod report;
 pub mod rules;
+pub mod text;
 pub mod time;
 pub mod visibility;
 pub mod workflow;

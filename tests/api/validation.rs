@@ -257,6 +257,23 @@ async fn bad_action_input_is_refused_and_changes_nothing() {
             json!({ "received_on": "2026-02-30" }),
             "received_on",
         ),
+        (
+            "propose_decision",
+            json!({ "outcome": "disclosed", "reasoning": "\u{200b} \u{3000}" }),
+            "reasoning",
+        ),
+        (
+            "start_consultation",
+            json!({ "party_kind": "agency", "party_name": "区财政局\r\nBcc: x@example.com",
+                    "letter_date": "2026-11-25" }),
+            "party_name",
+        ),
+        (
+            "start_consultation",
+            json!({ "party_kind": "agency", "party_name": "区财政局",
+                    "party_email": "财政局 <office@finance.example>", "letter_date": "2026-11-25" }),
+            "party_email",
+        ),
     ] {
         let r = app.act(&id, action, &o.clerk, 1, body.clone()).await;
         assert_eq!(r.status, 422, "{action} {body}: {}", r.body);
