@@ -333,14 +333,14 @@ pub fn load_year(
 /// Replaces an office's local days off in a year and recomputes that office's open cases.
 pub fn set_local_days(
     conn: &mut DbConnection,
-    cache: &CalendarCache,
-    templates: &Templates,
+    services: &super::Services,
     agency_id: &str,
     year: i32,
     days: &[LocalDayOff],
     by: &Loader,
     now: DateTime<Utc>,
 ) -> Result<Recomputed, ServiceError> {
+    let (cache, templates) = (&*services.calendars, &*services.templates);
     crate::db::write_tx(conn, |conn| {
         let before = cache.snapshot(conn, Some(agency_id))?;
         let had: Vec<LocalDayOff> = store::local_days(conn, agency_id)?
@@ -539,8 +539,7 @@ pub fn put_local_days(
     }
     set_local_days(
         conn,
-        &services.calendars,
-        &services.templates,
+        services,
         &agency.id,
         year,
         days,
