@@ -563,8 +563,17 @@ async fn the_national_calendar_is_loaded_by_an_unbound_admin_and_days_off_by_the
         (&last["year"], &last["loaded_via"]),
         (&json!(2027), &json!("api"))
     );
-    for token in [&s.clerk, &s.unbound_auditor] {
+    for token in [
+        &s.clerk,
+        &s.approver,
+        &s.auditor,
+        &s.admin.1,
+        &s.other_admin.1,
+        &s.unbound_auditor,
+        &s.unbound_admin.1,
+    ] {
         let r = app.get("/api/v1/calendar/years", Some(token)).await;
+        assert_eq!(r.status, 200);
         let years = r.body["years"].as_array().unwrap();
         assert_eq!(years[0]["loaded_by"], "shipped with gongkai");
         assert_eq!(years.last().unwrap()["loaded_by"], "管理总");
@@ -581,6 +590,7 @@ async fn the_national_calendar_is_loaded_by_an_unbound_admin_and_days_off_by_the
     }
     let loads = |token: String| loads(&app, token);
     let all = loads(s.unbound_auditor.clone()).await;
+    assert_eq!(loads(s.unbound_admin.1.clone()).await, all);
     // 2019–2026 as shipped, two offices' days off, 2027.
     assert_eq!(all.len(), 8 + 3, "{all:?}");
     let national = &all[0];
