@@ -21,6 +21,34 @@ pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
+/// What an applicant's access token is replaced with in a notice once the notice has gone.
+pub const REDACTED_TOKEN: &str = "gka_[redacted]";
+
+/// The text with every applicant access token (`gka_` and 64 hex digits) replaced by
+/// `REDACTED_TOKEN`; `None` when there was none.
+pub fn redact_access_tokens(text: &str) -> Option<String> {
+    const HEX: usize = 64;
+    let mut out = String::new();
+    let mut rest = text;
+    let mut found = false;
+    while let Some(i) = rest.find(ACCESS_TOKEN_PREFIX) {
+        let after = &rest[i + ACCESS_TOKEN_PREFIX.len()..];
+        let is_token =
+            after.len() >= HEX && after.as_bytes()[..HEX].iter().all(u8::is_ascii_hexdigit);
+        if is_token {
+            out.push_str(&rest[..i]);
+            out.push_str(REDACTED_TOKEN);
+            rest = &after[HEX..];
+            found = true;
+        } else {
+            out.push_str(&rest[..i + ACCESS_TOKEN_PREFIX.len()]);
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    found.then_some(out)
+}
+
 pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }

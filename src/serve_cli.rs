@@ -58,12 +58,31 @@ pub struct ServeArgs {
         default_value_t = 20
     )]
     intake_per_identity_per_hour: u32,
-    /// Take the client address from Forwarded / X-Forwarded-For: only behind your own proxy.
-    #[arg(long, env = "GONGKAI_TRUST_FORWARDED")]
-    trust_forwarded: bool,
+    /// Take the client address from X-Forwarded-For, as appended by your own proxy: `true` (or
+    /// the flag alone) trusts one proxy (the right-most entry), a number N trusts N proxies in a
+    /// row (the N-th entry from the right); `false` or 0 (the default) uses the peer address.
+    #[arg(
+        long,
+        env = "GONGKAI_TRUST_FORWARDED",
+        num_args = 0..=1,
+        default_missing_value = "true",
+        default_value = "false",
+        value_parser = parse_trusted_proxies,
+    )]
+    trust_forwarded: u8,
     /// Seconds in-flight requests get to finish after SIGTERM or Ctrl-C.
     #[arg(long, env = "GONGKAI_SHUTDOWN_TIMEOUT", default_value_t = 30)]
     shutdown_timeout: u64,
+}
+
+fn parse_trusted_proxies(s: &str) -> Result<u8, String> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "true" | "yes" | "on" => Ok(1),
+        "false" | "no" | "off" | "" => Ok(0),
+        n => n
+            .parse::<u8>()
+            .map_err(|_| format!("{s:?}: give true, false or the number of proxies (0-255)")),
+    }
 }
 
 pub fn serve(url: DatabaseUrl, key: SecretKey, a: &ServeArgs) -> anyhow::Result<()> {
@@ -90,7 +109,7 @@ pub fn serve(url: DatabaseUrl, key: SecretKey, a: &ServeArgs) -> anyhow::Result<
         intake_limits: IntakeLimitSettings {
             per_client_per_minute: a.intake_per_client_per_minute,
             per_identity_per_hour: a.intake_per_identity_per_hour,
-            trust_forwarded: a.trust_forwarded,
+            trusted_proxies: a.trust_forwarded,
         },
         shutdown_timeout: Duration::from_secs(a.shutdown_timeout),
         clock: Default::default(),

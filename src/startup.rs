@@ -4,7 +4,7 @@ use std::net::TcpListener;
 use std::path::PathBuf;
 
 use actix_web::dev::Server;
-use actix_web::{middleware, web, App, HttpServer};
+use actix_web::{middleware, web, App};
 use tracing_actix_web::TracingLogger;
 
 use crate::db::{self, DatabaseUrl};
@@ -213,6 +213,8 @@ impl Application {
             spawn_jobs(services.clone(), every, digest_at);
         }
         if let Some(mail) = settings.mail.clone() {
+            crate::service::delivery::check_sender(&mail.from)
+                .map_err(|e| anyhow::anyhow!("GONGKAI_MAIL_FROM: {e}"))?;
             let mailer =
                 crate::service::delivery::Mailer::new(mail.smtp_url.as_deref(), &mail.mail_dir)?
                     .with_lease(mail.lease);
@@ -221,35 +223,59 @@ impl Application {
         let limits = web::Data::new(http::limits::IntakeLimits::new(settings.intake_limits));
         spawn_forget_idle(limits.clone().into_inner());
         let metrics = web::Data::new(http::metrics::Metrics::default());
+        let resets = web::Data::new(http::access::ResetLimits::default());
         let data = web::Data::new(services);
-        let mut server = HttpServer::new(move || {
+        let app = move || {
             // The last wrap is the outermost: the tracing span (and request id) comes first.
             App::new()
                 .wrap(middleware::from_fn(http::observe::head_as_get))
+                .wrap(middleware::from_fn(http::observe::refuse_nul))
                 .wrap(middleware::from_fn(http::observe::observe))
                 .wrap(http::observe::security_headers())
-                .wrap(TracingLogger::default())
+                .wrap(TracingLogger::<http::observe::RequestSpan>::new())
                 .app_data(data.clone())
                 .app_data(limits.clone())
                 .app_data(metrics.clone())
+                .app_data(resets.clone())
                 .app_data(web::PayloadConfig::new(http::extract::BODY_LIMIT))
                 .app_data(http::query_config())
                 .app_data(http::path_config())
                 .configure(http::configure)
                 .default_service(web::to(http::route_not_found))
-        });
-        if let Some(n) = settings.workers {
-            server = server.workers(n);
-        }
+        };
+        // actix-web's `HttpServer`, assembled by hand so that each connection is wrapped in
+        // `ProblemIo`: what the HTTP/1.1 layer refuses on its own is a problem document too.
         // A client must send its request head within 5 s (slow-header attacks), idle keep-alive
         // connections close after 30 s; on SIGTERM/SIGINT in-flight requests get the shutdown
         // timeout to finish while no new connection is accepted.
-        server = server
-            .client_request_timeout(std::time::Duration::from_secs(5))
-            .client_disconnect_timeout(std::time::Duration::from_secs(1))
-            .keep_alive(std::time::Duration::from_secs(30))
-            .shutdown_timeout(settings.shutdown_timeout.as_secs());
-        let server = server.listen(listener)?.run();
+        let mut builder =
+            actix_server::Server::build().shutdown_timeout(settings.shutdown_timeout.as_secs());
+        if let Some(n) = settings.workers {
+            builder = builder.workers(n);
+        }
+        let shutdown = builder.graceful_shutdown_signal();
+        let local = listener.local_addr()?;
+        let server = builder
+            .listen("gongkai", listener, move || {
+                use actix_service::{fn_service, map_config, ServiceFactoryExt};
+                let shutdown = shutdown.clone();
+                let service = actix_http::HttpService::build()
+                    .graceful_shutdown_signal(move || {
+                        let signal = shutdown.clone();
+                        async move { signal.notified().await }
+                    })
+                    .keep_alive(std::time::Duration::from_secs(30))
+                    .client_request_timeout(std::time::Duration::from_secs(5))
+                    .client_disconnect_timeout(std::time::Duration::from_secs(1))
+                    .local_addr(local)
+                    .h1(map_config(app(), |_| actix_web::dev::AppConfig::default()));
+                fn_service(|io: actix_web::rt::net::TcpStream| {
+                    let peer = io.peer_addr().ok();
+                    std::future::ready(Ok((http::wire::ProblemIo::new(io), peer)))
+                })
+                .and_then(service)
+            })?
+            .run();
         Ok(Self { port, server })
     }
 

@@ -112,6 +112,21 @@ pub fn insert_application(conn: &mut DbConnection, row: &ApplicationRow) -> Quer
         .map(drop)
 }
 
+/// A case by its id, or by its tracking number (BJHD-2026-000001) as on the applicant's receipt.
+pub fn by_id_or_tracking_number(
+    conn: &mut DbConnection,
+    key: &str,
+) -> QueryResult<Option<ApplicationRow>> {
+    if uuid::Uuid::parse_str(key).is_ok() {
+        return application(conn, key);
+    }
+    applications::table
+        .filter(applications::tracking_number.eq(key.trim().to_uppercase()))
+        .select(ApplicationRow::as_select())
+        .first(conn)
+        .optional()
+}
+
 pub fn application(conn: &mut DbConnection, id: &str) -> QueryResult<Option<ApplicationRow>> {
     applications::table
         .find(id)

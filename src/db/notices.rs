@@ -76,6 +76,19 @@ pub fn mark_sent(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> Query
         .map(drop)
 }
 
+/// Replaces the stored bodies of a notice (once sent, without the access token it carried).
+pub fn replace_bodies(
+    conn: &mut DbConnection,
+    id: &str,
+    text: &str,
+    html: &str,
+) -> QueryResult<()> {
+    diesel::update(notices::table.find(id))
+        .set((notices::body_text.eq(text), notices::body_html.eq(html)))
+        .execute(conn)
+        .map(drop)
+}
+
 /// Records a failed attempt: tried again at `retry_at`, or failed for good when `None`.
 pub fn mark_attempt_failed(
     conn: &mut DbConnection,

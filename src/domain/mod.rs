@@ -5,6 +5,7 @@ pub mod audit;
 pub mod calendar;
 pub mod case;
 pub mod clock;
+pub mod date;
 pub mod decision;
 pub mod fees;
 pub mod identity;
@@ -13,6 +14,7 @@ pub mod notice;
 pub mod report;
 pub mod rules;
 pub mod time;
+pub mod visibility;
 pub mod workflow;
 
 /// Declares a closed set of values that travel as snake_case strings in JSON and in the database.

@@ -32,6 +32,7 @@ fn opened_response(o: &Opened) -> HttpResponse {
             &o.viewer,
             o.next_deadline.as_ref(),
             o.allowed.clone(),
+            None,
         ),
         access_token: &o.access_token,
     };
@@ -84,6 +85,7 @@ fn case_response(status: StatusCode, v: &cases::Visible) -> HttpResponse {
             &v.principal,
             v.next_deadline.as_ref(),
             v.allowed.clone(),
+            Some(&v.extras),
         ))
 }
 

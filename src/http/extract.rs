@@ -15,9 +15,24 @@ use crate::service::FieldError;
 /// The largest body any endpoint takes: an application is a few kilobytes.
 pub const BODY_LIMIT: usize = 64 * 1024;
 
+/// How long a request body may take to arrive once its head has come: a client that stalls
+/// (or trickles) is answered 408 and its connection closed, so it cannot hold a worker.
+pub const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Reads the raw body within the limit, refusing anything that is not JSON.
 pub async fn json_bytes(req: &HttpRequest, payload: &mut Payload) -> Result<web::Bytes, ApiError> {
-    let bytes = web::Bytes::from_request(req, payload).await.map_err(|e| {
+    let read = web::Bytes::from_request(req, payload);
+    let Ok(read) = actix_web::rt::time::timeout(BODY_TIMEOUT, read).await else {
+        return Err(ApiError::new(
+            actix_web::http::StatusCode::REQUEST_TIMEOUT,
+            "body_timeout",
+            format!(
+                "the body did not arrive within {} s",
+                BODY_TIMEOUT.as_secs()
+            ),
+        ));
+    };
+    let bytes = read.map_err(|e| {
         let status = e.as_response_error().status_code();
         if status == actix_web::http::StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::new(
@@ -80,13 +95,133 @@ pub fn parse_value<T: DeserializeOwned + Validate>(
     Ok(parsed)
 }
 
+/// Parses a JSON body: malformed JSON, or an object naming a key twice, is a 400 (serde_json
+/// would silently keep the last one, so two readers could see two different requests); a NUL
+/// character in any string is a 422 naming the field (no database stores it as text).
 pub fn parse_json_value(bytes: &[u8]) -> Result<serde_json::Value, ApiError> {
     if bytes.is_empty() {
         return Ok(serde_json::Value::Object(Default::default()));
     }
-    serde_json::from_slice(bytes).map_err(|e| {
-        ApiError::bad_request("malformed_json", format!("the body is not valid JSON: {e}"))
-    })
+    let value = serde_json::from_slice::<UniqueKeys>(bytes)
+        .map_err(|e| {
+            let code = if e.to_string().starts_with(DUPLICATE_KEY) {
+                "duplicate_key"
+            } else {
+                "malformed_json"
+            };
+            ApiError::bad_request(code, format!("the body is not valid JSON: {e}"))
+        })?
+        .0;
+    let mut errors = Vec::new();
+    find_nul(&value, &mut String::new(), &mut errors);
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(errors));
+    }
+    Ok(value)
+}
+
+const DUPLICATE_KEY: &str = "duplicate key";
+
+/// A JSON value whose objects name each key once.
+struct UniqueKeys(serde_json::Value);
+
+impl<'de> serde::Deserialize<'de> for UniqueKeys {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(UniqueKeysVisitor).map(UniqueKeys)
+    }
+}
+
+struct UniqueKeysVisitor;
+
+impl<'de> serde::de::Visitor<'de> for UniqueKeysVisitor {
+    type Value = serde_json::Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(serde_json::Value::Null, Into::into))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::Null)
+    }
+    fn visit_none<E>(self) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::Null)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(UniqueKeys(v)) = seq.next_element()? {
+            items.push(v);
+        }
+        Ok(serde_json::Value::Array(items))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut object = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let UniqueKeys(value) = map.next_value()?;
+            if object.contains_key(&key) {
+                return Err(serde::de::Error::custom(format_args!(
+                    "{DUPLICATE_KEY} {key:?}"
+                )));
+            }
+            object.insert(key, value);
+        }
+        Ok(serde_json::Value::Object(object))
+    }
+}
+
+/// Every string (value or key) holding U+0000, by the path of its field.
+fn find_nul(value: &serde_json::Value, path: &mut String, out: &mut Vec<FieldError>) {
+    use serde_json::Value;
+    match value {
+        Value::String(s) if s.contains('\0') => out.push(FieldError::new(
+            path.clone(),
+            "nul_character",
+            "text must not contain the NUL character (U+0000)",
+        )),
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                let len = path.len();
+                path.push_str(&format!("[{i}]"));
+                find_nul(v, path, out);
+                path.truncate(len);
+            }
+        }
+        Value::Object(map) => {
+            for (k, v) in map {
+                let len = path.len();
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(&k.replace('\0', "\\u0000"));
+                if k.contains('\0') {
+                    out.push(FieldError::new(
+                        path.clone(),
+                        "nul_character",
+                        "a key must not contain the NUL character (U+0000)",
+                    ));
+                }
+                find_nul(v, path, out);
+                path.truncate(len);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// A validated JSON body.

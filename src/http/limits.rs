@@ -5,10 +5,11 @@
 //! their own count, so behind a load balancer the office-wide cap is the per-instance cap times
 //! the instances a client reaches.
 
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::num::NonZeroU32;
 use std::time::Duration;
 
+use actix_web::http::header::HeaderMap;
 use actix_web::http::StatusCode;
 use actix_web::HttpRequest;
 use governor::clock::{Clock, DefaultClock};
@@ -23,8 +24,10 @@ pub struct IntakeLimitSettings {
     pub per_client_per_minute: u32,
     /// Filings an hour under one identity document (burst as large).
     pub per_identity_per_hour: u32,
-    /// Take the client address from `Forwarded`/`X-Forwarded-For` (only behind a trusted proxy).
-    pub trust_forwarded: bool,
+    /// How many proxies of the office's own stand in front, each appending the address it
+    /// was reached from to `X-Forwarded-For`; 0 (the default) trusts no header: the client is
+    /// the peer address.
+    pub trusted_proxies: u8,
 }
 
 impl Default for IntakeLimitSettings {
@@ -32,16 +35,18 @@ impl Default for IntakeLimitSettings {
         Self {
             per_client_per_minute: 60,
             per_identity_per_hour: 20,
-            trust_forwarded: false,
+            trusted_proxies: 0,
         }
     }
 }
 
 pub struct IntakeLimits {
-    per_client: Option<DefaultKeyedRateLimiter<IpAddr>>,
+    /// Keyed by the client address; every client whose address cannot be told (`None`) shares
+    /// one key, so that an unparseable address is never a way around the limit.
+    per_client: Option<DefaultKeyedRateLimiter<Option<IpAddr>>>,
     /// Keyed by the keyed hash of the identity number, never the number itself.
     per_identity: Option<DefaultKeyedRateLimiter<String>>,
-    trust_forwarded: bool,
+    trusted_proxies: u8,
     clock: DefaultClock,
 }
 
@@ -52,29 +57,22 @@ impl IntakeLimits {
                 .map(|n| RateLimiter::dashmap(Quota::per_minute(n))),
             per_identity: NonZeroU32::new(s.per_identity_per_hour)
                 .map(|n| RateLimiter::dashmap(Quota::per_hour(n))),
-            trust_forwarded: s.trust_forwarded,
+            trusted_proxies: s.trusted_proxies,
             clock: DefaultClock::default(),
         }
     }
 
-    fn client(&self, req: &HttpRequest) -> Option<IpAddr> {
-        let info = req.connection_info();
-        let addr = if self.trust_forwarded {
-            info.realip_remote_addr().map(str::to_owned)
-        } else {
-            info.peer_addr().map(str::to_owned)
-        }?;
-        // A forwarded address may carry a port ("1.2.3.4:5678", "[::1]:80").
-        addr.parse()
-            .ok()
-            .or_else(|| addr.parse::<std::net::SocketAddr>().ok().map(|s| s.ip()))
+    /// How many proxies' `X-Forwarded-For` entries are trusted (0: none).
+    pub fn trusted_proxies(&self) -> u8 {
+        self.trusted_proxies
     }
 
     /// Counts one filing from this client; a 429 when it is over its limit.
     pub fn check_client(&self, req: &HttpRequest) -> Result<(), ApiError> {
-        let (Some(limiter), Some(ip)) = (&self.per_client, self.client(req)) else {
+        let Some(limiter) = &self.per_client else {
             return Ok(());
         };
+        let ip = client_ip(req.headers(), req.peer_addr(), self.trusted_proxies);
         limiter.check_key(&ip).map_err(|until| {
             too_many(
                 until.wait_time_from(self.clock.now()),
@@ -109,6 +107,47 @@ impl IntakeLimits {
     }
 }
 
+/// The client's address: the peer, or with `trusted_proxies` = N > 0 the N-th address from the
+/// right of `X-Forwarded-For` (all such headers joined in order): the one the outermost of the
+/// office's proxies appended. Entries to its left were written by the client and are never
+/// believed. `None` when the entry is missing or is not an address (with or without a port).
+/// A request without the header did not come through the proxy: its peer is the client.
+pub fn client_ip(
+    headers: &HeaderMap,
+    peer: Option<SocketAddr>,
+    trusted_proxies: u8,
+) -> Option<IpAddr> {
+    let peer = peer.map(|p| p.ip());
+    if trusted_proxies == 0 {
+        return peer;
+    }
+    let values: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .map(|v| v.to_str().unwrap_or(""))
+        .collect();
+    if values.is_empty() {
+        return peer;
+    }
+    let hops: Vec<&str> = values
+        .iter()
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect();
+    let entry = hops
+        .len()
+        .checked_sub(usize::from(trusted_proxies))
+        .map(|i| hops[i])?;
+    parse_addr(entry)
+}
+
+/// `1.2.3.4`, `1.2.3.4:5678`, `::1`, `[::1]` or `[::1]:80`.
+fn parse_addr(s: &str) -> Option<IpAddr> {
+    s.parse()
+        .ok()
+        .or_else(|| s.parse::<SocketAddr>().ok().map(|a| a.ip()))
+        .or_else(|| s.strip_prefix('[')?.strip_suffix(']')?.parse().ok())
+}
+
 fn too_many(wait: Duration, what: &str) -> ApiError {
     // Whole seconds, rounded up, never 0: a client retrying at once would be refused again.
     let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
@@ -120,5 +159,38 @@ fn too_many(wait: Duration, what: &str) -> ApiError {
             "rate_limited",
             format!("{what}: try again in {secs} s"),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::http::header::{HeaderName, HeaderValue};
+
+    fn headers(values: &[&str]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for v in values {
+            h.append(
+                HeaderName::from_static("x-forwarded-for"),
+                HeaderValue::from_str(v).unwrap(),
+            );
+        }
+        h
+    }
+
+    #[test]
+    fn the_client_is_the_hop_the_trusted_proxy_appended() {
+        let peer: Option<SocketAddr> = Some("10.0.0.9:4000".parse().unwrap());
+        let ip = |s: &str| Some(s.parse::<IpAddr>().unwrap());
+        let h = headers(&["6.6.6.6, 1.2.3.4"]);
+        assert_eq!(client_ip(&h, peer, 0), ip("10.0.0.9"));
+        assert_eq!(client_ip(&h, peer, 1), ip("1.2.3.4"));
+        assert_eq!(client_ip(&h, peer, 2), ip("6.6.6.6"));
+        assert_eq!(client_ip(&h, peer, 3), None);
+        let h = headers(&["6.6.6.6", "[2001:db8::1]:443"]);
+        assert_eq!(client_ip(&h, peer, 1), ip("2001:db8::1"));
+        assert_eq!(client_ip(&headers(&["1.2.3.4:80"]), peer, 1), ip("1.2.3.4"));
+        assert_eq!(client_ip(&headers(&["unknown"]), peer, 1), None);
+        assert_eq!(client_ip(&HeaderMap::new(), peer, 1), ip("10.0.0.9"));
     }
 }

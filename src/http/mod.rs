@@ -1,5 +1,6 @@
 //! The HTTP layer: routes, extractors, views and errors. Handlers stay thin.
 
+pub mod access;
 pub mod answers;
 pub mod applications;
 pub mod audit;
@@ -14,6 +15,7 @@ pub mod problem;
 pub mod queue;
 pub mod users;
 pub mod views;
+pub mod wire;
 
 use actix_web::http::{Method, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse, Route};
@@ -55,6 +57,11 @@ fn routes() -> Vec<(&'static str, Method, Route)> {
             "/api/v1/applications/{id}/actions/{action}",
             Method::POST,
             web::post().to(a::act),
+        ),
+        (
+            "/api/v1/applications/{id}/access-token",
+            Method::POST,
+            web::post().to(access::reset),
         ),
         (
             "/api/v1/applications/{id}/clock",

@@ -64,6 +64,23 @@ impl ApiError {
     pub fn not_found() -> Self {
         Self::new(StatusCode::NOT_FOUND, "not_found", "no such application")
     }
+
+    /// The problem document (the body of the response).
+    pub fn to_json(&self) -> String {
+        // The problem type is derived from the code, so the two never disagree.
+        #[derive(Serialize)]
+        struct Body<'a> {
+            #[serde(rename = "type")]
+            kind: String,
+            #[serde(flatten)]
+            problem: &'a ApiError,
+        }
+        let body = Body {
+            kind: format!("urn:gongkai:problem:{}", self.code),
+            problem: self,
+        };
+        serde_json::to_string(&body).expect("problems serialise")
+    }
 }
 
 impl ResponseError for ApiError {
@@ -80,19 +97,7 @@ impl ResponseError for ApiError {
         if self.status == 401 {
             res.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
         }
-        // The problem type is derived from the code, so the two never disagree.
-        #[derive(Serialize)]
-        struct Body<'a> {
-            #[serde(rename = "type")]
-            kind: String,
-            #[serde(flatten)]
-            problem: &'a ApiError,
-        }
-        let body = Body {
-            kind: format!("urn:gongkai:problem:{}", self.code),
-            problem: self,
-        };
-        res.body(serde_json::to_string(&body).expect("problems serialise"))
+        res.body(self.to_json())
     }
 }
 

@@ -159,6 +159,7 @@ pub async fn list(
                 &page.principal,
                 i.next_deadline.as_ref(),
                 i.allowed.clone(),
+                None,
             )
         })
         .collect();

@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use crate::db::models::{ApplicationRow, EventRow};
 use crate::service::auth::Principal;
+use crate::service::cases::Extras;
 use crate::service::clock::NextDeadlineInfo;
 
 #[derive(Serialize)]
@@ -37,14 +38,71 @@ pub struct CorrectionView {
 #[derive(Serialize)]
 pub struct DecisionView<'a> {
     pub outcome: Option<&'a str>,
+    /// Staff only: who drafted and who approved.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub drafted_by: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub approved_by: Option<&'a str>,
 }
 
 #[derive(Serialize)]
 pub struct DeliveryView<'a> {
     pub method: &'a str,
-    pub delivered_on: NaiveDate,
+    /// By post, the day posted (交邮之日), which made the answer timely.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub posted_on: Option<NaiveDate>,
+    /// The day signed for or sent; for a posted answer, once its return receipt is recorded.
+    pub delivered_on: Option<NaiveDate>,
+}
+
+/// The processing fee (Fee Measures): what the applicant is asked, by when, and its fate.
+#[derive(Serialize)]
+pub struct FeeView<'a> {
+    pub scale: Option<&'a str>,
+    pub amount_fen: Option<i64>,
+    pub notice_on: Option<NaiveDate>,
+    /// The day the applicant received the notice (unknown for a posted one until recorded).
+    pub received_on: Option<NaiveDate>,
+    pub due_on: Option<NaiveDate>,
+    pub paid_on: Option<NaiveDate>,
+    /// The office waived the whole fee (a recorded decision).
+    pub waived_on: Option<NaiveDate>,
+}
+
+/// What only staff see of a case (the applicant's view is defined in domain::visibility).
+#[derive(Serialize)]
+pub struct InternalView<'a> {
+    /// The current draft answer with its reasoning, basis and withheld parts, as drafted.
+    pub draft: Option<serde_json::Value>,
+    pub extension: Option<ExtensionView<'a>>,
+    /// The consultations: whom, when, and how each ended.
+    pub consultations: serde_json::Value,
+    /// Art. 35: when reasons were asked and the applicant replied.
+    pub reasons_asked_on: Option<NaiveDate>,
+    pub reasons_replied_on: Option<NaiveDate>,
+    pub reopened_on: Option<NaiveDate>,
+    /// Recorded challenges with their ids (to record a result); absent in lists.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub challenges: Option<Vec<ChallengeView<'a>>>,
+}
+
+#[derive(Serialize)]
+pub struct ExtensionView<'a> {
+    pub state: &'a str,
+    pub working_days: Option<i32>,
+    pub requested_by: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+pub struct ChallengeView<'a> {
+    pub id: &'a str,
+    pub kind: &'a str,
+    pub after_reconsideration: bool,
+    pub filed_on: NaiveDate,
+    pub result: Option<&'a str>,
+    pub decided_on: Option<NaiveDate>,
 }
 
 #[derive(Serialize)]
@@ -65,7 +123,13 @@ pub struct ApplicationView<'a> {
     pub consultation_letter_on: Option<NaiveDate>,
     pub decision: Option<DecisionView<'a>>,
     pub delivery: Option<DeliveryView<'a>>,
+    /// Present once a fee notice was sent or the fee waived.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fee: Option<FeeView<'a>>,
     pub closed_on: Option<NaiveDate>,
+    /// Staff only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub internal: Option<InternalView<'a>>,
     /// The deadline to watch next (art. 30, 32–34), while one is running.
     pub next_deadline: Option<&'a NextDeadlineInfo>,
     pub updated_at: String,
@@ -85,6 +149,7 @@ pub fn application<'a>(
     principal: &Principal,
     next_deadline: Option<&'a NextDeadlineInfo>,
     allowed_actions: Vec<&'static str>,
+    extras: Option<&'a Extras>,
 ) -> ApplicationView<'a> {
     let staff = principal.staff().is_some();
     // The applicant learns the outcome from the delivered answer (or the closing notice), never
@@ -141,17 +206,68 @@ pub fn application<'a>(
                 drafted_by: c.decision_drafted_by.as_deref().filter(|_| staff),
                 approved_by: c.approved_by.as_deref().filter(|_| staff),
             }),
-        delivery: match (&c.delivery_method, c.delivered_on) {
-            (Some(m), Some(on)) => Some(DeliveryView {
-                method: m,
-                delivered_on: on,
-            }),
-            _ => None,
-        },
+        delivery: c.delivery_method.as_deref().map(|m| DeliveryView {
+            method: m,
+            posted_on: c.posted_on,
+            delivered_on: c.delivered_on,
+        }),
+        fee: (c.fee_notice_on.is_some() || c.fee_waived_on.is_some()).then(|| FeeView {
+            scale: c.fee_scale.as_deref(),
+            amount_fen: c.fee_amount_fen,
+            notice_on: c.fee_notice_on,
+            received_on: c.fee_received_on,
+            due_on: extras.and_then(|e| e.fee_due_on),
+            paid_on: c.fee_paid_on,
+            waived_on: c.fee_waived_on,
+        }),
         closed_on: c.closed_on,
+        internal: staff.then(|| internal(c, extras)),
         next_deadline,
         updated_at: instant(c.updated_at),
         allowed_actions,
+    }
+}
+
+/// Staff's view of what is internal to the office.
+fn internal<'a>(c: &'a ApplicationRow, extras: Option<&'a Extras>) -> InternalView<'a> {
+    let pauses: serde_json::Value =
+        serde_json::from_str(&c.clock_pauses).unwrap_or(serde_json::Value::Null);
+    let consultations = pauses
+        .as_array()
+        .map(|list| {
+            list.iter()
+                .filter(|p| p["kind"] == "consultation")
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default();
+    InternalView {
+        draft: c
+            .decision
+            .as_deref()
+            .and_then(|d| serde_json::from_str(d).ok()),
+        extension: c.extension_state.as_deref().map(|state| ExtensionView {
+            state,
+            working_days: c.extension_days,
+            requested_by: c.extension_requested_by.as_deref(),
+            reason: extras.and_then(|e| e.extension_reason.as_deref()),
+        }),
+        consultations: serde_json::Value::Array(consultations),
+        reasons_asked_on: c.reasons_asked_on,
+        reasons_replied_on: c.reasons_replied_on,
+        reopened_on: c.reopened_on,
+        challenges: extras.and_then(|e| e.challenges.as_ref()).map(|list| {
+            list.iter()
+                .map(|ch| ChallengeView {
+                    id: &ch.id,
+                    kind: &ch.kind,
+                    after_reconsideration: ch.after_reconsideration,
+                    filed_on: ch.filed_on,
+                    result: ch.result.as_deref(),
+                    decided_on: ch.decided_on,
+                })
+                .collect()
+        }),
     }
 }
 

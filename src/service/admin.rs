@@ -95,6 +95,13 @@ pub fn set_sender(
             "{email:?} is not an e-mail address"
         )));
     }
+    // The name heads every notice's From: one visible line, or no notice could be sent.
+    if let Some(Err(e)) = name.map(super::forms::one_line_text) {
+        return Err(ServiceError::Conflict(format!(
+            "the sender name {name:?} {}",
+            e.message.unwrap_or_default()
+        )));
+    }
     let code = normalise_agency_code(code)?;
     let agency = staff::agency_by_code(conn, &code)?
         .ok_or_else(|| ServiceError::Conflict(format!("no agency has the code {code}")))?;

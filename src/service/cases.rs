@@ -9,8 +9,9 @@ use crate::db::cases::{CaseFilter, Cursor, Sort};
 use crate::db::models::{ApplicationRow, CaseChanges, EventRow, FinalClock};
 use crate::db::{cases, events, staff, write_tx, DbConnection};
 use crate::domain::case::{ApplicantKind, Status};
+use crate::domain::clock;
 use crate::domain::time::legal_date;
-use crate::domain::workflow::{self, Action, Role, WorkflowError};
+use crate::domain::workflow::{self, Action, ActionKind, Role, WorkflowError};
 
 /// A case as the caller may see it.
 pub struct Visible {
@@ -19,16 +20,77 @@ pub struct Visible {
     pub principal: Principal,
     pub next_deadline: Option<NextDeadlineInfo>,
     pub allowed: Vec<&'static str>,
+    pub extras: Extras,
 }
 
-/// Loads a case the principal may see; anything else is "not found", so that nobody learns
-/// whether another agency's or another applicant's case exists.
-fn visible(
+/// What the case view shows besides the row: the fee's due day, and for staff the challenges.
+#[derive(Default)]
+pub struct Extras {
+    /// The last day to pay a fee notice (Fee Measures), once its receipt is known.
+    pub fee_due_on: Option<NaiveDate>,
+    /// Staff only: the challenges recorded on the case, with their ids (to record a result).
+    pub challenges: Option<Vec<crate::db::models::Challenge>>,
+    /// Staff only: the reason given with the pending or decided extension request.
+    pub extension_reason: Option<String>,
+}
+
+/// The extras of one case for the principal, on `today`.
+pub fn extras(
+    conn: &mut DbConnection,
+    cal: &crate::domain::calendar::Calendar,
+    row: &ApplicationRow,
+    principal: &Principal,
+    today: NaiveDate,
+) -> Result<Extras, ServiceError> {
+    let fee_due_on = match row.fee_notice_on {
+        Some(_) => clock::deadlines(cal, &row.case()?.clock_facts(), today)
+            .ok()
+            .and_then(|list| {
+                list.iter()
+                    .rfind(|d| d.kind == clock::DeadlineKind::FeePayment)
+                    .and_then(|d| d.due_on)
+            }),
+        None => None,
+    };
+    if principal.staff().is_none() {
+        return Ok(Extras {
+            fee_due_on,
+            ..Extras::default()
+        });
+    }
+    let extension_reason = match row.extension_state {
+        Some(_) => last_payload(conn, &row.id, "request_extension")?
+            .and_then(|p| p["reason"].as_str().map(str::to_owned)),
+        None => None,
+    };
+    Ok(Extras {
+        fee_due_on,
+        challenges: Some(super::challenges::of_case(conn, &row.id)?),
+        extension_reason,
+    })
+}
+
+/// The payload of the case's last event of an action, if any.
+fn last_payload(
+    conn: &mut DbConnection,
+    application_id: &str,
+    action: &str,
+) -> Result<Option<serde_json::Value>, ServiceError> {
+    Ok(events::for_application(conn, application_id)?
+        .into_iter()
+        .rev()
+        .find(|e| e.action == action)
+        .and_then(|e| serde_json::from_str(&e.payload).ok()))
+}
+
+/// Loads a case the principal may see, by its id or its tracking number; anything else is "not
+/// found", so that nobody learns whether another agency's or another applicant's case exists.
+pub fn visible(
     conn: &mut DbConnection,
     principal: &Principal,
     id: &str,
 ) -> Result<ApplicationRow, ServiceError> {
-    match cases::application(conn, id)? {
+    match cases::by_id_or_tracking_number(conn, id)? {
         Some(case) if principal.can_see(&case) => Ok(case),
         _ => Err(ServiceError::NotFound),
     }
@@ -43,12 +105,14 @@ pub fn get(services: &Services, token: Option<&str>, id: &str) -> Result<Visible
     let today = legal_date(services.now());
     let next_deadline = next_info(&cal, &case, today);
     let allowed = allowed(conn, services, &case, &principal, today)?;
+    let extras = extras(conn, &cal, &case, &principal, today)?;
     Ok(Visible {
         case,
         agency_code,
         principal,
         next_deadline,
         allowed,
+        extras,
     })
 }
 
@@ -59,8 +123,28 @@ pub fn history(
 ) -> Result<(Principal, Vec<EventRow>), ServiceError> {
     let conn = &mut *services.conn()?;
     let principal = authenticate(conn, token)?;
-    visible(conn, &principal, id)?;
-    Ok((principal.clone(), events::for_application(conn, id)?))
+    let case = visible(conn, &principal, id)?;
+    let rows = events::for_application(conn, &case.id)?;
+    Ok((principal.clone(), as_seen_by(&principal, rows)))
+}
+
+/// A case's history as the principal may see it: staff the whole of it; the applicant only the
+/// steps that concern them, with only the fields they may read (domain::visibility).
+pub fn as_seen_by(principal: &Principal, rows: Vec<EventRow>) -> Vec<EventRow> {
+    if principal.staff().is_some() {
+        return rows;
+    }
+    rows.into_iter()
+        .filter_map(|mut e| {
+            let payload = serde_json::from_str(&e.payload).unwrap_or(serde_json::Value::Null);
+            let seen = crate::domain::visibility::applicant_view(&e.action, &payload)?;
+            e.payload = seen.to_string();
+            // Who did it is staff-internal; the applicant sees the role.
+            e.actor_id = None;
+            e.actor_name = None;
+            Some(e)
+        })
+        .collect()
 }
 
 /// The clerk queue's query, as parsed at the edge.
@@ -213,12 +297,14 @@ pub fn act(
         let cal = services.calendars.get(conn, Some(&case.agency_id))?;
         let next_deadline = next_info(&cal, &case, legal_date(now));
         let allowed = allowed(conn, services, &case, &principal, legal_date(now))?;
+        let extras = extras(conn, &cal, &case, &principal, legal_date(now))?;
         Ok(Visible {
             case,
             agency_code,
             principal: principal.clone(),
             next_deadline,
             allowed,
+            extras,
         })
     })
 }
@@ -296,6 +382,13 @@ pub fn apply_action(
         workflow::apply(&before, by.actor, action, today, &cal).map_err(|e| refused(e, &before))?;
     let challenge = super::challenges::prepare(conn, case, action, now)?;
     let mut payload = transition.payload.clone();
+    // Art. 33 ¶1: the grant carries the length and the reason the applicant is told.
+    if let (Action::GrantExtension(_), Some(e)) = (action, &before.extension) {
+        payload["working_days"] = e.days.into();
+        if let Some(asked) = last_payload(conn, id, ActionKind::RequestExtension.as_str())? {
+            payload["reason"] = asked["reason"].clone();
+        }
+    }
     if let Some(super::challenges::Step::New(c)) = &challenge {
         payload["challenge_id"] = c.id.clone().into();
     }

@@ -225,10 +225,7 @@ pub fn case_clock(
 ) -> Result<CaseClock, ServiceError> {
     let conn = &mut *services.conn()?;
     let principal = authenticate(conn, token)?;
-    let case = match crate::db::cases::application(conn, id)? {
-        Some(c) if principal.can_see(&c) => c,
-        _ => return Err(ServiceError::NotFound),
-    };
+    let case = super::cases::visible(conn, &principal, id)?;
     let cal = services.calendars.get(conn, Some(&case.agency_id))?;
     let today = legal_date(now);
     let at_closure = case

@@ -11,12 +11,13 @@ use std::time::Duration;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use lettre::message::{Mailbox, MultiPart};
-use lettre::{FileTransport, Message, SmtpTransport, Transport};
+use lettre::{Address, Message, SmtpTransport, Transport};
 use serde::Serialize;
 
 use super::{ServiceError, Services};
 use crate::db::models::{EventRow, NoticeRow};
 use crate::db::{cases, events, notices, staff, DbConnection};
+use crate::security::redact_access_tokens;
 
 pub const MAX_ATTEMPTS: i32 = 8;
 /// How long a worker holds a notice it is sending. Longer than an SMTP exchange can take
@@ -26,7 +27,8 @@ const SMTP_TIMEOUT: Duration = Duration::from_secs(20);
 
 enum Backend {
     Smtp(SmtpTransport),
-    Files(FileTransport),
+    /// `.eml` files in this folder, each readable by the service's user only (0600).
+    Files(PathBuf),
 }
 
 pub struct Mailer {
@@ -45,7 +47,7 @@ impl Mailer {
             ),
             None => {
                 std::fs::create_dir_all(mail_dir)?;
-                Backend::Files(FileTransport::new(mail_dir))
+                Backend::Files(mail_dir.to_owned())
             }
         };
         Ok(Self {
@@ -62,9 +64,30 @@ impl Mailer {
     fn send(&self, message: &Message) -> Result<(), String> {
         match &self.transport {
             Backend::Smtp(t) => t.send(message).map(drop).map_err(|e| e.to_string()),
-            Backend::Files(t) => t.send(message).map(drop).map_err(|e| e.to_string()),
+            Backend::Files(dir) => write_eml(dir, message).map_err(|e| e.to_string()),
         }
     }
+}
+
+/// Writes a message as `<uuid>.eml` (as lettre's file transport names them), created with
+/// mode 0600: a notice may carry an access token or a personal reply.
+fn write_eml(dir: &Path, message: &Message) -> std::io::Result<()> {
+    let path = dir.join(format!("{}.eml", uuid::Uuid::new_v4()));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(&path)?;
+    std::io::Write::write_all(&mut file, &message.formatted())?;
+    file.sync_all()
+}
+
+/// A sender address the mailer can use (`GONGKAI_MAIL_FROM`, an office's sender).
+pub fn check_sender(address: &str) -> Result<(), String> {
+    address
+        .parse::<Address>()
+        .map(drop)
+        .map_err(|e| format!("{address:?} is not an e-mail address the mailer can use: {e}"))
 }
 
 /// Where `.eml` files go by default: `mail/` beside the SQLite file, or `./mail`.
@@ -91,9 +114,11 @@ fn message(conn: &mut DbConnection, n: &NoticeRow, default_from: &str) -> Result
     let agency = staff::agency_by_id(conn, &n.agency_id).map_err(|e| e.to_string())?;
     let from_addr = agency.sender_email.as_deref().unwrap_or(default_from);
     let from_name = agency.sender_name.clone().unwrap_or(agency.name);
-    let from: Mailbox = format!("{from_name} <{from_addr}>")
-        .parse()
-        .map_err(|e| format!("sender: {e}"))?;
+    // The name is encoded by lettre (quoted or RFC 2047), whatever punctuation it holds.
+    let from = Mailbox::new(
+        Some(from_name),
+        from_addr.parse().map_err(|e| format!("sender: {e}"))?,
+    );
     let to: Mailbox = n.recipient.parse().map_err(|e| format!("recipient: {e}"))?;
     Message::builder()
         .from(from)
@@ -190,6 +215,17 @@ fn deliver_batch(
             Ok(()) => {
                 services.write(move |conn| {
                     notices::mark_sent(conn, &n.id, Utc::now().naive_utc())?;
+                    // The applicant has the access token now: the outbox keeps no clear copy.
+                    let text = redact_access_tokens(&n.body_text);
+                    let html = redact_access_tokens(&n.body_html);
+                    if text.is_some() || html.is_some() {
+                        notices::replace_bodies(
+                            conn,
+                            &n.id,
+                            text.as_deref().unwrap_or(&n.body_text),
+                            html.as_deref().unwrap_or(&n.body_html),
+                        )?;
+                    }
                     Ok(record_sent(conn, &n, at)?)
                 })?;
                 done.sent += 1;

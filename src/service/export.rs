@@ -83,13 +83,16 @@ fn encode<T: Serialize>(rows: &[T], format: Format, first: bool) -> Result<Vec<u
             if first {
                 out.extend_from_slice(BOM);
             }
+            let mut raw = Vec::with_capacity(rows.len() * 400);
             let mut w = csv::WriterBuilder::new()
                 .has_headers(first)
-                .from_writer(&mut out);
+                .from_writer(&mut raw);
             for r in rows {
                 w.serialize(r).map_err(|e| fail(&e))?;
             }
             w.flush().map_err(|e| fail(&e))?;
+            drop(w);
+            out.extend(neutralise_csv(&raw).map_err(|e| fail(&e))?);
         }
         Format::Jsonl => {
             for r in rows {
@@ -104,6 +107,56 @@ fn encode<T: Serialize>(rows: &[T], format: Format, first: bool) -> Result<Vec<u
             }
         }
     }
+    Ok(out)
+}
+
+/// Whether a spreadsheet would take a cell beginning so as a formula (OWASP, CSV injection).
+fn formula_like(cell: &[u8]) -> bool {
+    matches!(
+        cell.first(),
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
+    )
+}
+
+/// A cell as it is written in a CSV: one that a spreadsheet would take as a formula gets a
+/// leading apostrophe, so that it is shown as the text it is.
+pub fn neutralise_cell(cell: &str) -> std::borrow::Cow<'_, str> {
+    if formula_like(cell.as_bytes()) {
+        format!("'{cell}").into()
+    } else {
+        cell.into()
+    }
+}
+
+/// CSV with every formula-like cell neutralised (`neutralise_cell`); the rest is unchanged.
+pub fn neutralise_csv(csv: &[u8]) -> Result<Vec<u8>, csv::Error> {
+    let mut out = Vec::with_capacity(csv.len() + 64);
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(csv);
+    let mut w = csv::WriterBuilder::new()
+        .flexible(true)
+        .from_writer(&mut out);
+    let mut record = csv::ByteRecord::new();
+    let mut safe = csv::ByteRecord::new();
+    while r.read_byte_record(&mut record)? {
+        if record.iter().any(formula_like) {
+            safe.clear();
+            for cell in &record {
+                if formula_like(cell) {
+                    safe.push_field(&[b"'", cell].concat());
+                } else {
+                    safe.push_field(cell);
+                }
+            }
+            w.write_byte_record(&safe)?;
+        } else {
+            w.write_byte_record(&record)?;
+        }
+    }
+    w.flush()?;
+    drop(w);
     Ok(out)
 }
 

@@ -17,16 +17,16 @@ pub struct ApplicantForm {
     pub kind: ApplicantKind,
     /// Required for organisations: the report column they count under.
     pub organisation_type: Option<OrganisationType>,
-    #[validate(length(min = 1, max = 200))]
+    #[validate(length(min = 1, max = 200), custom(function = "one_line_text"))]
     pub name: String,
     pub id_document_type: IdDocumentType,
     #[validate(length(min = 1, max = 64))]
     pub id_number: String,
     #[validate(length(min = 5, max = 30), custom(function = "phone_chars"))]
     pub phone: String,
-    #[validate(email, length(max = 254))]
+    #[validate(email, length(max = 254), custom(function = "mail_address"))]
     pub email: Option<String>,
-    #[validate(length(min = 1, max = 500))]
+    #[validate(length(min = 1, max = 500), custom(function = "visible_text"))]
     pub address: Option<String>,
 }
 
@@ -57,14 +57,59 @@ fn phone_chars(phone: &str) -> Result<(), validator::ValidationError> {
     }
 }
 
+/// Characters that show nothing on their own: whitespace, controls, and format characters
+/// (zero-width spaces and joiners, bidirectional controls, the byte order mark, soft hyphen,
+/// variation selectors, tags, Hangul fillers, the blank Braille pattern).
+pub fn is_invisible(c: char) -> bool {
+    c.is_whitespace()
+        || c.is_control()
+        || matches!(c,
+            '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}'
+            | '\u{17B5}' | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{2800}' | '\u{3164}'
+            | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}' | '\u{FFA0}' | '\u{FFF9}'..='\u{FFFB}'
+            | '\u{1D173}'..='\u{1D17A}' | '\u{E0000}'..='\u{E0FFF}')
+}
+
+/// Text that shows something: not only whitespace or invisible characters.
+pub fn visible_text(text: &str) -> Result<(), validator::ValidationError> {
+    if text.chars().all(is_invisible) {
+        return Err(validator::ValidationError::new("blank").with_message(
+            "must contain visible characters, not only spaces or invisible ones".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// A name or number on one line: visible, and without control characters (CR, LF, tab…):
+/// a name may head an e-mail, where a line break would start a header of its own.
+pub fn one_line_text(text: &str) -> Result<(), validator::ValidationError> {
+    visible_text(text)?;
+    if text.chars().any(char::is_control) {
+        return Err(validator::ValidationError::new("control_character")
+            .with_message("must be one line, without control characters".into()));
+    }
+    Ok(())
+}
+
+/// An address the mailer can deliver to: what validator's `email` accepts is not always an
+/// address lettre can put in a header, and a notice that can never go must not be queued.
+pub fn mail_address(address: &str) -> Result<(), validator::ValidationError> {
+    match address.parse::<lettre::Address>() {
+        Ok(_) => Ok(()),
+        Err(_) => Err(validator::ValidationError::new("email")
+            .with_message("is not an e-mail address the mailer can use".into())),
+    }
+}
+
 /// The information sought and how the applicant wants it (art. 29(2), (3)).
 #[derive(Debug, Clone, Serialize, Deserialize, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct RequestForm {
-    #[validate(length(min = 1, max = 10000))]
+    #[validate(length(min = 1, max = 10000), custom(function = "visible_text"))]
     pub description: String,
     /// 文号, when the applicant knows it.
-    #[validate(length(min = 1, max = 200))]
+    #[validate(length(min = 1, max = 200), custom(function = "one_line_text"))]
     pub document_number: Option<String>,
     pub information_form: InformationForm,
     pub delivery_method: DeliveryMethod,
@@ -81,7 +126,7 @@ pub struct OnlineFiling {
     #[validate(nested)]
     pub request: RequestForm,
     /// Art. 43: help the applicant needs with reading, sight or hearing.
-    #[validate(length(min = 1, max = 1000))]
+    #[validate(length(min = 1, max = 1000), custom(function = "visible_text"))]
     pub assistance_needed: Option<String>,
 }
 
@@ -92,12 +137,13 @@ pub struct Registration {
     pub channel: Channel,
     /// The legal date of receipt (art. 31); may be left for later where the office must still
     /// confirm receipt with the applicant (ordinary letters, fax, e-mail).
+    #[serde(default, with = "crate::domain::date::strict_option")]
     pub received_on: Option<NaiveDate>,
     #[validate(nested)]
     pub applicant: ApplicantForm,
     #[validate(nested)]
     pub request: RequestForm,
-    #[validate(length(min = 1, max = 1000))]
+    #[validate(length(min = 1, max = 1000), custom(function = "visible_text"))]
     pub assistance_needed: Option<String>,
 }
 

@@ -5,7 +5,7 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use super::auth::authenticate;
 use super::{ServiceError, Services};
 use crate::db::models::{ApplicationRow, Document};
-use crate::db::{cases, documents, staff, DbConnection};
+use crate::db::{documents, staff, DbConnection};
 use crate::domain::letter::{self, LetterInput};
 use crate::security::sha256_hex;
 
@@ -70,9 +70,6 @@ pub fn answer_letter(
 ) -> Result<Document, ServiceError> {
     let conn = &mut *services.conn()?;
     let principal = authenticate(conn, token)?;
-    match cases::application(conn, id)? {
-        Some(c) if principal.can_see(&c) => {}
-        _ => return Err(ServiceError::NotFound),
-    }
-    documents::of_kind(conn, id, ANSWER_LETTER)?.ok_or(ServiceError::NoLetter)
+    let case = super::cases::visible(conn, &principal, id)?;
+    documents::of_kind(conn, &case.id, ANSWER_LETTER)?.ok_or(ServiceError::NoLetter)
 }

@@ -1,6 +1,7 @@
 //! Use cases: each one a transaction over the storage layer, the domain deciding what changes.
 //! Called from `web::block` by the HTTP layer and directly by the command line.
 
+pub mod access;
 pub mod admin;
 pub mod audit;
 pub mod auth;

@@ -333,3 +333,29 @@ pub fn deadlines_moved(
     }
     Ok(())
 }
+
+/// A new access token, to the contact on file (see service::access).
+#[allow(clippy::too_many_arguments)]
+pub fn access_token(
+    conn: &mut DbConnection,
+    services: &Services,
+    agency: &Agency,
+    case: &ApplicationRow,
+    email: &str,
+    token: &str,
+    seq: i32,
+    now: DateTime<Utc>,
+) -> Result<(), ServiceError> {
+    let cal = services.calendars.get(conn, Some(&case.agency_id))?;
+    let mut ctx = context_of(agency, &cal, case, now);
+    ctx["access_token"] = json!(token);
+    let out = Outgoing {
+        template: "access_token",
+        to: email,
+        role: "applicant",
+        dedup_key: format!("{}:{seq}:access_token", case.id),
+        agency_id: &case.agency_id,
+        application_id: Some(&case.id),
+    };
+    write(conn, services, out, &ctx, now)
+}

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use super::auth::{authenticate, require_staff};
 use super::{ServiceError, Services};
 use crate::db::models::NoticeRow;
-use crate::db::{cases, notices, write_tx};
+use crate::db::{notices, write_tx};
 use crate::domain::workflow::Role;
 
 const STAFF: &[Role] = &[Role::Clerk, Role::Approver, Role::Auditor, Role::Admin];
@@ -19,10 +19,8 @@ pub fn of_case(
     let conn = &mut *services.conn()?;
     let principal = authenticate(conn, token)?;
     require_staff(&principal, STAFF)?;
-    match cases::application(conn, id)? {
-        Some(c) if principal.can_see(&c) => Ok(notices::for_application(conn, id)?),
-        _ => Err(ServiceError::NotFound),
-    }
+    let case = super::cases::visible(conn, &principal, id)?;
+    Ok(notices::for_application(conn, &case.id)?)
 }
 
 /// The office's notices in a status (`failed` for the clerks' attention), newest first.

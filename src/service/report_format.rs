@@ -82,7 +82,12 @@ pub fn csv(r: &AnnualReport) -> Result<Vec<u8>, String> {
         let mut w = csv::WriterBuilder::new()
             .flexible(true)
             .from_writer(&mut out);
-        let mut write = |cells: Vec<String>| w.write_record(&cells).map_err(|e| e.to_string());
+        let mut write = |cells: Vec<String>| {
+            let cells = cells
+                .iter()
+                .map(|c| super::export::neutralise_cell(c).into_owned());
+            w.write_record(cells).map_err(|e| e.to_string())
+        };
         write(vec![format!(
             "{}{}年政府信息公开申请情况",
             r.agency.name, r.year

@@ -56,6 +56,12 @@ const BUILT_IN: &[(&str, &str, &str, &str)] = &[
         include_str!("../../templates/consultation_letter.html"),
     ),
     t(
+        "access_token",
+        include_str!("../../templates/access_token.subject"),
+        include_str!("../../templates/access_token.txt"),
+        include_str!("../../templates/access_token.html"),
+    ),
+    t(
         "receipt_confirmed",
         include_str!("../../templates/receipt_confirmed.subject"),
         include_str!("../../templates/receipt_confirmed.txt"),

@@ -106,3 +106,104 @@ async fn nobody_sees_a_case_they_have_no_business_with() {
     assert_eq!(bj_list.body["items"].as_array().unwrap().len(), 1);
     assert_eq!(bj_list.body["items"][0]["id"], json!(id));
 }
+
+/// Every reader of a case, with what each may see of a delivered BJHD case.
+#[actix_rt::test]
+async fn every_role_reads_a_case_as_its_view_allows_and_no_more() {
+    use crate::helpers::Reply;
+    let app = TestApp::spawn().await;
+    let bj = office(&app, "BJHD");
+    let sh = office(&app, "SHPD");
+    let (id, applicant) = file_one(&app, "BJHD").await;
+    let (_, other_applicant) = file_one(&app, "BJHD").await;
+    let mut v = 1;
+    for (action, token, body) in [
+        ("accept", &bj.clerk, json!({ "note": "内部备注" })),
+        (
+            "propose_decision",
+            &bj.clerk,
+            json!({ "outcome": "disclosed", "reasoning": "予以公开" }),
+        ),
+        ("approve", &bj.approver, json!({ "note": "同意" })),
+        (
+            "deliver",
+            &bj.clerk,
+            json!({ "method": "email", "delivered_on": crate::helpers::today().to_string() }),
+        ),
+    ] {
+        let r = app.act(&id, action, token, v, body).await;
+        assert_eq!(r.status, 200, "{action}: {}", r.body);
+        v += 1;
+    }
+    let auditor = app.add_user("审计", Role::Auditor, None);
+    let auditor_bj = app.add_user("海淀审计", Role::Auditor, Some("BJHD"));
+    let auditor_sh = app.add_user("浦东审计", Role::Auditor, Some("SHPD"));
+    let admin = app.add_user("管理员", Role::Admin, None);
+    let admin_bj = app.add_user("海淀管理员", Role::Admin, Some("BJHD"));
+    let admin_sh = app.add_user("浦东管理员", Role::Admin, Some("SHPD"));
+
+    // (who, token, may read the case, is staff of its office)
+    let readers: Vec<(&str, &str, bool, bool)> = vec![
+        ("applicant", &applicant, true, false),
+        ("another applicant", &other_applicant, false, false),
+        ("clerk", &bj.clerk, true, true),
+        ("approver", &bj.approver, true, true),
+        ("another office's clerk", &sh.clerk, false, true),
+        ("another office's approver", &sh.approver, false, true),
+        ("unbound auditor", &auditor, true, true),
+        ("auditor of the office", &auditor_bj, true, true),
+        ("auditor of another office", &auditor_sh, false, true),
+        ("unbound admin", &admin, true, true),
+        ("admin of the office", &admin_bj, true, true),
+        ("admin of another office", &admin_sh, false, true),
+    ];
+    let get = |path: String, token: &str| {
+        let (app, token) = (&app, token.to_owned());
+        async move { app.get(&path, Some(&token)).await }
+    };
+    for (who, token, may_read, staff) in readers {
+        let status = |r: &Reply| r.status.as_u16();
+        // What everyone who may read the case reads: the case, its history, clock and letter.
+        for path in ["", "/events", "/clock", "/letter"] {
+            let r = get(format!("/api/v1/applications/{id}{path}"), token).await;
+            let want = if may_read { 200 } else { 404 };
+            assert_eq!(status(&r), want, "{who} GET {path}: {}", r.body);
+            if may_read {
+                let text = r.body.to_string();
+                for staff_only in ["内部备注", "drafted_by", "approved_by", "\"internal\""] {
+                    let seen = text.contains(staff_only);
+                    if !staff {
+                        assert!(!seen, "{who} reads {staff_only} at {path}: {text}");
+                    }
+                }
+            }
+        }
+        let case = get(format!("/api/v1/applications/{id}"), token).await;
+        if may_read {
+            assert_eq!(case.body.get("internal").is_some(), staff, "{who}");
+        }
+        // Staff-only readings of the case: its notices and the applicant's history.
+        for path in ["/notices", "/applicant-history"] {
+            let r = get(format!("/api/v1/applications/{id}{path}"), token).await;
+            let want = match (staff, may_read) {
+                (false, _) => 403,
+                (true, true) => 200,
+                (true, false) => 404,
+            };
+            assert_eq!(status(&r), want, "{who} GET {path}: {}", r.body);
+        }
+        // The queue: staff only, their office's cases (unbound auditors and admins: all).
+        let r = get("/api/v1/applications".into(), token).await;
+        if staff {
+            let ids: Vec<&str> = r.body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["id"].as_str().unwrap())
+                .collect();
+            assert_eq!(ids.contains(&id.as_str()), may_read, "{who} lists {ids:?}");
+        } else {
+            assert_eq!(status(&r), 403, "{who} lists cases");
+        }
+    }
+}

@@ -126,7 +126,7 @@ impl TestApp {
             intake_limits: IntakeLimitSettings {
                 per_client_per_minute: 0,
                 per_identity_per_hour: 0,
-                trust_forwarded: false,
+                trusted_proxies: 0,
             },
             shutdown_timeout: std::time::Duration::from_secs(5),
             clock: Clock::fixed(noon_in_china(TEST_DAY)),

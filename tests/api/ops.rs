@@ -25,7 +25,7 @@ async fn online_intake_is_limited_per_client_and_per_identity() {
         s.intake_limits = IntakeLimitSettings {
             per_client_per_minute: 4,
             per_identity_per_hour: 2,
-            trust_forwarded: false,
+            trusted_proxies: 0,
         }
     })
     .await;

@@ -1,3 +1,4 @@
+DROP INDEX applications_tracking_number;
 ALTER TABLE applications DROP COLUMN fee_waived_on;
 ALTER TABLE applications DROP COLUMN final_answer_due_on;
 ALTER TABLE applications DROP COLUMN final_clock;

@@ -19,3 +19,5 @@ ALTER TABLE applications ADD COLUMN fee_waived_on DATE;
 -- Notices written before this change were taken as received the day they were sent.
 UPDATE applications SET correction_notice_received_on = correction_requested_on
     WHERE correction_requested_on IS NOT NULL;
+-- Applicants look their case up by the tracking number on their receipt.
+CREATE INDEX applications_tracking_number ON applications (tracking_number);

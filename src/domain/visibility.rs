@@ -1,0 +1,206 @@
+//! What each person may see of a case: the one definition of the applicant's view of every
+//! step, applied by every endpoint that shows a case's history. Staff see everything of their
+//! office's cases; the applicant sees the steps that concern them, with only the fields they
+//! may read: never internal notes, drafts, returns, approvers' comments, an extension request
+//! before it is decided, whom the office consulted or what they said, or staff names.
+
+use serde_json::{Map, Value};
+
+/// The fields of each step the applicant may read; a step not listed is internal as a whole.
+/// Unknown steps are internal too: a new step is shown only once it is listed here.
+const APPLICANT: &[(&str, &[&str])] = &[
+    // What they filed (identity masked) and the legal date of receipt (art. 31).
+    (
+        "file",
+        &[
+            "tracking_number",
+            "channel",
+            "received_on",
+            "applicant",
+            "request",
+        ],
+    ),
+    (
+        "register",
+        &[
+            "tracking_number",
+            "channel",
+            "received_on",
+            "applicant",
+            "request",
+        ],
+    ),
+    ("confirm_receipt", &["received_on"]),
+    ("accept", &[]),
+    // Art. 30: the notice, and their correction.
+    (
+        "request_correction",
+        &["items", "period_working_days", "by_post"],
+    ),
+    (
+        "submit_correction",
+        &["statement", "description", "document_number", "received_on"],
+    ),
+    // A consultation paused the clock (art. 33 ¶2); never with whom, nor what was said.
+    ("start_consultation", &["letter_date"]),
+    ("end_consultation", &[]),
+    // Art. 33 ¶1: the extension as notified to them.
+    ("grant_extension", &["working_days", "reason"]),
+    // Art. 35: the questions, their reply, the longer period as notified.
+    ("ask_for_reasons", &["questions"]),
+    ("reply_to_reasons", &["reply", "received_on"]),
+    ("set_answer_period", &["working_days", "reason"]),
+    // Fee Measures: the notice with its breakdown, their payment, a waiver in their favour.
+    (
+        "issue_fee_notice",
+        &[
+            "scale",
+            "pages",
+            "reduction_fen",
+            "reduction_reason",
+            "quote",
+            "amount_fen",
+            "by_post",
+        ],
+    ),
+    (
+        "record_payment",
+        &["paid_on", "amount_fen", "receipt_number"],
+    ),
+    ("waive_fee", &[]),
+    // The answer reaches them with its letter; the draft and its approval do not.
+    ("deliver", &["method", "posted_on", "delivered_on"]),
+    ("withdraw", &["reason"]),
+    ("abandon_no_correction", &[]),
+    ("abandon_fee_unpaid", &[]),
+    ("reopen", &["statement", "description"]),
+    (
+        "record_challenge",
+        &[
+            "kind",
+            "after_reconsideration",
+            "filed_on",
+            "authority",
+            "reference",
+            "challenge_id",
+        ],
+    ),
+    (
+        "record_challenge_result",
+        &["challenge_id", "result", "decided_on"],
+    ),
+    // Their own request for a new access token (never the token).
+    ("reset_access_token", &["sent_to"]),
+];
+
+/// The applicant's view of one step: `None` when the step is internal, else its payload with
+/// only the fields they may read. A return receipt is theirs only for what was sent to them; a
+/// notice is theirs only when it was sent to them.
+pub fn applicant_view(action: &str, payload: &Value) -> Option<Value> {
+    let fields: &[&str] = match action {
+        "record_notice_received" => match payload["document"].as_str() {
+            Some("correction_notice" | "fee_notice" | "answer") => &["document", "received_on"],
+            _ => return None,
+        },
+        "notice_sent" => match payload["recipient_role"].as_str() {
+            Some("applicant") => &["template", "message_id"],
+            _ => return None,
+        },
+        _ => APPLICANT.iter().find(|(a, _)| *a == action)?.1,
+    };
+    let mut out = Map::new();
+    for f in fields {
+        if let Some(v) = payload.get(*f).filter(|v| !v.is_null()) {
+            out.insert((*f).to_owned(), v.clone());
+        }
+    }
+    Some(Value::Object(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::workflow::ActionKind;
+    use serde_json::json;
+
+    #[test]
+    fn internal_steps_are_hidden_whole() {
+        for action in [
+            "propose_decision",
+            "approve",
+            "return",
+            "request_extension",
+            "refuse_extension",
+            "notify_third_party",
+            "recompute_deadlines",
+            "something_new",
+        ] {
+            assert_eq!(
+                applicant_view(action, &json!({ "reasoning": "x" })),
+                None,
+                "{action}"
+            );
+        }
+    }
+
+    #[test]
+    fn consultations_show_that_the_clock_paused_never_with_whom() {
+        let letter = json!({ "party_kind": "third_party", "party_name": "某公司",
+                             "party_email": "a@b.example", "letter_date": "2026-09-08",
+                             "note": "内部", "consultation_id": "c1" });
+        assert_eq!(
+            applicant_view("start_consultation", &letter),
+            Some(json!({ "letter_date": "2026-09-08" }))
+        );
+        let reply =
+            json!({ "reply": "objection", "reply_summary": "不同意", "reply_date": "2026-09-10" });
+        assert_eq!(applicant_view("end_consultation", &reply), Some(json!({})));
+        let receipt = json!({ "document": "consultation_letter", "received_on": "2026-09-10" });
+        assert_eq!(applicant_view("record_notice_received", &receipt), None);
+        let to_party = json!({ "recipient_role": "consulted_party", "recipient": "a@b.example" });
+        assert_eq!(applicant_view("notice_sent", &to_party), None);
+    }
+
+    #[test]
+    fn notes_and_comments_never_reach_the_applicant() {
+        assert_eq!(
+            applicant_view("accept", &json!({ "note": "内部意见" })),
+            Some(json!({}))
+        );
+        assert_eq!(
+            applicant_view(
+                "grant_extension",
+                &json!({ "note": "同意", "working_days": 10, "reason": "材料多" })
+            ),
+            Some(json!({ "working_days": 10, "reason": "材料多" }))
+        );
+        assert_eq!(
+            applicant_view(
+                "confirm_receipt",
+                &json!({ "received_on": "2026-09-01", "basis": "收发室" })
+            ),
+            Some(json!({ "received_on": "2026-09-01" }))
+        );
+    }
+
+    #[test]
+    fn every_action_the_workflow_knows_has_a_decided_view() {
+        // A new action must be placed on one side of the line on purpose.
+        let internal = [
+            ActionKind::ProposeDecision,
+            ActionKind::Approve,
+            ActionKind::Return,
+            ActionKind::RequestExtension,
+            ActionKind::RefuseExtension,
+            ActionKind::NotifyThirdParty,
+            ActionKind::RecordNoticeReceived,
+        ];
+        for kind in ActionKind::ALL {
+            let listed = APPLICANT.iter().any(|(a, _)| *a == kind.as_str());
+            assert!(
+                listed ^ internal.contains(kind),
+                "{kind}: decide whether the applicant sees it"
+            );
+        }
+    }
+}

@@ -1,0 +1,94 @@
+//! `POST /api/v1/applications/{id}/access-token`: a new access token for an applicant who lost
+//! theirs (service::access). The answer is always the same 202, so it says nothing about
+//! whether the tracking number and identity number match; guessing is slowed by limits per
+//! case and per client address.
+
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use serde::{Deserialize, Serialize};
+use validator::Validate;
+
+use super::extract::JsonBody;
+use super::problem::ApiError;
+use crate::service::{access, Services};
+
+/// Requests for one case in an hour, and from one address in an hour.
+pub const PER_CASE_PER_HOUR: u32 = 5;
+pub const PER_CLIENT_PER_HOUR: u32 = 20;
+
+pub struct ResetLimits {
+    per_case: DefaultKeyedRateLimiter<String>,
+    per_client: DefaultKeyedRateLimiter<IpAddr>,
+    clock: DefaultClock,
+}
+
+impl Default for ResetLimits {
+    fn default() -> Self {
+        let per = |n| Quota::per_hour(NonZeroU32::new(n).expect("a positive quota"));
+        Self {
+            per_case: RateLimiter::dashmap(per(PER_CASE_PER_HOUR)),
+            per_client: RateLimiter::dashmap(per(PER_CLIENT_PER_HOUR)),
+            clock: DefaultClock::default(),
+        }
+    }
+}
+
+impl ResetLimits {
+    fn check(&self, case: &str, client: Option<IpAddr>) -> Result<(), ApiError> {
+        let refused = |wait: std::time::Duration| {
+            let secs = (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1);
+            ApiError {
+                retry_after: Some(u32::try_from(secs).unwrap_or(u32::MAX)),
+                ..ApiError::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "rate_limited",
+                    format!("too many requests for a new access token: try again in {secs} s"),
+                )
+            }
+        };
+        // The address that connected (a forwarded header could be made up by the client).
+        if let Some(ip) = client {
+            self.per_client
+                .check_key(&ip)
+                .map_err(|u| refused(u.wait_time_from(self.clock.now())))?;
+        }
+        self.per_case
+            .check_key(&case.trim().to_uppercase())
+            .map_err(|u| refused(u.wait_time_from(self.clock.now())))
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct ResetInput {
+    /// The identity document number given when applying.
+    #[validate(length(min = 1, max = 64))]
+    pub id_number: String,
+}
+
+#[derive(Serialize)]
+struct Accepted {
+    detail: &'static str,
+}
+
+/// The same answer whatever the outcome.
+const ANSWER: &str =
+    "如申请编号与身份证件号码相符，新的查询凭证将发送至申请时留存的电子邮箱，原查询凭证随即失效。";
+
+pub async fn reset(
+    services: web::Data<Services>,
+    limits: web::Data<ResetLimits>,
+    req: HttpRequest,
+    id: web::Path<String>,
+    body: JsonBody<ResetInput>,
+) -> Result<HttpResponse, ApiError> {
+    limits.check(&id, req.peer_addr().map(|a| a.ip()))?;
+    let input = body.0;
+    web::block(move || access::reset(&services, &id, &input.id_number, services.now())).await??;
+    Ok(HttpResponse::Accepted().json(Accepted { detail: ANSWER }))
+}
