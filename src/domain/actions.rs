@@ -15,6 +15,7 @@ const MAX_TEXT: u64 = 10_000;
 #[derive(Debug, Clone, Serialize, Deserialize, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct ConfirmReceipt {
+    #[serde(with = "super::date::strict")]
     pub received_on: NaiveDate,
     /// How receipt was established, e.g. "signed for by the mail room" (art. 31).
     #[validate(length(max = 1000))]
@@ -56,6 +57,7 @@ pub struct SubmitCorrection {
     #[validate(length(min = 1, max = 200))]
     pub document_number: Option<String>,
     /// When a clerk records a paper correction: the day it was received (art. 31).
+    #[serde(default, with = "super::date::strict_option")]
     pub received_on: Option<NaiveDate>,
 }
 
@@ -84,9 +86,11 @@ pub struct StartConsultation {
     #[validate(email)]
     pub party_email: Option<String>,
     /// The date of the consultation letter.
+    #[serde(with = "super::date::strict")]
     pub letter_date: NaiveDate,
     /// The day the party received the letter (its signed receipt), when known; its 15 working
     /// days run from it (art. 32), from the letter date until then.
+    #[serde(default, with = "super::date::strict_option")]
     pub letter_received_on: Option<NaiveDate>,
     #[validate(length(max = 10000))]
     pub note: Option<String>,
@@ -100,6 +104,7 @@ pub struct EndConsultation {
     pub consultation_id: Option<String>,
     pub reply: ConsultationReply,
     /// The date of the reply, or for no reply the day the period ran out.
+    #[serde(with = "super::date::strict")]
     pub reply_date: NaiveDate,
     #[validate(length(max = 10000))]
     pub reply_summary: Option<String>,
@@ -117,8 +122,10 @@ pub struct Review {
 pub struct Deliver {
     pub method: DeliveryMethod,
     /// By post: the day the letter was posted (交邮之日), which is what makes it timely.
+    #[serde(default, with = "super::date::strict_option")]
     pub posted_on: Option<NaiveDate>,
     /// The day it was signed for (in person, or by post when known) or sent (e-mail, online).
+    #[serde(default, with = "super::date::strict_option")]
     pub delivered_on: Option<NaiveDate>,
     #[validate(length(max = 1000))]
     pub note: Option<String>,
@@ -142,6 +149,7 @@ pub struct RecordNoticeReceived {
     /// For a consultation letter: which consultation (`c1`, `c2`, …).
     #[validate(length(min = 1, max = 64))]
     pub consultation_id: Option<String>,
+    #[serde(with = "super::date::strict")]
     pub received_on: NaiveDate,
 }
 
@@ -152,6 +160,7 @@ pub struct ReplyToReasons {
     #[validate(length(min = 1, max = 10000))]
     pub reply: String,
     /// When a clerk records a reply that came on paper: the day it was received.
+    #[serde(default, with = "super::date::strict_option")]
     pub received_on: Option<NaiveDate>,
 }
 
@@ -243,6 +252,7 @@ pub struct IssueFeeNotice {
     #[validate(length(min = 1, max = 2000))]
     pub reduction_reason: Option<String>,
     /// The day the applicant received the notice (default: today, for online or e-mail notices).
+    #[serde(default, with = "super::date::strict_option")]
     pub notice_received_on: Option<NaiveDate>,
     /// Sent by post: the payment period starts only when the signed receipt is recorded.
     #[serde(default)]
@@ -252,6 +262,7 @@ pub struct IssueFeeNotice {
 #[derive(Debug, Clone, Serialize, Deserialize, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct RecordPayment {
+    #[serde(with = "super::date::strict")]
     pub paid_on: NaiveDate,
     #[validate(range(min = 1))]
     pub amount_fen: i64,
@@ -279,6 +290,7 @@ pub struct RecordChallenge {
     /// Litigation only: brought after a reconsideration (复议后起诉) rather than directly.
     #[serde(default)]
     pub after_reconsideration: bool,
+    #[serde(with = "super::date::strict")]
     pub filed_on: NaiveDate,
     /// The reconsideration body or court, and its case number.
     #[validate(length(min = 1, max = 200))]
@@ -294,6 +306,7 @@ pub struct RecordChallengeResult {
     #[validate(length(min = 1, max = 64))]
     pub challenge_id: String,
     pub result: ChallengeResult,
+    #[serde(with = "super::date::strict")]
     pub decided_on: NaiveDate,
 }
 

@@ -28,6 +28,7 @@ fn out_of_range(e: CalendarError, params: &[(&str, NaiveDate)], otherwise: &str)
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AddParams {
+    #[serde(with = "crate::domain::date::strict")]
     from: NaiveDate,
     working_days: u32,
     agency: Option<String>,
@@ -76,7 +77,9 @@ pub async fn add(
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BetweenParams {
+    #[serde(with = "crate::domain::date::strict")]
     from: NaiveDate,
+    #[serde(with = "crate::domain::date::strict")]
     to: NaiveDate,
     agency: Option<String>,
 }

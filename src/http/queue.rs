@@ -22,7 +22,9 @@ pub enum SortParam {
 #[serde(deny_unknown_fields)]
 pub struct ListParams {
     status: Option<String>,
+    #[serde(default, with = "crate::domain::date::strict_option")]
     received_from: Option<NaiveDate>,
+    #[serde(default, with = "crate::domain::date::strict_option")]
     received_to: Option<NaiveDate>,
     applicant_kind: Option<ApplicantKind>,
     q: Option<String>,

@@ -116,8 +116,7 @@ async fn every_role_reads_a_case_as_its_view_allows_and_no_more() {
     let sh = office(&app, "SHPD");
     let (id, applicant) = file_one(&app, "BJHD").await;
     let (_, other_applicant) = file_one(&app, "BJHD").await;
-    let mut v = 1;
-    for (action, token, body) in [
+    for (v, (action, token, body)) in (1..).zip([
         ("accept", &bj.clerk, json!({ "note": "内部备注" })),
         (
             "propose_decision",
@@ -130,10 +129,9 @@ async fn every_role_reads_a_case_as_its_view_allows_and_no_more() {
             &bj.clerk,
             json!({ "method": "email", "delivered_on": crate::helpers::today().to_string() }),
         ),
-    ] {
+    ]) {
         let r = app.act(&id, action, token, v, body).await;
         assert_eq!(r.status, 200, "{action}: {}", r.body);
-        v += 1;
     }
     let auditor = app.add_user("审计", Role::Auditor, None);
     let auditor_bj = app.add_user("海淀审计", Role::Auditor, Some("BJHD"));

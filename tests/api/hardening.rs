@@ -196,6 +196,24 @@ async fn dates_are_yyyy_mm_dd_only() {
         .await;
     assert_eq!(r.status, 201, "{}", r.body);
     assert_eq!(r.body["received_on"], crate::helpers::TEST_DAY);
+    // The same for every date an action, the queue or the calculator takes.
+    let id = r.body["id"].as_str().unwrap().to_owned();
+    let start =
+        json!({ "party_kind": "agency", "party_name": "区财政局", "letter_date": "2026-11-2" });
+    app.act(&id, "accept", &o.clerk, 1, json!({})).await;
+    let r = app.act(&id, "start_consultation", &o.clerk, 2, start).await;
+    assert_refused(&r, 422, "letter_date", "invalid");
+    let deliver = json!({ "method": "post", "posted_on": "2026-1-05" });
+    let r = app.act(&id, "deliver", &o.clerk, 2, deliver).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    for query in [
+        "/api/v1/applications?received_from=2026-1-5",
+        "/api/v1/calendar/add?from=2026-1-5&working_days=3",
+        "/api/v1/calendar/between?from=2026-01-05&to=2026-2-1",
+    ] {
+        let r = app.get(query, Some(&o.clerk)).await;
+        assert_eq!(r.status, 400, "{query}: {}", r.body);
+    }
 }
 
 #[actix_rt::test]
