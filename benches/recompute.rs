@@ -64,7 +64,7 @@ fn main() {
             &services.calendars,
             &services.templates,
             &notice_2026(extra),
-            None,
+            &calendar::Loader::command_line("bench"),
             Utc::now(),
         )
         .unwrap();

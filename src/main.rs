@@ -10,6 +10,7 @@ use gongkai::db::{self, DatabaseUrl};
 use gongkai::domain::notice::YearNotice;
 use gongkai::domain::workflow::Role;
 use gongkai::security::SecretKey;
+use gongkai::service::admin::Manager;
 use gongkai::service::{admin, calendar};
 use gongkai::startup::{default_key_file, open_services};
 
@@ -101,10 +102,17 @@ enum Command {
 #[derive(Subcommand)]
 enum CalendarCommand {
     /// Load or replace a year from a notice file (our format or holiday-cn's JSON); every open
-    /// case's deadlines are recomputed.
-    Load { file: PathBuf },
-    /// List the loaded years.
+    /// case's deadlines are recomputed. The load is audited with who made it.
+    Load {
+        file: PathBuf,
+        /// Who is loading it, for the record (default: your login name).
+        #[arg(long)]
+        by: Option<String>,
+    },
+    /// List the loaded years, with who loaded each.
     Years,
+    /// The audit of calendar loads (national years and offices' local days off), newest first.
+    Loads,
 }
 
 #[derive(Subcommand)]
@@ -208,6 +216,27 @@ enum UserCommand {
         #[arg(long)]
         email: Option<String>,
     },
+    /// List staff users (never their tokens): all, or one office's.
+    List {
+        #[arg(long)]
+        agency: Option<String>,
+    },
+    /// Disable a user: their token is refused (401) at once.
+    Disable {
+        #[arg(long)]
+        id: String,
+    },
+    /// Re-enable a disabled user.
+    Enable {
+        #[arg(long)]
+        id: String,
+    },
+    /// Give a user a new API token, printed (once) as the last line; the old one stops working
+    /// at once.
+    RotateToken {
+        #[arg(long)]
+        id: String,
+    },
 }
 
 fn secret_key(cli: &Cli, url: &DatabaseUrl) -> anyhow::Result<SecretKey> {
@@ -222,6 +251,36 @@ fn secret_key(cli: &Cli, url: &DatabaseUrl) -> anyhow::Result<SecretKey> {
                 .map_err(|e| anyhow::anyhow!("secret key file {}: {e}", path.display()))
         }
     }
+}
+
+/// Who runs a command, for the record: as given, or the login name.
+fn operator(given: Option<&str>) -> String {
+    given
+        .map(str::trim)
+        .filter(|g| !g.is_empty())
+        .map(str::to_owned)
+        .or_else(|| std::env::var("USER").ok())
+        .or_else(|| std::env::var("LOGNAME").ok())
+        .filter(|g| !g.is_empty())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// A staff user on one line (never a token or its hash).
+fn print_user(u: &admin::UserView) {
+    println!(
+        "{}  {:<8} {}  office: {}  e-mail: {}  {}  last used: {}",
+        u.id,
+        u.role,
+        u.name,
+        u.agency.as_deref().unwrap_or("-"),
+        u.email.as_deref().unwrap_or("-"),
+        match &u.disabled_at {
+            Some(at) => format!("disabled since {at}"),
+            None => "enabled".into(),
+        },
+        u.last_used_on
+            .map_or_else(|| "never".to_owned(), |d| d.to_string()),
+    );
 }
 
 /// An office and its settings, a few lines each ("-" for unset).
@@ -417,7 +476,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Calendar {
-            command: CalendarCommand::Load { file },
+            command: CalendarCommand::Load { file, by },
         } => {
             let text = std::fs::read_to_string(file)
                 .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
@@ -429,7 +488,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 &services.calendars,
                 &services.templates,
                 &notice,
-                Some("command line"),
+                &calendar::Loader::command_line(&operator(by.as_deref())),
                 chrono::Utc::now(),
             )?;
             println!(
@@ -451,7 +510,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             command: CalendarCommand::Years,
         } => {
             let services = open_services(&url, key, 1)?;
-            for y in calendar::years(&services)? {
+            for y in calendar::years(&services, true)? {
                 println!(
                     "{}  {:>2} days off  {} make-up days  loaded {} by {}  {}",
                     y.year,
@@ -489,6 +548,73 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             )?;
             println!("added {} {} ({})", user.role, user.name, user.id);
             println!("API token (shown once; send it as Authorization: Bearer TOKEN):");
+            println!("{token}");
+            Ok(())
+        }
+        Command::Calendar {
+            command: CalendarCommand::Loads,
+        } => {
+            let services = open_services(&url, key, 1)?;
+            for l in calendar::loads_in(&mut *services.conn()?, None)? {
+                println!(
+                    "{}  {} {}  by {}{}  via {}  {}",
+                    l.loaded_at,
+                    l.agency.as_deref().unwrap_or("national"),
+                    l.year,
+                    l.by,
+                    match (&l.by_role, &l.by_agency) {
+                        (Some(r), Some(a)) => format!(" ({r}, {a})"),
+                        (Some(r), None) => format!(" ({r})"),
+                        _ => String::new(),
+                    },
+                    l.via,
+                    l.changes
+                );
+            }
+            Ok(())
+        }
+        Command::User {
+            command: UserCommand::List { agency },
+        } => {
+            let services = open_services(&url, key, 1)?;
+            let users = admin::list_users(
+                &mut *services.conn()?,
+                Manager::CommandLine,
+                agency.as_deref(),
+            )?;
+            for u in users {
+                print_user(&u);
+            }
+            Ok(())
+        }
+        Command::User {
+            command: UserCommand::Disable { id },
+        } => {
+            let services = open_services(&url, key, 1)?;
+            let u = admin::disable_user(
+                &mut *services.conn()?,
+                Manager::CommandLine,
+                id,
+                chrono::Utc::now(),
+            )?;
+            print_user(&u);
+            Ok(())
+        }
+        Command::User {
+            command: UserCommand::Enable { id },
+        } => {
+            let services = open_services(&url, key, 1)?;
+            let u = admin::enable_user(&mut *services.conn()?, Manager::CommandLine, id)?;
+            print_user(&u);
+            Ok(())
+        }
+        Command::User {
+            command: UserCommand::RotateToken { id },
+        } => {
+            let services = open_services(&url, key, 1)?;
+            let (u, token) = admin::rotate_token(&mut *services.conn()?, Manager::CommandLine, id)?;
+            print_user(&u);
+            println!("new API token (shown once; the old one no longer works):");
             println!("{token}");
             Ok(())
         }

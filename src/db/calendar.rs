@@ -4,8 +4,8 @@
 use chrono::{Datelike, NaiveDate};
 use diesel::prelude::*;
 
-use super::models::CalendarYear;
-use super::schema::{calendar_years, local_days_off, settings};
+use super::models::{CalendarLoad, CalendarYear};
+use super::schema::{calendar_loads, calendar_years, local_days_off, settings};
 use super::DbConnection;
 use crate::domain::calendar::LocalDayOff;
 
@@ -16,6 +16,38 @@ pub fn years(conn: &mut DbConnection) -> QueryResult<Vec<CalendarYear>> {
         .order(calendar_years::year.asc())
         .select(CalendarYear::as_select())
         .load(conn)
+}
+
+pub fn year(conn: &mut DbConnection, year: i32) -> QueryResult<Option<CalendarYear>> {
+    calendar_years::table
+        .find(year)
+        .select(CalendarYear::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Audits a calendar load (national or an office's days off), in the load's transaction.
+pub fn insert_load(conn: &mut DbConnection, load: &CalendarLoad) -> QueryResult<()> {
+    diesel::insert_into(calendar_loads::table)
+        .values(load)
+        .execute(conn)
+        .map(drop)
+}
+
+/// Calendar loads, newest first: all, or the national calendar's and one office's.
+pub fn loads(conn: &mut DbConnection, agency_id: Option<&str>) -> QueryResult<Vec<CalendarLoad>> {
+    let mut q = calendar_loads::table
+        .select(CalendarLoad::as_select())
+        .into_boxed();
+    if let Some(a) = agency_id {
+        q = q.filter(
+            calendar_loads::agency_id
+                .is_null()
+                .or(calendar_loads::agency_id.eq(a)),
+        );
+    }
+    // Ids are time-ordered (UUIDv7): the order the loads were made in.
+    q.order(calendar_loads::id.desc()).load(conn)
 }
 
 pub fn loaded_year_numbers(conn: &mut DbConnection) -> QueryResult<Vec<i32>> {

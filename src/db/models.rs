@@ -4,7 +4,8 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::schema::{
-    agencies, applications, calendar_years, challenges, documents, events, notices, users,
+    agencies, applications, calendar_loads, calendar_years, challenges, documents, events, notices,
+    users,
 };
 use crate::domain::case::{DeliveryMethod, Outcome, Status};
 use crate::domain::clock::{ClockFacts, Deadline};
@@ -49,6 +50,10 @@ pub struct User {
     pub created_at: NaiveDateTime,
     /// Where the daily digest and overdue alerts go; none, none sent.
     pub email: Option<String>,
+    /// Set when an administrator disabled the user: the token then fails everywhere.
+    pub disabled_at: Option<NaiveDateTime>,
+    /// The last day (in China) the token was used; written only when the day changes.
+    pub last_used_on: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -427,6 +432,26 @@ pub struct CalendarYear {
     pub notice: String,
     pub loaded_at: NaiveDateTime,
     pub loaded_by: Option<String>,
+    /// `shipped`, `command_line` or `api`.
+    pub loaded_via: Option<String>,
+}
+
+/// One load of the calendar, national (`agency_id` none) or an office's local days off.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = calendar_loads)]
+pub struct CalendarLoad {
+    pub id: String,
+    pub loaded_at: NaiveDateTime,
+    /// `shipped`, `command_line` or `api`.
+    pub via: String,
+    pub actor_id: Option<String>,
+    pub actor_name: String,
+    pub actor_role: Option<String>,
+    pub actor_agency_id: Option<String>,
+    pub agency_id: Option<String>,
+    pub year: i32,
+    /// What changed, as a JSON object.
+    pub changes: String,
 }
 
 /// The columns the statutory clock reads, for recomputing many open cases at once.

@@ -29,6 +29,8 @@ diesel::table! {
         token_hash -> Text,
         created_at -> Timestamp,
         email -> Nullable<Text>,
+        disabled_at -> Nullable<Timestamp>,
+        last_used_on -> Nullable<Date>,
     }
 }
 
@@ -135,6 +137,22 @@ diesel::table! {
         notice -> Text,
         loaded_at -> Timestamp,
         loaded_by -> Nullable<Text>,
+        loaded_via -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    calendar_loads (id) {
+        id -> Text,
+        loaded_at -> Timestamp,
+        via -> Text,
+        actor_id -> Nullable<Text>,
+        actor_name -> Text,
+        actor_role -> Nullable<Text>,
+        actor_agency_id -> Nullable<Text>,
+        agency_id -> Nullable<Text>,
+        year -> Integer,
+        changes -> Text,
     }
 }
 
@@ -229,6 +247,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     idempotency_keys,
     settings,
     calendar_years,
+    calendar_loads,
     local_days_off,
     documents,
     notices,

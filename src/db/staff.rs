@@ -1,6 +1,6 @@
 //! Offices, their staff, and service settings.
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use diesel::result::Error as DieselError;
 
@@ -150,10 +150,11 @@ pub fn set_user_email(
         .execute(conn)
 }
 
-/// The clerks and approvers with an address, who get reminders.
+/// The clerks and approvers with an address, who get reminders (disabled users get none).
 pub fn reminded_staff(conn: &mut DbConnection) -> QueryResult<Vec<User>> {
     users::table
         .filter(users::email.is_not_null())
+        .filter(users::disabled_at.is_null())
         .filter(users::agency_id.is_not_null())
         .filter(users::role.eq_any(["clerk", "approver"]))
         .order(users::id.asc())
@@ -165,6 +166,65 @@ pub fn user_by_token_hash(conn: &mut DbConnection, hash: &str) -> QueryResult<Op
         .filter(users::token_hash.eq(hash))
         .first(conn)
         .optional()
+}
+
+/// Staff users, by office code then name: of one office, or all.
+pub fn users(conn: &mut DbConnection, agency_id: Option<&str>) -> QueryResult<Vec<User>> {
+    let mut q = users::table.into_boxed();
+    if let Some(a) = agency_id {
+        q = q.filter(users::agency_id.eq(a));
+    }
+    q.order((users::agency_id.asc(), users::name.asc(), users::id.asc()))
+        .load(conn)
+}
+
+pub fn user_by_id(conn: &mut DbConnection, id: &str) -> QueryResult<Option<User>> {
+    users::table.find(id).first(conn).optional()
+}
+
+/// Disables (`Some(when)`) or re-enables (`None`) a user.
+pub fn set_disabled(
+    conn: &mut DbConnection,
+    user_id: &str,
+    at: Option<NaiveDateTime>,
+) -> QueryResult<usize> {
+    diesel::update(users::table.find(user_id))
+        .set(users::disabled_at.eq(at))
+        .execute(conn)
+}
+
+/// Replaces a user's token hash: the old token stops working with this statement's commit.
+pub fn set_token_hash(conn: &mut DbConnection, user_id: &str, hash: &str) -> QueryResult<usize> {
+    diesel::update(users::table.find(user_id))
+        .set(users::token_hash.eq(hash))
+        .execute(conn)
+}
+
+/// Records the day a token was used, unless that day is recorded already.
+pub fn touch_last_used(
+    conn: &mut DbConnection,
+    user_id: &str,
+    day: NaiveDate,
+) -> QueryResult<usize> {
+    diesel::update(
+        users::table.find(user_id).filter(
+            users::last_used_on
+                .is_null()
+                .or(users::last_used_on.ne(day)),
+        ),
+    )
+    .set(users::last_used_on.eq(day))
+    .execute(conn)
+}
+
+/// Admins bound to no office and not disabled: the service keeps at least one.
+pub fn active_unbound_admins(conn: &mut DbConnection) -> QueryResult<Vec<String>> {
+    users::table
+        .filter(users::role.eq("admin"))
+        .filter(users::agency_id.is_null())
+        .filter(users::disabled_at.is_null())
+        .select(users::id)
+        .load(conn)
 }
 
 pub fn user_name(conn: &mut DbConnection, id: &str) -> QueryResult<Option<String>> {

@@ -121,9 +121,15 @@ pub async fn between(
     }))
 }
 
-/// `GET /api/v1/calendar/years`: which official notices are loaded.
-pub async fn years(services: web::Data<Services>) -> Result<HttpResponse, ApiError> {
-    let years = web::block(move || calendar::years(&services)).await??;
+/// `GET /api/v1/calendar/years`: which official notices are loaded; public, and with who
+/// loaded each for staff (a token, if sent, must be valid).
+pub async fn years(
+    token: Option<BearerToken>,
+    services: web::Data<Services>,
+) -> Result<HttpResponse, ApiError> {
+    let years =
+        web::block(move || calendar::years_for(&services, token.as_ref().map(|t| t.0.as_str())))
+            .await??;
     let last = years.iter().map(|y| y.year).max();
     Ok(HttpResponse::Ok().json(serde_json::json!({
         "years": years,
@@ -199,4 +205,13 @@ pub async fn put_local_days(
     .await??;
     Ok(HttpResponse::Ok()
         .json(serde_json::json!({ "agency": agency, "year": year, "recomputed": recomputed })))
+}
+
+/// `GET /api/v1/calendar/loads`: the audit of calendar loads, newest first (auditor, admin).
+pub async fn loads(
+    token: BearerToken,
+    services: web::Data<Services>,
+) -> Result<HttpResponse, ApiError> {
+    let items = web::block(move || calendar::loads(&services, Some(&token.0))).await??;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "items": items })))
 }

@@ -13,6 +13,7 @@ pub mod notices;
 pub mod observe;
 pub mod problem;
 pub mod queue;
+pub mod users;
 pub mod views;
 pub mod wire;
 
@@ -117,6 +118,29 @@ fn routes() -> Vec<(&'static str, Method, Route)> {
             "/api/v1/agencies/{code}/days-off/{year}",
             Method::PUT,
             web::put().to(calendar::put_local_days),
+        ),
+        (
+            "/api/v1/calendar/loads",
+            Method::GET,
+            web::get().to(calendar::loads),
+        ),
+        ("/api/v1/users", Method::GET, web::get().to(users::list)),
+        ("/api/v1/users", Method::POST, web::post().to(users::create)),
+        ("/api/v1/users/{id}", Method::GET, web::get().to(users::get)),
+        (
+            "/api/v1/users/{id}/disable",
+            Method::POST,
+            web::post().to(users::disable),
+        ),
+        (
+            "/api/v1/users/{id}/enable",
+            Method::POST,
+            web::post().to(users::enable),
+        ),
+        (
+            "/api/v1/users/{id}/rotate-token",
+            Method::POST,
+            web::post().to(users::rotate_token),
         ),
         (
             "/api/v1/audit/verify",

@@ -90,8 +90,26 @@ pub fn authenticate(
             .ok_or(ServiceError::Unauthenticated);
     }
     match staff::user_by_token_hash(conn, &hash)? {
-        Some(user) => Ok(Principal::Staff(staff_from(user)?)),
-        None => Err(ServiceError::Unauthenticated),
+        // A disabled user's token is refused like an unknown one.
+        Some(user) if user.disabled_at.is_none() => {
+            record_use(conn, &user);
+            Ok(Principal::Staff(staff_from(user)?))
+        }
+        _ => Err(ServiceError::Unauthenticated),
+    }
+}
+
+/// Keeps the day a token was last used (in China), writing only when the stored day is
+/// another: one write per user and day, not one per request. A failure to write it (a busy
+/// database, a read-only transaction) is logged and does not fail the request.
+fn record_use(conn: &mut DbConnection, user: &User) {
+    let today = crate::domain::time::legal_date(chrono::Utc::now());
+    if user.last_used_on == Some(today) {
+        return;
+    }
+    let written = crate::db::write_tx(conn, |conn| staff::touch_last_used(conn, &user.id, today));
+    if let Err(e) = written {
+        tracing::warn!(user_id = %user.id, error = %e, "could not record the token's last use");
     }
 }
 

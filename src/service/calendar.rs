@@ -7,14 +7,16 @@ use std::sync::{Arc, RwLock};
 
 use chrono::{DateTime, Utc};
 
+use super::auth::Staff;
 use super::clock::recompute_open_cases;
 pub use super::clock::Recomputed;
 use super::templates::Templates;
 use super::ServiceError;
-use crate::db::models::CalendarYear;
+use crate::db::models::{CalendarLoad, CalendarYear};
 use crate::db::{calendar as store, DbConnection};
 use crate::domain::calendar::{Calendar, LocalDayOff};
 use crate::domain::notice::{DayKind, YearNotice};
+use crate::domain::workflow::Role;
 
 /// The notices that ship with the service (calendar/cn), loaded on first start.
 pub const SHIPPED: &[(i32, &str)] = &[
@@ -139,14 +141,110 @@ impl Batch<'_> {
     }
 }
 
-fn row(notice: &YearNotice, by: Option<&str>, now: DateTime<Utc>) -> CalendarYear {
+fn row(notice: &YearNotice, by: &Loader, now: DateTime<Utc>) -> CalendarYear {
     CalendarYear {
         year: notice.year,
         source: notice.source.clone(),
         notice: serde_json::to_string(notice).expect("notices serialise"),
         loaded_at: now.naive_utc(),
-        loaded_by: by.map(str::to_owned),
+        loaded_by: Some(by.name.clone()),
+        loaded_via: Some(by.via.to_owned()),
     }
+}
+
+/// Who loads a calendar: kept with the year (`loaded_by`) and in the audit of calendar loads.
+#[derive(Debug, Clone)]
+pub struct Loader {
+    /// `shipped`, `command_line` or `api`.
+    pub via: &'static str,
+    pub user_id: Option<String>,
+    pub name: String,
+    pub role: Option<Role>,
+    /// The office the loader is bound to, if any.
+    pub agency_id: Option<String>,
+}
+
+impl Loader {
+    pub fn shipped() -> Self {
+        Self {
+            via: "shipped",
+            user_id: None,
+            name: "shipped with gongkai".into(),
+            role: None,
+            agency_id: None,
+        }
+    }
+
+    /// The operator at the server's command line, by the name they give (or their login).
+    pub fn command_line(who: &str) -> Self {
+        Self {
+            via: "command_line",
+            user_id: None,
+            name: format!("command line ({who})"),
+            role: None,
+            agency_id: None,
+        }
+    }
+
+    /// A staff user over the API.
+    pub fn staff(s: &Staff) -> Self {
+        Self {
+            via: "api",
+            user_id: Some(s.id.clone()),
+            name: s.name.clone(),
+            role: Some(s.role),
+            agency_id: s.agency_id.clone(),
+        }
+    }
+
+    fn audit(
+        &self,
+        agency_id: Option<&str>,
+        year: i32,
+        changes: serde_json::Value,
+        now: DateTime<Utc>,
+    ) -> CalendarLoad {
+        CalendarLoad {
+            id: uuid::Uuid::now_v7().to_string(),
+            loaded_at: now.naive_utc(),
+            via: self.via.to_owned(),
+            actor_id: self.user_id.clone(),
+            actor_name: self.name.clone(),
+            actor_role: self.role.map(|r| r.as_str().to_owned()),
+            actor_agency_id: self.agency_id.clone(),
+            agency_id: agency_id.map(str::to_owned),
+            year,
+            changes: changes.to_string(),
+        }
+    }
+}
+
+fn year_changes(
+    notice: &YearNotice,
+    previous: Option<&CalendarYear>,
+    recomputed: &Recomputed,
+) -> serde_json::Value {
+    let previous = previous.map(|p| {
+        let counts = serde_json::from_str::<YearNotice>(&p.notice)
+            .map(|n| (n.count(DayKind::Off), n.count(DayKind::Working)))
+            .ok();
+        serde_json::json!({
+            "source": p.source,
+            "days_off": counts.map(|c| c.0),
+            "make_up_working_days": counts.map(|c| c.1),
+            "loaded_by": p.loaded_by,
+            "loaded_at": p.loaded_at.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        })
+    });
+    serde_json::json!({
+        "replaced": previous.is_some(),
+        "source": notice.source,
+        "days_off": notice.count(DayKind::Off),
+        "make_up_working_days": notice.count(DayKind::Working),
+        "previous": previous,
+        "open_cases": recomputed.open_cases,
+        "changed_cases": recomputed.changed_cases,
+    })
 }
 
 /// Loads the shipped years the database does not have yet (never overwriting a year an
@@ -165,16 +263,26 @@ pub fn seed_shipped(
             if !have.contains(year) {
                 let notice =
                     YearNotice::parse(text, Some(*year)).expect("shipped calendars are valid");
-                store::put_year(conn, &row(&notice, Some("shipped with gongkai"), now))?;
-                added.push(*year);
+                store::put_year(conn, &row(&notice, &Loader::shipped(), now))?;
+                added.push(notice);
             }
         }
         if added.is_empty() {
             return Ok(None);
         }
         store::bump_revision(conn)?;
-        let reason = format!("随系统发布的官方日历载入：{added:?}");
-        recompute_open_cases(conn, cache, None, &reason, now, Some((&before, templates))).map(Some)
+        let years: Vec<i32> = added.iter().map(|n| n.year).collect();
+        let reason = format!("随系统发布的官方日历载入：{years:?}");
+        let recomputed =
+            recompute_open_cases(conn, cache, None, &reason, now, Some((&before, templates)))?;
+        for notice in &added {
+            let changes = year_changes(notice, None, &recomputed);
+            store::insert_load(
+                conn,
+                &Loader::shipped().audit(None, notice.year, changes, now),
+            )?;
+        }
+        Ok(Some(recomputed))
     })
 }
 
@@ -194,12 +302,13 @@ pub fn load_year(
     cache: &CalendarCache,
     templates: &Templates,
     notice: &YearNotice,
-    by: Option<&str>,
+    by: &Loader,
     now: DateTime<Utc>,
 ) -> Result<Loaded, ServiceError> {
     crate::db::write_tx(conn, |conn| {
         let before = cache.snapshot(conn, None)?;
-        let replaced = store::loaded_year_numbers(conn)?.contains(&notice.year);
+        let previous = store::year(conn, notice.year)?;
+        let replaced = previous.is_some();
         store::put_year(conn, &row(notice, by, now))?;
         store::bump_revision(conn)?;
         let reason = format!(
@@ -209,6 +318,8 @@ pub fn load_year(
         );
         let recomputed =
             recompute_open_cases(conn, cache, None, &reason, now, Some((&before, templates)))?;
+        let changes = year_changes(notice, previous.as_ref(), &recomputed);
+        store::insert_load(conn, &by.audit(None, notice.year, changes, now))?;
         Ok(Loaded {
             year: notice.year,
             days_off: notice.count(DayKind::Off),
@@ -222,26 +333,43 @@ pub fn load_year(
 /// Replaces an office's local days off in a year and recomputes that office's open cases.
 pub fn set_local_days(
     conn: &mut DbConnection,
-    cache: &CalendarCache,
-    templates: &Templates,
+    services: &super::Services,
     agency_id: &str,
     year: i32,
     days: &[LocalDayOff],
+    by: &Loader,
     now: DateTime<Utc>,
 ) -> Result<Recomputed, ServiceError> {
+    let (cache, templates) = (&*services.calendars, &*services.templates);
     crate::db::write_tx(conn, |conn| {
         let before = cache.snapshot(conn, Some(agency_id))?;
+        let had: Vec<LocalDayOff> = store::local_days(conn, agency_id)?
+            .into_iter()
+            .filter(|d| chrono::Datelike::year(&d.date) == year)
+            .collect();
         store::put_local_days(conn, agency_id, year, days)?;
         store::bump_revision(conn)?;
         let reason = format!("本机关{year}年地方休息日更新");
-        recompute_open_cases(
+        let recomputed = recompute_open_cases(
             conn,
             cache,
             Some(agency_id),
             &reason,
             now,
             Some((&before, templates)),
-        )
+        )?;
+        let day = |d: &LocalDayOff| serde_json::json!({ "date": d.date, "name": d.name });
+        let added: Vec<_> = days.iter().filter(|d| !had.contains(d)).map(day).collect();
+        let removed: Vec<_> = had.iter().filter(|d| !days.contains(d)).map(day).collect();
+        let changes = serde_json::json!({
+            "days_off": days.len(),
+            "added": added,
+            "removed": removed,
+            "open_cases": recomputed.open_cases,
+            "changed_cases": recomputed.changed_cases,
+        });
+        store::insert_load(conn, &by.audit(Some(agency_id), year, changes, now))?;
+        Ok(recomputed)
     })
 }
 
@@ -274,15 +402,40 @@ pub struct YearSummary {
     pub year: i32,
     pub source: Option<String>,
     pub loaded_at: String,
-    /// Who loaded it: for the command line only; staff names stay off the public API.
-    #[serde(skip)]
+    /// How it came in: `shipped`, `command_line` or `api`.
+    pub loaded_via: Option<String>,
+    /// Who loaded it: shown to staff and on the command line; anonymous callers of the public
+    /// API see how it came in only, not a staff member's name.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub loaded_by: Option<String>,
     pub days_off: usize,
     pub make_up_working_days: usize,
 }
 
-pub fn years(services: &super::Services) -> Result<Vec<YearSummary>, ServiceError> {
+/// The loaded years; with who loaded them when `show_names` (staff, the command line).
+pub fn years(
+    services: &super::Services,
+    show_names: bool,
+) -> Result<Vec<YearSummary>, ServiceError> {
     let conn = &mut *services.conn()?;
+    years_in(conn, show_names)
+}
+
+/// `GET /calendar/years`: public; a caller who sends a token must send a valid one, and staff
+/// then see who loaded each year.
+pub fn years_for(
+    services: &super::Services,
+    token: Option<&str>,
+) -> Result<Vec<YearSummary>, ServiceError> {
+    let conn = &mut *services.conn()?;
+    let show_names = match token {
+        None => false,
+        Some(t) => super::auth::authenticate(conn, Some(t))?.staff().is_some(),
+    };
+    years_in(conn, show_names)
+}
+
+fn years_in(conn: &mut DbConnection, show_names: bool) -> Result<Vec<YearSummary>, ServiceError> {
     store::years(conn)?
         .into_iter()
         .map(|y| {
@@ -298,7 +451,8 @@ pub fn years(services: &super::Services) -> Result<Vec<YearSummary>, ServiceErro
                     .loaded_at
                     .and_utc()
                     .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-                loaded_by: y.loaded_by,
+                loaded_via: y.loaded_via,
+                loaded_by: y.loaded_by.filter(|_| show_names),
                 days_off: notice.count(DayKind::Off),
                 make_up_working_days: notice.count(DayKind::Working),
             })
@@ -316,7 +470,13 @@ pub fn put_year(
 ) -> Result<Loaded, ServiceError> {
     let conn = &mut *services.conn()?;
     let principal = super::auth::authenticate(conn, token)?;
-    let admin = super::auth::require_staff(&principal, &[crate::domain::workflow::Role::Admin])?;
+    let admin = super::auth::require_staff(&principal, &[Role::Admin])?;
+    if admin.agency_id.is_some() {
+        return Err(ServiceError::Forbidden(
+            "the national calendar is loaded by an admin bound to no office; an office's admin \
+             sets its local days off",
+        ));
+    }
     let notice = YearNotice::parse(body, Some(year)).map_err(|e| {
         ServiceError::Invalid(vec![super::FieldError::new(
             "",
@@ -329,7 +489,7 @@ pub fn put_year(
         &services.calendars,
         &services.templates,
         &notice,
-        Some(&admin.name),
+        &Loader::staff(admin),
         now,
     )
 }
@@ -345,7 +505,7 @@ pub fn put_local_days(
 ) -> Result<Recomputed, ServiceError> {
     let conn = &mut *services.conn()?;
     let principal = super::auth::authenticate(conn, token)?;
-    let admin = super::auth::require_staff(&principal, &[crate::domain::workflow::Role::Admin])?;
+    let admin = super::auth::require_staff(&principal, &[Role::Admin])?;
     let agency = crate::db::staff::agency_by_code(conn, &agency_code.to_uppercase())?
         .filter(|a| admin.agency_id.as_ref().is_none_or(|own| *own == a.id))
         .ok_or(ServiceError::NoSuchAgency)?;
@@ -379,11 +539,79 @@ pub fn put_local_days(
     }
     set_local_days(
         conn,
-        &services.calendars,
-        &services.templates,
+        services,
         &agency.id,
         year,
         days,
+        &Loader::staff(admin),
         now,
     )
+}
+
+/// One calendar load as the audit shows it.
+#[derive(Debug, serde::Serialize)]
+pub struct LoadView {
+    pub loaded_at: String,
+    /// `shipped`, `command_line` or `api`.
+    pub via: String,
+    /// The loader's name (or `shipped with gongkai`, `command line (…)`).
+    pub by: String,
+    pub by_user_id: Option<String>,
+    pub by_role: Option<String>,
+    /// The office the loader was bound to, if any.
+    pub by_agency: Option<String>,
+    /// The office whose local days off were loaded; none for the national calendar.
+    pub agency: Option<String>,
+    pub year: i32,
+    pub changes: serde_json::Value,
+}
+
+/// The audit of calendar loads, newest first: all of them, or the national calendar's and one
+/// office's.
+pub fn loads_in(
+    conn: &mut DbConnection,
+    agency_id: Option<&str>,
+) -> Result<Vec<LoadView>, ServiceError> {
+    let codes: HashMap<String, String> = crate::db::staff::agencies(conn)?
+        .into_iter()
+        .map(|a| (a.id, a.code))
+        .collect();
+    let code = |id: Option<String>| id.and_then(|id| codes.get(&id).cloned());
+    store::loads(conn, agency_id)?
+        .into_iter()
+        .map(|l| {
+            Ok(LoadView {
+                loaded_at: l
+                    .loaded_at
+                    .and_utc()
+                    .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+                via: l.via,
+                by: l.actor_name,
+                by_user_id: l.actor_id,
+                by_role: l.actor_role,
+                by_agency: code(l.actor_agency_id),
+                agency: code(l.agency_id),
+                year: l.year,
+                changes: serde_json::from_str(&l.changes).map_err(|e| {
+                    crate::db::models::CorruptValue {
+                        column: "calendar_loads.changes",
+                        value: e.to_string(),
+                    }
+                })?,
+            })
+        })
+        .collect()
+}
+
+/// `GET /calendar/loads`: auditors and admins; one bound to an office sees the national
+/// calendar's loads and its own office's.
+pub fn loads(
+    services: &super::Services,
+    token: Option<&str>,
+) -> Result<Vec<LoadView>, ServiceError> {
+    let conn = &mut *services.conn()?;
+    let principal = super::auth::authenticate(conn, token)?;
+    let s = super::auth::require_staff(&principal, &[Role::Auditor, Role::Admin])?;
+    let agency_id = s.agency_id.clone();
+    loads_in(conn, agency_id.as_deref())
 }

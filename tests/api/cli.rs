@@ -196,3 +196,130 @@ async fn an_administrator_sets_an_office_s_letter_and_payment_details_from_the_c
         ("北京市海淀区财政局", None, Some("北京非税缴费平台"))
     );
 }
+
+#[actix_rt::test]
+async fn an_administrator_lists_disables_and_rotates_staff_from_the_command_line() {
+    let app = TestApp::spawn().await;
+    app.add_agency("BJHD");
+    app.add_agency("SHPD");
+    let add = |name: &str, role: &str, agency: Option<&str>| {
+        let mut args = vec!["user", "add", "--name", name, "--role", role];
+        if let Some(a) = agency {
+            args.extend(["--agency", a]);
+        }
+        let (ok, out, err) = gongkai(&app, &args);
+        assert!(ok, "{out}{err}");
+        let id = out.split(['(', ')']).nth(1).unwrap().to_owned();
+        (id, out.lines().last().unwrap().trim().to_owned())
+    };
+    let (clerk_id, clerk) = add("张三", "clerk", Some("BJHD"));
+    add("李四", "clerk", Some("SHPD"));
+    let (admin_id, _) = add("管理总", "admin", None);
+    assert_eq!(
+        app.get("/api/v1/applications", Some(&clerk)).await.status,
+        200
+    );
+
+    let (ok, out, err) = gongkai(&app, &["user", "list"]);
+    assert!(ok, "{err}");
+    assert_eq!(out.lines().count(), 3, "{out}");
+    assert!(!out.contains("gks_") && !out.contains(&gongkai::security::token_hash(&clerk)));
+    let line = out.lines().find(|l| l.contains(&clerk_id)).unwrap();
+    assert!(
+        line.contains("clerk") && line.contains("office: BJHD") && line.contains("enabled"),
+        "{line}"
+    );
+    assert!(
+        line.contains(&format!("last used: {}", crate::helpers::real_today())),
+        "{line}"
+    );
+    let (ok, out, _) = gongkai(&app, &["user", "list", "--agency", "shpd"]);
+    assert!(
+        ok && out.lines().count() == 1 && out.contains("李四"),
+        "{out}"
+    );
+    let (ok, _, err) = gongkai(&app, &["user", "list", "--agency", "NOPE"]);
+    assert!(!ok && err.contains("no such agency"), "{err}");
+
+    // Disabled: refused at once; re-enabled: accepted again.
+    let (ok, out, err) = gongkai(&app, &["user", "disable", "--id", &clerk_id]);
+    assert!(ok && out.contains("disabled since"), "{out}{err}");
+    assert_eq!(
+        app.get("/api/v1/applications", Some(&clerk)).await.status,
+        401
+    );
+    let (ok, _, _) = gongkai(&app, &["user", "enable", "--id", &clerk_id]);
+    assert!(ok);
+    assert_eq!(
+        app.get("/api/v1/applications", Some(&clerk)).await.status,
+        200
+    );
+
+    // A new token, printed last; the old one stops working at once.
+    let (ok, out, err) = gongkai(&app, &["user", "rotate-token", "--id", &clerk_id]);
+    assert!(ok, "{out}{err}");
+    let new = out.lines().last().unwrap().trim().to_owned();
+    assert!(
+        new.starts_with("gks_") && new.len() == 68 && new != clerk,
+        "{out}"
+    );
+    assert_eq!(
+        app.get("/api/v1/applications", Some(&clerk)).await.status,
+        401
+    );
+    assert_eq!(
+        app.get("/api/v1/applications", Some(&new)).await.status,
+        200
+    );
+
+    // The last enabled admin bound to no office stays; an unknown id is said to be unknown.
+    let (ok, _, err) = gongkai(&app, &["user", "disable", "--id", &admin_id]);
+    assert!(!ok && err.contains("last enabled admin"), "{err}");
+    let (ok, _, err) = gongkai(&app, &["user", "rotate-token", "--id", "nobody"]);
+    assert!(!ok && err.contains("no such user"), "{err}");
+}
+
+#[actix_rt::test]
+async fn a_calendar_loaded_from_the_command_line_says_by_whom() {
+    let app = TestApp::spawn().await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("2027.json");
+    std::fs::write(
+        &file,
+        serde_json::json!({
+            "year": 2027,
+            "papers": ["国务院办公厅关于2027年部分节假日安排的通知"],
+            "days": [{ "name": "元旦", "date": "2027-01-01", "isOffDay": true }]
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let file = file.to_str().unwrap();
+    let (ok, out, err) = gongkai(&app, &["calendar", "load", file, "--by", "王工"]);
+    assert!(ok && out.contains("loaded 2027"), "{out}{err}");
+    let (ok, out, err) = gongkai(&app, &["calendar", "years"]);
+    assert!(ok, "{err}");
+    let line = out.lines().find(|l| l.starts_with("2027")).unwrap();
+    assert!(line.contains("by command line (王工)"), "{line}");
+    assert!(out
+        .lines()
+        .find(|l| l.starts_with("2026"))
+        .unwrap()
+        .contains("by shipped with gongkai"));
+    let r = app.get("/api/v1/calendar/years", None).await;
+    let last = r.body["years"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["loaded_via"], "command_line");
+    assert!(last.get("loaded_by").is_none());
+
+    let (ok, out, err) = gongkai(&app, &["calendar", "loads"]);
+    assert!(ok, "{err}");
+    let first = out.lines().next().unwrap();
+    assert!(
+        first.contains("national 2027")
+            && first.contains("by command line (王工)")
+            && first.contains("via command_line")
+            && first.contains("\"replaced\":false"),
+        "{out}"
+    );
+    assert_eq!(out.lines().count(), 9, "{out}");
+}

@@ -2,6 +2,7 @@
 //! Runs on SQLite by default; set GONGKAI_TEST_POSTGRES_URL to run the same tests on PostgreSQL.
 
 mod access;
+mod accounts;
 mod answers;
 mod audit;
 #[path = "../../benches/common/mod.rs"]

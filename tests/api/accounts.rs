@@ -1,0 +1,661 @@
+//! Staff accounts (issue 13): who may list, add, disable, re-enable and rotate users, and load
+//! the calendar, role by role; what each sees; disabled and rotated tokens; last use; and the
+//! audit of calendar loads.
+
+use std::collections::BTreeSet;
+
+use gongkai::domain::workflow::Role;
+use gongkai::service::admin;
+use serde_json::{json, Value};
+
+use crate::helpers::{file_one, office, real_today, Reply, TestApp};
+
+/// A user's id and token.
+fn user(app: &TestApp, name: &str, role: Role, agency: Option<&str>) -> (String, String) {
+    let conn = &mut *app.services.conn().unwrap();
+    let (u, token) = admin::add_user(conn, name, role, agency, None).unwrap();
+    (u.id, token)
+}
+
+/// The staff of two offices and of none.
+struct Staff {
+    clerk: String,
+    approver: String,
+    auditor: String,
+    admin: (String, String),
+    other_admin: (String, String),
+    unbound_auditor: String,
+    unbound_admin: (String, String),
+    /// A BJHD clerk that the tests disable, re-enable and give new tokens.
+    target: (String, String),
+    /// A SHPD clerk.
+    other_clerk: (String, String),
+}
+
+fn staff(app: &TestApp) -> Staff {
+    let bj = office(app, "BJHD");
+    office(app, "SHPD");
+    Staff {
+        clerk: bj.clerk,
+        approver: bj.approver,
+        auditor: user(app, "审计甲", Role::Auditor, Some("BJHD")).1,
+        admin: user(app, "管理甲", Role::Admin, Some("BJHD")),
+        other_admin: user(app, "管理乙", Role::Admin, Some("SHPD")),
+        unbound_auditor: user(app, "审计总", Role::Auditor, None).1,
+        unbound_admin: user(app, "管理总", Role::Admin, None),
+        target: user(app, "对象", Role::Clerk, Some("BJHD")),
+        other_clerk: user(app, "他人", Role::Clerk, Some("SHPD")),
+    }
+}
+
+/// Exactly the fields an administrator sees of a user: never a token or its hash.
+const USER_FIELDS: [&str; 9] = [
+    "agency",
+    "created_at",
+    "disabled",
+    "disabled_at",
+    "email",
+    "id",
+    "last_used_on",
+    "name",
+    "role",
+];
+
+fn assert_user_view(u: &Value, with_token: bool) {
+    let keys: BTreeSet<&str> = u.as_object().unwrap().keys().map(String::as_str).collect();
+    let mut want: BTreeSet<&str> = USER_FIELDS.into_iter().collect();
+    if with_token {
+        want.insert("token");
+    }
+    assert_eq!(keys, want, "{u}");
+    let text = u.to_string();
+    assert!(!text.contains("hash"), "{text}");
+}
+
+fn items(r: &Reply) -> Vec<Value> {
+    assert_eq!(r.status, 200, "{}", r.body);
+    let items = r.body["items"].as_array().unwrap().clone();
+    for u in &items {
+        assert_user_view(u, false);
+    }
+    items
+}
+
+fn agencies_of(items: &[Value]) -> BTreeSet<Option<String>> {
+    items
+        .iter()
+        .map(|u| u["agency"].as_str().map(str::to_owned))
+        .collect()
+}
+
+async fn post_empty(app: &TestApp, path: &str, token: &str) -> Reply {
+    app.send("POST", path, Some(token), &[], None).await
+}
+
+fn status_code(r: &Reply) -> (u16, String) {
+    (r.status.as_u16(), r.code().to_owned())
+}
+
+#[actix_rt::test]
+async fn only_admins_list_users_and_an_office_s_admin_only_its_own() {
+    let app = TestApp::spawn().await;
+    let s = staff(&app);
+    for token in [&s.clerk, &s.approver, &s.auditor, &s.unbound_auditor] {
+        for path in [
+            "/api/v1/users".to_owned(),
+            "/api/v1/users?agency=BJHD".to_owned(),
+            format!("/api/v1/users/{}", s.target.0),
+        ] {
+            let r = app.get(&path, Some(token)).await;
+            assert_eq!(status_code(&r), (403, "forbidden".into()), "{path}");
+            assert_eq!(
+                r.header("content-type").as_deref(),
+                Some("application/problem+json")
+            );
+        }
+    }
+    let r = app.get("/api/v1/users", None).await;
+    assert_eq!(status_code(&r), (401, "unauthenticated".into()));
+
+    // The office's admin: its own office's users, and nobody else's.
+    let mine = items(&app.get("/api/v1/users", Some(&s.admin.1)).await);
+    assert_eq!(agencies_of(&mine), BTreeSet::from([Some("BJHD".into())]));
+    // 张三, 赵六, 李四, 审计甲, 管理甲, 对象
+    assert_eq!(mine.len(), 6, "{mine:?}");
+    assert_eq!(
+        items(&app.get("/api/v1/users?agency=bjhd", Some(&s.admin.1)).await).len(),
+        6
+    );
+    for path in ["/api/v1/users?agency=SHPD", "/api/v1/users?agency=NOPE"] {
+        let r = app.get(path, Some(&s.admin.1)).await;
+        assert_eq!(status_code(&r), (404, "not_found".into()), "{path}");
+    }
+    let r = app
+        .get(
+            &format!("/api/v1/users/{}", s.other_clerk.0),
+            Some(&s.admin.1),
+        )
+        .await;
+    assert_eq!(status_code(&r), (404, "not_found".into()));
+    let r = app
+        .get(
+            &format!("/api/v1/users/{}", s.unbound_admin.0),
+            Some(&s.admin.1),
+        )
+        .await;
+    assert_eq!(status_code(&r), (404, "not_found".into()));
+    let r = app
+        .get(&format!("/api/v1/users/{}", s.target.0), Some(&s.admin.1))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_user_view(&r.body, false);
+    assert_eq!(
+        (r.body["name"].as_str(), r.body["agency"].as_str()),
+        (Some("对象"), Some("BJHD"))
+    );
+
+    // The other office's admin: its office only.
+    let theirs = items(&app.get("/api/v1/users", Some(&s.other_admin.1)).await);
+    assert_eq!(agencies_of(&theirs), BTreeSet::from([Some("SHPD".into())]));
+    let r = app
+        .get(
+            &format!("/api/v1/users/{}", s.target.0),
+            Some(&s.other_admin.1),
+        )
+        .await;
+    assert_eq!(status_code(&r), (404, "not_found".into()));
+
+    // The unbound admin: everyone, or one office.
+    let all = items(&app.get("/api/v1/users", Some(&s.unbound_admin.1)).await);
+    assert_eq!(all.len(), 6 + 5 + 2, "{all:?}");
+    assert_eq!(
+        agencies_of(&all),
+        BTreeSet::from([None, Some("BJHD".into()), Some("SHPD".into())])
+    );
+    let sh = items(
+        &app.get("/api/v1/users?agency=SHPD", Some(&s.unbound_admin.1))
+            .await,
+    );
+    assert_eq!(sh.len(), 5);
+    let r = app
+        .get("/api/v1/users?agency=NOPE", Some(&s.unbound_admin.1))
+        .await;
+    assert_eq!(status_code(&r), (404, "not_found".into()));
+    let r = app
+        .get("/api/v1/users?office=BJHD", Some(&s.unbound_admin.1))
+        .await;
+    assert_eq!(status_code(&r), (400, "invalid_query".into()));
+
+    // The day a token was last used is kept; a token never used shows none.
+    let me = all.iter().find(|u| u["name"] == "管理总").unwrap();
+    assert_eq!(me["last_used_on"], real_today().to_string());
+    let never = all.iter().find(|u| u["name"] == "他人").unwrap();
+    assert_eq!(never["last_used_on"], Value::Null);
+    assert_eq!(never["disabled"], false);
+}
+
+#[actix_rt::test]
+async fn admins_add_users_to_the_offices_they_administer_and_see_the_token_once() {
+    let app = TestApp::spawn().await;
+    let s = staff(&app);
+    let form = json!({ "name": "新人", "role": "clerk", "agency": "BJHD" });
+    for token in [&s.clerk, &s.approver, &s.auditor, &s.unbound_auditor] {
+        let r = app.post("/api/v1/users", Some(token), &form).await;
+        assert_eq!(status_code(&r), (403, "forbidden".into()));
+    }
+    // The office's admin: its own office, by default or by name.
+    for body in [
+        json!({ "name": "新人", "role": "clerk" }),
+        json!({ "name": "新审批", "role": "approver", "agency": "bjhd", "email": "x@example.com" }),
+    ] {
+        let r = app.post("/api/v1/users", Some(&s.admin.1), &body).await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        assert_user_view(&r.body, true);
+        assert_eq!(r.body["agency"], "BJHD");
+        assert_eq!(r.header("cache-control").as_deref(), Some("no-store"));
+        let location = r.header("location").unwrap();
+        assert_eq!(
+            location,
+            format!("/api/v1/users/{}", r.body["id"].as_str().unwrap())
+        );
+        let token = r.body["token"].as_str().unwrap();
+        assert!(token.starts_with("gks_") && token.len() == 68);
+        // The token works; reading the user again never shows it.
+        assert_eq!(
+            app.get("/api/v1/applications", Some(token)).await.status,
+            200
+        );
+        let again = app.get(&location, Some(&s.admin.1)).await;
+        assert_user_view(&again.body, false);
+    }
+    // …never another office, nor staff bound to no office.
+    let r = app
+        .post(
+            "/api/v1/users",
+            Some(&s.admin.1),
+            &json!({ "name": "越权", "role": "clerk", "agency": "SHPD" }),
+        )
+        .await;
+    assert_eq!(status_code(&r), (422, "validation_failed".into()));
+    assert_eq!(r.body["errors"][0]["field"], "agency");
+    assert_eq!(r.body["errors"][0]["code"], "unknown_agency");
+    let r = app
+        .post(
+            "/api/v1/users",
+            Some(&s.other_admin.1),
+            &json!({ "name": "越权", "role": "admin", "agency": "BJHD" }),
+        )
+        .await;
+    assert_eq!(r.body["errors"][0]["code"], "unknown_agency", "{}", r.body);
+    let r = app
+        .post(
+            "/api/v1/users",
+            Some(&s.admin.1),
+            &json!({ "name": "总审计", "role": "auditor" }),
+        )
+        .await;
+    assert_eq!(r.body["agency"], "BJHD", "{}", r.body);
+
+    // The unbound admin: any office, or none for auditors and admins.
+    let r = app
+        .post(
+            "/api/v1/users",
+            Some(&s.unbound_admin.1),
+            &json!({ "name": "总管理二", "role": "admin" }),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(r.body["agency"], Value::Null);
+    let r = app
+        .post(
+            "/api/v1/users",
+            Some(&s.unbound_admin.1),
+            &json!({ "name": "浦东", "role": "clerk", "agency": "SHPD" }),
+        )
+        .await;
+    assert_eq!(r.body["agency"], "SHPD", "{}", r.body);
+
+    // Bad forms: every field at fault named.
+    let r = app
+        .post(
+            "/api/v1/users",
+            Some(&s.unbound_admin.1),
+            &json!({ "name": " ", "role": "applicant", "email": "nope" }),
+        )
+        .await;
+    assert_eq!(status_code(&r), (422, "validation_failed".into()));
+    let fields: BTreeSet<&str> = r.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, BTreeSet::from(["name", "role", "email"]));
+    let r = app
+        .post(
+            "/api/v1/users",
+            Some(&s.unbound_admin.1),
+            &json!({ "name": "无机关", "role": "clerk" }),
+        )
+        .await;
+    assert_eq!(r.body["errors"][0]["code"], "required", "{}", r.body);
+    let r = app
+        .post(
+            "/api/v1/users",
+            Some(&s.unbound_admin.1),
+            &json!({ "name": "x", "role": "clerk", "agency": "BJHD", "token_hash": "x" }),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+}
+
+#[actix_rt::test]
+async fn a_disabled_user_s_token_is_refused_everywhere_until_re_enabled() {
+    let app = TestApp::spawn().await;
+    let s = staff(&app);
+    let (case, _) = file_one(&app, "BJHD").await;
+    let disable = format!("/api/v1/users/{}/disable", s.target.0);
+    let enable = format!("/api/v1/users/{}/enable", s.target.0);
+    for token in [&s.clerk, &s.approver, &s.auditor, &s.unbound_auditor] {
+        for path in [&disable, &enable] {
+            let r = post_empty(&app, path, token).await;
+            assert_eq!(status_code(&r), (403, "forbidden".into()));
+        }
+    }
+    for path in [&disable, &enable] {
+        let r = post_empty(&app, path, &s.other_admin.1).await;
+        assert_eq!(status_code(&r), (404, "not_found".into()));
+    }
+    let r = post_empty(&app, "/api/v1/users/nobody/disable", &s.unbound_admin.1).await;
+    assert_eq!(status_code(&r), (404, "not_found".into()));
+
+    let case_path = format!("/api/v1/applications/{case}");
+    assert_eq!(app.get(&case_path, Some(&s.target.1)).await.status, 200);
+    let r = post_empty(&app, &disable, &s.admin.1).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_user_view(&r.body, false);
+    assert_eq!(r.body["disabled"], true);
+    assert!(r.body["disabled_at"].as_str().unwrap().ends_with('Z'));
+    // Disabling again changes nothing.
+    let again = post_empty(&app, &disable, &s.unbound_admin.1).await;
+    assert_eq!(again.body["disabled_at"], r.body["disabled_at"]);
+    let clock = format!("{case_path}/clock");
+    for path in [
+        case_path.as_str(),
+        clock.as_str(),
+        "/api/v1/applications",
+        "/api/v1/audit/verify",
+        "/api/v1/calendar/years",
+    ] {
+        let r = app.get(path, Some(&s.target.1)).await;
+        assert_eq!(status_code(&r), (401, "unauthenticated".into()), "{path}");
+    }
+    let r = app.act(&case, "accept", &s.target.1, 1, json!({})).await;
+    assert_eq!(r.status, 401);
+
+    let r = post_empty(&app, &enable, &s.unbound_admin.1).await;
+    assert_eq!(
+        (r.status.as_u16(), &r.body["disabled"]),
+        (200, &json!(false))
+    );
+    assert_eq!(app.get(&case_path, Some(&s.target.1)).await.status, 200);
+
+    // A disabled admin is refused too, on the admin endpoints as everywhere.
+    let r = post_empty(
+        &app,
+        &format!("/api/v1/users/{}/disable", s.admin.0),
+        &s.unbound_admin.1,
+    )
+    .await;
+    assert_eq!(r.status, 200);
+    for path in [
+        "/api/v1/users",
+        "/api/v1/audit/verify",
+        "/api/v1/calendar/loads",
+    ] {
+        let r = app.get(path, Some(&s.admin.1)).await;
+        assert_eq!(r.status, 401, "{path}");
+    }
+}
+
+#[actix_rt::test]
+async fn nobody_disables_their_own_account_nor_the_last_unbound_admin() {
+    let app = TestApp::spawn().await;
+    let s = staff(&app);
+    for (id, token) in [&s.admin, &s.unbound_admin] {
+        let r = post_empty(&app, &format!("/api/v1/users/{id}/disable"), token).await;
+        assert_eq!(status_code(&r), (409, "own_account".into()), "{}", r.body);
+    }
+    // An office's admin may not touch an unbound admin: it cannot see one.
+    let r = post_empty(
+        &app,
+        &format!("/api/v1/users/{}/disable", s.unbound_admin.0),
+        &s.admin.1,
+    )
+    .await;
+    assert_eq!(status_code(&r), (404, "not_found".into()));
+    // Two unbound admins: one may disable the other, which leaves the last one standing.
+    let (second, second_token) = user(&app, "管理总二", Role::Admin, None);
+    let r = post_empty(
+        &app,
+        &format!("/api/v1/users/{second}/disable"),
+        &s.unbound_admin.1,
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(
+        app.get("/api/v1/users", Some(&second_token)).await.status,
+        401
+    );
+    let conn = &mut *app.services.conn().unwrap();
+    let last = admin::disable_user(
+        conn,
+        admin::Manager::CommandLine,
+        &s.unbound_admin.0,
+        chrono::Utc::now(),
+    );
+    assert!(
+        matches!(last, Err(admin::AccountError::LastUnboundAdmin)),
+        "{last:?}"
+    );
+    // Re-enabled, the other one may be disabled again.
+    admin::enable_user(conn, admin::Manager::CommandLine, &second).unwrap();
+    admin::disable_user(
+        conn,
+        admin::Manager::CommandLine,
+        &s.unbound_admin.0,
+        chrono::Utc::now(),
+    )
+    .unwrap();
+}
+
+#[actix_rt::test]
+async fn a_rotated_token_replaces_the_old_one_at_once() {
+    let app = TestApp::spawn().await;
+    let s = staff(&app);
+    let rotate = format!("/api/v1/users/{}/rotate-token", s.target.0);
+    for token in [&s.clerk, &s.approver, &s.auditor, &s.unbound_auditor] {
+        let r = post_empty(&app, &rotate, token).await;
+        assert_eq!(status_code(&r), (403, "forbidden".into()));
+    }
+    let r = post_empty(&app, &rotate, &s.other_admin.1).await;
+    assert_eq!(status_code(&r), (404, "not_found".into()));
+    assert_eq!(
+        app.get("/api/v1/applications", Some(&s.target.1))
+            .await
+            .status,
+        200
+    );
+
+    let mut old = s.target.1.clone();
+    for by in [&s.admin.1, &s.unbound_admin.1] {
+        let r = post_empty(&app, &rotate, by).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_user_view(&r.body, true);
+        assert_eq!(r.header("cache-control").as_deref(), Some("no-store"));
+        let new = r.body["token"].as_str().unwrap().to_owned();
+        assert!(new.starts_with("gks_") && new != old);
+        assert_eq!(
+            app.get("/api/v1/applications", Some(&old)).await.status,
+            401
+        );
+        assert_eq!(
+            app.get("/api/v1/applications", Some(&new)).await.status,
+            200
+        );
+        old = new;
+    }
+    // An admin may rotate their own token.
+    let r = post_empty(
+        &app,
+        &format!("/api/v1/users/{}/rotate-token", s.admin.0),
+        &s.admin.1,
+    )
+    .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(app.get("/api/v1/users", Some(&s.admin.1)).await.status, 401);
+    let new = r.body["token"].as_str().unwrap();
+    assert_eq!(app.get("/api/v1/users", Some(new)).await.status, 200);
+}
+
+async fn put(app: &TestApp, path: &str, token: String, body: Vec<u8>) -> Reply {
+    app.send("PUT", path, Some(&token), &[], Some(body)).await
+}
+
+async fn loads(app: &TestApp, token: String) -> Vec<Value> {
+    let r = app.get("/api/v1/calendar/loads", Some(&token)).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    r.body["items"].as_array().unwrap().clone()
+}
+
+fn notice_2027() -> Vec<u8> {
+    json!({
+        "year": 2027,
+        "papers": ["国务院办公厅关于2027年部分节假日安排的通知"],
+        "days": [{ "name": "元旦", "date": "2027-01-01", "isOffDay": true }]
+    })
+    .to_string()
+    .into_bytes()
+}
+
+#[actix_rt::test]
+async fn the_national_calendar_is_loaded_by_an_unbound_admin_and_days_off_by_the_office_s() {
+    let app = TestApp::spawn().await;
+    let s = staff(&app);
+    let days = json!({ "days_off": [{ "date": "2026-12-30", "name": "地方性节日" }] })
+        .to_string()
+        .into_bytes();
+    let put = |path: &'static str, token: String, body: Vec<u8>| put(&app, path, token, body);
+    for token in [&s.clerk, &s.approver, &s.auditor, &s.unbound_auditor] {
+        let r = put("/api/v1/calendar/years/2027", token.clone(), notice_2027()).await;
+        assert_eq!(status_code(&r), (403, "forbidden".into()));
+        let r = put(
+            "/api/v1/agencies/BJHD/days-off/2026",
+            token.clone(),
+            days.clone(),
+        )
+        .await;
+        assert_eq!(status_code(&r), (403, "forbidden".into()));
+    }
+    // Office-bound admins: not the national calendar; their own office's days off only.
+    for token in [&s.admin.1, &s.other_admin.1] {
+        let r = put("/api/v1/calendar/years/2027", token.clone(), notice_2027()).await;
+        assert_eq!(status_code(&r), (403, "forbidden".into()), "{}", r.body);
+    }
+    let r = put(
+        "/api/v1/agencies/BJHD/days-off/2026",
+        s.other_admin.1.clone(),
+        days.clone(),
+    )
+    .await;
+    assert_eq!(status_code(&r), (404, "not_found".into()));
+    let r = put(
+        "/api/v1/agencies/BJHD/days-off/2026",
+        s.admin.1.clone(),
+        days.clone(),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = put(
+        "/api/v1/agencies/SHPD/days-off/2026",
+        s.unbound_admin.1.clone(),
+        days.clone(),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = put(
+        "/api/v1/calendar/years/2027",
+        s.unbound_admin.1.clone(),
+        notice_2027(),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+
+    // Who loaded each year: for staff; the public sees how it came in.
+    let public = app.get("/api/v1/calendar/years", None).await;
+    let years = public.body["years"].as_array().unwrap();
+    for y in years {
+        assert!(y.get("loaded_by").is_none(), "{y}");
+    }
+    assert_eq!(years[0]["loaded_via"], "shipped");
+    let last = years.last().unwrap();
+    assert_eq!(
+        (&last["year"], &last["loaded_via"]),
+        (&json!(2027), &json!("api"))
+    );
+    for token in [
+        &s.clerk,
+        &s.approver,
+        &s.auditor,
+        &s.admin.1,
+        &s.other_admin.1,
+        &s.unbound_auditor,
+        &s.unbound_admin.1,
+    ] {
+        let r = app.get("/api/v1/calendar/years", Some(token)).await;
+        assert_eq!(r.status, 200);
+        let years = r.body["years"].as_array().unwrap();
+        assert_eq!(years[0]["loaded_by"], "shipped with gongkai");
+        assert_eq!(years.last().unwrap()["loaded_by"], "管理总");
+    }
+    let r = app
+        .get("/api/v1/calendar/years", Some("gks_not-a-token"))
+        .await;
+    assert_eq!(r.status, 401);
+
+    // The audit of loads: who, in which role and office, when, what changed.
+    for token in [&s.clerk, &s.approver] {
+        let r = app.get("/api/v1/calendar/loads", Some(token)).await;
+        assert_eq!(status_code(&r), (403, "forbidden".into()));
+    }
+    let loads = |token: String| loads(&app, token);
+    let all = loads(s.unbound_auditor.clone()).await;
+    assert_eq!(loads(s.unbound_admin.1.clone()).await, all);
+    // 2019–2026 as shipped, two offices' days off, 2027.
+    assert_eq!(all.len(), 8 + 3, "{all:?}");
+    let national = &all[0];
+    assert_eq!(
+        (
+            &national["year"],
+            &national["agency"],
+            &national["by"],
+            &national["by_role"],
+            &national["via"]
+        ),
+        (
+            &json!(2027),
+            &Value::Null,
+            &json!("管理总"),
+            &json!("admin"),
+            &json!("api")
+        )
+    );
+    assert_eq!(national["by_user_id"], json!(s.unbound_admin.0));
+    assert_eq!(national["changes"]["replaced"], false);
+    assert_eq!(national["changes"]["days_off"], 1);
+    let bj = all.iter().find(|l| l["agency"] == "BJHD").unwrap();
+    assert_eq!(
+        (&bj["by"], &bj["by_agency"], &bj["year"]),
+        (&json!("管理甲"), &json!("BJHD"), &json!(2026))
+    );
+    assert_eq!(bj["changes"]["added"][0]["date"], "2026-12-30");
+    assert_eq!(bj["changes"]["removed"], json!([]));
+    let shipped = all.last().unwrap();
+    assert_eq!(
+        (&shipped["via"], &shipped["by"]),
+        (&json!("shipped"), &json!("shipped with gongkai"))
+    );
+    // An office's auditor and admin see the national loads and their own office's.
+    for token in [&s.auditor, &s.admin.1] {
+        let mine = loads(token.clone()).await;
+        assert_eq!(mine.len(), 8 + 1 + 1);
+        assert!(mine
+            .iter()
+            .all(|l| l["agency"].is_null() || l["agency"] == "BJHD"));
+    }
+    let theirs = loads(s.other_admin.1.clone()).await;
+    assert!(theirs
+        .iter()
+        .all(|l| l["agency"].is_null() || l["agency"] == "SHPD"));
+    assert_eq!(theirs.len(), 10);
+
+    // Loading the days off again: what was removed is said.
+    let none = json!({ "days_off": [] }).to_string().into_bytes();
+    let r = put(
+        "/api/v1/agencies/BJHD/days-off/2026",
+        s.admin.1.clone(),
+        none,
+    )
+    .await;
+    assert_eq!(r.status, 200);
+    let latest = &loads(s.admin.1.clone()).await[0];
+    assert_eq!(latest["changes"]["removed"][0]["name"], "地方性节日");
+
+    // The audit cannot be edited.
+    use diesel::connection::SimpleConnection;
+    let conn = &mut *app.services.conn().unwrap();
+    let err = conn
+        .batch_execute("UPDATE calendar_loads SET actor_name = 'forged'")
+        .unwrap_err();
+    assert!(err.to_string().contains("append-only"), "{err}");
+}
