@@ -6,6 +6,8 @@
 
 use serde_json::{Map, Value};
 
+use super::case::Status;
+
 /// The fields of each step the applicant may read; a step not listed is internal as a whole.
 /// Unknown steps are internal too: a new step is shown only once it is listed here.
 const APPLICANT: &[(&str, &[&str])] = &[
@@ -92,6 +94,19 @@ const APPLICANT: &[(&str, &[&str])] = &[
     // Their own request for a new access token (never the token).
     ("reset_access_token", &["sent_to"]),
 ];
+
+/// Whether the applicant may read the case's outcome: once the application is answered (the
+/// letter delivered) or closed with one (deemed abandoned; older closings), never a draft and
+/// never what was drafted before a withdrawal.
+pub fn applicant_sees_outcome(status: Status) -> bool {
+    matches!(
+        status,
+        Status::Delivered
+            | Status::ClosedWithoutProcessing
+            | Status::AbandonedNoCorrection
+            | Status::AbandonedFeeUnpaid
+    )
+}
 
 /// The applicant's view of one step: `None` when the step is internal, else its payload with
 /// only the fields they may read. A return receipt is theirs only for what was sent to them; a

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use validator::Validate;
 
 use super::extract::JsonBody;
+use super::limits::{client_ip, IntakeLimits};
 use super::problem::ApiError;
 use crate::service::{access, Services};
 
@@ -51,12 +52,12 @@ impl ResetLimits {
                 )
             }
         };
-        // The address that connected (a forwarded header could be made up by the client).
-        if let Some(ip) = client {
-            self.per_client
-                .check_key(&ip)
-                .map_err(|u| refused(u.wait_time_from(self.clock.now())))?;
-        }
+        // The client as the intake limits see it (the peer, or the trusted proxy's hop); an
+        // address that cannot be told counts under one shared key, never as a way around.
+        let ip = client.unwrap_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
+        self.per_client
+            .check_key(&ip)
+            .map_err(|u| refused(u.wait_time_from(self.clock.now())))?;
         self.per_case
             .check_key(&case.trim().to_uppercase())
             .map_err(|u| refused(u.wait_time_from(self.clock.now())))
@@ -83,11 +84,21 @@ const ANSWER: &str =
 pub async fn reset(
     services: web::Data<Services>,
     limits: web::Data<ResetLimits>,
+    intake: web::Data<IntakeLimits>,
     req: HttpRequest,
     id: web::Path<String>,
     body: JsonBody<ResetInput>,
 ) -> Result<HttpResponse, ApiError> {
-    limits.check(&id, req.peer_addr().map(|a| a.ip()))?;
+    // Neither an id nor a tracking number: no such case (other paths answer 404 too).
+    if id.chars().count() > 64 {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "no such application",
+        ));
+    }
+    let client = client_ip(req.headers(), req.peer_addr(), intake.trusted_proxies());
+    limits.check(&id, client)?;
     let input = body.0;
     web::block(move || access::reset(&services, &id, &input.id_number, services.now())).await??;
     Ok(HttpResponse::Accepted().json(Accepted { detail: ANSWER }))

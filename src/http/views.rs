@@ -152,15 +152,9 @@ pub fn application<'a>(
     extras: Option<&'a Extras>,
 ) -> ApplicationView<'a> {
     let staff = principal.staff().is_some();
-    // The applicant learns the outcome from the delivered answer (or the closing notice), never
-    // from a draft, even one left behind by a withdrawal.
-    let answered = matches!(
-        c.status.as_str(),
-        "delivered"
-            | "closed_without_processing"
-            | "abandoned_no_correction"
-            | "abandoned_fee_unpaid"
-    );
+    // The applicant's view of the outcome is defined once, in the domain.
+    let answered = crate::domain::case::Status::parse(&c.status)
+        .is_some_and(crate::domain::visibility::applicant_sees_outcome);
     ApplicationView {
         id: &c.id,
         tracking_number: &c.tracking_number,
