@@ -315,6 +315,15 @@ headers = { Authorization = "Bearer $auditor" }
 [[operations]]
 include-operation-id = ["loadCalendarYear", "setLocalDaysOff"]
 headers = { Authorization = "Bearer $admin" }
+
+# Staff accounts are the admin's; the audit of calendar loads the auditor's.
+[[operations]]
+include-operation-id = ["listUsers", "createUser", "getUser", "disableUser", "enableUser", "rotateUserToken"]
+headers = { Authorization = "Bearer $admin" }
+
+[[operations]]
+include-operation-id = ["listCalendarLoads"]
+headers = { Authorization = "Bearer $auditor" }
 EOF
 
 seed=${SCHEMATHESIS_SEED:-20260301}
