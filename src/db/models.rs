@@ -149,6 +149,42 @@ fn parse_opt<T>(
     value.as_deref().map(|v| parse(column, v, f)).transpose()
 }
 
+/// The extension as stored (state and days, and who asked).
+fn extension(
+    state: &Option<String>,
+    days: Option<i32>,
+    requested_by: Option<String>,
+) -> Result<Option<Extension>, CorruptValue> {
+    match (state, days) {
+        (Some(state), Some(days)) => Ok(Some(Extension {
+            state: parse("extension_state", state, ExtensionState::parse)?,
+            days,
+            requested_by,
+        })),
+        _ => Ok(None),
+    }
+}
+
+/// The fee notice as stored, once one was sent.
+fn fee(
+    scale: &Option<String>,
+    amount_fen: Option<i64>,
+    notice_on: Option<NaiveDate>,
+    received_on: Option<NaiveDate>,
+    paid_on: Option<NaiveDate>,
+) -> Result<Option<Fee>, CorruptValue> {
+    match (scale, amount_fen, notice_on) {
+        (Some(scale), Some(amount_fen), Some(notice_on)) => Ok(Some(Fee {
+            scale: parse("fee_scale", scale, FeeScale::parse)?,
+            amount_fen,
+            notice_on,
+            received_on,
+            paid_on,
+        })),
+        _ => Ok(None),
+    }
+}
+
 impl ApplicationRow {
     pub fn status(&self) -> Result<Status, CorruptValue> {
         parse("status", &self.status, Status::parse)
@@ -193,25 +229,19 @@ impl ApplicationRow {
                 })?),
                 None => None,
             },
-            extension: match (&self.extension_state, self.extension_days) {
-                (Some(state), Some(days)) => Some(Extension {
-                    state: parse("extension_state", state, ExtensionState::parse)?,
-                    days,
-                    requested_by: self.extension_requested_by.clone(),
-                }),
-                _ => None,
-            },
+            extension: extension(
+                &self.extension_state,
+                self.extension_days,
+                self.extension_requested_by.clone(),
+            )?,
             office_set_period: self.office_set_period,
-            fee: match (&self.fee_scale, self.fee_amount_fen, self.fee_notice_on) {
-                (Some(scale), Some(amount_fen), Some(notice_on)) => Some(Fee {
-                    scale: parse("fee_scale", scale, FeeScale::parse)?,
-                    amount_fen,
-                    notice_on,
-                    received_on: self.fee_received_on,
-                    paid_on: self.fee_paid_on,
-                }),
-                _ => None,
-            },
+            fee: fee(
+                &self.fee_scale,
+                self.fee_amount_fen,
+                self.fee_notice_on,
+                self.fee_received_on,
+                self.fee_paid_on,
+            )?,
             month_rank: 0,
             office: Default::default(),
         })
@@ -510,25 +540,15 @@ impl ClockRow {
             )?,
             posted_on: self.posted_on,
             closed_on: self.closed_on,
-            extension: match (&self.extension_state, self.extension_days) {
-                (Some(state), Some(days)) => Some(Extension {
-                    state: parse("extension_state", state, ExtensionState::parse)?,
-                    days,
-                    requested_by: None,
-                }),
-                _ => None,
-            },
+            extension: extension(&self.extension_state, self.extension_days, None)?,
             office_set_period: self.office_set_period,
-            fee: match (&self.fee_scale, self.fee_amount_fen, self.fee_notice_on) {
-                (Some(scale), Some(amount_fen), Some(notice_on)) => Some(Fee {
-                    scale: parse("fee_scale", scale, FeeScale::parse)?,
-                    amount_fen,
-                    notice_on,
-                    received_on: self.fee_received_on,
-                    paid_on: self.fee_paid_on,
-                }),
-                _ => None,
-            },
+            fee: fee(
+                &self.fee_scale,
+                self.fee_amount_fen,
+                self.fee_notice_on,
+                self.fee_received_on,
+                self.fee_paid_on,
+            )?,
             ..Case::default()
         };
         Ok(case.clock_facts())
