@@ -205,3 +205,43 @@ async fn every_role_reads_a_case_as_its_view_allows_and_no_more() {
         }
     }
 }
+
+/// The office-wide readings, role by role: the applicant none; clerks and approvers the notices
+/// and the report; auditors the audit too; admins everything, staff accounts included.
+#[actix_rt::test]
+async fn every_role_reaches_the_office_wide_readings_its_role_allows() {
+    let app = TestApp::spawn().await;
+    let bj = office(&app, "BJHD");
+    let (_, applicant) = file_one(&app, "BJHD").await;
+    let auditor = app.add_user("海淀审计", Role::Auditor, Some("BJHD"));
+    let admin = app.add_user("海淀管理员", Role::Admin, Some("BJHD"));
+    let paths = [
+        "/api/v1/notices?status=failed",
+        "/api/v1/reports/annual?agency=BJHD&year=2026",
+        "/api/v1/audit/verify?agency=BJHD",
+        "/api/v1/audit/cases?agency=BJHD&format=json",
+        "/api/v1/audit/events?agency=BJHD",
+        "/api/v1/calendar/loads",
+        "/api/v1/users",
+    ];
+    // 1 where the role may read, 0 where it is refused (403).
+    let table: [(&str, &str, [u8; 7]); 5] = [
+        ("applicant", &applicant, [0, 0, 0, 0, 0, 0, 0]),
+        ("clerk", &bj.clerk, [1, 1, 0, 0, 0, 0, 0]),
+        ("approver", &bj.approver, [1, 1, 0, 0, 0, 0, 0]),
+        ("auditor", &auditor, [1, 1, 1, 1, 1, 1, 0]),
+        ("admin", &admin, [1, 1, 1, 1, 1, 1, 1]),
+    ];
+    for (who, token, may) in table {
+        for (path, may) in paths.iter().zip(may) {
+            let r = app.get(path, Some(token)).await;
+            let want = if may == 1 { 200 } else { 403 };
+            assert_eq!(r.status.as_u16(), want, "{who} GET {path}: {}", r.body);
+            // Nothing any of them reads carries a token or its hash.
+            let text = r.body.to_string();
+            for secret in [token, "token_hash", "access_token_hash", "id_number_hash"] {
+                assert!(!text.contains(secret), "{who} reads {secret} at {path}");
+            }
+        }
+    }
+}
