@@ -494,3 +494,7 @@ use steps::{not_before, not_future, paper_or_today, record_received, Step};
 #[cfg(test)]
 #[path = "workflow_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "workflow_edge_tests.rs"]
+mod edge_tests;
