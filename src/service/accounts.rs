@@ -6,9 +6,9 @@ use super::*;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
+use crate::db::RetryHint;
 use crate::service::auth::{authenticate, require_staff, Staff};
 use crate::service::FieldError;
-use crate::db::RetryHint;
 
 /// Why an account operation was refused; the HTTP layer gives each its own stable code.
 #[derive(Debug, thiserror::Error)]
