@@ -180,6 +180,23 @@ struct NewCase<'a> {
     assistance_needed: Option<String>,
 }
 
+/// The legal date of receipt (art. 31): as the clerk gave it, or for an online filing the day
+/// both sides can confirm it (31(3)) — a filing made on a day off is received the next working
+/// day.
+fn legal_receipt(
+    cal: &crate::domain::calendar::Calendar,
+    new: &NewCase<'_>,
+    today: chrono::NaiveDate,
+) -> Option<chrono::NaiveDate> {
+    match (new.channel, new.registered_by) {
+        (Channel::Online, None) => Some(match cal.is_working(today) {
+            Ok(false) => cal.add(today, 1).unwrap_or(today),
+            _ => today,
+        }),
+        _ => new.received_on,
+    }
+}
+
 fn open(
     services: &Services,
     conn: &mut DbConnection,
@@ -196,15 +213,7 @@ fn open(
         None => new_token(ACCESS_TOKEN_PREFIX),
     };
     let cal = services.calendars.get(conn, Some(&new.agency.id))?;
-    // Art. 31(3): online, the day both sides can confirm receipt: a filing made on a day off is
-    // received on the next working day.
-    let received_on = match (new.channel, new.registered_by) {
-        (Channel::Online, None) => Some(match cal.is_working(today) {
-            Ok(false) => cal.add(today, 1).unwrap_or(today),
-            _ => today,
-        }),
-        _ => new.received_on,
-    };
+    let received_on = legal_receipt(&cal, new, today);
     let a = new.applicant;
     let number_normalised = identity::normalise(&a.id_number);
     let doc = a.id_document_type.as_str();
