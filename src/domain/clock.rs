@@ -530,17 +530,21 @@ pub struct Limits {
 
 /// The limits of a case on `today`.
 pub fn limits(cal: &Calendar, f: &ClockFacts, today: NaiveDate) -> Result<Limits, CalendarError> {
-    let list = deadlines(cal, f, today)?;
+    Ok(limits_of(&deadlines(cal, f, today)?, today))
+}
+
+/// The limits read off deadlines already computed for `today` (so a step computes them once).
+pub fn limits_of(list: &[Deadline], today: NaiveDate) -> Limits {
     let ended = |kind| {
         list.iter()
             .find(|d| d.kind == kind)
             .and_then(|d| d.due_on)
             .filter(|due| *due < today)
     };
-    Ok(Limits {
+    Limits {
         answer_period_ended_on: ended(DeadlineKind::Answer),
         correction_notice_ended_on: ended(DeadlineKind::CorrectionNotice),
-    })
+    }
 }
 
 /// The deadline a clerk must watch next: the earliest one still running.

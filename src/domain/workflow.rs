@@ -2,8 +2,9 @@
 //! today's legal date in; the next case and the event payload out.
 //!
 //! To add an action: a variant in `ActionKind`, its input in `Action` (domain/actions.rs), a row
-//! in `RULES`, and its effect in `apply`. Guards that need no input also go in `blocked_by` so `allowed_actions`
-//! never offers an action that would be refused.
+//! in `RULES`, its effect as a function (workflow_records.rs, or workflow_steps.rs for the larger
+//! ones) called from `apply_within`. Guards that need no input also go in `blocked_by`, so that
+//! `allowed_actions` never offers an action that would be refused.
 
 use chrono::NaiveDate;
 
@@ -305,11 +306,21 @@ pub fn allowed_actions(
     cal: &Calendar,
     today: NaiveDate,
 ) -> Vec<ActionKind> {
-    let limits = case.limits(cal, today);
+    allowed_actions_within(case, actor, cal, today, &case.limits(cal, today))
+}
+
+/// `allowed_actions`, with the case's limits on `today` already computed by the caller.
+pub fn allowed_actions_within(
+    case: &Case,
+    actor: &Actor,
+    cal: &Calendar,
+    today: NaiveDate,
+    limits: &Limits,
+) -> Vec<ActionKind> {
     RULES
         .iter()
         .filter(|r| r.roles.contains(&actor.role) && r.from.contains(&case.status()))
-        .filter(|r| blocked_by(case, actor, r.kind, &limits, cal, today).is_none())
+        .filter(|r| blocked_by(case, actor, r.kind, limits, cal, today).is_none())
         .map(|r| r.kind)
         .collect()
 }
@@ -337,23 +348,35 @@ pub fn apply(
     today: NaiveDate,
     cal: &Calendar,
 ) -> Result<Transition, WorkflowError> {
+    apply_within(case, actor, action, today, cal, &case.limits(cal, today))
+}
+
+/// `apply`, with the case's limits on `today` already read off its deadlines by the caller,
+/// so that one step computes the case's clock once and every layer sees the same dates.
+pub fn apply_within(
+    case: &Case,
+    actor: &Actor,
+    action: &Action,
+    today: NaiveDate,
+    cal: &Calendar,
+    limits: &Limits,
+) -> Result<Transition, WorkflowError> {
     let kind = action.kind();
     let rule = rule(kind);
-    let status = case.status();
     if !rule.roles.contains(&actor.role) {
         return Err(WorkflowError::RoleNotAllowed {
             action: kind,
             role: actor.role,
         });
     }
-    if !rule.from.contains(&status) {
+    if !rule.from.contains(&case.status()) {
         return Err(WorkflowError::NotAllowed {
             action: kind,
             role: actor.role,
-            status,
+            status: case.status(),
         });
     }
-    if let Some(err) = blocked_by(case, actor, kind, &case.limits(cal, today), cal, today) {
+    if let Some(err) = blocked_by(case, actor, kind, limits, cal, today) {
         return Err(err);
     }
     let mut step = Step {
@@ -364,116 +387,35 @@ pub fn apply(
         today,
         cal,
     };
+    let s = &mut step;
     match action {
-        Action::ConfirmReceipt(i) => {
-            not_future("received_on", i.received_on, today)?;
-            not_before(
-                "received_on",
-                i.received_on,
-                case.registered_on.map(|r| r - chrono::Days::new(366)),
-                "a year before registration",
-            )?;
-            step.next.received_on = Some(i.received_on);
-        }
-        Action::Accept(_) => step.next.status = Some(Status::Accepted),
-        Action::RequestCorrection(i) => {
-            // Art. 30: the applicant's period runs from the day they received the notice: today
-            // online or by e-mail, or as recorded when a posted notice's receipt comes back.
-            let received = (!i.by_post).then_some(today);
-            step.next.status = Some(Status::Correction);
-            step.next.correction_requested_on = Some(today);
-            step.next.correction_period_days = Some(i.period_working_days);
-            step.next.correction_notice_received_on = received;
-        }
-        Action::SubmitCorrection(i) => steps::submit_correction(&mut step, i)?,
-        Action::StartConsultation(i) => steps::start_consultation(&mut step, i)?,
-        Action::EndConsultation(i) => steps::end_consultation(&mut step, i)?,
-        Action::ProposeDecision(i) => steps::propose_decision(&mut step, i)?,
-        Action::Approve(_) => {
-            step.next.approved_by = actor.id.clone();
-            step.next.status = Some(Status::Approved);
-        }
-        Action::Return(_) => step.next.status = Some(Status::Accepted),
-        Action::Deliver(i) => steps::deliver(&mut step, i)?,
-        Action::Withdraw(_) => {
-            step.next.closed_on = Some(today);
-            step.next.status = Some(Status::Withdrawn);
-        }
-        Action::RequestExtension(i) => {
-            step.next.extension = Some(Extension {
-                state: ExtensionState::Requested,
-                days: i.working_days,
-                requested_by: actor.id.clone(),
-            });
-        }
-        Action::GrantExtension(_) | Action::RefuseExtension(_) => {
-            if let Some(e) = &mut step.next.extension {
-                e.state = if kind == ActionKind::GrantExtension {
-                    ExtensionState::Granted
-                } else {
-                    ExtensionState::Refused
-                };
-            }
-        }
-        Action::SetAnswerPeriod(i) => step.next.office_set_period = Some(i.working_days),
-        // Art. 35: the questions go to the applicant with the notices; the case remembers the day.
-        Action::AskForReasons(_) => step.next.reasons_asked_on = Some(today),
-        Action::ReplyToReasons(i) => {
-            let on = paper_or_today(actor, i.received_on, today)?;
-            not_before(
-                "received_on",
-                on,
-                case.reasons_asked_on,
-                "the request for reasons",
-            )?;
-            step.next.reasons_replied_on = Some(on);
-        }
-        Action::IssueFeeNotice(i) => steps::issue_fee_notice(&mut step, i)?,
-        Action::RecordPayment(i) => steps::record_payment(&mut step, i)?,
-        Action::AbandonNoCorrection => {
-            // Art. 30: no correction in time is deemed abandoned (其他处理 1).
-            step.next.outcome = Some(Outcome::OtherNoCorrection);
-            step.next.closed_on = Some(today);
-            step.next.status = Some(Status::AbandonedNoCorrection);
-        }
-        Action::AbandonFeeUnpaid => {
-            // Fee Measures: not paid in time is deemed abandoned (其他处理 2).
-            step.next.outcome = Some(Outcome::OtherFeeUnpaid);
-            step.next.closed_on = Some(today);
-            step.next.status = Some(Status::AbandonedFeeUnpaid);
-        }
-        // Recorded on the case; the challenge itself is kept beside it (service::challenges).
-        Action::RecordChallenge(i) => {
-            not_future("filed_on", i.filed_on, today)?;
-            not_before("filed_on", i.filed_on, case.closed_on, "the answer")?;
-            if i.after_reconsideration && i.kind == ChallengeKind::Reconsideration {
-                return Err(WorkflowError::InvalidInput {
-                    field: "after_reconsideration",
-                    message: "only a lawsuit comes after a reconsideration".into(),
-                });
-            }
-        }
-        Action::RecordChallengeResult(i) => not_future("decided_on", i.decided_on, today)?,
-        Action::RecordNoticeReceived(i) => record_received(&mut step.next, i, today)?,
-        Action::WaiveFee(i) => {
-            // What would have been charged is recorded with the reason (Fee Measures).
-            let quote = fees::waived(i, case.month_rank)
-                .map_err(|(field, message)| WorkflowError::InvalidInput { field, message })?;
-            step.next.fee_waived_on = Some(today);
-            step.payload["quote"] = serde_json::to_value(&quote).expect("quotes serialise");
-        }
-        Action::Reopen(i) => {
-            // Art. 30: the correction counts as received today; the answer period starts afresh.
-            step.next.reopened_on = Some(today);
-            step.next.corrected_received_on = Some(today);
-            if let Some(d) = &i.description {
-                step.next.description = d.clone();
-            }
-            step.next.outcome = None;
-            step.next.closed_on = None;
-            step.next.status = Some(Status::Accepted);
-        }
-        Action::NotifyThirdParty(i) => steps::notify_third_party(&mut step, i)?,
+        Action::ConfirmReceipt(i) => records::confirm_receipt(s, i)?,
+        Action::Accept(_) => records::accept(s),
+        Action::RequestCorrection(i) => records::request_correction(s, i),
+        Action::SubmitCorrection(i) => steps::submit_correction(s, i)?,
+        Action::StartConsultation(i) => steps::start_consultation(s, i)?,
+        Action::EndConsultation(i) => steps::end_consultation(s, i)?,
+        Action::ProposeDecision(i) => steps::propose_decision(s, i)?,
+        Action::Approve(_) => records::approve(s),
+        Action::Return(_) => records::send_back(s),
+        Action::Deliver(i) => steps::deliver(s, i)?,
+        Action::Withdraw(_) => records::withdraw(s),
+        Action::RequestExtension(i) => records::request_extension(s, i),
+        Action::GrantExtension(_) => records::decide_extension(s, ExtensionState::Granted),
+        Action::RefuseExtension(_) => records::decide_extension(s, ExtensionState::Refused),
+        Action::SetAnswerPeriod(i) => records::set_answer_period(s, i),
+        Action::AskForReasons(_) => records::ask_for_reasons(s),
+        Action::ReplyToReasons(i) => records::reply_to_reasons(s, i)?,
+        Action::IssueFeeNotice(i) => steps::issue_fee_notice(s, i)?,
+        Action::RecordPayment(i) => steps::record_payment(s, i)?,
+        Action::AbandonNoCorrection => records::abandon_no_correction(s),
+        Action::AbandonFeeUnpaid => records::abandon_fee_unpaid(s),
+        Action::RecordChallenge(i) => records::record_challenge(s, i)?,
+        Action::RecordChallengeResult(i) => records::record_challenge_result(s, i)?,
+        Action::RecordNoticeReceived(i) => record_received(&mut s.next, i, s.today)?,
+        Action::WaiveFee(i) => records::waive_fee(s, i)?,
+        Action::Reopen(i) => records::reopen(s, i),
+        Action::NotifyThirdParty(i) => steps::notify_third_party(s, i)?,
     }
     Ok(Transition {
         case: step.next,
@@ -489,7 +431,11 @@ use guards::blocked_by;
 /// Each action's effect, beside the table of who may take it (rules.rs) and the guards.
 #[path = "workflow_steps.rs"]
 mod steps;
-use steps::{not_before, not_future, paper_or_today, record_received, Step};
+use steps::{record_received, Step};
+
+/// The smaller actions' effects, one function each.
+#[path = "workflow_records.rs"]
+mod records;
 
 #[cfg(test)]
 #[path = "workflow_tests.rs"]

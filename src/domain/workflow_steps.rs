@@ -1,5 +1,5 @@
-//! What each action does to a case (the larger ones; the rest are one line in `apply`), with the
-//! checks of its dates. A child of `workflow`, so it reads the case's own helpers.
+//! What the larger actions do to a case (the smaller ones are in `workflow_records.rs`), with
+//! the checks of their dates. A child of `workflow`, so it reads the case's own helpers.
 
 use chrono::NaiveDate;
 

@@ -3,15 +3,15 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::auth::{authenticate, require_staff, Principal};
-use super::clock::{next_info, NextDeadlineInfo};
+use super::clock::{deadlines_of, next_info, NextDeadlineInfo};
 use super::{FieldError, ServiceError, Services};
 use crate::db::cases::{CaseFilter, Cursor, Sort};
-use crate::db::models::{ApplicationRow, CaseChanges, EventRow, FinalClock};
+use crate::db::models::{ApplicationRow, CaseChanges, EventRow, FinalClock, NextDeadline};
 use crate::db::{cases, events, staff, write_tx, DbConnection};
 use crate::domain::case::{ApplicantKind, Status};
 use crate::domain::clock;
 use crate::domain::time::legal_date;
-use crate::domain::workflow::{self, Action, ActionKind, Role, WorkflowError};
+use crate::domain::workflow::{self, Action, ActionKind, Role};
 
 /// A case as the caller may see it.
 pub struct Visible {
@@ -34,22 +34,45 @@ pub struct Extras {
     pub extension_reason: Option<String>,
 }
 
-/// The extras of one case for the principal, on `today`.
-pub fn extras(
+/// What a view of one case shows besides the row, from its deadlines today, computed once for
+/// the view (or handed over by the step that just wrote it): the next deadline, what the
+/// principal may do, and the extras.
+fn shown(
     conn: &mut DbConnection,
-    cal: &crate::domain::calendar::Calendar,
+    services: &Services,
     row: &ApplicationRow,
     principal: &Principal,
     today: NaiveDate,
+    deadlines: Option<Vec<clock::Deadline>>,
+) -> Result<(Option<NextDeadlineInfo>, Vec<&'static str>, Extras), ServiceError> {
+    let case = load_case(conn, row)?;
+    let cal = services.calendars.get(conn, Some(&row.agency_id))?;
+    // A calendar problem leaves nothing limited and no fee due day (as the workflow reads it).
+    let deadlines = match deadlines {
+        Some(list) => list,
+        None => clock::deadlines(&cal, &case.clock_facts(), today).unwrap_or_default(),
+    };
+    let limits = clock::limits_of(&deadlines, today);
+    let allowed = workflow::allowed_actions_within(&case, &principal.actor(), &cal, today, &limits)
+        .iter()
+        .map(|k| k.as_str())
+        .collect();
+    let extras = extras(conn, row, principal, &deadlines)?;
+    Ok((next_info(&cal, row, today), allowed, extras))
+}
+
+/// The extras of one case for the principal, from its deadlines today.
+pub fn extras(
+    conn: &mut DbConnection,
+    row: &ApplicationRow,
+    principal: &Principal,
+    deadlines: &[clock::Deadline],
 ) -> Result<Extras, ServiceError> {
     let fee_due_on = match row.fee_notice_on {
-        Some(_) => clock::deadlines(cal, &row.case()?.clock_facts(), today)
-            .ok()
-            .and_then(|list| {
-                list.iter()
-                    .rfind(|d| d.kind == clock::DeadlineKind::FeePayment)
-                    .and_then(|d| d.due_on)
-            }),
+        Some(_) => deadlines
+            .iter()
+            .rfind(|d| d.kind == clock::DeadlineKind::FeePayment)
+            .and_then(|d| d.due_on),
         None => None,
     };
     if principal.staff().is_none() {
@@ -101,11 +124,8 @@ pub fn get(services: &Services, token: Option<&str>, id: &str) -> Result<Visible
     let principal = authenticate(conn, token)?;
     let case = visible(conn, &principal, id)?;
     let agency_code = staff::agency_by_id(conn, &case.agency_id)?.code;
-    let cal = services.calendars.get(conn, Some(&case.agency_id))?;
     let today = legal_date(services.now());
-    let next_deadline = next_info(&cal, &case, today);
-    let allowed = allowed(conn, services, &case, &principal, today)?;
-    let extras = extras(conn, &cal, &case, &principal, today)?;
+    let (next_deadline, allowed, extras) = shown(conn, services, &case, &principal, today, None)?;
     Ok(Visible {
         case,
         agency_code,
@@ -292,12 +312,17 @@ pub fn act(
             actor: &actor,
             name: actor_name.as_deref(),
         };
-        let case = apply_action(conn, services, &case, &by, action, expected_version, now)?;
+        let act = Act {
+            action,
+            expected_version,
+            now,
+            deadlines: None,
+        };
+        let Applied { case, deadlines } = apply_action(conn, services, &case, &by, &act)?;
         let agency_code = staff::agency_by_id(conn, &case.agency_id)?.code;
-        let cal = services.calendars.get(conn, Some(&case.agency_id))?;
-        let next_deadline = next_info(&cal, &case, legal_date(now));
-        let allowed = allowed(conn, services, &case, &principal, legal_date(now))?;
-        let extras = extras(conn, &cal, &case, &principal, legal_date(now))?;
+        let today = legal_date(now);
+        let (next_deadline, allowed, extras) =
+            shown(conn, services, &case, &principal, today, Some(deadlines))?;
         Ok(Visible {
             case,
             agency_code,
@@ -343,6 +368,23 @@ pub struct By<'a> {
     pub name: Option<&'a str>,
 }
 
+/// An action as a caller asks for it.
+pub struct Act<'a> {
+    pub action: &'a Action,
+    pub expected_version: i32,
+    pub now: DateTime<Utc>,
+    /// The case's deadlines today, when the caller has already computed them for this version
+    /// (the lapse job has): the step then does not compute them again.
+    pub deadlines: Option<&'a [clock::Deadline]>,
+}
+
+/// A step written: the case after it, and its deadlines today (computed once, for the row, the
+/// notice and the caller's view alike).
+pub struct Applied {
+    pub case: ApplicationRow,
+    pub deadlines: Vec<clock::Deadline>,
+}
+
 /// The one path every change to a case takes, from a person or from the service itself:
 /// the workflow decides, the deadlines are recomputed, the row is written only if still at
 /// `expected_version`, and the event (and, on delivery, the answer letter) go in with it.
@@ -351,10 +393,14 @@ pub fn apply_action(
     services: &Services,
     case: &ApplicationRow,
     by: &By<'_>,
-    action: &Action,
-    expected_version: i32,
-    now: DateTime<Utc>,
-) -> Result<ApplicationRow, ServiceError> {
+    act: &Act<'_>,
+) -> Result<Applied, ServiceError> {
+    let Act {
+        action,
+        expected_version,
+        now,
+        ..
+    } = *act;
     let id = case.id.as_str();
     if case.version != expected_version {
         return Err(ServiceError::VersionConflict {
@@ -365,21 +411,24 @@ pub fn apply_action(
     let today = legal_date(now);
     let cal = services.calendars.get(conn, Some(&case.agency_id))?;
     let mut before = load_case(conn, case)?;
-    let refused = |error: WorkflowError, before: &workflow::Case| {
-        let allowed = workflow::allowed_actions(before, by.actor, &cal, today);
-        ServiceError::Workflow {
-            error,
-            allowed: allowed.iter().map(|k| k.as_str()).collect(),
-        }
-    };
     // The per-application scale counts the applicant's applications this month (RULES §6).
     if let Action::IssueFeeNotice(_) | Action::WaiveFee(_) = action {
         before.month_rank = cases::month_rank(conn, case)?
             .try_into()
             .unwrap_or(u32::MAX);
     }
-    let transition =
-        workflow::apply(&before, by.actor, action, today, &cal).map_err(|e| refused(e, &before))?;
+    let limits = match act.deadlines {
+        Some(list) => clock::limits_of(list, today),
+        None => clock::limits_of(&deadlines_of(&cal, &before, today)?, today),
+    };
+    let transition = workflow::apply_within(&before, by.actor, action, today, &cal, &limits)
+        .map_err(|error| {
+            let allowed = workflow::allowed_actions_within(&before, by.actor, &cal, today, &limits);
+            ServiceError::Workflow {
+                error,
+                allowed: allowed.iter().map(|k| k.as_str()).collect(),
+            }
+        })?;
     let challenge = super::challenges::prepare(conn, case, action, now)?;
     let mut payload = transition.payload.clone();
     // Art. 33 ¶1: the grant carries the length and the reason the applicant is told.
@@ -395,10 +444,11 @@ pub fn apply_action(
     let version = expected_version + 1;
     // Every change recomputes the case's deadlines (a pure function of it and the calendar);
     // a closing change keeps them as they stand, for good (RULES §8: closed cases are history).
-    let next = super::clock::next_for(&cal, &transition.case, now)?;
+    let deadlines = deadlines_of(&cal, &transition.case, today)?;
+    let next = NextDeadline::of(clock::next_deadline(&deadlines));
     let after_status = transition.case.status();
     let closed = match (after_status.is_terminal(), before.status().is_terminal()) {
-        (true, false) => Some(super::clock::final_clock(&cal, &transition.case, now)?),
+        (true, false) => Some(FinalClock::of(&deadlines)),
         (true, true) => case.final_clock.clone().map(|json| FinalClock {
             json,
             answer_due_on: case.final_answer_due_on,
@@ -445,6 +495,15 @@ pub fn apply_action(
         super::letters::write_answer_letter(conn, &after, dated, now)?;
     }
     // The notice the step causes goes into the outbox with it: both are written, or neither.
-    super::notices::for_step(conn, services, &after, action.kind(), &payload, seq, now)?;
-    Ok(after)
+    let step = super::notices::Stepped {
+        kind: action.kind(),
+        payload: &payload,
+        seq,
+        deadlines: &deadlines,
+    };
+    super::notices::for_step(conn, services, &after, &step, now)?;
+    Ok(Applied {
+        case: after,
+        deadlines,
+    })
 }

@@ -27,15 +27,15 @@ pub fn next_for(
     Ok(NextDeadline::of(clock::next_deadline(&list)))
 }
 
-/// The deadlines of a case as they stand the day it closes: kept with it for good.
-pub fn final_clock(
+/// The deadlines of a case on `today`: computed once per step or view, and handed to every
+/// layer that reads them (the workflow's limits, the next deadline, the notice), so that all
+/// see the same dates.
+pub fn deadlines_of(
     cal: &Calendar,
     case: &Case,
-    now: DateTime<Utc>,
-) -> Result<crate::db::models::FinalClock, ServiceError> {
-    let list =
-        clock::deadlines(cal, &case.clock_facts(), legal_date(now)).map_err(calendar_error)?;
-    Ok(crate::db::models::FinalClock::of(&list))
+    today: chrono::NaiveDate,
+) -> Result<Vec<Deadline>, ServiceError> {
+    clock::deadlines(cal, &case.clock_facts(), today).map_err(calendar_error)
 }
 
 /// A date beyond 2099 entered by a clerk is refused at the edge; reaching one here is a bug.

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
 
-use super::cases::{apply_action, By};
+use super::cases::{apply_action, Act, By};
 use super::{ServiceError, Services};
 use crate::db::models::ApplicationRow;
 use crate::db::schema::applications;
@@ -74,7 +74,14 @@ pub fn close_lapsed(services: &Services, now: DateTime<Utc>) -> Result<Lapsed, S
             // Read again inside the transaction: another instance may have acted meanwhile.
             match crate::db::cases::application(conn, &row.id)? {
                 Some(fresh) => {
-                    apply_action(conn, services, &fresh, &by, &action, fresh.version, now).map(Some)
+                    // Unchanged since it was read: its deadlines are the ones just computed.
+                    let act = Act {
+                        action: &action,
+                        expected_version: fresh.version,
+                        now,
+                        deadlines: (fresh.version == row.version).then_some(&deadlines[..]),
+                    };
+                    apply_action(conn, services, &fresh, &by, &act).map(Some)
                 }
                 None => Ok(None),
             }

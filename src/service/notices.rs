@@ -73,21 +73,17 @@ fn due(deadlines: &[clock::Deadline], kind: DeadlineKind) -> Value {
         .map_or(Value::Null, |d| json!(d))
 }
 
-/// The values every template sees.
-fn context(
-    conn: &mut DbConnection,
-    services: &Services,
-    case: &ApplicationRow,
-    now: DateTime<Utc>,
-) -> Result<Value, ServiceError> {
-    let agency = staff::agency_by_id(conn, &case.agency_id)?;
-    let cal = services.calendars.get(conn, Some(&case.agency_id))?;
-    Ok(context_of(&agency, &cal, case, now))
+/// The values every template sees, from an office and calendar the caller already holds.
+fn context_of(agency: &Agency, cal: &Calendar, case: &ApplicationRow, now: DateTime<Utc>) -> Value {
+    context_with((agency, cal), case, &due_days(cal, case, legal_date(now)))
 }
 
-/// The same, from an office and calendar the caller already holds.
-fn context_of(agency: &Agency, cal: &Calendar, case: &ApplicationRow, now: DateTime<Utc>) -> Value {
-    let deadlines = due_days(cal, case, legal_date(now));
+/// The same, from the case's deadlines the caller already computed.
+fn context_with(
+    (agency, cal): (&Agency, &Calendar),
+    case: &ApplicationRow,
+    deadlines: &[clock::Deadline],
+) -> Value {
     json!({
         "agency": {
             "name": agency.name,
@@ -107,14 +103,14 @@ fn context_of(agency: &Agency, cal: &Calendar, case: &ApplicationRow, now: DateT
             "filed_online": case.channel == "online" && case.registered_by.is_none(),
             "status": case.status,
         },
-        "provisional": provisional(&deadlines, DeadlineKind::Answer),
-        "correction_provisional": provisional(&deadlines, DeadlineKind::CorrectionPeriod),
-        "fee_provisional": provisional(&deadlines, DeadlineKind::FeePayment),
-        "reply_provisional": provisional(&deadlines, DeadlineKind::ConsultationReply),
-        "answer_due": due(&deadlines, DeadlineKind::Answer),
-        "correction_due": due(&deadlines, DeadlineKind::CorrectionPeriod),
-        "fee_due": due(&deadlines, DeadlineKind::FeePayment),
-        "reply_due": due(&deadlines, DeadlineKind::ConsultationReply),
+        "provisional": provisional(deadlines, DeadlineKind::Answer),
+        "correction_provisional": provisional(deadlines, DeadlineKind::CorrectionPeriod),
+        "fee_provisional": provisional(deadlines, DeadlineKind::FeePayment),
+        "reply_provisional": provisional(deadlines, DeadlineKind::ConsultationReply),
+        "answer_due": due(deadlines, DeadlineKind::Answer),
+        "correction_due": due(deadlines, DeadlineKind::CorrectionPeriod),
+        "fee_due": due(deadlines, DeadlineKind::FeePayment),
+        "reply_due": due(deadlines, DeadlineKind::ConsultationReply),
         "extension_days": case.extension_days,
         // Art. 30: how long a justified late correction is still taken.
         "reopen_until": case
@@ -219,15 +215,28 @@ fn consultation_letter(
 }
 
 /// The notice a workflow step causes, if any, written with the step's event (number `seq`).
+/// A step just written, as the notice it causes reads it.
+pub struct Stepped<'a> {
+    pub kind: ActionKind,
+    pub payload: &'a Value,
+    pub seq: i32,
+    /// The case's deadlines after the step, computed once by `apply_action`.
+    pub deadlines: &'a [clock::Deadline],
+}
+
 pub fn for_step(
     conn: &mut DbConnection,
     services: &Services,
     case: &ApplicationRow,
-    kind: ActionKind,
-    payload: &Value,
-    seq: i32,
+    step: &Stepped<'_>,
     now: DateTime<Utc>,
 ) -> Result<(), ServiceError> {
+    let Stepped {
+        kind,
+        payload,
+        seq,
+        deadlines,
+    } = *step;
     let Some((template, recipient)) = template_for(kind) else {
         return Ok(());
     };
@@ -245,7 +254,9 @@ pub fn for_step(
     };
     // No address known: the notice goes by post, outside this service.
     let Some((to, role)) = to else { return Ok(()) };
-    let mut ctx = context(conn, services, case, now)?;
+    let agency = staff::agency_by_id(conn, &case.agency_id)?;
+    let cal = services.calendars.get(conn, Some(&case.agency_id))?;
+    let mut ctx = context_with((&agency, &cal), case, deadlines);
     ctx["payload"] = payload.clone();
     ctx["party_name"] = consulted.map_or(Value::Null, |c| c["party_name"].clone());
     if kind == ActionKind::GrantExtension {
