@@ -380,69 +380,8 @@ pub fn deadlines(
 ) -> Result<Vec<Deadline>, CalendarError> {
     let status = f.status.unwrap_or(Status::Registered);
     let mut out = Vec::new();
-    match (f.received_on, f.registered_on) {
-        (Some(received), _) => {
-            // Art. 30: the notice within 7 working days; it matters only until the case is
-            // accepted.
-            out.push(simple(
-                cal,
-                Simple {
-                    kind: DeadlineKind::CorrectionNotice,
-                    article: "条例第三十条",
-                    start: received,
-                    days: CORRECTION_NOTICE_WORKING_DAYS,
-                    done: f.correction_requested_on,
-                    running: status == Status::Registered,
-                    what: "一次性告知补正期限".into(),
-                },
-                today,
-            )?);
-        }
-        // Art. 31: a mail or fax application waits for its legal date of receipt; it must not
-        // drop out of sight meanwhile.
-        (None, Some(registered)) if status == Status::Registered => out.push(simple(
-            cal,
-            Simple {
-                kind: DeadlineKind::ConfirmReceipt,
-                article: "条例第三十一条",
-                start: registered,
-                days: CONFIRM_RECEIPT_WORKING_DAYS,
-                done: None,
-                running: true,
-                what: "确认收到申请之日".into(),
-            },
-            today,
-        )?),
-        _ => {}
-    }
-    if let (Some(requested), Some(days)) = (f.correction_requested_on, f.correction_period_days) {
-        match f.correction_notice_received_on {
-            // Art. 30: the applicant's period runs from the day they received the notice.
-            Some(received) => out.push(lapsed_if(
-                simple(
-                    cal,
-                    Simple {
-                        kind: DeadlineKind::CorrectionPeriod,
-                        article: "条例第三十条",
-                        start: received,
-                        days,
-                        done: f.corrected_received_on,
-                        running: status == Status::Correction,
-                        what: "申请人补正期限".into(),
-                    },
-                    today,
-                )?,
-                status == Status::AbandonedNoCorrection,
-            )),
-            None => out.push(notice_receipt(
-                cal,
-                "补正告知书",
-                requested,
-                status == Status::Correction,
-                today,
-            )?),
-        }
-    }
+    out.extend(receipt(cal, f, status, today)?);
+    out.extend(correction(cal, f, status, today)?);
     for p in f
         .pauses
         .iter()
@@ -450,37 +389,100 @@ pub fn deadlines(
     {
         out.push(consultation_reply(cal, p, status, today)?);
     }
-    if let Some(fee) = &f.fee_notice {
-        let running = !status.is_terminal() && fee.paid_on.is_none();
-        match fee.received_on {
-            // Fee Measures: 20 working days from the day after the applicant received it.
-            Some(received) => out.push(lapsed_if(
-                simple(
-                    cal,
-                    Simple {
-                        kind: DeadlineKind::FeePayment,
-                        article: "政府信息公开信息处理费管理办法",
-                        start: received,
-                        days: FEE_PAYMENT_WORKING_DAYS,
-                        done: fee.paid_on,
-                        running,
-                        what: "申请人缴纳信息处理费期限".into(),
-                    },
-                    today,
-                )?,
-                status == Status::AbandonedFeeUnpaid,
-            )),
-            None => out.push(notice_receipt(
-                cal,
-                "收费通知",
-                fee.notice_on,
-                running,
-                today,
-            )?),
-        }
-    }
+    out.extend(fee_payment(cal, f, status, today)?);
     out.extend(answer(cal, f, today)?);
     Ok(out)
+}
+
+/// The clock at the door: the correction notice once the application is received, or the
+/// wait for the legal date of receipt of a posted one.
+fn receipt(
+    cal: &Calendar,
+    f: &ClockFacts,
+    status: Status,
+    today: NaiveDate,
+) -> Result<Option<Deadline>, CalendarError> {
+    let deadline = match (f.received_on, f.registered_on) {
+        // Art. 30: the notice within 7 working days; it matters only until the case is accepted.
+        (Some(received), _) => Simple {
+            kind: DeadlineKind::CorrectionNotice,
+            article: "条例第三十条",
+            start: received,
+            days: CORRECTION_NOTICE_WORKING_DAYS,
+            done: f.correction_requested_on,
+            running: status == Status::Registered,
+            what: "一次性告知补正期限".into(),
+        },
+        // Art. 31: a mail or fax application waits for its legal date of receipt; it must not
+        // drop out of sight meanwhile.
+        (None, Some(registered)) if status == Status::Registered => Simple {
+            kind: DeadlineKind::ConfirmReceipt,
+            article: "条例第三十一条",
+            start: registered,
+            days: CONFIRM_RECEIPT_WORKING_DAYS,
+            done: None,
+            running: true,
+            what: "确认收到申请之日".into(),
+        },
+        _ => return Ok(None),
+    };
+    simple(cal, deadline, today).map(Some)
+}
+
+/// Art. 30: the applicant's period to correct runs from the day they received the notice; until
+/// that is known, the office watches for the receipt of a posted notice.
+fn correction(
+    cal: &Calendar,
+    f: &ClockFacts,
+    status: Status,
+    today: NaiveDate,
+) -> Result<Option<Deadline>, CalendarError> {
+    let (Some(requested), Some(days)) = (f.correction_requested_on, f.correction_period_days)
+    else {
+        return Ok(None);
+    };
+    let running = status == Status::Correction;
+    let Some(received) = f.correction_notice_received_on else {
+        return notice_receipt(cal, "补正告知书", requested, running, today).map(Some);
+    };
+    let period = Simple {
+        kind: DeadlineKind::CorrectionPeriod,
+        article: "条例第三十条",
+        start: received,
+        days,
+        done: f.corrected_received_on,
+        running,
+        what: "申请人补正期限".into(),
+    };
+    let lapsed = status == Status::AbandonedNoCorrection;
+    Ok(Some(lapsed_if(simple(cal, period, today)?, lapsed)))
+}
+
+/// Fee Measures: 20 working days to pay from the day after the applicant received the notice.
+fn fee_payment(
+    cal: &Calendar,
+    f: &ClockFacts,
+    status: Status,
+    today: NaiveDate,
+) -> Result<Option<Deadline>, CalendarError> {
+    let Some(fee) = &f.fee_notice else {
+        return Ok(None);
+    };
+    let running = !status.is_terminal() && fee.paid_on.is_none();
+    let Some(received) = fee.received_on else {
+        return notice_receipt(cal, "收费通知", fee.notice_on, running, today).map(Some);
+    };
+    let period = Simple {
+        kind: DeadlineKind::FeePayment,
+        article: "政府信息公开信息处理费管理办法",
+        start: received,
+        days: FEE_PAYMENT_WORKING_DAYS,
+        done: fee.paid_on,
+        running,
+        what: "申请人缴纳信息处理费期限".into(),
+    };
+    let lapsed = status == Status::AbandonedFeeUnpaid;
+    Ok(Some(lapsed_if(simple(cal, period, today)?, lapsed)))
 }
 
 /// The applicant's period that ran out and closed the case shows as lapsed, not moot.
