@@ -144,7 +144,7 @@ fn main() {
     );
 
     let t = Instant::now();
-    let v = gongkai::service::audit::verify(conn, None).unwrap();
+    let v = gongkai::service::audit::verify(conn, None, None).unwrap();
     println!(
         "verify the whole chain ({} cases, {} events, ok: {}): {:.2} s",
         v.cases,
@@ -169,7 +169,7 @@ fn main() {
     let mut last = None;
     for _ in 0..RUNS {
         let t = Instant::now();
-        let r = report::annual(conn, agency.clone(), 2026).unwrap();
+        let r = report::annual(conn, agency.clone(), 2026, None).unwrap();
         times.push(t.elapsed().as_secs_f64());
         last = Some(r);
     }

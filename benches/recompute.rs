@@ -66,6 +66,7 @@ fn main() {
             &notice_2026(extra),
             &calendar::Loader::command_line("bench"),
             Utc::now(),
+            None,
         )
         .unwrap();
         (t.elapsed().as_secs_f64(), loaded.recomputed)

@@ -220,7 +220,15 @@ fn main() -> anyhow::Result<()> {
     let seeded = started.elapsed();
     // The open cases' deadlines, computed by the service's own clock on the official calendar.
     let recomputed = gongkai::db::write_tx(conn, |conn| {
-        clock::recompute_open_cases(conn, &services.calendars, None, "seed", Utc::now(), None)
+        clock::recompute_open_cases(
+            conn,
+            &services.calendars,
+            None,
+            "seed",
+            Utc::now(),
+            None,
+            None,
+        )
     })?;
     // The closed cases' clocks, kept as they stood when each closed (as the service keeps them).
     clock::keep_clocks_of_closed_cases(conn, &services.calendars)?;
