@@ -2,6 +2,10 @@
 //! peak memory, against an export of nothing), and the annual report over a year of 1,000,000
 //! cases. `cargo bench --bench audit`; GONGKAI_BENCH_DATABASE_URL=postgres://… measures
 //! PostgreSQL instead of SQLite.
+#![allow(
+    clippy::unwrap_used,
+    reason = "a failed step here should stop with its value"
+)]
 
 use std::process::{Command, Stdio};
 use std::time::Instant;

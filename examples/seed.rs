@@ -5,6 +5,10 @@
 //!
 //! cargo run --release --example seed -- --database-url sqlite://load/gongkai.db \
 //!     --cases 1000000 --tokens load/tokens.json
+#![allow(
+    clippy::unwrap_used,
+    reason = "a failed step here should stop with its value"
+)]
 
 use std::collections::HashMap;
 use std::time::Instant;

@@ -6,7 +6,7 @@ mod cli;
 fn main() -> std::process::ExitCode {
     let args = <cli::Cli as clap::Parser>::parse();
     match cli::run(args) {
-        Ok(()) => std::process::ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(e) => {
             // One readable line with its causes, not a debug dump.
             eprintln!("error: {e:#}");

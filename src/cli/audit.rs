@@ -3,6 +3,7 @@
 
 use std::io::Write;
 use std::path::PathBuf;
+use std::process::ExitCode;
 
 use clap::Subcommand;
 use gongkai::service::export::{self, CaseFilter, EventFilter, Format};
@@ -91,7 +92,7 @@ fn run_export(
     Ok(n)
 }
 
-pub fn run(ctx: &Context, command: &AuditCommand) -> anyhow::Result<()> {
+pub fn run(ctx: &Context, command: &AuditCommand) -> anyhow::Result<ExitCode> {
     let services = ctx.services()?;
     let conn = &mut *services.conn()?;
     match command {
@@ -101,10 +102,12 @@ pub fn run(ctx: &Context, command: &AuditCommand) -> anyhow::Result<()> {
             let v = audit::verify(conn, agency.as_deref(), Some(&mut |n| progress.set(n)))?;
             progress.done();
             println!("{}", serde_json::to_string_pretty(&v)?);
-            if !v.ok {
-                std::process::exit(1);
-            }
-            Ok(())
+            // A broken chain is the command's answer, not an error: exit 1 after printing it.
+            Ok(if v.ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
         }
         AuditCommand::Export {
             agency,
@@ -135,7 +138,7 @@ pub fn run(ctx: &Context, command: &AuditCommand) -> anyhow::Result<()> {
             })?;
             progress.done();
             eprintln!("exported {n} events");
-            Ok(())
+            Ok(ExitCode::SUCCESS)
         }
         AuditCommand::Cases {
             agency,
@@ -171,7 +174,7 @@ pub fn run(ctx: &Context, command: &AuditCommand) -> anyhow::Result<()> {
             })?;
             progress.done();
             eprintln!("exported {n} cases");
-            Ok(())
+            Ok(ExitCode::SUCCESS)
         }
     }
 }

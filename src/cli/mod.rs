@@ -12,6 +12,7 @@ mod serve;
 mod user;
 
 use std::path::PathBuf;
+use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
@@ -120,14 +121,17 @@ fn init_logs(format: LogFormat) {
     }
 }
 
-pub fn run(cli: Cli) -> anyhow::Result<()> {
+/// Runs the command; its exit code is 0 unless the command's answer says otherwise (a broken
+/// chain from `audit verify`). Errors are the caller's to print.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     init_logs(cli.log_format);
     let ctx = Context::new(
         &cli.database_url,
         cli.secret_key.as_deref(),
         cli.secret_key_file.as_ref(),
     )?;
-    match &cli.command {
+    let done = match &cli.command {
+        Command::Audit { command } => return audit::run(&ctx, command),
         Command::Serve(args) => serve::serve(ctx.url, ctx.key, args),
         Command::Backup { to } => ops::backup(&ctx, to),
         Command::CloseLapsed => ops::close_lapsed(&ctx),
@@ -135,7 +139,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Agency { command } => agency::run(&ctx, command),
         Command::User { command } => user::run(&ctx, command),
         Command::Calendar { command } => calendar::run(&ctx, command),
-        Command::Audit { command } => audit::run(&ctx, command),
         Command::Report { command } => report::run(&ctx, command),
-    }
+    };
+    done.map(|()| ExitCode::SUCCESS)
 }
