@@ -51,6 +51,9 @@ fn declared(postgres: bool) -> Tables {
         tables.len() > 10,
         "schema.rs was not understood: {tables:?}"
     );
+    // What a misreading would get wrong: a nullable and a plain column of one table.
+    let applications = &tables["applications"];
+    assert!(applications["email"].nullable && !applications["id"].nullable);
     tables
 }
 
@@ -305,4 +308,34 @@ async fn long_commands_draw_no_progress_into_a_pipe() {
             "{stderr}"
         );
     }
+}
+
+/// The same command on a terminal (`script` gives it one) draws its bar, then clears it before
+/// its answer.
+#[actix_rt::test]
+async fn on_a_terminal_a_long_command_shows_its_progress() {
+    let app = TestApp::spawn().await;
+    let command = format!(
+        "'{}' calendar load '{}'",
+        env!("CARGO_BIN_EXE_gongkai"),
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/examples/calendar-2027.sample.json"
+        )
+    );
+    let out = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .env("GONGKAI_DATABASE_URL", &app.database_url)
+        .env("GONGKAI_SECRET_KEY", app.key.to_hex())
+        .env("RUST_LOG", "warn")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("`script` (util-linux) runs the command on a terminal");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("recomputing open cases ["), "{text:?}");
+    assert!(
+        text.contains("\u{1b}[2K") && text.contains("loaded 2027"),
+        "{text:?}"
+    );
 }
