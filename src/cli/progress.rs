@@ -11,7 +11,7 @@ pub struct Progress(ProgressBar);
 impl Progress {
     /// A spinner counting `what` (e.g. "events exported"), for work of unknown size.
     pub fn counter(what: &str) -> Self {
-        let bar = Self::make(None);
+        let bar = Self::make();
         bar.set_style(
             ProgressStyle::with_template("{spinner} {human_pos} {msg} ({elapsed})")
                 .expect("the template is valid"),
@@ -22,7 +22,7 @@ impl Progress {
 
     /// A spinner for steps that report no count (a copy, a check): the message says which.
     pub fn steps(first: &str) -> Self {
-        let bar = Self::make(None);
+        let bar = Self::make();
         bar.set_style(
             ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
                 .expect("the template is valid"),
@@ -33,7 +33,7 @@ impl Progress {
 
     /// A bar of `done/total` once the total is known (see `set_of`).
     pub fn bar(what: &str) -> Self {
-        let bar = Self::make(None);
+        let bar = Self::make();
         bar.set_style(
             ProgressStyle::with_template("{msg} [{bar:30}] {human_pos}/{human_len} ({eta})")
                 .expect("the template is valid")
@@ -43,13 +43,13 @@ impl Progress {
         Self(bar)
     }
 
-    fn make(len: Option<u64>) -> ProgressBar {
+    fn make() -> ProgressBar {
         // Checked here, explicitly: indicatif would also hide itself, but the promise that a
         // pipe gets no progress output is ours to keep.
         if !std::io::stderr().is_terminal() {
             return ProgressBar::hidden();
         }
-        let bar = ProgressBar::with_draw_target(len, ProgressDrawTarget::stderr());
+        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
         bar.enable_steady_tick(Duration::from_millis(120));
         bar
     }
