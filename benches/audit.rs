@@ -2,6 +2,10 @@
 //! peak memory, against an export of nothing), and the annual report over a year of 1,000,000
 //! cases. `cargo bench --bench audit`; GONGKAI_BENCH_DATABASE_URL=postgres://… measures
 //! PostgreSQL instead of SQLite.
+#![allow(
+    clippy::unwrap_used,
+    reason = "a failed step here should stop with its value"
+)]
 
 use std::process::{Command, Stdio};
 use std::time::Instant;
@@ -144,7 +148,7 @@ fn main() {
     );
 
     let t = Instant::now();
-    let v = gongkai::service::audit::verify(conn, None).unwrap();
+    let v = gongkai::service::audit::verify(conn, None, None).unwrap();
     println!(
         "verify the whole chain ({} cases, {} events, ok: {}): {:.2} s",
         v.cases,
@@ -169,7 +173,7 @@ fn main() {
     let mut last = None;
     for _ in 0..RUNS {
         let t = Instant::now();
-        let r = report::annual(conn, agency.clone(), 2026).unwrap();
+        let r = report::annual(conn, agency.clone(), 2026, None).unwrap();
         times.push(t.elapsed().as_secs_f64());
         last = Some(r);
     }

@@ -4,6 +4,10 @@
 //!
 //! cargo run --release --example ceiling -- DATABASE_URL SECONDS THREADS
 //! (CEILING_GROUP=1: through SQLite's group committer, as the service writes them)
+#![allow(
+    clippy::unwrap_used,
+    reason = "a failed step here should stop with its value"
+)]
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;

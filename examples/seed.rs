@@ -5,6 +5,10 @@
 //!
 //! cargo run --release --example seed -- --database-url sqlite://load/gongkai.db \
 //!     --cases 1000000 --tokens load/tokens.json
+#![allow(
+    clippy::unwrap_used,
+    reason = "a failed step here should stop with its value"
+)]
 
 use std::collections::HashMap;
 use std::time::Instant;
@@ -220,7 +224,15 @@ fn main() -> anyhow::Result<()> {
     let seeded = started.elapsed();
     // The open cases' deadlines, computed by the service's own clock on the official calendar.
     let recomputed = gongkai::db::write_tx(conn, |conn| {
-        clock::recompute_open_cases(conn, &services.calendars, None, "seed", Utc::now(), None)
+        clock::recompute_open_cases(
+            conn,
+            &services.calendars,
+            None,
+            "seed",
+            Utc::now(),
+            None,
+            None,
+        )
     })?;
     // The closed cases' clocks, kept as they stood when each closed (as the service keeps them).
     clock::keep_clocks_of_closed_cases(conn, &services.calendars)?;

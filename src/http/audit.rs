@@ -72,7 +72,7 @@ pub async fn verify_chain(
     let result = web::block(move || {
         let conn = &mut *services.conn()?;
         let (_, agency) = audit_scope(conn, Some(&token.0), q.agency.as_deref())?;
-        verify(conn, agency.as_deref())
+        verify(conn, agency.as_deref(), None)
     })
     .await??;
     Ok(HttpResponse::Ok().json(result))
@@ -145,7 +145,7 @@ pub async fn events(
     };
     Ok(stream(format, name, move |sink| {
         let conn = &mut *services.conn()?;
-        export::events(conn, &filter, format, sink)
+        export::events(conn, &filter, format, sink, None)
     }))
 }
 
@@ -200,6 +200,7 @@ pub async fn cases(
             format,
             services.now(),
             sink,
+            None,
         )
     }))
 }
@@ -231,7 +232,7 @@ pub async fn annual(
     let r = web::block(move || {
         let conn = &mut *services.conn()?;
         let agency = report::scope(conn, Some(&token.0), &q.agency)?;
-        report::annual(conn, agency, year)
+        report::annual(conn, agency, year, None)
     })
     .await??;
     let name = format!("{}-{}-annual-report", r.agency.code, r.year);

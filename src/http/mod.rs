@@ -28,6 +28,7 @@ fn routes() -> Vec<(&'static str, Method, Route)> {
     vec![
         ("/healthz", Method::GET, web::get().to(healthz)),
         ("/metrics", Method::GET, web::get().to(metrics::metrics)),
+        ("/api/v1/openapi.yaml", Method::GET, web::get().to(openapi)),
         (
             "/api/v1/applications",
             Method::POST,
@@ -209,6 +210,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 async fn healthz(services: web::Data<crate::service::Services>) -> Result<HttpResponse, ApiError> {
     web::block(move || services.conn().map(drop)).await??;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "status": "ok" })))
+}
+
+/// The description the service was built with, byte for byte: clients and tools read the very
+/// contract this binary keeps.
+const OPENAPI: &str = include_str!("../../api/openapi.yaml");
+
+async fn openapi() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/yaml")
+        .body(OPENAPI)
 }
 
 /// 405 with the methods the path does serve (RFC 9110 §15.5.6).

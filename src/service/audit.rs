@@ -62,18 +62,21 @@ pub fn audit_scope(
 }
 
 /// Checks every case of one office (or all), page by page, and stops at the first break.
+/// `progress`, if given, hears the number of cases checked after each page.
 pub fn verify(
     conn: &mut DbConnection,
     agency_id: Option<&str>,
+    mut progress: Option<&mut dyn FnMut(usize)>,
 ) -> Result<Verification, ServiceError> {
     // One snapshot: a case's count and its events are read in separate queries, and an event
     // written between the two (a notice sent meanwhile) must not look like tampering.
-    crate::db::read_snapshot(conn, |conn| verify_in(conn, agency_id))
+    crate::db::read_snapshot(conn, |conn| verify_in(conn, agency_id, &mut progress))
 }
 
 fn verify_in(
     conn: &mut DbConnection,
     agency_id: Option<&str>,
+    progress: &mut Option<&mut dyn FnMut(usize)>,
 ) -> Result<Verification, ServiceError> {
     let mut v = Verification {
         ok: true,
@@ -123,6 +126,9 @@ fn verify_in(
             if let Err(p) = chain.finish(*recorded) {
                 return Ok(v.broken(broken(None, p)));
             }
+        }
+        if let Some(report) = progress {
+            report(v.cases);
         }
     }
     if let Some(gap) = missing_case(conn, agency_id)? {

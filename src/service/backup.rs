@@ -17,8 +17,18 @@ struct Check {
     quick_check: String,
 }
 
-/// Copies the database at `url` to the new file `to`, checks the copy, and returns its size.
-pub fn sqlite(url: &DatabaseUrl, to: &Path) -> anyhow::Result<u64> {
+/// Copies the database at `url` to the new file `to` (creating its folder), checks the copy,
+/// and returns its size. `step`, if given, hears which step is under way.
+pub fn sqlite(
+    url: &DatabaseUrl,
+    to: &Path,
+    mut step: Option<&mut dyn FnMut(&str)>,
+) -> anyhow::Result<u64> {
+    let mut say = |what: &str| {
+        if let Some(step) = step.as_mut() {
+            step(what);
+        }
+    };
     let DatabaseUrl::Sqlite(from) = url else {
         anyhow::bail!(
             "gongkai backup copies SQLite databases; back up PostgreSQL with pg_dump (see the README)"
@@ -30,6 +40,15 @@ pub fn sqlite(url: &DatabaseUrl, to: &Path) -> anyhow::Result<u64> {
         "{} already exists: choose a new file",
         to.display()
     );
+    if let Some(dir) = to.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| {
+            format!(
+                "the folder {} does not exist and cannot be created",
+                dir.display()
+            )
+        })?;
+    }
+    say("copying the database");
     let mut conn = SqliteConnection::establish(&from.to_string_lossy())
         .with_context(|| format!("opening {}", from.display()))?;
     conn.batch_execute("PRAGMA busy_timeout = 10000;")?;
@@ -37,10 +56,12 @@ pub fn sqlite(url: &DatabaseUrl, to: &Path) -> anyhow::Result<u64> {
     conn.batch_execute(&format!("VACUUM INTO '{target}'"))
         .with_context(|| format!("copying to {}", to.display()))?;
     // VACUUM INTO does not sync what it wrote: make the copy durable before calling it done.
+    say("syncing the copy to disk");
     std::fs::File::open(to)?.sync_all()?;
     if let Some(dir) = to.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::File::open(dir)?.sync_all()?;
     }
+    say("checking the copy");
     let mut copy = SqliteConnection::establish(&to.to_string_lossy())?;
     let check: Vec<Check> = diesel::sql_query("PRAGMA quick_check").load(&mut copy)?;
     let ok = check.len() == 1 && check[0].quick_check == "ok";

@@ -273,8 +273,15 @@ pub fn seed_shipped(
         store::bump_revision(conn)?;
         let years: Vec<i32> = added.iter().map(|n| n.year).collect();
         let reason = format!("随系统发布的官方日历载入：{years:?}");
-        let recomputed =
-            recompute_open_cases(conn, cache, None, &reason, now, Some((&before, templates)))?;
+        let recomputed = recompute_open_cases(
+            conn,
+            cache,
+            None,
+            &reason,
+            now,
+            Some((&before, templates)),
+            None,
+        )?;
         for notice in &added {
             let changes = year_changes(notice, None, &recomputed);
             store::insert_load(
@@ -297,6 +304,7 @@ pub struct Loaded {
 }
 
 /// Loads or replaces a year's notice and recomputes every open case, in one transaction.
+/// `progress`, if given, hears how the recomputation goes (cases computed, open cases).
 pub fn load_year(
     conn: &mut DbConnection,
     cache: &CalendarCache,
@@ -304,6 +312,7 @@ pub fn load_year(
     notice: &YearNotice,
     by: &Loader,
     now: DateTime<Utc>,
+    mut progress: Option<&mut dyn FnMut(usize, usize)>,
 ) -> Result<Loaded, ServiceError> {
     crate::db::write_tx(conn, |conn| {
         let before = cache.snapshot(conn, None)?;
@@ -316,8 +325,19 @@ pub fn load_year(
             notice.year,
             if replaced { "更新" } else { "载入" }
         );
-        let recomputed =
-            recompute_open_cases(conn, cache, None, &reason, now, Some((&before, templates)))?;
+        let recomputed = recompute_open_cases(
+            conn,
+            cache,
+            None,
+            &reason,
+            now,
+            Some((&before, templates)),
+            Some(&mut |done, of| {
+                if let Some(report) = progress.as_mut() {
+                    report(done, of)
+                }
+            }),
+        )?;
         let changes = year_changes(notice, previous.as_ref(), &recomputed);
         store::insert_load(conn, &by.audit(None, notice.year, changes, now))?;
         Ok(Loaded {
@@ -357,6 +377,7 @@ pub fn set_local_days(
             &reason,
             now,
             Some((&before, templates)),
+            None,
         )?;
         let day = |d: &LocalDayOff| serde_json::json!({ "date": d.date, "name": d.name });
         let added: Vec<_> = days.iter().filter(|d| !had.contains(d)).map(day).collect();
@@ -491,6 +512,7 @@ pub fn put_year(
         &notice,
         &Loader::staff(admin),
         now,
+        None,
     )
 }
 

@@ -58,6 +58,7 @@ pub struct Recomputed {
 /// Recomputes the next deadline of every open case (of one office, or all), inside the
 /// caller's transaction. Each change bumps the case's version and gets a system event; the
 /// writes are batched (one statement per new deadline and 500 cases, one per 500 events).
+/// `progress`, if given, hears (cases computed, open cases) as the computing goes on.
 pub fn recompute_open_cases(
     conn: &mut DbConnection,
     cache: &CalendarCache,
@@ -65,9 +66,10 @@ pub fn recompute_open_cases(
     reason: &str,
     now: DateTime<Utc>,
     notify: Option<(&super::calendar::Before, &super::templates::Templates)>,
+    progress: Option<&mut dyn FnMut(usize, usize)>,
 ) -> Result<Recomputed, ServiceError> {
     let open = cases::open_clock_rows(conn, agency_id)?;
-    recompute_rows(conn, cache, &open, reason, now, notify)
+    recompute_rows(conn, cache, &open, reason, now, notify, progress)
 }
 
 /// Recomputes the open cases whose stored next deadline has passed: a consulted party's window
@@ -87,6 +89,7 @@ pub fn roll_passed_deadlines(
             "期限届满后重新计算（如被征求意见方逾期未答复，答复期限恢复计算）",
             now,
             None,
+            None,
         )
     })
 }
@@ -98,6 +101,7 @@ fn recompute_rows(
     reason: &str,
     now: DateTime<Utc>,
     notify: Option<(&super::calendar::Before, &super::templates::Templates)>,
+    mut progress: Option<&mut dyn FnMut(usize, usize)>,
 ) -> Result<Recomputed, ServiceError> {
     let today = legal_date(now);
     let mut calendars = cache.batch();
@@ -105,7 +109,10 @@ fn recompute_rows(
     let mut changed_events = Vec::new();
     // Applicants whose answer date moved are told the new one (RULES §8).
     let mut moved = Vec::new();
-    for row in open {
+    for (i, row) in open.iter().enumerate() {
+        if let Some(report) = progress.as_mut().filter(|_| i % 1000 == 0) {
+            report(i, open.len());
+        }
         let cal = calendars.get(conn, &row.agency_id)?;
         let facts = row.facts()?;
         let list = clock::deadlines(&cal, &facts, today).map_err(calendar_error)?;
@@ -165,6 +172,9 @@ fn recompute_rows(
     events::insert_many(conn, &changed_events)?;
     if let Some((_, templates)) = notify {
         super::notices::deadlines_moved(conn, cache, templates, &moved, now)?;
+    }
+    if let Some(report) = progress {
+        report(open.len(), open.len());
     }
     Ok(Recomputed {
         open_cases: open.len(),

@@ -173,11 +173,13 @@ fn finish(format: Format, rows: usize, sink: &mut Sink<'_>) {
 type Joined = (EventRow, String, String);
 
 /// Streams the events that match, in the order they were written (ids are time-ordered).
+/// `progress`, if given, hears the number of events written after each page.
 pub fn events(
     conn: &mut DbConnection,
     f: &EventFilter,
     format: Format,
     sink: &mut Sink<'_>,
+    mut progress: Option<&mut dyn FnMut(usize)>,
 ) -> Result<usize, ServiceError> {
     let mut after = String::new();
     let mut n = 0;
@@ -220,6 +222,9 @@ pub fn events(
         n += lines.len();
         if !sink(chunk) {
             return Ok(n);
+        }
+        if let Some(report) = progress.as_mut() {
+            report(n);
         }
     }
     finish(format, n, sink);
@@ -279,7 +284,8 @@ pub struct CaseFilter {
     pub year: Option<i32>,
 }
 
-/// Streams one row per case, in filing order.
+/// Streams one row per case, in filing order. `progress`, if given, hears the number of cases
+/// written after each page.
 pub fn cases(
     conn: &mut DbConnection,
     calendars: &super::calendar::CalendarCache,
@@ -287,6 +293,7 @@ pub fn cases(
     format: Format,
     now: DateTime<Utc>,
     sink: &mut Sink<'_>,
+    mut progress: Option<&mut dyn FnMut(usize)>,
 ) -> Result<usize, ServiceError> {
     let today = legal_date(now);
     let mut cals = calendars.batch();
@@ -364,6 +371,9 @@ pub fn cases(
         n += lines.len();
         if !sink(chunk) {
             return Ok(n);
+        }
+        if let Some(report) = progress.as_mut() {
+            report(n);
         }
     }
     finish(format, n, sink);

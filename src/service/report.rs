@@ -110,14 +110,26 @@ fn each_case(
     }
 }
 
+/// `progress`, if given, hears the number of cases read, every page's worth.
 pub fn annual(
     conn: &mut DbConnection,
     agency: Agency,
     year: i32,
+    mut progress: Option<&mut dyn FnMut(usize)>,
 ) -> Result<AnnualReport, ServiceError> {
     let (first, last) = year_bounds(year)?;
     let mut table = Table::of([], year);
-    each_case(conn, &agency.id, year, |_, f| table.add(f, year))?;
+    let mut read = 0;
+    each_case(conn, &agency.id, year, |_, f| {
+        table.add(f, year);
+        read += 1;
+        if let Some(report) = progress.as_mut().filter(|_| read % PAGE as usize == 0) {
+            report(read);
+        }
+    })?;
+    if let Some(report) = progress {
+        report(read);
+    }
     let list: Vec<Challenge> = c::table
         .filter(c::agency_id.eq(&agency.id))
         .filter(c::filed_on.between(first, last))

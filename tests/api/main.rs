@@ -1,5 +1,9 @@
 //! The HTTP API through the real stack: a server on a loopback port, a fresh database per test.
 //! Runs on SQLite by default; set GONGKAI_TEST_POSTGRES_URL to run the same tests on PostgreSQL.
+#![allow(
+    clippy::unwrap_used,
+    reason = "a failed step here should stop with its value"
+)]
 
 mod access;
 mod accounts;
@@ -9,6 +13,7 @@ mod audit;
 mod bench_common;
 mod cli;
 mod clock;
+mod conventions;
 mod edges;
 mod faults;
 mod hardening;
@@ -19,6 +24,7 @@ mod mail;
 mod mail_crash;
 mod openapi;
 mod ops;
+mod readme;
 mod reminders;
 mod report;
 mod storage;

@@ -1,13 +1,17 @@
-//! `gongkai audit …` and `gongkai report …`: the auditors' endpoints from the command line,
-//! writing to standard output (or a file) with the same streaming exports.
+//! `gongkai audit …`: the auditors' endpoints from the command line, writing to standard
+//! output (or a file) with the same streaming exports, with progress on a terminal.
 
 use std::io::Write;
 use std::path::PathBuf;
+use std::process::ExitCode;
 
 use clap::Subcommand;
-use gongkai::db::{staff, DbConnection};
 use gongkai::service::export::{self, CaseFilter, EventFilter, Format};
-use gongkai::service::{audit, report, report_format, Services};
+use gongkai::service::{audit, report};
+
+use super::context::Context;
+use super::output::{agency_id, out};
+use super::progress::Progress;
 
 #[derive(Subcommand)]
 pub enum AuditCommand {
@@ -54,21 +58,6 @@ pub enum AuditCommand {
     },
 }
 
-#[derive(Subcommand)]
-pub enum ReportCommand {
-    /// The annual report's part 三 and 四 and the fees collected, for one office and year.
-    Annual {
-        #[arg(long)]
-        agency: String,
-        #[arg(long)]
-        year: i32,
-        #[arg(long, value_enum, default_value = "csv")]
-        format: ReportFormat,
-        #[arg(long)]
-        output: Option<PathBuf>,
-    },
-}
-
 #[derive(clap::ValueEnum, Clone, Copy)]
 pub enum EventFormat {
     Jsonl,
@@ -79,31 +68,6 @@ pub enum EventFormat {
 pub enum CaseFormat {
     Csv,
     Json,
-}
-
-#[derive(clap::ValueEnum, Clone, Copy)]
-pub enum ReportFormat {
-    Json,
-    Csv,
-    Html,
-}
-
-fn out(path: &Option<PathBuf>) -> anyhow::Result<Box<dyn Write>> {
-    Ok(match path {
-        Some(p) => Box::new(std::io::BufWriter::new(std::fs::File::create(p)?)),
-        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
-    })
-}
-
-fn agency_id(conn: &mut DbConnection, code: &Option<String>) -> anyhow::Result<Option<String>> {
-    match code {
-        None => Ok(None),
-        Some(code) => Ok(Some(
-            staff::agency_by_code(conn, &code.trim().to_uppercase())?
-                .ok_or_else(|| anyhow::anyhow!("no agency has the code {code}"))?
-                .id,
-        )),
-    }
 }
 
 /// Streams an export to `w`; a write error (a closed pipe) stops it.
@@ -128,17 +92,22 @@ fn run_export(
     Ok(n)
 }
 
-pub fn audit(services: &Services, command: &AuditCommand) -> anyhow::Result<()> {
+pub fn run(ctx: &Context, command: &AuditCommand) -> anyhow::Result<ExitCode> {
+    let services = ctx.services()?;
     let conn = &mut *services.conn()?;
     match command {
         AuditCommand::Verify { agency } => {
             let agency = agency_id(conn, agency)?;
-            let v = audit::verify(conn, agency.as_deref())?;
+            let progress = Progress::counter("cases checked");
+            let v = audit::verify(conn, agency.as_deref(), Some(&mut |n| progress.set(n)))?;
+            progress.done();
             println!("{}", serde_json::to_string_pretty(&v)?);
-            if !v.ok {
-                std::process::exit(1);
-            }
-            Ok(())
+            // A broken chain is the command's answer, not an error: exit 1 after printing it.
+            Ok(if v.ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
         }
         AuditCommand::Export {
             agency,
@@ -163,9 +132,13 @@ pub fn audit(services: &Services, command: &AuditCommand) -> anyhow::Result<()> 
                 EventFormat::Csv => Format::Csv,
             };
             let mut w = out(output)?;
-            let n = run_export(&mut w, |sink| export::events(conn, &filter, format, sink))?;
+            let progress = Progress::counter("events exported");
+            let n = run_export(&mut w, |sink| {
+                export::events(conn, &filter, format, sink, Some(&mut |n| progress.set(n)))
+            })?;
+            progress.done();
             eprintln!("exported {n} events");
-            Ok(())
+            Ok(ExitCode::SUCCESS)
         }
         AuditCommand::Cases {
             agency,
@@ -186,38 +159,22 @@ pub fn audit(services: &Services, command: &AuditCommand) -> anyhow::Result<()> 
             };
             let mut w = out(output)?;
             let now = chrono::Utc::now();
+            let progress = Progress::counter("cases exported");
             let n = run_export(&mut w, |sink| {
-                export::cases(conn, &services.calendars, &filter, format, now, sink)
+                let progress: &mut dyn FnMut(usize) = &mut |n| progress.set(n);
+                export::cases(
+                    conn,
+                    &services.calendars,
+                    &filter,
+                    format,
+                    now,
+                    sink,
+                    Some(progress),
+                )
             })?;
+            progress.done();
             eprintln!("exported {n} cases");
-            Ok(())
+            Ok(ExitCode::SUCCESS)
         }
     }
-}
-
-pub fn report(services: &Services, command: &ReportCommand) -> anyhow::Result<()> {
-    let conn = &mut *services.conn()?;
-    let ReportCommand::Annual {
-        agency,
-        year,
-        format,
-        output,
-    } = command;
-    let agency = staff::agency_by_code(conn, &agency.trim().to_uppercase())?
-        .ok_or_else(|| anyhow::anyhow!("no agency has the code {agency}"))?;
-    let r = report::annual(conn, agency, report::check_year(*year)?)?;
-    let bytes = match format {
-        ReportFormat::Json => serde_json::to_vec_pretty(&report_format::json(&r))?,
-        ReportFormat::Csv => report_format::csv(&r).map_err(anyhow::Error::msg)?,
-        ReportFormat::Html => report_format::html(&r)
-            .map_err(anyhow::Error::msg)?
-            .into_bytes(),
-    };
-    let mut w = out(output)?;
-    w.write_all(&bytes)?;
-    w.flush()?;
-    if !r.table.check_holds() {
-        eprintln!("warning: the check 一+二=三（七）+四 does not hold; see the report");
-    }
-    Ok(())
 }

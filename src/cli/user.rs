@@ -1,0 +1,131 @@
+//! `gongkai user …`: staff accounts and their API tokens.
+
+use clap::Subcommand;
+use gongkai::domain::workflow::Role;
+use gongkai::service::admin::{self, Manager};
+
+use super::context::Context;
+
+#[derive(clap::ValueEnum, Clone, Copy)]
+pub enum StaffRole {
+    Clerk,
+    Approver,
+    Auditor,
+    Admin,
+}
+
+#[derive(Subcommand)]
+pub enum UserCommand {
+    /// Add a staff user; prints the API token (shown once) as the last line.
+    Add {
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_enum)]
+        role: StaffRole,
+        /// Required for clerks and approvers; auditors and admins may be bound to none.
+        #[arg(long)]
+        agency: Option<String>,
+        /// Where the daily digest and overdue alerts go (clerks and approvers).
+        #[arg(long)]
+        email: Option<String>,
+    },
+    /// Set (or with no --email, clear) the address a user's digest and alerts go to.
+    SetEmail {
+        #[arg(long)]
+        id: String,
+        #[arg(long)]
+        email: Option<String>,
+    },
+    /// List staff users (never their tokens): all, or one office's.
+    List {
+        #[arg(long)]
+        agency: Option<String>,
+    },
+    /// Disable a user: their token is refused (401) at once.
+    Disable {
+        #[arg(long)]
+        id: String,
+    },
+    /// Re-enable a disabled user.
+    Enable {
+        #[arg(long)]
+        id: String,
+    },
+    /// Give a user a new API token, printed (once) as the last line; the old one stops working
+    /// at once.
+    RotateToken {
+        #[arg(long)]
+        id: String,
+    },
+}
+
+pub fn run(ctx: &Context, command: &UserCommand) -> anyhow::Result<()> {
+    let services = ctx.services()?;
+    let conn = &mut *services.conn()?;
+    match command {
+        UserCommand::Add {
+            name,
+            role,
+            agency,
+            email,
+        } => {
+            let role = match role {
+                StaffRole::Clerk => Role::Clerk,
+                StaffRole::Approver => Role::Approver,
+                StaffRole::Auditor => Role::Auditor,
+                StaffRole::Admin => Role::Admin,
+            };
+            let (user, token) =
+                admin::add_user(conn, name, role, agency.as_deref(), email.as_deref())?;
+            println!("added {} {} ({})", user.role, user.name, user.id);
+            println!("API token (shown once; send it as Authorization: Bearer TOKEN):");
+            println!("{token}");
+        }
+        UserCommand::SetEmail { id, email } => {
+            admin::set_user_email(conn, id, email.as_deref())?;
+            match email {
+                Some(e) => println!("reminders for {id} go to {e}"),
+                None => println!("{id} gets no reminders"),
+            }
+        }
+        UserCommand::List { agency } => {
+            for u in admin::list_users(conn, Manager::CommandLine, agency.as_deref())? {
+                print_user(&u);
+            }
+        }
+        UserCommand::Disable { id } => print_user(&admin::disable_user(
+            conn,
+            Manager::CommandLine,
+            id,
+            chrono::Utc::now(),
+        )?),
+        UserCommand::Enable { id } => {
+            print_user(&admin::enable_user(conn, Manager::CommandLine, id)?)
+        }
+        UserCommand::RotateToken { id } => {
+            let (u, token) = admin::rotate_token(conn, Manager::CommandLine, id)?;
+            print_user(&u);
+            println!("new API token (shown once; the old one no longer works):");
+            println!("{token}");
+        }
+    }
+    Ok(())
+}
+
+/// A staff user on one line (never a token or its hash).
+fn print_user(u: &admin::UserView) {
+    println!(
+        "{}  {:<8} {}  office: {}  e-mail: {}  {}  last used: {}",
+        u.id,
+        u.role,
+        u.name,
+        u.agency.as_deref().unwrap_or("-"),
+        u.email.as_deref().unwrap_or("-"),
+        match &u.disabled_at {
+            Some(at) => format!("disabled since {at}"),
+            None => "enabled".into(),
+        },
+        u.last_used_on
+            .map_or_else(|| "never".to_owned(), |d| d.to_string()),
+    );
+}
