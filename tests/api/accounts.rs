@@ -8,7 +8,7 @@ use gongkai::domain::workflow::Role;
 use gongkai::service::admin;
 use serde_json::{json, Value};
 
-use crate::helpers::{file_one, office, real_today, Reply, TestApp};
+use crate::helpers::{file_one, office, real_today, Action, Reply, TestApp};
 
 /// A user's id and token.
 fn user(app: &TestApp, name: &str, role: Role, agency: Option<&str>) -> (String, String) {
@@ -89,7 +89,7 @@ fn agencies_of(items: &[Value]) -> BTreeSet<Option<String>> {
 }
 
 async fn post_empty(app: &TestApp, path: &str, token: &str) -> Reply {
-    app.send("POST", path, Some(token), &[], None).await
+    app.as_(token).send("POST", path, &[], None).await
 }
 
 fn status_code(r: &Reply) -> (u16, String) {
@@ -106,7 +106,7 @@ async fn only_admins_list_users_and_an_office_s_admin_only_its_own() {
             "/api/v1/users?agency=BJHD".to_owned(),
             format!("/api/v1/users/{}", s.target.0),
         ] {
-            let r = app.get(&path, Some(token)).await;
+            let r = app.as_(token).get(&path).await;
             assert_eq!(status_code(&r), (403, "forbidden".into()), "{path}");
             assert_eq!(
                 r.header("content-type").as_deref(),
@@ -114,38 +114,35 @@ async fn only_admins_list_users_and_an_office_s_admin_only_its_own() {
             );
         }
     }
-    let r = app.get("/api/v1/users", None).await;
+    let r = app.public().get("/api/v1/users").await;
     assert_eq!(status_code(&r), (401, "unauthenticated".into()));
 
     // The office's admin: its own office's users, and nobody else's.
-    let mine = items(&app.get("/api/v1/users", Some(&s.admin.1)).await);
+    let mine = items(&app.as_(&s.admin.1).get("/api/v1/users").await);
     assert_eq!(agencies_of(&mine), BTreeSet::from([Some("BJHD".into())]));
     // 张三, 赵六, 李四, 审计甲, 管理甲, 对象
     assert_eq!(mine.len(), 6, "{mine:?}");
     assert_eq!(
-        items(&app.get("/api/v1/users?agency=bjhd", Some(&s.admin.1)).await).len(),
+        items(&app.as_(&s.admin.1).get("/api/v1/users?agency=bjhd").await).len(),
         6
     );
     for path in ["/api/v1/users?agency=SHPD", "/api/v1/users?agency=NOPE"] {
-        let r = app.get(path, Some(&s.admin.1)).await;
+        let r = app.as_(&s.admin.1).get(path).await;
         assert_eq!(status_code(&r), (404, "not_found".into()), "{path}");
     }
     let r = app
-        .get(
-            &format!("/api/v1/users/{}", s.other_clerk.0),
-            Some(&s.admin.1),
-        )
+        .as_(&s.admin.1)
+        .get(&format!("/api/v1/users/{}", s.other_clerk.0))
         .await;
     assert_eq!(status_code(&r), (404, "not_found".into()));
     let r = app
-        .get(
-            &format!("/api/v1/users/{}", s.unbound_admin.0),
-            Some(&s.admin.1),
-        )
+        .as_(&s.admin.1)
+        .get(&format!("/api/v1/users/{}", s.unbound_admin.0))
         .await;
     assert_eq!(status_code(&r), (404, "not_found".into()));
     let r = app
-        .get(&format!("/api/v1/users/{}", s.target.0), Some(&s.admin.1))
+        .as_(&s.admin.1)
+        .get(&format!("/api/v1/users/{}", s.target.0))
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_user_view(&r.body, false);
@@ -155,34 +152,35 @@ async fn only_admins_list_users_and_an_office_s_admin_only_its_own() {
     );
 
     // The other office's admin: its office only.
-    let theirs = items(&app.get("/api/v1/users", Some(&s.other_admin.1)).await);
+    let theirs = items(&app.as_(&s.other_admin.1).get("/api/v1/users").await);
     assert_eq!(agencies_of(&theirs), BTreeSet::from([Some("SHPD".into())]));
     let r = app
-        .get(
-            &format!("/api/v1/users/{}", s.target.0),
-            Some(&s.other_admin.1),
-        )
+        .as_(&s.other_admin.1)
+        .get(&format!("/api/v1/users/{}", s.target.0))
         .await;
     assert_eq!(status_code(&r), (404, "not_found".into()));
 
     // The unbound admin: everyone, or one office.
-    let all = items(&app.get("/api/v1/users", Some(&s.unbound_admin.1)).await);
+    let all = items(&app.as_(&s.unbound_admin.1).get("/api/v1/users").await);
     assert_eq!(all.len(), 6 + 5 + 2, "{all:?}");
     assert_eq!(
         agencies_of(&all),
         BTreeSet::from([None, Some("BJHD".into()), Some("SHPD".into())])
     );
     let sh = items(
-        &app.get("/api/v1/users?agency=SHPD", Some(&s.unbound_admin.1))
+        &app.as_(&s.unbound_admin.1)
+            .get("/api/v1/users?agency=SHPD")
             .await,
     );
     assert_eq!(sh.len(), 5);
     let r = app
-        .get("/api/v1/users?agency=NOPE", Some(&s.unbound_admin.1))
+        .as_(&s.unbound_admin.1)
+        .get("/api/v1/users?agency=NOPE")
         .await;
     assert_eq!(status_code(&r), (404, "not_found".into()));
     let r = app
-        .get("/api/v1/users?office=BJHD", Some(&s.unbound_admin.1))
+        .as_(&s.unbound_admin.1)
+        .get("/api/v1/users?office=BJHD")
         .await;
     assert_eq!(status_code(&r), (400, "invalid_query".into()));
 
@@ -200,7 +198,7 @@ async fn admins_add_users_to_the_offices_they_administer_and_see_the_token_once(
     let s = staff(&app);
     let form = json!({ "name": "新人", "role": "clerk", "agency": "BJHD" });
     for token in [&s.clerk, &s.approver, &s.auditor, &s.unbound_auditor] {
-        let r = app.post("/api/v1/users", Some(token), &form).await;
+        let r = app.as_(token).post("/api/v1/users", &form).await;
         assert_eq!(status_code(&r), (403, "forbidden".into()));
     }
     // The office's admin: its own office, by default or by name.
@@ -208,7 +206,7 @@ async fn admins_add_users_to_the_offices_they_administer_and_see_the_token_once(
         json!({ "name": "新人", "role": "clerk" }),
         json!({ "name": "新审批", "role": "approver", "agency": "bjhd", "email": "x@example.com" }),
     ] {
-        let r = app.post("/api/v1/users", Some(&s.admin.1), &body).await;
+        let r = app.as_(&s.admin.1).post("/api/v1/users", &body).await;
         assert_eq!(r.status, 201, "{}", r.body);
         assert_user_view(&r.body, true);
         assert_eq!(r.body["agency"], "BJHD");
@@ -221,18 +219,15 @@ async fn admins_add_users_to_the_offices_they_administer_and_see_the_token_once(
         let token = r.body["token"].as_str().unwrap();
         assert!(token.starts_with("gks_") && token.len() == 68);
         // The token works; reading the user again never shows it.
-        assert_eq!(
-            app.get("/api/v1/applications", Some(token)).await.status,
-            200
-        );
-        let again = app.get(&location, Some(&s.admin.1)).await;
+        assert_eq!(app.as_(token).get("/api/v1/applications").await.status, 200);
+        let again = app.as_(&s.admin.1).get(&location).await;
         assert_user_view(&again.body, false);
     }
     // …never another office, nor staff bound to no office.
     let r = app
+        .as_(&s.admin.1)
         .post(
             "/api/v1/users",
-            Some(&s.admin.1),
             &json!({ "name": "越权", "role": "clerk", "agency": "SHPD" }),
         )
         .await;
@@ -240,17 +235,17 @@ async fn admins_add_users_to_the_offices_they_administer_and_see_the_token_once(
     assert_eq!(r.body["errors"][0]["field"], "agency");
     assert_eq!(r.body["errors"][0]["code"], "unknown_agency");
     let r = app
+        .as_(&s.other_admin.1)
         .post(
             "/api/v1/users",
-            Some(&s.other_admin.1),
             &json!({ "name": "越权", "role": "admin", "agency": "BJHD" }),
         )
         .await;
     assert_eq!(r.body["errors"][0]["code"], "unknown_agency", "{}", r.body);
     let r = app
+        .as_(&s.admin.1)
         .post(
             "/api/v1/users",
-            Some(&s.admin.1),
             &json!({ "name": "总审计", "role": "auditor" }),
         )
         .await;
@@ -258,18 +253,18 @@ async fn admins_add_users_to_the_offices_they_administer_and_see_the_token_once(
 
     // The unbound admin: any office, or none for auditors and admins.
     let r = app
+        .as_(&s.unbound_admin.1)
         .post(
             "/api/v1/users",
-            Some(&s.unbound_admin.1),
             &json!({ "name": "总管理二", "role": "admin" }),
         )
         .await;
     assert_eq!(r.status, 201, "{}", r.body);
     assert_eq!(r.body["agency"], Value::Null);
     let r = app
+        .as_(&s.unbound_admin.1)
         .post(
             "/api/v1/users",
-            Some(&s.unbound_admin.1),
             &json!({ "name": "浦东", "role": "clerk", "agency": "SHPD" }),
         )
         .await;
@@ -277,9 +272,9 @@ async fn admins_add_users_to_the_offices_they_administer_and_see_the_token_once(
 
     // Bad forms: every field at fault named.
     let r = app
+        .as_(&s.unbound_admin.1)
         .post(
             "/api/v1/users",
-            Some(&s.unbound_admin.1),
             &json!({ "name": " ", "role": "applicant", "email": "nope" }),
         )
         .await;
@@ -292,17 +287,17 @@ async fn admins_add_users_to_the_offices_they_administer_and_see_the_token_once(
         .collect();
     assert_eq!(fields, BTreeSet::from(["name", "role", "email"]));
     let r = app
+        .as_(&s.unbound_admin.1)
         .post(
             "/api/v1/users",
-            Some(&s.unbound_admin.1),
             &json!({ "name": "无机关", "role": "clerk" }),
         )
         .await;
     assert_eq!(r.body["errors"][0]["code"], "required", "{}", r.body);
     let r = app
+        .as_(&s.unbound_admin.1)
         .post(
             "/api/v1/users",
-            Some(&s.unbound_admin.1),
             &json!({ "name": "x", "role": "clerk", "agency": "BJHD", "token_hash": "x" }),
         )
         .await;
@@ -330,7 +325,7 @@ async fn a_disabled_user_s_token_is_refused_everywhere_until_re_enabled() {
     assert_eq!(status_code(&r), (404, "not_found".into()));
 
     let case_path = format!("/api/v1/applications/{case}");
-    assert_eq!(app.get(&case_path, Some(&s.target.1)).await.status, 200);
+    assert_eq!(app.as_(&s.target.1).get(&case_path).await.status, 200);
     let r = post_empty(&app, &disable, &s.admin.1).await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_user_view(&r.body, false);
@@ -347,10 +342,13 @@ async fn a_disabled_user_s_token_is_refused_everywhere_until_re_enabled() {
         "/api/v1/audit/verify",
         "/api/v1/calendar/years",
     ] {
-        let r = app.get(path, Some(&s.target.1)).await;
+        let r = app.as_(&s.target.1).get(path).await;
         assert_eq!(status_code(&r), (401, "unauthenticated".into()), "{path}");
     }
-    let r = app.act(&case, "accept", &s.target.1, 1, json!({})).await;
+    let r = app
+        .as_(&s.target.1)
+        .act(&case, Action::Accept, json!({}))
+        .await;
     assert_eq!(r.status, 401);
 
     let r = post_empty(&app, &enable, &s.unbound_admin.1).await;
@@ -358,7 +356,7 @@ async fn a_disabled_user_s_token_is_refused_everywhere_until_re_enabled() {
         (r.status.as_u16(), &r.body["disabled"]),
         (200, &json!(false))
     );
-    assert_eq!(app.get(&case_path, Some(&s.target.1)).await.status, 200);
+    assert_eq!(app.as_(&s.target.1).get(&case_path).await.status, 200);
 
     // A disabled admin is refused too, on the admin endpoints as everywhere.
     let r = post_empty(
@@ -373,7 +371,7 @@ async fn a_disabled_user_s_token_is_refused_everywhere_until_re_enabled() {
         "/api/v1/audit/verify",
         "/api/v1/calendar/loads",
     ] {
-        let r = app.get(path, Some(&s.admin.1)).await;
+        let r = app.as_(&s.admin.1).get(path).await;
         assert_eq!(r.status, 401, "{path}");
     }
 }
@@ -404,7 +402,7 @@ async fn nobody_disables_their_own_account_nor_the_last_unbound_admin() {
     .await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(
-        app.get("/api/v1/users", Some(&second_token)).await.status,
+        app.as_(&second_token).get("/api/v1/users").await.status,
         401
     );
     let conn = &mut *app.services.conn().unwrap();
@@ -441,7 +439,8 @@ async fn a_rotated_token_replaces_the_old_one_at_once() {
     let r = post_empty(&app, &rotate, &s.other_admin.1).await;
     assert_eq!(status_code(&r), (404, "not_found".into()));
     assert_eq!(
-        app.get("/api/v1/applications", Some(&s.target.1))
+        app.as_(&s.target.1)
+            .get("/api/v1/applications")
             .await
             .status,
         200
@@ -455,14 +454,8 @@ async fn a_rotated_token_replaces_the_old_one_at_once() {
         assert_eq!(r.header("cache-control").as_deref(), Some("no-store"));
         let new = r.body["token"].as_str().unwrap().to_owned();
         assert!(new.starts_with("gks_") && new != old);
-        assert_eq!(
-            app.get("/api/v1/applications", Some(&old)).await.status,
-            401
-        );
-        assert_eq!(
-            app.get("/api/v1/applications", Some(&new)).await.status,
-            200
-        );
+        assert_eq!(app.as_(&old).get("/api/v1/applications").await.status, 401);
+        assert_eq!(app.as_(&new).get("/api/v1/applications").await.status, 200);
         old = new;
     }
     // An admin may rotate their own token.
@@ -473,17 +466,17 @@ async fn a_rotated_token_replaces_the_old_one_at_once() {
     )
     .await;
     assert_eq!(r.status, 200);
-    assert_eq!(app.get("/api/v1/users", Some(&s.admin.1)).await.status, 401);
+    assert_eq!(app.as_(&s.admin.1).get("/api/v1/users").await.status, 401);
     let new = r.body["token"].as_str().unwrap();
-    assert_eq!(app.get("/api/v1/users", Some(new)).await.status, 200);
+    assert_eq!(app.as_(new).get("/api/v1/users").await.status, 200);
 }
 
 async fn put(app: &TestApp, path: &str, token: String, body: Vec<u8>) -> Reply {
-    app.send("PUT", path, Some(&token), &[], Some(body)).await
+    app.as_(&token).send("PUT", path, &[], Some(body)).await
 }
 
 async fn loads(app: &TestApp, token: String) -> Vec<Value> {
-    let r = app.get("/api/v1/calendar/loads", Some(&token)).await;
+    let r = app.as_(&token).get("/api/v1/calendar/loads").await;
     assert_eq!(r.status, 200, "{}", r.body);
     r.body["items"].as_array().unwrap().clone()
 }
@@ -552,7 +545,7 @@ async fn the_national_calendar_is_loaded_by_an_unbound_admin_and_days_off_by_the
     assert_eq!(r.status, 200, "{}", r.body);
 
     // Who loaded each year: for staff; the public sees how it came in.
-    let public = app.get("/api/v1/calendar/years", None).await;
+    let public = app.public().get("/api/v1/calendar/years").await;
     let years = public.body["years"].as_array().unwrap();
     for y in years {
         assert!(y.get("loaded_by").is_none(), "{y}");
@@ -572,20 +565,21 @@ async fn the_national_calendar_is_loaded_by_an_unbound_admin_and_days_off_by_the
         &s.unbound_auditor,
         &s.unbound_admin.1,
     ] {
-        let r = app.get("/api/v1/calendar/years", Some(token)).await;
+        let r = app.as_(token).get("/api/v1/calendar/years").await;
         assert_eq!(r.status, 200);
         let years = r.body["years"].as_array().unwrap();
         assert_eq!(years[0]["loaded_by"], "shipped with gongkai");
         assert_eq!(years.last().unwrap()["loaded_by"], "管理总");
     }
     let r = app
-        .get("/api/v1/calendar/years", Some("gks_not-a-token"))
+        .as_("gks_not-a-token")
+        .get("/api/v1/calendar/years")
         .await;
     assert_eq!(r.status, 401);
 
     // The audit of loads: who, in which role and office, when, what changed.
     for token in [&s.clerk, &s.approver] {
-        let r = app.get("/api/v1/calendar/loads", Some(token)).await;
+        let r = app.as_(token).get("/api/v1/calendar/loads").await;
         assert_eq!(status_code(&r), (403, "forbidden".into()));
     }
     let loads = |token: String| loads(&app, token);

@@ -60,13 +60,15 @@ async fn an_administrator_sets_up_an_office_and_staff_from_the_command_line() {
 
     let (id, _) = file_one(&app, "BJHD").await;
     assert_eq!(
-        app.get(&format!("/api/v1/applications/{id}"), Some(&clerk))
+        app.as_(&clerk)
+            .get(&format!("/api/v1/applications/{id}"))
             .await
             .status,
         200
     );
     assert_eq!(
-        app.get(&format!("/api/v1/applications/{id}"), Some(&auditor))
+        app.as_(&auditor)
+            .get(&format!("/api/v1/applications/{id}"))
             .await
             .status,
         200
@@ -216,7 +218,7 @@ async fn an_administrator_lists_disables_and_rotates_staff_from_the_command_line
     add("李四", "clerk", Some("SHPD"));
     let (admin_id, _) = add("管理总", "admin", None);
     assert_eq!(
-        app.get("/api/v1/applications", Some(&clerk)).await.status,
+        app.as_(&clerk).get("/api/v1/applications").await.status,
         200
     );
 
@@ -245,13 +247,13 @@ async fn an_administrator_lists_disables_and_rotates_staff_from_the_command_line
     let (ok, out, err) = gongkai(&app, &["user", "disable", "--id", &clerk_id]);
     assert!(ok && out.contains("disabled since"), "{out}{err}");
     assert_eq!(
-        app.get("/api/v1/applications", Some(&clerk)).await.status,
+        app.as_(&clerk).get("/api/v1/applications").await.status,
         401
     );
     let (ok, _, _) = gongkai(&app, &["user", "enable", "--id", &clerk_id]);
     assert!(ok);
     assert_eq!(
-        app.get("/api/v1/applications", Some(&clerk)).await.status,
+        app.as_(&clerk).get("/api/v1/applications").await.status,
         200
     );
 
@@ -264,13 +266,10 @@ async fn an_administrator_lists_disables_and_rotates_staff_from_the_command_line
         "{out}"
     );
     assert_eq!(
-        app.get("/api/v1/applications", Some(&clerk)).await.status,
+        app.as_(&clerk).get("/api/v1/applications").await.status,
         401
     );
-    assert_eq!(
-        app.get("/api/v1/applications", Some(&new)).await.status,
-        200
-    );
+    assert_eq!(app.as_(&new).get("/api/v1/applications").await.status, 200);
 
     // The last enabled admin bound to no office stays; an unknown id is said to be unknown.
     let (ok, _, err) = gongkai(&app, &["user", "disable", "--id", &admin_id]);
@@ -306,7 +305,7 @@ async fn a_calendar_loaded_from_the_command_line_says_by_whom() {
         .find(|l| l.starts_with("2026"))
         .unwrap()
         .contains("by shipped with gongkai"));
-    let r = app.get("/api/v1/calendar/years", None).await;
+    let r = app.public().get("/api/v1/calendar/years").await;
     let last = r.body["years"].as_array().unwrap().last().unwrap().clone();
     assert_eq!(last["loaded_via"], "command_line");
     assert!(last.get("loaded_by").is_none());

@@ -15,6 +15,12 @@ use gongkai::service::{admin, Services};
 use gongkai::startup::{open_services, Application, Settings};
 use serde_json::{json, Value};
 
+mod caller;
+mod problem;
+
+pub use caller::{Action, Caller};
+pub use problem::assert_problem;
+
 pub const PG_ENV: &str = "GONGKAI_TEST_POSTGRES_URL";
 
 /// 12:00 in China (UTC+8) on `day`.
@@ -211,10 +217,14 @@ impl TestApp {
         }
     }
 
+    // The older call shapes below are kept for branches written against them (the callers in
+    // `caller.rs` are the vocabulary); they go once those are merged.
+    #[allow(dead_code)]
     pub async fn get(&self, path: &str, token: Option<&str>) -> Reply {
         self.send("GET", path, token, &[], None).await
     }
 
+    #[allow(dead_code)]
     pub async fn post(&self, path: &str, token: Option<&str>, body: &Value) -> Reply {
         self.send(
             "POST",
@@ -226,11 +236,13 @@ impl TestApp {
         .await
     }
 
+    #[allow(dead_code)]
     pub async fn file(&self, body: &Value) -> Reply {
         self.post("/api/v1/applications", None, body).await
     }
 
     /// Takes an action with the version in the body.
+    #[allow(dead_code)]
     pub async fn act(
         &self,
         id: &str,
@@ -249,6 +261,7 @@ impl TestApp {
         .await
     }
 
+    #[allow(dead_code)]
     pub async fn events(&self, id: &str, token: &str) -> Vec<Value> {
         let r = self
             .get(&format!("/api/v1/applications/{id}/events"), Some(token))
@@ -288,15 +301,30 @@ pub fn filing(agency: &str) -> Value {
     })
 }
 
-/// An office with a clerk, a second clerk and an approver.
-pub struct Office {
+/// An office with a clerk, a second clerk and an approver (their tokens, and each as a caller).
+pub struct Office<'a> {
+    app: &'a TestApp,
     pub clerk: String,
     pub clerk2: String,
     pub approver: String,
 }
 
+impl<'a> Office<'a> {
+    pub fn clerk(&self) -> Caller<'a> {
+        self.app.as_(&self.clerk)
+    }
+
+    pub fn clerk2(&self) -> Caller<'a> {
+        self.app.as_(&self.clerk2)
+    }
+
+    pub fn approver(&self) -> Caller<'a> {
+        self.app.as_(&self.approver)
+    }
+}
+
 /// An office with its staff, set up to charge fees (it says how to pay).
-pub fn office(app: &TestApp, code: &str) -> Office {
+pub fn office<'a>(app: &'a TestApp, code: &str) -> Office<'a> {
     app.add_agency(code);
     admin::set_payment(
         &mut app.services.conn().unwrap(),
@@ -307,6 +335,7 @@ pub fn office(app: &TestApp, code: &str) -> Office {
     )
     .unwrap();
     Office {
+        app,
         clerk: app.add_user("张三", Role::Clerk, Some(code)),
         clerk2: app.add_user("赵六", Role::Clerk, Some(code)),
         approver: app.add_user("李四", Role::Approver, Some(code)),
@@ -315,7 +344,7 @@ pub fn office(app: &TestApp, code: &str) -> Office {
 
 /// Files a valid application; returns (id, access token).
 pub async fn file_one(app: &TestApp, agency: &str) -> (String, String) {
-    let r = app.file(&filing(agency)).await;
+    let r = app.public().file(&filing(agency)).await;
     assert_eq!(r.status, 201, "{}", r.body);
     (
         r.body["id"].as_str().unwrap().to_owned(),

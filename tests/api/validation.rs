@@ -1,6 +1,6 @@
 use serde_json::{json, Value};
 
-use crate::helpers::{filing, office, TestApp};
+use crate::helpers::{filing, office, Action, TestApp};
 
 /// Sets the value at a JSON pointer, adding the last key if it is not there.
 fn with(body: Value, pointer: &str, value: Value) -> Value {
@@ -148,7 +148,7 @@ async fn bad_filings_get_a_clear_4xx_naming_the_field_and_change_nothing() {
         ),
     ];
     for (body, field, code) in cases {
-        let r = app.file(&body).await;
+        let r = app.public().file(&body).await;
         assert_eq!(r.status, 422, "{field}: {}", r.body);
         assert_eq!(r.code(), "validation_failed");
         assert_eq!(
@@ -168,14 +168,14 @@ async fn bad_filings_get_a_clear_4xx_naming_the_field_and_change_nothing() {
     let raw = |body: &'static [u8], content_type: &'static str| {
         let app = &app;
         async move {
-            app.send(
-                "POST",
-                "/api/v1/applications",
-                None,
-                &[("Content-Type", content_type)],
-                Some(body.to_vec()),
-            )
-            .await
+            app.public()
+                .send(
+                    "POST",
+                    "/api/v1/applications",
+                    &[("Content-Type", content_type)],
+                    Some(body.to_vec()),
+                )
+                .await
         }
     };
     let r = raw(b"{\"agency_code\": ", "application/json").await;
@@ -191,20 +191,15 @@ async fn bad_filings_get_a_clear_4xx_naming_the_field_and_change_nothing() {
     );
     let huge = format!("{{\"agency_code\": \"{}\"}}", "x".repeat(70 * 1024));
     let r = app
-        .send(
-            "POST",
-            "/api/v1/applications",
-            None,
-            &[],
-            Some(huge.into_bytes()),
-        )
+        .public()
+        .send("POST", "/api/v1/applications", &[], Some(huge.into_bytes()))
         .await;
     assert_eq!((r.status.as_u16(), r.code()), (413, "payload_too_large"));
     let r = app
+        .public()
         .send(
             "POST",
             "/api/v1/applications",
-            None,
             &[("Idempotency-Key", "")],
             Some(serde_json::to_vec(&good).unwrap()),
         )
@@ -212,7 +207,7 @@ async fn bad_filings_get_a_clear_4xx_naming_the_field_and_change_nothing() {
     assert_eq!((r.status.as_u16(), r.code()), (400, "invalid_header"));
 
     // None of it was stored.
-    let list = app.get("/api/v1/applications", Some(&o.clerk)).await;
+    let list = o.clerk().get("/api/v1/applications").await;
     assert_eq!(list.body["items"], json!([]));
 }
 
@@ -275,21 +270,20 @@ async fn bad_action_input_is_refused_and_changes_nothing() {
             "party_email",
         ),
     ] {
-        let r = app.act(&id, action, &o.clerk, 1, body.clone()).await;
+        let r = o
+            .clerk()
+            .act(&id, Action::parse(action).unwrap(), body.clone())
+            .await;
         assert_eq!(r.status, 422, "{action} {body}: {}", r.body);
         assert_eq!(r.body["errors"][0]["field"], field, "{}", r.body);
     }
     let path = format!("/api/v1/applications/{id}/actions/accept");
-    let r = app
-        .post(&path, Some(&o.clerk), &json!({ "version": "one" }))
-        .await;
+    let r = o.clerk().post(&path, &json!({ "version": "one" })).await;
     assert_eq!(
         (r.status.as_u16(), r.body["errors"][0]["field"].as_str()),
         (422, Some("version"))
     );
-    let case = app
-        .get(&format!("/api/v1/applications/{id}"), Some(&o.clerk))
-        .await;
+    let case = o.clerk().get(&format!("/api/v1/applications/{id}")).await;
     assert_eq!(
         (case.body["status"].as_str(), case.body["version"].as_i64()),
         (Some("registered"), Some(1))
@@ -299,31 +293,34 @@ async fn bad_action_input_is_refused_and_changes_nothing() {
 #[actix_rt::test]
 async fn unknown_routes_and_methods_are_problems_too() {
     let app = TestApp::spawn().await;
-    let r = app.get("/api/v1/nothing", None).await;
+    let r = app.public().get("/api/v1/nothing").await;
     assert_eq!((r.status.as_u16(), r.code()), (404, "route_not_found"));
     let r = app
-        .send("DELETE", "/api/v1/applications", None, &[], None)
+        .public()
+        .send("DELETE", "/api/v1/applications", &[], None)
         .await;
     assert_eq!((r.status.as_u16(), r.code()), (405, "method_not_allowed"));
-    let r = app.get("/healthz", None).await;
+    let r = app.public().get("/healthz").await;
     assert_eq!(
         (r.status.as_u16(), r.body["status"].as_str()),
         (200, Some("ok"))
     );
     // HEAD is GET without the body; where GET is not served, it is a 405 like any other.
-    let r = app.send("HEAD", "/healthz", None, &[], None).await;
+    let r = app.public().send("HEAD", "/healthz", &[], None).await;
     assert_eq!(
         (r.status.as_u16(), &r.body),
         (200, &serde_json::Value::Null)
     );
     assert!(r.header("x-request-id").is_some());
     let r = app
-        .send("HEAD", "/api/v1/registrations", None, &[], None)
+        .public()
+        .send("HEAD", "/api/v1/registrations", &[], None)
         .await;
     assert_eq!(r.status.as_u16(), 405);
     assert_eq!(r.header("allow").as_deref(), Some("POST"));
     let r = app
-        .send("PUT", "/api/v1/applications", None, &[], None)
+        .public()
+        .send("PUT", "/api/v1/applications", &[], None)
         .await;
     assert_eq!(r.header("allow").as_deref(), Some("POST, GET, HEAD"));
 }
