@@ -6,7 +6,7 @@ use gongkai::domain::case::Outcome;
 
 use serde_json::{json, Value};
 
-use crate::helpers::{file_one, filing, office, today, Action, Office, TestApp};
+use crate::helpers::{assert_problem, file_one, filing, office, today, Action, Office, TestApp};
 
 /// What each proposable outcome needs besides its reasons.
 pub fn decision_for(outcome: Outcome, earlier: &str) -> Value {
@@ -137,7 +137,7 @@ async fn every_outcome_goes_from_filing_to_a_delivered_letter() {
         .as_(&applicant2)
         .get(&format!("/api/v1/applications/{id2}/letter"))
         .await;
-    assert_eq!((none.status.as_u16(), none.code()), (404, "no_letter"));
+    assert_problem(&none, 404, "no_letter");
     // Letters are immutable in the database itself.
     use diesel::connection::SimpleConnection;
     let conn = &mut *app.services.conn().unwrap();
@@ -207,18 +207,12 @@ async fn answers_need_what_their_outcome_needs_and_never_change_once_approved() 
             decision_for(Outcome::Other, ""),
         )
         .await;
-    assert_eq!(
-        (change.status.as_u16(), change.code()),
-        (409, "action_not_allowed")
-    );
+    assert_problem(&change, 409, "action_not_allowed");
     let back = o
         .approver()
         .act(&id, Action::Return, json!({ "comments": "再议" }))
         .await;
-    assert_eq!(
-        (back.status.as_u16(), back.code()),
-        (409, "action_not_allowed")
-    );
+    assert_problem(&back, 409, "action_not_allowed");
 }
 
 #[actix_rt::test]
@@ -234,10 +228,7 @@ async fn an_extension_is_granted_once_by_an_approver_and_moves_the_answer_deadli
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
     let by_clerk = o.clerk2().act(&id, Action::GrantExtension, json!({})).await;
-    assert_eq!(
-        (by_clerk.status.as_u16(), by_clerk.code()),
-        (403, "role_not_allowed")
-    );
+    assert_problem(&by_clerk, 403, "role_not_allowed");
     let too_long = o
         .clerk()
         .act(
@@ -287,10 +278,7 @@ async fn an_extension_is_granted_once_by_an_approver_and_moves_the_answer_deadli
         .clerk()
         .act(&id, Action::RequestExtension, ask.clone())
         .await;
-    assert_eq!(
-        (again.status.as_u16(), again.code()),
-        (409, "extension_already_granted")
-    );
+    assert_problem(&again, 409, "extension_already_granted");
     let events = o.clerk().events(&id).await;
     assert_eq!(events.last().unwrap()["action"], "grant_extension");
 
@@ -314,10 +302,7 @@ async fn an_extension_is_granted_once_by_an_approver_and_moves_the_answer_deadli
         .approver()
         .act(&id, Action::GrantExtension, json!({}))
         .await;
-    assert_eq!(
-        (none.status.as_u16(), none.code()),
-        (409, "no_extension_requested")
-    );
+    assert_problem(&none, 409, "no_extension_requested");
     let again = o.clerk().act(&id, Action::RequestExtension, ask).await;
     assert_eq!(again.status, 200, "{}", again.body);
     assert!(again.body["allowed_actions"]
@@ -389,10 +374,7 @@ async fn clerks_see_frequent_and_repeat_applicants_and_the_office_may_set_a_long
             json!({ "working_days": 40, "reason": "申请数量明显超过合理范围" }),
         )
         .await;
-    assert_eq!(
-        (early.status.as_u16(), early.code()),
-        (409, "reasons_not_given")
-    );
+    assert_problem(&early, 409, "reasons_not_given");
     let reply = json!({ "reply": "课题研究需要", "received_on": today().to_string() });
     let r = o.clerk().act(&last, Action::ReplyToReasons, reply).await;
     assert_eq!(r.status, 200, "{}", r.body);
@@ -446,10 +428,7 @@ async fn clerks_see_frequent_and_repeat_applicants_and_the_office_may_set_a_long
             json!({ "working_days": 60, "reason": "x" }),
         )
         .await;
-    assert_eq!(
-        (twice.status.as_u16(), twice.code()),
-        (409, "answer_period_already_set")
-    );
+    assert_problem(&twice, 409, "answer_period_already_set");
 }
 
 #[actix_rt::test]
@@ -515,10 +494,7 @@ async fn fees_are_quoted_noticed_paid_and_stop_the_answer_clock() {
             decision_for(Outcome::Disclosed, ""),
         )
         .await;
-    assert_eq!(
-        (blocked.status.as_u16(), blocked.code()),
-        (409, "fee_unpaid")
-    );
+    assert_problem(&blocked, 409, "fee_unpaid");
     let paused = o
         .clerk()
         .get(&format!("/api/v1/applications/{id}/clock"))
@@ -557,10 +533,7 @@ async fn fees_are_quoted_noticed_paid_and_stop_the_answer_clock() {
             json!({ "scale": "per_page", "pages": 40 }),
         )
         .await;
-    assert_eq!(
-        (second.status.as_u16(), second.code()),
-        (409, "fee_notice_already_issued")
-    );
+    assert_problem(&second, 409, "fee_notice_already_issued");
 
     // The eleventh application of the month costs ¥100 on the per-application scale.
     let mut last = String::new();
@@ -632,10 +605,7 @@ async fn lapsed_corrections_and_unpaid_fees_are_closed_once_by_the_service() {
     assert_eq!(r1.abandoned_no_correction + r2.abandoned_no_correction, 1);
     assert_eq!(r1.abandoned_fee_unpaid + r2.abandoned_fee_unpaid, 1);
 
-    let case = app
-        .as_(&applicant)
-        .get(&format!("/api/v1/applications/{no_correction}"))
-        .await;
+    let case = app.as_(&applicant).view(&no_correction).await;
     assert_eq!(case.body["status"], "abandoned_no_correction");
     assert_eq!(case.body["decision"]["outcome"], "other_no_correction");
     let events = o.clerk().events(&no_correction).await;
@@ -644,10 +614,7 @@ async fn lapsed_corrections_and_unpaid_fees_are_closed_once_by_the_service() {
         (last["action"].as_str(), last["actor"]["role"].as_str()),
         (Some("abandon_no_correction"), Some("system"))
     );
-    let case = o
-        .clerk()
-        .get(&format!("/api/v1/applications/{unpaid}"))
-        .await;
+    let case = o.clerk().view(&unpaid).await;
     assert_eq!(
         (
             case.body["status"].as_str(),
@@ -655,14 +622,14 @@ async fn lapsed_corrections_and_unpaid_fees_are_closed_once_by_the_service() {
         ),
         (Some("abandoned_fee_unpaid"), Some("other_fee_unpaid"))
     );
-    let case = o.clerk().get(&format!("/api/v1/applications/{paid}")).await;
+    let case = o.clerk().view(&paid).await;
     assert_eq!(case.body["status"], "accepted");
     // Nobody may take the system's actions by hand.
     let r = o
         .clerk()
         .act(&paid, Action::AbandonFeeUnpaid, json!({}))
         .await;
-    assert_eq!((r.status.as_u16(), r.code()), (403, "role_not_allowed"));
+    assert_problem(&r, 403, "role_not_allowed");
 }
 
 fn cn_today() -> String {

@@ -59,20 +59,8 @@ async fn an_administrator_sets_up_an_office_and_staff_from_the_command_line() {
     let auditor = out.lines().last().unwrap().trim().to_owned();
 
     let (id, _) = file_one(&app, "BJHD").await;
-    assert_eq!(
-        app.as_(&clerk)
-            .get(&format!("/api/v1/applications/{id}"))
-            .await
-            .status,
-        200
-    );
-    assert_eq!(
-        app.as_(&auditor)
-            .get(&format!("/api/v1/applications/{id}"))
-            .await
-            .status,
-        200
-    );
+    assert_eq!(app.as_(&clerk).view(&id).await.status, 200);
+    assert_eq!(app.as_(&auditor).view(&id).await.status, 200);
 
     let (ok, out, err) = gongkai(&app, &["migrate"]);
     assert!(

@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use crate::helpers::{file_one, filing, office, today, Action, TestApp};
+use crate::helpers::{assert_problem, file_one, filing, office, today, Action, TestApp};
 
 /// Registers a paper application received on a given (past) day; returns its id.
 async fn registered(app: &TestApp, clerk: &str, received_on: &str) -> String {
@@ -70,7 +70,7 @@ async fn the_clock_shows_every_deadline_and_how_it_was_counted() {
         .contains(&json!(2026)));
 
     // The case view and the applicant see the same next deadline.
-    let case = o.clerk().get(&format!("/api/v1/applications/{id}")).await;
+    let case = o.clerk().view(&id).await;
     assert_eq!(case.body["next_deadline"]["kind"], "correction_notice");
     assert_eq!(case.body["next_deadline"]["due_on"], "2026-10-13");
     let sh = office(&app, "SHPD");
@@ -174,18 +174,12 @@ async fn the_queue_finds_what_is_due_and_what_is_overdue() {
     assert_eq!(not_overdue, expected);
     // The fresh case's next deadline is the correction notice, 7 working days out.
     let fresh_due = add(&app, "2026-11-25", 7, Some("BJHD")).await["date"].clone();
-    let fresh_case = o
-        .clerk()
-        .get(&format!("/api/v1/applications/{fresh}"))
-        .await;
+    let fresh_case = o.clerk().view(&fresh).await;
     assert_eq!(fresh_case.body["next_deadline"]["due_on"], fresh_due);
     assert_eq!(fresh_case.body["next_deadline"]["working_days_left"], 7);
     // The mail application whose receipt is not confirmed never drops out of sight: its legal
     // date of receipt is to be confirmed by the next working day (art. 31).
-    let waiting = o
-        .clerk()
-        .get(&format!("/api/v1/applications/{no_date}"))
-        .await;
+    let waiting = o.clerk().view(&no_date).await;
     assert_eq!(waiting.body["next_deadline"]["kind"], "confirm_receipt");
     assert_eq!(waiting.body["next_deadline"]["due_on"], "2026-11-26");
     assert_eq!(ids(&q("due_within=7").await).len(), 3);
@@ -217,7 +211,7 @@ async fn the_queue_finds_what_is_due_and_what_is_overdue() {
         .clerk()
         .get("/api/v1/applications?sort=deadline&cursor=nonsense")
         .await;
-    assert_eq!((bad.status.as_u16(), bad.code()), (400, "invalid_query"));
+    assert_problem(&bad, 400, "invalid_query");
 }
 
 #[actix_rt::test]
@@ -319,7 +313,7 @@ async fn loading_a_year_recomputes_every_open_case_and_says_so() {
     let o = office(&app, "BJHD");
     let admin = app.add_user("管理员", gongkai::domain::workflow::Role::Admin, None);
     let (id, _) = file_one(&app, "BJHD").await;
-    let before = o.clerk().get(&format!("/api/v1/applications/{id}")).await;
+    let before = o.clerk().view(&id).await;
     let due_before = before.body["next_deadline"]["due_on"]
         .as_str()
         .unwrap()
@@ -366,17 +360,14 @@ async fn loading_a_year_recomputes_every_open_case_and_says_so() {
         .as_(&admin)
         .send("PUT", &path, &[], Some(b"year: 2026".to_vec()))
         .await;
-    assert_eq!(
-        (garbage.status.as_u16(), garbage.code()),
-        (400, "malformed_json")
-    );
+    assert_problem(&garbage, 400, "malformed_json");
     let other = format!("/api/v1/calendar/years/{}", year + 1);
     let r = app
         .as_(&admin)
         .send("PUT", &other, &[], Some(notice.to_string().into_bytes()))
         .await;
     assert_eq!(r.status, 422);
-    let unchanged = o.clerk().get(&format!("/api/v1/applications/{id}")).await;
+    let unchanged = o.clerk().view(&id).await;
     assert_eq!(unchanged.body["version"], 1);
 
     let r = app
@@ -385,7 +376,7 @@ async fn loading_a_year_recomputes_every_open_case_and_says_so() {
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.body["recomputed"]["changed_cases"], 1);
-    let after = o.clerk().get(&format!("/api/v1/applications/{id}")).await;
+    let after = o.clerk().view(&id).await;
     let due_after = after.body["next_deadline"]["due_on"].as_str().unwrap();
     let expected = add(&app, &due_before, 1, None).await["date"]
         .as_str()
@@ -429,10 +420,7 @@ async fn an_office_s_local_day_off_moves_only_its_own_deadlines() {
     let due = |id: String, token: String| {
         let app = &app;
         async move {
-            let r = app
-                .as_(&token)
-                .get(&format!("/api/v1/applications/{id}"))
-                .await;
+            let r = app.as_(&token).view(&id).await;
             r.body["next_deadline"]["due_on"]
                 .as_str()
                 .unwrap()

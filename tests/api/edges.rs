@@ -10,7 +10,7 @@ use gongkai::domain::workflow::Role;
 use gongkai::service::{admin, jobs, reminders};
 use serde_json::{json, Value};
 
-use crate::helpers::{filing, noon_in_china, office, Action, Office, TestApp};
+use crate::helpers::{assert_problem, filing, noon_in_china, office, Action, Office, TestApp};
 
 /// A paper application received (and registered) on `received_on`, accepted that day.
 async fn accepted(app: &TestApp, o: &Office<'_>, received_on: &str) -> String {
@@ -119,10 +119,7 @@ async fn a_consultation_without_a_reply_never_leaves_the_answer_paused_for_ever(
         (answer(&c)["due_on"].as_str(), answer(&c)["state"].as_str()),
         (Some("2026-10-28"), Some("open"))
     );
-    let r = o
-        .clerk()
-        .get(&format!("/api/v1/applications/{}", case))
-        .await;
+    let r = o.clerk().view(&case).await;
     assert_eq!(r.body["next_deadline"]["kind"], "answer");
     assert_eq!(r.body["next_deadline"]["due_on"], "2026-10-28");
 
@@ -187,10 +184,7 @@ async fn a_fee_notice_on_the_last_day_stops_the_clock_and_nothing_starts_after_i
         .contains(&paused));
     // The other case's period ended yesterday: nothing may stop or lengthen it now.
     let r = o.clerk().act(&late, Action::IssueFeeNotice, fee).await;
-    assert_eq!(
-        (r.status.as_u16(), r.code()),
-        (409, "answer_period_expired")
-    );
+    assert_problem(&r, 409, "answer_period_expired");
     let offered: Vec<String> = serde_json::from_value(r.body["allowed_actions"].clone()).unwrap();
     // (A consultation letter is judged by its own date: it is still offered, and refused below.)
     for action in ["issue_fee_notice", "request_extension"] {
@@ -205,16 +199,10 @@ async fn a_fee_notice_on_the_last_day_stops_the_clock_and_nothing_starts_after_i
         .clerk()
         .act(&late, Action::StartConsultation, letter)
         .await;
-    assert_eq!(
-        (r.status.as_u16(), r.code()),
-        (409, "answer_period_expired")
-    );
+    assert_problem(&r, 409, "answer_period_expired");
     let ask = json!({ "working_days": 10, "reason": "材料较多" });
     let r = o.clerk().act(&late, Action::RequestExtension, ask).await;
-    assert_eq!(
-        (r.status.as_u16(), r.code()),
-        (409, "answer_period_expired")
-    );
+    assert_problem(&r, 409, "answer_period_expired");
     assert!(case_ids(&app, &o.clerk, "overdue=true")
         .await
         .contains(&late));
@@ -289,10 +277,7 @@ async fn the_correction_notice_comes_within_seven_working_days_and_a_posted_one_
         .clerk()
         .act(&too_late, Action::RequestCorrection, posted)
         .await;
-    assert_eq!(
-        (r.status.as_u16(), r.code()),
-        (409, "correction_notice_late")
-    );
+    assert_problem(&r, 409, "correction_notice_late");
 
     // Until the return receipt is recorded, no lapse closes the case, however late.
     app.set_today("2026-12-01");
@@ -522,7 +507,7 @@ async fn disclosing_over_a_third_party_s_objection_tells_it_first_and_an_agency_
     o.approver().act_ok(&case, Action::Approve, json!({})).await;
     let deliver = json!({ "method": "email", "delivered_on": "2026-09-30" });
     let r = o.clerk().act(&case, Action::Deliver, deliver.clone()).await;
-    assert_eq!((r.status.as_u16(), r.code()), (409, "third_party_not_told"));
+    assert_problem(&r, 409, "third_party_not_told");
     let tell = json!({ "content": "工程合同全文", "reasons": "涉及重大公共利益" });
     o.clerk()
         .act_ok(&case, Action::NotifyThirdParty, tell)
@@ -556,7 +541,7 @@ async fn a_full_fee_waiver_is_the_head_s_recorded_decision_and_is_counted() {
     // Nothing to pay, no notice, and no notice can follow.
     let fee = json!({ "scale": "per_page", "pages": 120 });
     let r = o.clerk().act(&case, Action::IssueFeeNotice, fee).await;
-    assert_eq!((r.status.as_u16(), r.code()), (409, "fee_waived"));
+    assert_problem(&r, 409, "fee_waived");
     assert!(notices_of(&app, &case)
         .iter()
         .all(|(t, ..)| t != "fee_notice"));

@@ -13,7 +13,7 @@ use gongkai::http::limits::IntakeLimitSettings;
 use gongkai::service::delivery::{deliver_due, Mailer};
 use serde_json::{json, Value};
 
-use crate::helpers::{file_one, filing, id_number, office, Action, Reply, TestApp};
+use crate::helpers::{assert_problem, file_one, filing, id_number, office, Action, Reply, TestApp};
 
 fn case_count(app: &TestApp) -> i64 {
     let conn = &mut *app.services.conn().unwrap();
@@ -38,12 +38,10 @@ fn field_codes(r: &Reply) -> Vec<(String, String)> {
         .unwrap_or_default()
 }
 
+/// A validation problem naming `field` with `code`.
+#[track_caller]
 fn assert_refused(r: &Reply, status: u16, field: &str, code: &str) {
-    assert_eq!(r.status.as_u16(), status, "{}", r.body);
-    assert_eq!(
-        r.header("content-type").as_deref(),
-        Some("application/problem+json")
-    );
+    assert_problem(r, status, "validation_failed");
     assert!(
         field_codes(r).contains(&(field.to_owned(), code.to_owned())),
         "expected {field}: {code} in {}",
@@ -235,11 +233,7 @@ async fn a_key_named_twice_is_refused() {
             .public()
             .send("POST", "/api/v1/applications", &[], Some(body.into_bytes()))
             .await;
-        assert_eq!((r.status.as_u16(), r.code()), (400, "duplicate_key"));
-        assert_eq!(
-            r.header("content-type").as_deref(),
-            Some("application/problem+json")
-        );
+        assert_problem(&r, 400, "duplicate_key");
     }
     assert_eq!(case_count(&app), 0);
 }

@@ -12,7 +12,7 @@ use gongkai::http::limits::IntakeLimitSettings;
 use gongkai::security::SecretKey;
 use gongkai::service::clock_source::Clock;
 use gongkai::service::{admin, Services};
-use gongkai::startup::{open_services, Application, Settings};
+use gongkai::startup::{Application, Settings};
 use serde_json::{json, Value};
 
 mod caller;
@@ -125,7 +125,8 @@ impl TestApp {
             database_url: url.clone(),
             bind: "127.0.0.1:0".into(),
             secret_key: key.clone(),
-            pool_size: 4,
+            // The service's four, and two for the test's own reads and writes.
+            pool_size: 6,
             workers: Some(2),
             job_interval: None,
             mail: None,
@@ -139,12 +140,12 @@ impl TestApp {
         };
         let mut settings = settings;
         change(&mut settings);
-        let clock = settings.clock.clone();
         let app = Application::build(settings).expect("the service starts");
         let address = format!("http://127.0.0.1:{}", app.port());
+        // The service's own pool, clock and (on SQLite) group committer: a test's writes queue
+        // with the service's, as another request's would.
+        let services = app.services();
         actix_rt::spawn(app.run_until_stopped());
-        let mut services = open_services(&url, key.clone(), 2).unwrap();
-        services.clock = clock;
         let client = awc::Client::builder()
             .timeout(std::time::Duration::from_secs(30))
             .finish();

@@ -1,6 +1,6 @@
 use serde_json::json;
 
-use crate::helpers::{file_one, filing, office, today, Action, TestApp};
+use crate::helpers::{assert_problem, file_one, filing, office, today, Action, TestApp};
 use futures_util::future::join_all;
 
 #[actix_rt::test]
@@ -28,10 +28,7 @@ async fn filing_online_opens_a_registered_case_with_a_tracking_number_and_access
 
     // The access token is the applicant's bearer for this case, and it is not shown again.
     let token = b["access_token"].as_str().unwrap();
-    let own = app
-        .as_(token)
-        .get(&format!("/api/v1/applications/{id}"))
-        .await;
+    let own = app.as_(token).view(&id).await;
     assert_eq!(own.status, 200);
     assert_eq!(own.body["tracking_number"], b["tracking_number"]);
     assert!(own.body.get("access_token").is_none());
@@ -97,13 +94,7 @@ async fn a_retry_with_the_same_idempotency_key_returns_the_same_application() {
     }
     let token = first.body["access_token"].as_str().unwrap();
     let id = first.body["id"].as_str().unwrap();
-    assert_eq!(
-        app.as_(token)
-            .get(&format!("/api/v1/applications/{id}"))
-            .await
-            .status,
-        200
-    );
+    assert_eq!(app.as_(token).view(&id).await.status, 200);
 
     // The same key with another body is refused and changes nothing.
     let mut other = filing("BJHD");
@@ -117,8 +108,7 @@ async fn a_retry_with_the_same_idempotency_key_returns_the_same_application() {
             Some(serde_json::to_vec(&other).unwrap()),
         )
         .await;
-    assert_eq!(r.status, 422);
-    assert_eq!(r.code(), "idempotency_key_reused");
+    assert_problem(&r, 422, "idempotency_key_reused");
     let list = o.clerk().get("/api/v1/applications").await;
     assert_eq!(list.body["items"].as_array().unwrap().len(), 1);
 }
@@ -142,14 +132,11 @@ async fn a_clerk_registers_a_mailed_application_and_records_its_receipt_date_lat
     let id = r.body["id"].as_str().unwrap().to_owned();
 
     // Art. 31: no acceptance before the legal date of receipt is known.
-    let case = o.clerk().get(&format!("/api/v1/applications/{id}")).await;
+    let case = o.clerk().view(&id).await;
     let allowed = case.body["allowed_actions"].as_array().unwrap();
     assert!(allowed.contains(&json!("confirm_receipt")) && !allowed.contains(&json!("accept")));
     let refused = o.clerk().act(&id, Action::Accept, json!({})).await;
-    assert_eq!(
-        (refused.status.as_u16(), refused.code()),
-        (409, "receipt_date_missing")
-    );
+    assert_problem(&refused, 409, "receipt_date_missing");
     assert!(refused.body["allowed_actions"]
         .as_array()
         .unwrap()

@@ -1,6 +1,6 @@
 use serde_json::json;
 
-use crate::helpers::{filing, office, today, Action, TestApp};
+use crate::helpers::{assert_problem, filing, office, today, Action, TestApp};
 
 #[actix_rt::test]
 async fn the_clerk_queue_filters_and_pages_through_every_case_once() {
@@ -103,12 +103,7 @@ async fn a_bad_query_is_a_400_naming_the_parameter() {
         ("sort=fast", None),
     ] {
         let r = o.clerk().get(&format!("/api/v1/applications?{q}")).await;
-        assert_eq!(
-            (r.status.as_u16(), r.code()),
-            (400, "invalid_query"),
-            "{q}: {}",
-            r.body
-        );
+        assert_problem(&r, 400, "invalid_query");
         if let Some(f) = field {
             assert_eq!(r.body["errors"][0]["field"], f, "{q}");
         }

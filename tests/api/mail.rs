@@ -134,7 +134,7 @@ async fn each_step_s_notice_reaches_the_applicant_once_by_smtp() {
 
     let got = inbox.lock().unwrap().clone();
     assert_eq!(got.len(), 2);
-    let case = o.clerk().get(&format!("/api/v1/applications/{id}")).await;
+    let case = o.clerk().view(&id).await;
     let tracking = case.body["tracking_number"].as_str().unwrap().to_owned();
     let (subject, text, _) = parsed(&got[0]);
     assert_eq!(got[0].to, ["wangwu@example.com"]);

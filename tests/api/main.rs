@@ -11,6 +11,7 @@ mod cli;
 mod clock;
 mod edges;
 mod faults;
+mod golden;
 mod hardening;
 mod helpers;
 mod intake;

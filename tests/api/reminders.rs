@@ -61,7 +61,7 @@ async fn overdue_alerts_and_daily_digests_reach_each_person_once() {
                            "public_location": "本机关门户网站" });
     let r = o.clerk().act(&b, Action::ProposeDecision, decision).await;
     assert_eq!(r.body["status"], "decision", "{}", r.body);
-    let r = o.clerk().get(&format!("/api/v1/applications/{a}")).await;
+    let r = o.clerk().view(&a).await;
     let due: NaiveDate = r.body["next_deadline"]["due_on"]
         .as_str()
         .unwrap()

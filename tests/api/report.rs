@@ -28,7 +28,7 @@ fn applicant(column: usize) -> Value {
     }
 }
 
-async fn register(o: &Office<'_>, column: usize, received_on: NaiveDate) -> String {
+pub async fn register(o: &Office<'_>, column: usize, received_on: NaiveDate) -> String {
     let mut body = filing("BJHD");
     body.as_object_mut().unwrap().remove("agency_code");
     body["applicant"] = applicant(column);
@@ -41,7 +41,7 @@ async fn register(o: &Office<'_>, column: usize, received_on: NaiveDate) -> Stri
 
 /// Accepts, decides, approves and delivers on `delivered_on`, taking first the step an outcome
 /// stands on (a correction, or the art. 35 request for reasons).
-async fn answer(o: &Office<'_>, id: &str, outcome: Outcome, delivered_on: NaiveDate) {
+pub async fn answer(o: &Office<'_>, id: &str, outcome: Outcome, delivered_on: NaiveDate) {
     let first = match outcome {
         Outcome::UnavailableUnclearAfterCorrection => vec![
             (

@@ -1,6 +1,6 @@
 use serde_json::{json, Value};
 
-use crate::helpers::{filing, office, Action, TestApp};
+use crate::helpers::{assert_problem, filing, office, Action, TestApp};
 
 /// Sets the value at a JSON pointer, adding the last key if it is not there.
 fn with(body: Value, pointer: &str, value: Value) -> Value {
@@ -149,12 +149,7 @@ async fn bad_filings_get_a_clear_4xx_naming_the_field_and_change_nothing() {
     ];
     for (body, field, code) in cases {
         let r = app.public().file(&body).await;
-        assert_eq!(r.status, 422, "{field}: {}", r.body);
-        assert_eq!(r.code(), "validation_failed");
-        assert_eq!(
-            r.header("content-type").as_deref(),
-            Some("application/problem+json")
-        );
+        assert_problem(&r, 422, "validation_failed");
         let errors = r.body["errors"].as_array().unwrap();
         assert!(
             errors
@@ -179,22 +174,19 @@ async fn bad_filings_get_a_clear_4xx_naming_the_field_and_change_nothing() {
         }
     };
     let r = raw(b"{\"agency_code\": ", "application/json").await;
-    assert_eq!((r.status.as_u16(), r.code()), (400, "malformed_json"));
+    assert_problem(&r, 400, "malformed_json");
     let r = raw(b"", "application/json").await;
-    assert_eq!((r.status.as_u16(), r.code()), (400, "malformed_json"));
+    assert_problem(&r, 400, "malformed_json");
     let r = raw(b"[1,2]", "application/json").await;
     assert_eq!(r.status, 422);
     let r = raw(b"agency_code=BJHD", "application/x-www-form-urlencoded").await;
-    assert_eq!(
-        (r.status.as_u16(), r.code()),
-        (415, "unsupported_media_type")
-    );
+    assert_problem(&r, 415, "unsupported_media_type");
     let huge = format!("{{\"agency_code\": \"{}\"}}", "x".repeat(70 * 1024));
     let r = app
         .public()
         .send("POST", "/api/v1/applications", &[], Some(huge.into_bytes()))
         .await;
-    assert_eq!((r.status.as_u16(), r.code()), (413, "payload_too_large"));
+    assert_problem(&r, 413, "payload_too_large");
     let r = app
         .public()
         .send(
@@ -204,7 +196,7 @@ async fn bad_filings_get_a_clear_4xx_naming_the_field_and_change_nothing() {
             Some(serde_json::to_vec(&good).unwrap()),
         )
         .await;
-    assert_eq!((r.status.as_u16(), r.code()), (400, "invalid_header"));
+    assert_problem(&r, 400, "invalid_header");
 
     // None of it was stored.
     let list = o.clerk().get("/api/v1/applications").await;
@@ -283,7 +275,7 @@ async fn bad_action_input_is_refused_and_changes_nothing() {
         (r.status.as_u16(), r.body["errors"][0]["field"].as_str()),
         (422, Some("version"))
     );
-    let case = o.clerk().get(&format!("/api/v1/applications/{id}")).await;
+    let case = o.clerk().view(&id).await;
     assert_eq!(
         (case.body["status"].as_str(), case.body["version"].as_i64()),
         (Some("registered"), Some(1))
@@ -294,12 +286,12 @@ async fn bad_action_input_is_refused_and_changes_nothing() {
 async fn unknown_routes_and_methods_are_problems_too() {
     let app = TestApp::spawn().await;
     let r = app.public().get("/api/v1/nothing").await;
-    assert_eq!((r.status.as_u16(), r.code()), (404, "route_not_found"));
+    assert_problem(&r, 404, "route_not_found");
     let r = app
         .public()
         .send("DELETE", "/api/v1/applications", &[], None)
         .await;
-    assert_eq!((r.status.as_u16(), r.code()), (405, "method_not_allowed"));
+    assert_problem(&r, 405, "method_not_allowed");
     let r = app.public().get("/healthz").await;
     assert_eq!(
         (r.status.as_u16(), r.body["status"].as_str()),

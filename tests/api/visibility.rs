@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use gongkai::db::schema::notices;
 use serde_json::{json, Value};
 
-use crate::helpers::{file_one, filing, office, Action, Caller, Reply, TestApp};
+use crate::helpers::{assert_problem, file_one, filing, office, Action, Caller, Reply, TestApp};
 
 /// Words only staff may read: notes, drafts, comments, whom the office consulted and what they
 /// said, staff names and ids.
@@ -221,10 +221,7 @@ async fn the_applicant_never_reads_what_is_staff_s_at_any_step() {
     ] {
         assert!(!seen.contains(&hidden), "{hidden} shown to the applicant");
     }
-    let case = w
-        .applicant
-        .get(&format!("/api/v1/applications/{}", w.id))
-        .await;
+    let case = w.applicant.view(&w.id).await;
     assert_eq!(case.body["decision"]["outcome"], "disclosed");
     let letter = w
         .applicant
@@ -265,7 +262,7 @@ async fn staff_see_the_whole_case_in_the_case_view() {
             json!({ "kind": "litigation", "filed_on": "2026-09-01" }),
         )
         .await;
-    let r = o.clerk().get(&format!("/api/v1/applications/{id}")).await;
+    let r = o.clerk().view(&id).await;
     let internal = &r.body["internal"];
     assert_eq!(internal["extension"]["state"], "requested", "{}", r.body);
     assert_eq!(internal["extension"]["reason"], "调档");
@@ -294,19 +291,13 @@ async fn staff_see_the_whole_case_in_the_case_view() {
         "withheld": [{ "part": "合同单价", "ground": "withheld_third_party_rights",
                        "legal_basis": "条例第十五条", "reasoning": "第三方不同意" }] });
     o.clerk().act_ok(&id, Action::ProposeDecision, draft).await;
-    let r = o
-        .approver()
-        .get(&format!("/api/v1/applications/{id}"))
-        .await;
+    let r = o.approver().view(&id).await;
     let d = &r.body["internal"]["draft"];
     assert_eq!(d["reasoning"], "单价涉及商业秘密", "{}", r.body);
     assert_eq!(d["withheld"][0]["part"], "合同单价");
     assert_eq!(r.body["internal"]["challenges"][0]["result"], "upheld");
     // The applicant sees the fee they were asked and paid, not the draft or the challenges.
-    let theirs = app
-        .as_(&applicant)
-        .get(&format!("/api/v1/applications/{id}"))
-        .await;
+    let theirs = app.as_(&applicant).view(&id).await;
     assert_eq!(
         theirs.body["fee"]["paid_on"], "2026-09-01",
         "{}",
@@ -323,11 +314,7 @@ async fn a_case_is_found_by_its_tracking_number_by_whoever_may_see_it() {
     let other = office(&app, "SHPD");
     let (id, token) = file_one(&app, "BJHD").await;
     let (_, someone_else) = file_one(&app, "BJHD").await;
-    let tracking = app
-        .as_(&token)
-        .get(&format!("/api/v1/applications/{id}"))
-        .await
-        .body["tracking_number"]
+    let tracking = app.as_(&token).view(&id).await.body["tracking_number"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -346,10 +333,7 @@ async fn a_case_is_found_by_its_tracking_number_by_whoever_may_see_it() {
         }
     }
     let lower = tracking.to_lowercase();
-    let r = app
-        .as_(&token)
-        .get(&format!("/api/v1/applications/{lower}"))
-        .await;
+    let r = app.as_(&token).view(&lower).await;
     assert_eq!(
         (r.status.as_u16(), r.body["id"].as_str()),
         (200, Some(id.as_str()))
@@ -380,11 +364,7 @@ async fn a_lost_access_token_is_replaced_through_the_contact_on_file_and_says_no
     let app = TestApp::spawn().await;
     office(&app, "BJHD");
     let (id, old) = file_one(&app, "BJHD").await;
-    let tracking = app
-        .as_(&old)
-        .get(&format!("/api/v1/applications/{id}"))
-        .await
-        .body["tracking_number"]
+    let tracking = app.as_(&old).view(&id).await.body["tracking_number"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -394,10 +374,7 @@ async fn a_lost_access_token_is_replaced_through_the_contact_on_file_and_says_no
     assert_eq!((wrong.status.as_u16(), unknown.status.as_u16()), (202, 202));
     assert_eq!(wrong.body, unknown.body);
     assert!(access_token_notices(&app, &id).is_empty());
-    let still = app
-        .as_(&old)
-        .get(&format!("/api/v1/applications/{id}"))
-        .await;
+    let still = app.as_(&old).view(&id).await;
     assert_eq!(still.status, 200);
     // The right number (written as the applicant may write it): a new token by e-mail.
     let right = ask_for_token(&app, &tracking, "11010519491231002x").await;
@@ -410,15 +387,9 @@ async fn a_lost_access_token_is_replaced_through_the_contact_on_file_and_says_no
         .find(|w| w.starts_with("gka_"))
         .expect("the new token is in the e-mail")
         .to_owned();
-    let gone = app
-        .as_(&old)
-        .get(&format!("/api/v1/applications/{id}"))
-        .await;
+    let gone = app.as_(&old).view(&id).await;
     assert_eq!(gone.status, 401, "the old token stops working at once");
-    let works = app
-        .as_(&new)
-        .get(&format!("/api/v1/applications/{tracking}"))
-        .await;
+    let works = app.as_(&new).view(&tracking).await;
     assert_eq!(works.status, 200, "{}", works.body);
     // The event says a token was sent, never the token.
     let events = app.as_(&new).events(&id).await;
@@ -437,9 +408,6 @@ async fn a_lost_access_token_is_replaced_through_the_contact_on_file_and_says_no
         );
     }
     let limited = ask_for_token(&app, &tracking, "110105194912310038").await;
-    assert_eq!(
-        (limited.status.as_u16(), limited.code()),
-        (429, "rate_limited")
-    );
+    assert_problem(&limited, 429, "rate_limited");
     assert!(limited.header("retry-after").is_some());
 }

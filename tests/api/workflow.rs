@@ -1,7 +1,7 @@
 use futures_util::future::join_all;
 use serde_json::json;
 
-use crate::helpers::{file_one, office, today, Action, TestApp};
+use crate::helpers::{assert_problem, file_one, office, today, Action, TestApp};
 
 fn actions_of(events: &[serde_json::Value]) -> Vec<(String, String, String)> {
     events
@@ -40,10 +40,7 @@ async fn a_case_goes_from_filing_through_correction_and_consultation_to_delivery
     assert_eq!(r.header("etag").unwrap(), "\"2\"");
 
     // The applicant answers with their access token; the corrected date restarts the clock.
-    let case = app
-        .as_(&applicant)
-        .get(&format!("/api/v1/applications/{id}"))
-        .await;
+    let case = app.as_(&applicant).view(&id).await;
     assert_eq!(
         case.body["allowed_actions"],
         json!(["submit_correction", "withdraw"])
@@ -111,10 +108,7 @@ async fn a_case_goes_from_filing_through_correction_and_consultation_to_delivery
         .await;
     assert_eq!(r.body["status"], "decision", "{}", r.body);
     // The applicant does not see a draft answer.
-    let seen = app
-        .as_(&applicant)
-        .get(&format!("/api/v1/applications/{id}"))
-        .await;
+    let seen = app.as_(&applicant).view(&id).await;
     assert_eq!(seen.body["decision"], json!(null));
 
     let r = o
@@ -212,10 +206,7 @@ async fn a_case_goes_from_filing_through_correction_and_consultation_to_delivery
         theirs[5]["actor"],
         json!({ "role": "clerk", "id": null, "name": null })
     );
-    let seen = app
-        .as_(&applicant)
-        .get(&format!("/api/v1/applications/{id}"))
-        .await;
+    let seen = app.as_(&applicant).view(&id).await;
     assert_eq!(seen.body["decision"]["outcome"], "partly_disclosed");
     assert_eq!(seen.body["decision"]["approved_by"], json!(null));
 }
@@ -239,10 +230,7 @@ async fn the_drafter_cannot_approve_and_wrong_steps_are_refused_with_what_is_all
             json!({ "method": "post", "delivered_on": today().to_string() }),
         )
         .await;
-    assert_eq!(
-        (early.status.as_u16(), early.code()),
-        (409, "action_not_allowed")
-    );
+    assert_problem(&early, 409, "action_not_allowed");
     assert_eq!(
         early.body["allowed_actions"],
         json!([
@@ -271,16 +259,10 @@ async fn the_drafter_cannot_approve_and_wrong_steps_are_refused_with_what_is_all
     // applicant was asked for reasons).
     assert_eq!(r.body["allowed_actions"], json!([]));
     let own = o.approver().act(&id, Action::Approve, json!({})).await;
-    assert_eq!(
-        (own.status.as_u16(), own.code()),
-        (409, "drafter_cannot_approve")
-    );
+    assert_problem(&own, 409, "drafter_cannot_approve");
     assert_eq!(own.body["allowed_actions"], json!([]));
     let clerk = o.clerk().act(&id, Action::Approve, json!({})).await;
-    assert_eq!(
-        (clerk.status.as_u16(), clerk.code()),
-        (403, "role_not_allowed")
-    );
+    assert_problem(&clerk, 403, "role_not_allowed");
     let other = app.as_(&head2).act(&id, Action::Approve, json!({})).await;
     assert_eq!(other.body["status"], "approved", "{}", other.body);
     // Nothing changed by the refusals: four events, versions 1..=3 and the approval.
@@ -304,10 +286,7 @@ async fn correction_is_requested_only_once() {
         )
         .await;
     let again = o.clerk().act(&id, Action::RequestCorrection, ask).await;
-    assert_eq!(
-        (again.status.as_u16(), again.code()),
-        (409, "correction_already_requested")
-    );
+    assert_problem(&again, 409, "correction_already_requested");
 }
 
 #[actix_rt::test]
@@ -353,26 +332,17 @@ async fn the_version_comes_in_if_match_or_the_body_and_must_be_given() {
     let (id, _) = file_one(&app, "BJHD").await;
     let path = format!("/api/v1/applications/{id}/actions/accept");
     let none = o.clerk().send("POST", &path, &[], None).await;
-    assert_eq!(
-        (none.status.as_u16(), none.code()),
-        (428, "version_required")
-    );
+    assert_problem(&none, 428, "version_required");
     let stale = o
         .clerk()
         .send("POST", &path, &[("If-Match", "\"7\"")], None)
         .await;
-    assert_eq!(
-        (stale.status.as_u16(), stale.code()),
-        (409, "version_conflict")
-    );
+    assert_problem(&stale, 409, "version_conflict");
     let garbled = o
         .clerk()
         .send("POST", &path, &[("If-Match", "seven")], None)
         .await;
-    assert_eq!(
-        (garbled.status.as_u16(), garbled.code()),
-        (400, "invalid_header")
-    );
+    assert_problem(&garbled, 400, "invalid_header");
     let mismatch = o
         .clerk()
         .send(
@@ -412,7 +382,7 @@ async fn an_applicant_withdraws_and_the_case_is_closed() {
     assert_eq!(r.body["closed_on"], today().to_string());
     // A draft left behind by the withdrawal was never an answer: the applicant does not see it.
     assert_eq!(r.body["decision"], json!(null));
-    let staff_view = o.clerk().get(&format!("/api/v1/applications/{id}")).await;
+    let staff_view = o.clerk().view(&id).await;
     assert_eq!(
         staff_view.body["decision"]["outcome"],
         "unavailable_not_held"
@@ -421,10 +391,7 @@ async fn an_applicant_withdraws_and_the_case_is_closed() {
         .as_(&applicant)
         .act(&id, Action::Withdraw, json!({}))
         .await;
-    assert_eq!(
-        (after.status.as_u16(), after.code()),
-        (409, "action_not_allowed")
-    );
+    assert_problem(&after, 409, "action_not_allowed");
     assert_eq!(after.body["allowed_actions"], json!([]));
     // 书面答复制: no action closes a case without an approved letter any more.
     let unknown = o
@@ -434,8 +401,5 @@ async fn an_applicant_withdraws_and_the_case_is_closed() {
             &json!({ "version": 4 }),
         )
         .await;
-    assert_eq!(
-        (unknown.status.as_u16(), unknown.code()),
-        (404, "unknown_action")
-    );
+    assert_problem(&unknown, 404, "unknown_action");
 }

@@ -55,10 +55,6 @@ impl TestApp {
 // The requests own what they send, so that a future outlives the caller that made it
 // (`join_all((0..8).map(|_| o.clerk().act(…)))`).
 impl<'a> Caller<'a> {
-    pub fn token(&self) -> Option<&str> {
-        self.token.as_deref()
-    }
-
     /// Any request, with extra headers and a raw body (JSON unless a content type is given).
     pub fn send(
         &self,
