@@ -36,31 +36,22 @@ pub fn decision_for(outcome: Outcome, earlier: &str) -> Value {
 
 async fn to_delivery(app: &TestApp, o: &Office<'_>, decision: Value) -> (String, String, Value) {
     let (id, applicant) = file_one(app, "BJHD").await;
-    let mut v = 1;
-    let mut step = |r: crate::helpers::Reply| {
-        assert_eq!(r.status, 200, "{}", r.body);
-        v = r.body["version"].as_i64().unwrap();
-        v
-    };
+    let (clerk, applicant_) = (o.clerk(), app.as_(&applicant));
     // Outcomes that stand on an earlier step (RULES §8) take it first.
     match decision["outcome"].as_str() {
         Some("unavailable_unclear_after_correction") => {
             let ask = json!({ "items": ["请写明文件名称"], "period_working_days": 10 });
-            step(o.clerk().act(&id, Action::RequestCorrection, ask).await);
+            clerk.act_ok(&id, Action::RequestCorrection, ask).await;
             let fix = json!({ "statement": "补正如下" });
-            step(
-                app.as_(&applicant)
-                    .act(&id, Action::SubmitCorrection, fix)
-                    .await,
-            );
+            applicant_.act_ok(&id, Action::SubmitCorrection, fix).await;
         }
         Some("not_processed_excessive") => {
-            step(o.clerk().act(&id, Action::Accept, json!({})).await);
+            clerk.act_ok(&id, Action::Accept, json!({})).await;
             let ask = json!({ "questions": "请说明申请理由" });
-            step(o.clerk().act(&id, Action::AskForReasons, ask).await);
+            clerk.act_ok(&id, Action::AskForReasons, ask).await;
         }
         _ => {
-            step(o.clerk().act(&id, Action::Accept, json!({})).await);
+            clerk.act_ok(&id, Action::Accept, json!({})).await;
         }
     }
     let r = o

@@ -328,7 +328,7 @@ async fn loading_a_year_recomputes_every_open_case_and_says_so() {
     // Refused: not an admin, a bad file, a file for another year. Nothing changes.
     assert_eq!(
         o.clerk()
-            .send("PUT", &path, &[], Some(notice.to_string().into_bytes()))
+            .put(&path, notice.to_string().into_bytes())
             .await
             .status,
         403
@@ -345,7 +345,7 @@ async fn loading_a_year_recomputes_every_open_case_and_says_so() {
     ) {
         let r = app
             .as_(&admin)
-            .send("PUT", &path, &[], Some(bad.to_string().into_bytes()))
+            .put(&path, bad.to_string().into_bytes())
             .await;
         assert_eq!(
             (r.status.as_u16(), r.body["errors"][0]["code"].as_str()),
@@ -356,15 +356,12 @@ async fn loading_a_year_recomputes_every_open_case_and_says_so() {
             .unwrap()
             .contains("not a Saturday or Sunday"));
     }
-    let garbage = app
-        .as_(&admin)
-        .send("PUT", &path, &[], Some(b"year: 2026".to_vec()))
-        .await;
+    let garbage = app.as_(&admin).put(&path, b"year: 2026".to_vec()).await;
     assert_problem(&garbage, 400, "malformed_json");
     let other = format!("/api/v1/calendar/years/{}", year + 1);
     let r = app
         .as_(&admin)
-        .send("PUT", &other, &[], Some(notice.to_string().into_bytes()))
+        .put(&other, notice.to_string().into_bytes())
         .await;
     assert_eq!(r.status, 422);
     let unchanged = o.clerk().view(&id).await;
@@ -372,7 +369,7 @@ async fn loading_a_year_recomputes_every_open_case_and_says_so() {
 
     let r = app
         .as_(&admin)
-        .send("PUT", &path, &[], Some(notice.to_string().into_bytes()))
+        .put(&path, notice.to_string().into_bytes())
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.body["recomputed"]["changed_cases"], 1);
@@ -439,7 +436,7 @@ async fn an_office_s_local_day_off_moves_only_its_own_deadlines() {
     let path = format!("/api/v1/agencies/bjhd/days-off/{}", &first[..4]);
     let r = app
         .as_(&admin)
-        .send("PUT", &path, &[], Some(body.to_string().into_bytes()))
+        .put(&path, body.to_string().into_bytes())
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.body["recomputed"]["changed_cases"], 1);
@@ -457,22 +454,19 @@ async fn an_office_s_local_day_off_moves_only_its_own_deadlines() {
     let wrong_year = json!({ "days_off": [{ "date": "2020-01-06", "name": "x" }] });
     let r = app
         .as_(&admin)
-        .send("PUT", &path, &[], Some(wrong_year.to_string().into_bytes()))
+        .put(&path, wrong_year.to_string().into_bytes())
         .await;
     assert_eq!(
         (r.status.as_u16(), r.body["errors"][0]["code"].as_str()),
         (422, Some("outside_year"))
     );
-    let r = bj
-        .clerk()
-        .send("PUT", &path, &[], Some(body.to_string().into_bytes()))
-        .await;
+    let r = bj.clerk().put(&path, body.to_string().into_bytes()).await;
     assert_eq!(r.status, 403);
     let twice =
         json!({ "days_off": [{ "date": first, "name": "a" }, { "date": first, "name": "b" }] });
     let r = app
         .as_(&admin)
-        .send("PUT", &path, &[], Some(twice.to_string().into_bytes()))
+        .put(&path, twice.to_string().into_bytes())
         .await;
     assert_eq!(
         (r.status.as_u16(), r.body["errors"][0]["code"].as_str()),
@@ -481,7 +475,7 @@ async fn an_office_s_local_day_off_moves_only_its_own_deadlines() {
     let extra = json!({ "days_off": [{ "date": first, "name": "a", "region": "x" }] });
     let r = app
         .as_(&admin)
-        .send("PUT", &path, &[], Some(extra.to_string().into_bytes()))
+        .put(&path, extra.to_string().into_bytes())
         .await;
     assert_eq!(
         (r.status.as_u16(), r.body["errors"][0]["code"].as_str()),
@@ -490,12 +484,7 @@ async fn an_office_s_local_day_off_moves_only_its_own_deadlines() {
     let body = body.to_string().into_bytes();
     let nowhere = app
         .as_(&admin)
-        .send(
-            "PUT",
-            "/api/v1/agencies/NOPE/days-off/2026",
-            &[],
-            Some(body),
-        )
+        .put("/api/v1/agencies/NOPE/days-off/2026", body)
         .await;
     assert_eq!(
         (nowhere.status.as_u16(), nowhere.body["detail"].as_str()),
@@ -515,11 +504,9 @@ async fn a_year_beyond_the_calendar_is_provisional_until_loaded() {
     let n2027 = json!({ "year": 2027, "papers": [], "days": [{ "name": "元旦", "date": "2027-01-01", "isOffDay": true }] });
     let put = app
         .as_(&admin)
-        .send(
-            "PUT",
+        .put(
             "/api/v1/calendar/years/2027",
-            &[],
-            Some(n2027.to_string().into_bytes()),
+            n2027.to_string().into_bytes(),
         )
         .await;
     assert_eq!(put.status, 200, "{}", put.body);

@@ -133,7 +133,7 @@ async fn a_consultation_without_a_reply_never_leaves_the_answer_paused_for_ever(
     run_job(&app, "2026-10-29");
     assert_eq!(
         case_ids(&app, &o.clerk, "overdue=true").await,
-        [case.clone()]
+        [case.as_str()]
     );
     reminders::remind_staff(
         &app.services,
@@ -348,11 +348,9 @@ async fn a_posted_answer_is_timely_by_the_day_it_was_posted_and_a_closed_case_ke
     let (year, notice) = crate::clock::notice_with_day_off("2026-09-15");
     let r = app
         .as_(&admin)
-        .send(
-            "PUT",
+        .put(
             &format!("/api/v1/calendar/years/{year}"),
-            &[],
-            Some(notice.to_string().into_bytes()),
+            notice.to_string().into_bytes(),
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
@@ -440,7 +438,7 @@ async fn a_mail_application_is_watched_until_its_receipt_is_confirmed_and_the_ap
     app.set_today("2026-10-09");
     assert_eq!(
         case_ids(&app, &o.clerk, "overdue=true").await,
-        [case.clone()]
+        [case.as_str()]
     );
     let confirm = json!({ "received_on": "2026-09-29", "basis": "收发室签收" });
     let r = o

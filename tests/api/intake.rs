@@ -28,7 +28,7 @@ async fn filing_online_opens_a_registered_case_with_a_tracking_number_and_access
 
     // The access token is the applicant's bearer for this case, and it is not shown again.
     let token = b["access_token"].as_str().unwrap();
-    let own = app.as_(token).view(&id).await;
+    let own = app.as_(token).view(id).await;
     assert_eq!(own.status, 200);
     assert_eq!(own.body["tracking_number"], b["tracking_number"]);
     assert!(own.body.get("access_token").is_none());
@@ -94,7 +94,7 @@ async fn a_retry_with_the_same_idempotency_key_returns_the_same_application() {
     }
     let token = first.body["access_token"].as_str().unwrap();
     let id = first.body["id"].as_str().unwrap();
-    assert_eq!(app.as_(token).view(&id).await.status, 200);
+    assert_eq!(app.as_(token).view(id).await.status, 200);
 
     // The same key with another body is refused and changes nothing.
     let mut other = filing("BJHD");

@@ -210,62 +210,59 @@ async fn bad_action_input_is_refused_and_changes_nothing() {
     let (id, _) = crate::helpers::file_one(&app, "BJHD").await;
     for (action, body, field) in [
         (
-            "request_correction",
+            Action::RequestCorrection,
             json!({ "items": [], "period_working_days": 10 }),
             "items",
         ),
         (
-            "request_correction",
+            Action::RequestCorrection,
             json!({ "items": ["  "], "period_working_days": 10 }),
             "items",
         ),
         (
-            "request_correction",
+            Action::RequestCorrection,
             json!({ "items": ["x"], "period_working_days": 0 }),
             "period_working_days",
         ),
         (
-            "request_correction",
+            Action::RequestCorrection,
             json!({ "items": ["x"] }),
             "period_working_days",
         ),
         (
-            "propose_decision",
+            Action::ProposeDecision,
             json!({ "outcome": "other_fee_unpaid", "reasoning": "x" }),
             "outcome",
         ),
         (
-            "propose_decision",
+            Action::ProposeDecision,
             json!({ "outcome": "not_processed_petition", "reasoning": "x", "extra": true }),
             "extra",
         ),
         (
-            "confirm_receipt",
+            Action::ConfirmReceipt,
             json!({ "received_on": "2026-02-30" }),
             "received_on",
         ),
         (
-            "propose_decision",
+            Action::ProposeDecision,
             json!({ "outcome": "disclosed", "reasoning": "\u{200b} \u{3000}" }),
             "reasoning",
         ),
         (
-            "start_consultation",
+            Action::StartConsultation,
             json!({ "party_kind": "agency", "party_name": "区财政局\r\nBcc: x@example.com",
                     "letter_date": "2026-11-25" }),
             "party_name",
         ),
         (
-            "start_consultation",
+            Action::StartConsultation,
             json!({ "party_kind": "agency", "party_name": "区财政局",
                     "party_email": "财政局 <office@finance.example>", "letter_date": "2026-11-25" }),
             "party_email",
         ),
     ] {
-        let r = o
-            .clerk()
-            .act(&id, Action::parse(action).unwrap(), body.clone())
-            .await;
+        let r = o.clerk().act(&id, action, body.clone()).await;
         assert_eq!(r.status, 422, "{action} {body}: {}", r.body);
         assert_eq!(r.body["errors"][0]["field"], field, "{}", r.body);
     }

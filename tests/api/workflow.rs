@@ -331,7 +331,7 @@ async fn the_version_comes_in_if_match_or_the_body_and_must_be_given() {
     let o = office(&app, "BJHD");
     let (id, _) = file_one(&app, "BJHD").await;
     let path = format!("/api/v1/applications/{id}/actions/accept");
-    let none = o.clerk().send("POST", &path, &[], None).await;
+    let none = o.clerk().post_empty(&path).await;
     assert_problem(&none, 428, "version_required");
     let stale = o
         .clerk()
