@@ -18,13 +18,21 @@ async fn nobody_sees_a_case_they_have_no_business_with() {
         anonymous.header("www-authenticate").as_deref(),
         Some("Bearer")
     );
-    assert_eq!(app.as_("gks_not-a-real-token").get(&path).await.status, 401);
-    assert_eq!(app.as_("gka_not-a-real-token").get(&path).await.status, 401);
+    assert_problem(
+        &app.as_("gks_not-a-real-token").get(&path).await,
+        401,
+        "unauthenticated",
+    );
+    assert_problem(
+        &app.as_("gka_not-a-real-token").get(&path).await,
+        401,
+        "unauthenticated",
+    );
     let basic = app
         .public()
         .send("GET", &path, &[("Authorization", "Basic eDp5")], None)
         .await;
-    assert_eq!(basic.status, 401);
+    assert_problem(&basic, 401, "unauthenticated");
 
     // Another agency's clerk and another applicant get the same 404 as for an unknown id.
     let unknown = bj
@@ -35,22 +43,21 @@ async fn nobody_sees_a_case_they_have_no_business_with() {
     for token in [&sh.clerk, &sh.approver, &other_applicant] {
         let r = app.as_(token).get(&path).await;
         assert_eq!(r.body, unknown.body);
-        assert_eq!(
-            app.as_(token).get(&format!("{path}/events")).await.status,
-            404
+        assert_problem(
+            &app.as_(token).get(&format!("{path}/events")).await,
+            404,
+            "not_found",
         );
         let act = app.as_(token).act(&id, Action::Withdraw, json!({})).await;
-        assert_eq!(act.status, 404);
+        assert_problem(&act, 404, "not_found");
     }
-    assert_eq!(
-        bj.clerk()
-            .get("/api/v1/applications/not-a-uuid")
-            .await
-            .status,
-        404
+    assert_problem(
+        &bj.clerk().get("/api/v1/applications/not-a-uuid").await,
+        404,
+        "not_found",
     );
     assert_eq!(app.as_(&applicant).get(&path).await.status, 200);
-    assert_eq!(app.as_(&applicant).view(&other_id).await.status, 404);
+    assert_problem(&app.as_(&applicant).view(&other_id).await, 404, "not_found");
     assert_eq!(bj.approver().get(&path).await.status, 200);
 
     // Auditors and admins: all cases when bound to none, their agency's when bound.
@@ -59,7 +66,7 @@ async fn nobody_sees_a_case_they_have_no_business_with() {
     let sh_auditor = app.add_user("上海审计", Role::Auditor, Some("SHPD"));
     assert_eq!(app.as_(&auditor).get(&path).await.status, 200);
     assert_eq!(app.as_(&admin).get(&path).await.status, 200);
-    assert_eq!(app.as_(&sh_auditor).get(&path).await.status, 404);
+    assert_problem(&app.as_(&sh_auditor).get(&path).await, 404, "not_found");
     let all = app.as_(&auditor).get("/api/v1/applications").await;
     assert_eq!(all.body["items"].as_array().unwrap().len(), 2);
     assert_eq!(all.body["items"][0]["allowed_actions"], json!([]));

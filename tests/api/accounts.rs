@@ -289,7 +289,7 @@ async fn admins_add_users_to_the_offices_they_administer_and_see_the_token_once(
             &json!({ "name": "x", "role": "clerk", "agency": "BJHD", "token_hash": "x" }),
         )
         .await;
-    assert_eq!(r.status, 422, "{}", r.body);
+    assert_problem(&r, 422, "validation_failed");
 }
 
 #[actix_rt::test]
@@ -340,7 +340,7 @@ async fn a_disabled_user_s_token_is_refused_everywhere_until_re_enabled() {
         .as_(&s.target.1)
         .act(&case, Action::Accept, json!({}))
         .await;
-    assert_eq!(r.status, 401);
+    assert_problem(&r, 401, "unauthenticated");
 
     let r = app.as_(&s.unbound_admin.1).post_empty(&enable).await;
     assert_eq!(
@@ -361,7 +361,7 @@ async fn a_disabled_user_s_token_is_refused_everywhere_until_re_enabled() {
         "/api/v1/calendar/loads",
     ] {
         let r = app.as_(&s.admin.1).get(path).await;
-        assert_eq!(r.status, 401, "{path}");
+        assert_problem(&r, 401, "unauthenticated");
     }
 }
 
@@ -389,9 +389,10 @@ async fn nobody_disables_their_own_account_nor_the_last_unbound_admin() {
         .post_empty(&format!("/api/v1/users/{second}/disable"))
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
-    assert_eq!(
-        app.as_(&second_token).get("/api/v1/users").await.status,
-        401
+    assert_problem(
+        &app.as_(&second_token).get("/api/v1/users").await,
+        401,
+        "unauthenticated",
     );
     let conn = &mut *app.services.conn().unwrap();
     let last = admin::disable_user(
@@ -442,7 +443,11 @@ async fn a_rotated_token_replaces_the_old_one_at_once() {
         assert_eq!(r.header("cache-control").as_deref(), Some("no-store"));
         let new = r.body["token"].as_str().unwrap().to_owned();
         assert!(new.starts_with("gks_") && new != old);
-        assert_eq!(app.as_(&old).get("/api/v1/applications").await.status, 401);
+        assert_problem(
+            &app.as_(&old).get("/api/v1/applications").await,
+            401,
+            "unauthenticated",
+        );
         assert_eq!(app.as_(&new).get("/api/v1/applications").await.status, 200);
         old = new;
     }
@@ -452,7 +457,11 @@ async fn a_rotated_token_replaces_the_old_one_at_once() {
         .post_empty(&format!("/api/v1/users/{}/rotate-token", s.admin.0))
         .await;
     assert_eq!(r.status, 200);
-    assert_eq!(app.as_(&s.admin.1).get("/api/v1/users").await.status, 401);
+    assert_problem(
+        &app.as_(&s.admin.1).get("/api/v1/users").await,
+        401,
+        "unauthenticated",
+    );
     let new = r.body["token"].as_str().unwrap();
     assert_eq!(app.as_(new).get("/api/v1/users").await.status, 200);
 }
@@ -557,7 +566,7 @@ async fn the_national_calendar_is_loaded_by_an_unbound_admin_and_days_off_by_the
         .as_("gks_not-a-token")
         .get("/api/v1/calendar/years")
         .await;
-    assert_eq!(r.status, 401);
+    assert_problem(&r, 401, "unauthenticated");
 
     // The audit of loads: who, in which role and office, when, what changed.
     for token in [&s.clerk, &s.approver] {

@@ -179,7 +179,7 @@ async fn answers_need_what_their_outcome_needs_and_never_change_once_approved() 
             .clerk()
             .act(&id, Action::ProposeDecision, decision.clone())
             .await;
-        assert_eq!(r.status, 422, "{decision}: {}", r.body);
+        assert_problem(&r, 422, "validation_failed");
         assert_eq!(r.body["errors"][0]["field"], field, "{}", r.body);
     }
     o.clerk()
@@ -228,7 +228,7 @@ async fn an_extension_is_granted_once_by_an_approver_and_moves_the_answer_deadli
             json!({ "working_days": 21, "reason": "x" }),
         )
         .await;
-    assert_eq!(too_long.status, 422);
+    assert_problem(&too_long, 422, "validation_failed");
     let before = o
         .clerk()
         .get(&format!("/api/v1/applications/{id}/clock"))
@@ -333,12 +333,12 @@ async fn clerks_see_frequent_and_repeat_applicants_and_the_office_may_set_a_long
     assert_eq!(h.body["earlier_answers"][0]["id"], json!(first));
     let (_, applicant) = file_one(&app, "BJHD").await;
     // Applicants never see it (403 like every staff-only endpoint).
-    assert_eq!(
-        app.as_(&applicant)
+    assert_problem(
+        &app.as_(&applicant)
             .get(&format!("/api/v1/applications/{last}/applicant-history"))
-            .await
-            .status,
-        403
+            .await,
+        403,
+        "forbidden",
     );
 
     let asked = o

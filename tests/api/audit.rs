@@ -11,7 +11,7 @@ use gongkai::domain::workflow::Role;
 use gongkai::service::export::EventLine;
 use serde_json::{json, Value};
 
-use crate::helpers::{file_one, office, today, Action, TestApp};
+use crate::helpers::{assert_problem, file_one, office, today, Action, TestApp};
 
 /// SQL run behind the service's back, with the append-only triggers out of the way.
 fn tamper(app: &TestApp, sql: &str) {
@@ -56,7 +56,11 @@ async fn verification_names_the_first_link_altered_behind_the_service_s_back() {
         (v["cases"].as_u64(), v["events"].as_u64()),
         (Some(3), Some(6))
     );
-    assert_eq!(o.clerk().get("/api/v1/audit/verify").await.status, 403);
+    assert_problem(
+        &o.clerk().get("/api/v1/audit/verify").await,
+        403,
+        "forbidden",
+    );
 
     // The last event of the third case removed: its count no longer matches.
     tamper(
@@ -246,20 +250,22 @@ async fn exports_stream_every_event_with_its_hash_and_every_case_in_one_row() {
     assert_eq!(csv.text().lines().count(), 3);
 
     // Only auditors and admins export; bad parameters are refused before anything streams.
-    assert_eq!(o.clerk().get("/api/v1/audit/events").await.status, 403);
-    assert_eq!(
-        app.as_(&auditor)
-            .get("/api/v1/audit/events?format=xml")
-            .await
-            .status,
-        400
+    assert_problem(
+        &o.clerk().get("/api/v1/audit/events").await,
+        403,
+        "forbidden",
     );
-    assert_eq!(
-        app.as_(&auditor)
-            .get("/api/v1/audit/cases?year=1999")
-            .await
-            .status,
-        422
+    assert_problem(
+        &app.as_(&auditor)
+            .get("/api/v1/audit/events?format=xml")
+            .await,
+        400,
+        "invalid_query",
+    );
+    assert_problem(
+        &app.as_(&auditor).get("/api/v1/audit/cases?year=1999").await,
+        422,
+        "validation_failed",
     );
 
     // The command line writes the same export.

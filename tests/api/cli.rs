@@ -2,7 +2,7 @@
 
 use std::process::Command;
 
-use crate::helpers::{file_one, TestApp};
+use crate::helpers::{assert_problem, file_one, TestApp};
 
 pub fn gongkai(app: &TestApp, args: &[&str]) -> (bool, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_gongkai"))
@@ -234,9 +234,10 @@ async fn an_administrator_lists_disables_and_rotates_staff_from_the_command_line
     // Disabled: refused at once; re-enabled: accepted again.
     let (ok, out, err) = gongkai(&app, &["user", "disable", "--id", &clerk_id]);
     assert!(ok && out.contains("disabled since"), "{out}{err}");
-    assert_eq!(
-        app.as_(&clerk).get("/api/v1/applications").await.status,
-        401
+    assert_problem(
+        &app.as_(&clerk).get("/api/v1/applications").await,
+        401,
+        "unauthenticated",
     );
     let (ok, _, _) = gongkai(&app, &["user", "enable", "--id", &clerk_id]);
     assert!(ok);
@@ -253,9 +254,10 @@ async fn an_administrator_lists_disables_and_rotates_staff_from_the_command_line
         new.starts_with("gks_") && new.len() == 68 && new != clerk,
         "{out}"
     );
-    assert_eq!(
-        app.as_(&clerk).get("/api/v1/applications").await.status,
-        401
+    assert_problem(
+        &app.as_(&clerk).get("/api/v1/applications").await,
+        401,
+        "unauthenticated",
     );
     assert_eq!(app.as_(&new).get("/api/v1/applications").await.status, 200);
 

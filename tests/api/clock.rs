@@ -74,19 +74,19 @@ async fn the_clock_shows_every_deadline_and_how_it_was_counted() {
     assert_eq!(case.body["next_deadline"]["kind"], "correction_notice");
     assert_eq!(case.body["next_deadline"]["due_on"], "2026-10-13");
     let sh = office(&app, "SHPD");
-    assert_eq!(
-        sh.clerk()
+    assert_problem(
+        &sh.clerk()
             .get(&format!("/api/v1/applications/{id}/clock"))
-            .await
-            .status,
-        404
+            .await,
+        404,
+        "not_found",
     );
-    assert_eq!(
-        app.public()
+    assert_problem(
+        &app.public()
             .get(&format!("/api/v1/applications/{id}/clock"))
-            .await
-            .status,
-        401
+            .await,
+        401,
+        "unauthenticated",
     );
 }
 
@@ -326,12 +326,10 @@ async fn loading_a_year_recomputes_every_open_case_and_says_so() {
     let path = format!("/api/v1/calendar/years/{year}");
 
     // Refused: not an admin, a bad file, a file for another year. Nothing changes.
-    assert_eq!(
-        o.clerk()
-            .put(&path, notice.to_string().into_bytes())
-            .await
-            .status,
-        403
+    assert_problem(
+        &o.clerk().put(&path, notice.to_string().into_bytes()).await,
+        403,
+        "forbidden",
     );
     let mut bad = notice.clone();
     bad["days"]
@@ -363,7 +361,7 @@ async fn loading_a_year_recomputes_every_open_case_and_says_so() {
         .as_(&admin)
         .put(&other, notice.to_string().into_bytes())
         .await;
-    assert_eq!(r.status, 422);
+    assert_problem(&r, 422, "validation_failed");
     let unchanged = o.clerk().view(&id).await;
     assert_eq!(unchanged.body["version"], 1);
 
@@ -461,7 +459,7 @@ async fn an_office_s_local_day_off_moves_only_its_own_deadlines() {
         (422, Some("outside_year"))
     );
     let r = bj.clerk().put(&path, body.to_string().into_bytes()).await;
-    assert_eq!(r.status, 403);
+    assert_problem(&r, 403, "forbidden");
     let twice =
         json!({ "days_off": [{ "date": first, "name": "a" }, { "date": first, "name": "b" }] });
     let r = app

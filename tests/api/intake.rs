@@ -151,7 +151,7 @@ async fn a_clerk_registers_a_mailed_application_and_records_its_receipt_date_lat
             json!({ "received_on": tomorrow }),
         )
         .await;
-    assert_eq!(future.status, 422, "{}", future.body);
+    assert_problem(&future, 422, "validation_failed");
     assert_eq!(future.body["errors"][0]["field"], "received_on");
 
     let signed = today().pred_opt().unwrap().to_string();
@@ -185,7 +185,7 @@ async fn registration_checks_the_receipt_date_and_the_role() {
     body.as_object_mut().unwrap().remove("agency_code");
     body["channel"] = json!("in_person");
     let missing = o.clerk().post("/api/v1/registrations", &body).await;
-    assert_eq!(missing.status, 422);
+    assert_problem(&missing, 422, "validation_failed");
     assert_eq!(missing.body["errors"][0]["field"], "received_on");
     body["received_on"] = json!(today().succ_opt().unwrap().to_string());
     let future = o.clerk().post("/api/v1/registrations", &body).await;
@@ -197,19 +197,15 @@ async fn registration_checks_the_receipt_date_and_the_role() {
         (422, Some("in_the_future"))
     );
     body["received_on"] = json!(today().to_string());
-    assert_eq!(
-        app.public()
-            .post("/api/v1/registrations", &body)
-            .await
-            .status,
-        401
+    assert_problem(
+        &app.public().post("/api/v1/registrations", &body).await,
+        401,
+        "unauthenticated",
     );
-    assert_eq!(
-        o.approver()
-            .post("/api/v1/registrations", &body)
-            .await
-            .status,
-        403
+    assert_problem(
+        &o.approver().post("/api/v1/registrations", &body).await,
+        403,
+        "forbidden",
     );
     let ok = o.clerk().post("/api/v1/registrations", &body).await;
     assert_eq!(ok.status, 201, "{}", ok.body);

@@ -9,7 +9,7 @@ use gongkai::service::delivery::{deliver_due, Delivered, Mailer};
 use mailin_embedded::{response, Handler, Response, Server, SslConfig};
 use serde_json::json;
 
-use crate::helpers::{file_one, office, Action, TestApp};
+use crate::helpers::{assert_problem, file_one, office, Action, TestApp};
 
 #[derive(Clone, Debug)]
 pub struct Received {
@@ -310,12 +310,12 @@ async fn a_notice_that_keeps_failing_is_shown_to_clerks_and_can_be_retried() {
             .body["items"],
         json!([])
     );
-    assert_eq!(
-        app.as_(&applicant)
+    assert_problem(
+        &app.as_(&applicant)
             .get("/api/v1/notices?status=failed")
-            .await
-            .status,
-        403
+            .await,
+        403,
+        "forbidden",
     );
     let on_case = o
         .clerk()
@@ -325,7 +325,11 @@ async fn a_notice_that_keeps_failing_is_shown_to_clerks_and_can_be_retried() {
 
     let notice = items[0]["id"].as_str().unwrap();
     let path = format!("/api/v1/notices/{notice}/retry");
-    assert_eq!(other.clerk().post(&path, &json!({})).await.status, 404);
+    assert_problem(
+        &other.clerk().post(&path, &json!({})).await,
+        404,
+        "not_found",
+    );
     let r = o.clerk().post(&path, &json!({})).await;
     assert_eq!(
         (r.status.as_u16(), r.body["status"].as_str()),
@@ -333,7 +337,7 @@ async fn a_notice_that_keeps_failing_is_shown_to_clerks_and_can_be_retried() {
         "{}",
         r.body
     );
-    assert_eq!(o.clerk().post(&path, &json!({})).await.status, 409);
+    assert_problem(&o.clerk().post(&path, &json!({})).await, 409, "conflict");
     let inbox = smtp_server(TcpListener::bind(("127.0.0.1", port)).unwrap());
     assert_eq!(deliver(&app, &mailer, minutes).sent, 1);
     assert_eq!(inbox.lock().unwrap().len(), 1);

@@ -178,7 +178,7 @@ async fn bad_filings_get_a_clear_4xx_naming_the_field_and_change_nothing() {
     let r = raw(b"", "application/json").await;
     assert_problem(&r, 400, "malformed_json");
     let r = raw(b"[1,2]", "application/json").await;
-    assert_eq!(r.status, 422);
+    assert_problem(&r, 422, "validation_failed");
     let r = raw(b"agency_code=BJHD", "application/x-www-form-urlencoded").await;
     assert_problem(&r, 415, "unsupported_media_type");
     let huge = format!("{{\"agency_code\": \"{}\"}}", "x".repeat(70 * 1024));
@@ -263,7 +263,7 @@ async fn bad_action_input_is_refused_and_changes_nothing() {
         ),
     ] {
         let r = o.clerk().act(&id, action, body.clone()).await;
-        assert_eq!(r.status, 422, "{action} {body}: {}", r.body);
+        assert_problem(&r, 422, "validation_failed");
         assert_eq!(r.body["errors"][0]["field"], field, "{}", r.body);
     }
     let path = format!("/api/v1/applications/{id}/actions/accept");

@@ -60,7 +60,8 @@ impl Walk<'_> {
             .applicant
             .get(&format!("/api/v1/applications/{}/notices", self.id))
             .await;
-        assert_eq!(notices.status, 403, "notices are staff's: {}", notices.body);
+        // Notices are staff's.
+        assert_problem(&notices, 403, "forbidden");
         all
     }
 
@@ -388,7 +389,8 @@ async fn a_lost_access_token_is_replaced_through_the_contact_on_file_and_says_no
         .expect("the new token is in the e-mail")
         .to_owned();
     let gone = app.as_(&old).view(&id).await;
-    assert_eq!(gone.status, 401, "the old token stops working at once");
+    // The old token stops working at once.
+    assert_problem(&gone, 401, "unauthenticated");
     let works = app.as_(&new).view(&tracking).await;
     assert_eq!(works.status, 200, "{}", works.body);
     // The event says a token was sent, never the token.

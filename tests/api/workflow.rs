@@ -352,7 +352,7 @@ async fn the_version_comes_in_if_match_or_the_body_and_must_be_given() {
             Some(br#"{"version":2}"#.to_vec()),
         )
         .await;
-    assert_eq!(mismatch.status, 422);
+    assert_problem(&mismatch, 422, "validation_failed");
     let ok = o
         .clerk()
         .send("POST", &path, &[("If-Match", "\"1\"")], None)
