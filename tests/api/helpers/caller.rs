@@ -108,12 +108,25 @@ impl<'a> Caller<'a> {
     }
 
     /// Takes `action` on the case as it stands when sent (its current version): for tests about
-    /// the step, not about versions.
+    /// the step, not about versions. Not for two actions on one case at once: use `act_at`.
     pub fn act(&self, id: &str, action: Action, body: Value) -> impl Future<Output = Reply> + 'a {
         let (me, id) = (self.clone(), id.to_owned());
         async move {
             let version = me.app.version_of(&id);
-            me.act_at(&id, action, version, body).await
+            let r = me.act_at(&id, action, version, body).await;
+            // What hand-counted versions used to check on the way: an accepted action makes
+            // exactly one new version, a refused one none.
+            if r.status == 200 {
+                assert_eq!(r.body["version"], version + 1, "{action}: {}", r.body);
+            } else {
+                assert_eq!(
+                    me.app.version_of(&id),
+                    version,
+                    "{action} refused: {}",
+                    r.body
+                );
+            }
+            r
         }
     }
 
