@@ -143,7 +143,7 @@ async fn answers_need_what_their_outcome_needs_and_never_change_once_approved() 
     let app = TestApp::spawn().await;
     let o = office(&app, "BJHD");
     let (id, _) = file_one(&app, "BJHD").await;
-    o.clerk().act(&id, Action::Accept, json!({})).await;
+    o.clerk().act_ok(&id, Action::Accept, json!({})).await;
     for (decision, field) in [
         (
             json!({ "outcome": "partly_disclosed", "reasoning": "x" }),
@@ -183,13 +183,13 @@ async fn answers_need_what_their_outcome_needs_and_never_change_once_approved() 
         assert_eq!(r.body["errors"][0]["field"], field, "{}", r.body);
     }
     o.clerk()
-        .act(
+        .act_ok(
             &id,
             Action::ProposeDecision,
             decision_for(Outcome::Disclosed, ""),
         )
         .await;
-    o.approver().act(&id, Action::Approve, json!({})).await;
+    o.approver().act_ok(&id, Action::Approve, json!({})).await;
     let change = o
         .clerk()
         .act(
@@ -211,7 +211,7 @@ async fn an_extension_is_granted_once_by_an_approver_and_moves_the_answer_deadli
     let app = TestApp::spawn().await;
     let o = office(&app, "BJHD");
     let (id, _) = file_one(&app, "BJHD").await;
-    o.clerk().act(&id, Action::Accept, json!({})).await;
+    o.clerk().act_ok(&id, Action::Accept, json!({})).await;
     let ask = json!({ "working_days": 20, "reason": "需调取档案" });
     let r = o
         .clerk()
@@ -276,9 +276,9 @@ async fn an_extension_is_granted_once_by_an_approver_and_moves_the_answer_deadli
     // A refused extension may be asked for again while the period runs (art. 33 ¶1 allows one
     // extension, and none was given); the second request is decided like the first.
     let (id, _) = file_one(&app, "BJHD").await;
-    o.clerk().act(&id, Action::Accept, json!({})).await;
+    o.clerk().act_ok(&id, Action::Accept, json!({})).await;
     o.clerk()
-        .act(&id, Action::RequestExtension, ask.clone())
+        .act_ok(&id, Action::RequestExtension, ask.clone())
         .await;
     let r = o
         .approver()
@@ -355,7 +355,7 @@ async fn clerks_see_frequent_and_repeat_applicants_and_the_office_may_set_a_long
         "{}",
         asked.body
     );
-    o.clerk().act(&last, Action::Accept, json!({})).await;
+    o.clerk().act_ok(&last, Action::Accept, json!({})).await;
     // A longer period answers reasons found reasonable: the applicant's reply comes first.
     let early = o
         .approver()
@@ -448,7 +448,7 @@ async fn fees_are_quoted_noticed_paid_and_stop_the_answer_clock() {
     }
 
     let (id, _) = file_one(&app, "BJHD").await;
-    o.clerk().act(&id, Action::Accept, json!({})).await;
+    o.clerk().act_ok(&id, Action::Accept, json!({})).await;
     // The applicant's first application this month is free on the per-application scale.
     let free = o
         .clerk()
@@ -531,7 +531,7 @@ async fn fees_are_quoted_noticed_paid_and_stop_the_answer_clock() {
     for _ in 0..10 {
         last = file_one(&app, "BJHD").await.0;
     }
-    o.clerk().act(&last, Action::Accept, json!({})).await;
+    o.clerk().act_ok(&last, Action::Accept, json!({})).await;
     let r = o.clerk().act(&last, Action::IssueFeeNotice, json!({ "scale": "per_application", "reduction_fen": 5000, "reduction_reason": "经济困难" })).await;
     assert_eq!(r.status, 200, "{}", r.body);
     let events = o.clerk().events(&last).await;
@@ -552,32 +552,32 @@ async fn lapsed_corrections_and_unpaid_fees_are_closed_once_by_the_service() {
     let o = office(&app, "BJHD");
     let (no_correction, applicant) = file_one(&app, "BJHD").await;
     o.clerk()
-        .act(
+        .act_ok(
             &no_correction,
             Action::RequestCorrection,
             json!({ "items": ["请说明"], "period_working_days": 5 }),
         )
         .await;
     let (unpaid, _) = file_one(&app, "BJHD").await;
-    o.clerk().act(&unpaid, Action::Accept, json!({})).await;
+    o.clerk().act_ok(&unpaid, Action::Accept, json!({})).await;
     o.clerk()
-        .act(
+        .act_ok(
             &unpaid,
             Action::IssueFeeNotice,
             json!({ "scale": "per_page", "pages": 50 }),
         )
         .await;
     let (paid, _) = file_one(&app, "BJHD").await;
-    o.clerk().act(&paid, Action::Accept, json!({})).await;
+    o.clerk().act_ok(&paid, Action::Accept, json!({})).await;
     o.clerk()
-        .act(
+        .act_ok(
             &paid,
             Action::IssueFeeNotice,
             json!({ "scale": "per_page", "pages": 50 }),
         )
         .await;
     o.clerk()
-        .act(
+        .act_ok(
             &paid,
             Action::RecordPayment,
             json!({ "paid_on": today().to_string(), "amount_fen": 20_000 }),
@@ -699,9 +699,11 @@ async fn letters_are_numbered_in_the_office_s_gapless_yearly_series_and_name_its
     let mut approved = vec![];
     for _ in 0..4 {
         let (id, _) = file_one(&app, "BJHD").await;
-        o.clerk().act(&id, Action::Accept, json!({})).await;
+        o.clerk().act_ok(&id, Action::Accept, json!({})).await;
         let decision = decision_for(Outcome::Disclosed, "");
-        o.clerk().act(&id, Action::ProposeDecision, decision).await;
+        o.clerk()
+            .act_ok(&id, Action::ProposeDecision, decision)
+            .await;
         let r = o.approver().act(&id, Action::Approve, json!({})).await;
         assert_eq!(r.body["status"], "approved", "{}", r.body);
         approved.push(id);

@@ -47,7 +47,7 @@ async fn verification_names_the_first_link_altered_behind_the_service_s_back() {
     let mut ids = vec![];
     for _ in 0..3 {
         let (id, _) = file_one(&app, "BJHD").await;
-        o.clerk().act(&id, Action::Accept, json!({})).await;
+        o.clerk().act_ok(&id, Action::Accept, json!({})).await;
         ids.push(id);
     }
     let v = verify(&app, &auditor, "").await;
@@ -171,7 +171,7 @@ async fn exports_stream_every_event_with_its_hash_and_every_case_in_one_row() {
     for (action, who, body) in steps {
         who.act_ok(&a, action, body).await;
     }
-    o.clerk().act(&b, Action::Withdraw, json!({})).await;
+    o.clerk().act_ok(&b, Action::Withdraw, json!({})).await;
 
     let r = app
         .as_(&auditor)

@@ -95,7 +95,7 @@ async fn consultation_days_are_not_counted_in_the_answer_period() {
     let app = TestApp::spawn_on("2026-03-13").await;
     let o = office(&app, "BJHD");
     let id = registered(&app, &o.clerk, "2026-03-02").await;
-    o.clerk().act(&id, Action::Accept, json!({})).await;
+    o.clerk().act_ok(&id, Action::Accept, json!({})).await;
     let start =
         json!({ "party_kind": "third_party", "party_name": "某公司", "letter_date": "2026-03-05" });
     let r = o.clerk().act(&id, Action::StartConsultation, start).await;

@@ -200,7 +200,7 @@ async fn dates_are_yyyy_mm_dd_only() {
     let id = r.body["id"].as_str().unwrap().to_owned();
     let start =
         json!({ "party_kind": "agency", "party_name": "区财政局", "letter_date": "2026-11-2" });
-    o.clerk().act(&id, Action::Accept, json!({})).await;
+    o.clerk().act_ok(&id, Action::Accept, json!({})).await;
     let r = o.clerk().act(&id, Action::StartConsultation, start).await;
     assert_refused(&r, 422, "letter_date", "invalid");
     let deliver = json!({ "method": "post", "posted_on": "2026-1-05" });

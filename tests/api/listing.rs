@@ -28,8 +28,8 @@ async fn the_clerk_queue_filters_and_pages_through_every_case_once() {
         assert_eq!(r.status, 201, "{}", r.body);
         ids.push(r.body["id"].as_str().unwrap().to_owned());
     }
-    o.clerk().act(&ids[1], Action::Accept, json!({})).await;
-    o.clerk().act(&ids[2], Action::Accept, json!({})).await;
+    o.clerk().act_ok(&ids[1], Action::Accept, json!({})).await;
+    o.clerk().act_ok(&ids[2], Action::Accept, json!({})).await;
 
     let list = |q: String| {
         let app = &app;

@@ -111,7 +111,7 @@ async fn each_step_s_notice_reaches_the_applicant_once_by_smtp() {
     }
     let (id, _) = file_one(&app, "BJHD").await;
     o.clerk()
-        .act(
+        .act_ok(
             &id,
             Action::RequestCorrection,
             json!({ "items": ["请写明合同名称"], "period_working_days": 10 }),
@@ -367,7 +367,7 @@ async fn the_fee_notice_e_mail_says_whom_to_pay_and_dates_without_leading_zeros(
         assert!(gongkai::db::staff::payment_details(&a).is_some());
     }
     let (id, _) = file_one(&app, "BJHD").await;
-    o.clerk().act(&id, Action::Accept, json!({})).await;
+    o.clerk().act_ok(&id, Action::Accept, json!({})).await;
     let r = o
         .clerk()
         .act(

@@ -55,7 +55,7 @@ async fn overdue_alerts_and_daily_digests_reach_each_person_once() {
     let (a, _) = file_one(&app, "BJHD").await;
     let (b, _) = file_one(&app, "BJHD").await;
     for id in [&a, &b] {
-        o.clerk().act(id, Action::Accept, json!({})).await;
+        o.clerk().act_ok(id, Action::Accept, json!({})).await;
     }
     let decision = json!({ "outcome": "disclosed", "reasoning": "经审查予以公开",
                            "public_location": "本机关门户网站" });

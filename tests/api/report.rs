@@ -144,7 +144,9 @@ async fn a_year_of_cases_fills_the_annual_report_cell_by_cell() {
     add("disclosed", 2);
     add("results_total", 2);
     let still_open = register(&o, 3, last_year_end).await;
-    o.clerk().act(&still_open, Action::Accept, json!({})).await;
+    o.clerk()
+        .act_ok(&still_open, Action::Accept, json!({}))
+        .await;
     add("carried_over", 3);
     add("carried_forward", 3);
     // Received and answered last year: in last year's report only.
@@ -159,7 +161,9 @@ async fn a_year_of_cases_fills_the_annual_report_cell_by_cell() {
     // Withdrawn after an answer was drafted: （六）3 其他, not the draft's row. And one case
     // open at the year's end.
     let withdrawn = register(&o, 4, t).await;
-    o.clerk().act(&withdrawn, Action::Accept, json!({})).await;
+    o.clerk()
+        .act_ok(&withdrawn, Action::Accept, json!({}))
+        .await;
     let draft = decision_for(Outcome::Disclosed, "");
     let r = o
         .clerk()
@@ -183,7 +187,7 @@ async fn a_year_of_cases_fills_the_annual_report_cell_by_cell() {
     add("carried_forward", 5);
     // A fee paid this year, then the answer.
     let fee = register(&o, 0, t).await;
-    o.clerk().act(&fee, Action::Accept, json!({})).await;
+    o.clerk().act_ok(&fee, Action::Accept, json!({})).await;
     let r = o
         .clerk()
         .act(
@@ -216,9 +220,9 @@ async fn a_year_of_cases_fills_the_annual_report_cell_by_cell() {
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
     let unpaid = register(&o, 2, t).await;
-    o.clerk().act(&unpaid, Action::Accept, json!({})).await;
+    o.clerk().act_ok(&unpaid, Action::Accept, json!({})).await;
     o.clerk()
-        .act(
+        .act_ok(
             &unpaid,
             Action::IssueFeeNotice,
             json!({ "scale": "per_page", "pages": 50 }),

@@ -244,7 +244,7 @@ async fn the_drafter_cannot_approve_and_wrong_steps_are_refused_with_what_is_all
             "record_challenge_result"
         ])
     );
-    o.clerk().act(&id, Action::Accept, json!({})).await;
+    o.clerk().act_ok(&id, Action::Accept, json!({})).await;
     // The head drafts this one himself.
     let r = o
         .approver()
@@ -276,10 +276,10 @@ async fn correction_is_requested_only_once() {
     let (id, applicant) = file_one(&app, "BJHD").await;
     let ask = json!({ "items": ["请说明所需信息的名称"], "period_working_days": 15 });
     o.clerk()
-        .act(&id, Action::RequestCorrection, ask.clone())
+        .act_ok(&id, Action::RequestCorrection, ask.clone())
         .await;
     app.as_(&applicant)
-        .act(
+        .act_ok(
             &id,
             Action::SubmitCorrection,
             json!({ "statement": "名称为某某合同" }),
@@ -366,9 +366,9 @@ async fn an_applicant_withdraws_and_the_case_is_closed() {
     let app = TestApp::spawn().await;
     let o = office(&app, "BJHD");
     let (id, applicant) = file_one(&app, "BJHD").await;
-    o.clerk().act(&id, Action::Accept, json!({})).await;
+    o.clerk().act_ok(&id, Action::Accept, json!({})).await;
     let draft = json!({ "outcome": "unavailable_not_held", "reasoning": "本机关未制作" });
-    o.clerk().act(&id, Action::ProposeDecision, draft).await;
+    o.clerk().act_ok(&id, Action::ProposeDecision, draft).await;
     let r = app
         .as_(&applicant)
         .act(
