@@ -1,5 +1,7 @@
 //! `TestApp`: the service on a random port over its own database (a SQLite file in a temporary
 //! folder, or a PostgreSQL schema of its own), with helpers to set up staff and file cases.
+//! Tests speak through a caller per person (`caller.rs`: `o.clerk().act(&id, Action::Accept, …)`)
+//! and check every refusal with `assert_problem` (`problem.rs`).
 
 use std::sync::OnceLock;
 
