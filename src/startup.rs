@@ -186,6 +186,7 @@ fn spawn_forget_idle(limits: std::sync::Arc<http::limits::IntakeLimits>) {
 pub struct Application {
     port: u16,
     server: Server,
+    services: Services,
 }
 
 impl Application {
@@ -224,7 +225,7 @@ impl Application {
         spawn_forget_idle(limits.clone().into_inner());
         let metrics = web::Data::new(http::metrics::Metrics::default());
         let resets = web::Data::new(http::access::ResetLimits::default());
-        let data = web::Data::new(services);
+        let data = web::Data::new(services.clone());
         let app = move || {
             // The last wrap is the outermost: the tracing span (and request id) comes first.
             App::new()
@@ -276,11 +277,21 @@ impl Application {
                 .and_then(service)
             })?
             .run();
-        Ok(Self { port, server })
+        Ok(Self {
+            port,
+            server,
+            services,
+        })
     }
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The services the running application uses (its pool, clock and templates), so that an
+    /// embedding program or a test works on the same ones rather than opening its own.
+    pub fn services(&self) -> Services {
+        self.services.clone()
     }
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {

@@ -1,7 +1,7 @@
 use gongkai::domain::workflow::Role;
 use serde_json::json;
 
-use crate::helpers::{file_one, office, TestApp};
+use crate::helpers::{assert_problem, file_one, office, Action, TestApp};
 
 #[actix_rt::test]
 async fn nobody_sees_a_case_they_have_no_business_with() {
@@ -12,97 +12,82 @@ async fn nobody_sees_a_case_they_have_no_business_with() {
     let (other_id, other_applicant) = file_one(&app, "SHPD").await;
     let path = format!("/api/v1/applications/{id}");
 
-    let anonymous = app.get(&path, None).await;
-    assert_eq!(
-        (anonymous.status.as_u16(), anonymous.code()),
-        (401, "unauthenticated")
-    );
+    let anonymous = app.public().get(&path).await;
+    assert_problem(&anonymous, 401, "unauthenticated");
     assert_eq!(
         anonymous.header("www-authenticate").as_deref(),
         Some("Bearer")
     );
-    assert_eq!(
-        anonymous.header("content-type").as_deref(),
-        Some("application/problem+json")
+    assert_problem(
+        &app.as_("gks_not-a-real-token").get(&path).await,
+        401,
+        "unauthenticated",
     );
-    assert_eq!(
-        app.get(&path, Some("gks_not-a-real-token")).await.status,
-        401
-    );
-    assert_eq!(
-        app.get(&path, Some("gka_not-a-real-token")).await.status,
-        401
+    assert_problem(
+        &app.as_("gka_not-a-real-token").get(&path).await,
+        401,
+        "unauthenticated",
     );
     let basic = app
-        .send("GET", &path, None, &[("Authorization", "Basic eDp5")], None)
+        .public()
+        .send("GET", &path, &[("Authorization", "Basic eDp5")], None)
         .await;
-    assert_eq!(basic.status, 401);
+    assert_problem(&basic, 401, "unauthenticated");
 
     // Another agency's clerk and another applicant get the same 404 as for an unknown id.
-    let unknown = app
-        .get(
-            "/api/v1/applications/01a1ff9e-0000-7000-8000-000000000000",
-            Some(&bj.clerk),
-        )
+    let unknown = bj
+        .clerk()
+        .get("/api/v1/applications/01a1ff9e-0000-7000-8000-000000000000")
         .await;
-    assert_eq!(
-        (unknown.status.as_u16(), unknown.code()),
-        (404, "not_found")
-    );
+    assert_problem(&unknown, 404, "not_found");
     for token in [&sh.clerk, &sh.approver, &other_applicant] {
-        let r = app.get(&path, Some(token)).await;
+        let r = app.as_(token).get(&path).await;
         assert_eq!(r.body, unknown.body);
-        assert_eq!(
-            app.get(&format!("{path}/events"), Some(token)).await.status,
-            404
+        assert_problem(
+            &app.as_(token).get(&format!("{path}/events")).await,
+            404,
+            "not_found",
         );
-        let act = app.act(&id, "withdraw", token, 1, json!({})).await;
-        assert_eq!(act.status, 404);
+        let act = app.as_(token).act(&id, Action::Withdraw, json!({})).await;
+        assert_problem(&act, 404, "not_found");
     }
-    assert_eq!(
-        app.get("/api/v1/applications/not-a-uuid", Some(&bj.clerk))
-            .await
-            .status,
-        404
+    assert_problem(
+        &bj.clerk().get("/api/v1/applications/not-a-uuid").await,
+        404,
+        "not_found",
     );
-    assert_eq!(app.get(&path, Some(&applicant)).await.status, 200);
-    assert_eq!(
-        app.get(
-            &format!("/api/v1/applications/{other_id}"),
-            Some(&applicant)
-        )
-        .await
-        .status,
-        404
-    );
-    assert_eq!(app.get(&path, Some(&bj.approver)).await.status, 200);
+    assert_eq!(app.as_(&applicant).get(&path).await.status, 200);
+    assert_problem(&app.as_(&applicant).view(&other_id).await, 404, "not_found");
+    assert_eq!(bj.approver().get(&path).await.status, 200);
 
     // Auditors and admins: all cases when bound to none, their agency's when bound.
     let auditor = app.add_user("审计", Role::Auditor, None);
     let admin = app.add_user("管理员", Role::Admin, None);
     let sh_auditor = app.add_user("上海审计", Role::Auditor, Some("SHPD"));
-    assert_eq!(app.get(&path, Some(&auditor)).await.status, 200);
-    assert_eq!(app.get(&path, Some(&admin)).await.status, 200);
-    assert_eq!(app.get(&path, Some(&sh_auditor)).await.status, 404);
-    let all = app.get("/api/v1/applications", Some(&auditor)).await;
+    assert_eq!(app.as_(&auditor).get(&path).await.status, 200);
+    assert_eq!(app.as_(&admin).get(&path).await.status, 200);
+    assert_problem(&app.as_(&sh_auditor).get(&path).await, 404, "not_found");
+    let all = app.as_(&auditor).get("/api/v1/applications").await;
     assert_eq!(all.body["items"].as_array().unwrap().len(), 2);
     assert_eq!(all.body["items"][0]["allowed_actions"], json!([]));
     let one = app
-        .get("/api/v1/applications?agency=shpd", Some(&auditor))
+        .as_(&auditor)
+        .get("/api/v1/applications?agency=shpd")
         .await;
     assert_eq!(one.body["items"].as_array().unwrap().len(), 1);
     let theirs = app
-        .get("/api/v1/applications?agency=BJHD", Some(&sh_auditor))
+        .as_(&sh_auditor)
+        .get("/api/v1/applications?agency=BJHD")
         .await;
     assert_eq!(theirs.body["items"], json!([]));
 
     // Auditors read but never act; applicants never list.
-    let r = app.act(&id, "accept", &auditor, 1, json!({})).await;
-    assert_eq!((r.status.as_u16(), r.code()), (403, "role_not_allowed"));
-    let list = app.get("/api/v1/applications", Some(&applicant)).await;
-    assert_eq!((list.status.as_u16(), list.code()), (403, "forbidden"));
+    let r = app.as_(&auditor).act(&id, Action::Accept, json!({})).await;
+    assert_problem(&r, 403, "role_not_allowed");
+    let list = app.as_(&applicant).get("/api/v1/applications").await;
+    assert_problem(&list, 403, "forbidden");
     // Clerks list only their own agency's cases.
-    let bj_list = app.get("/api/v1/applications", Some(&bj.clerk)).await;
+    let bj_list = bj.clerk().get("/api/v1/applications").await;
     assert_eq!(bj_list.body["items"].as_array().unwrap().len(), 1);
     assert_eq!(bj_list.body["items"][0]["id"], json!(id));
 }
@@ -116,22 +101,21 @@ async fn every_role_reads_a_case_as_its_view_allows_and_no_more() {
     let sh = office(&app, "SHPD");
     let (id, applicant) = file_one(&app, "BJHD").await;
     let (_, other_applicant) = file_one(&app, "BJHD").await;
-    for (v, (action, token, body)) in (1..).zip([
-        ("accept", &bj.clerk, json!({ "note": "内部备注" })),
+    for (action, who, body) in [
+        (Action::Accept, bj.clerk(), json!({ "note": "内部备注" })),
         (
-            "propose_decision",
-            &bj.clerk,
+            Action::ProposeDecision,
+            bj.clerk(),
             json!({ "outcome": "disclosed", "reasoning": "予以公开" }),
         ),
-        ("approve", &bj.approver, json!({ "note": "同意" })),
+        (Action::Approve, bj.approver(), json!({ "note": "同意" })),
         (
-            "deliver",
-            &bj.clerk,
+            Action::Deliver,
+            bj.clerk(),
             json!({ "method": "email", "delivered_on": crate::helpers::today().to_string() }),
         ),
-    ]) {
-        let r = app.act(&id, action, token, v, body).await;
-        assert_eq!(r.status, 200, "{action}: {}", r.body);
+    ] {
+        who.act_ok(&id, action, body).await;
     }
     let auditor = app.add_user("审计", Role::Auditor, None);
     let auditor_bj = app.add_user("海淀审计", Role::Auditor, Some("BJHD"));
@@ -157,7 +141,7 @@ async fn every_role_reads_a_case_as_its_view_allows_and_no_more() {
     ];
     let get = |path: String, token: &str| {
         let (app, token) = (&app, token.to_owned());
-        async move { app.get(&path, Some(&token)).await }
+        async move { app.as_(&token).get(&path).await }
     };
     for (who, token, may_read, staff) in readers {
         let status = |r: &Reply| r.status.as_u16();
@@ -234,7 +218,7 @@ async fn every_role_reaches_the_office_wide_readings_its_role_allows() {
     ];
     for (who, token, may) in table {
         for (path, may) in paths.iter().zip(may) {
-            let r = app.get(path, Some(token)).await;
+            let r = app.as_(token).get(path).await;
             let want = if may == 1 { 200 } else { 403 };
             assert_eq!(r.status.as_u16(), want, "{who} GET {path}: {}", r.body);
             // Nothing any of them reads carries a token or its hash.

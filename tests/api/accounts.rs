@@ -8,7 +8,7 @@ use gongkai::domain::workflow::Role;
 use gongkai::service::admin;
 use serde_json::{json, Value};
 
-use crate::helpers::{file_one, office, real_today, Reply, TestApp};
+use crate::helpers::{assert_problem, file_one, office, real_today, Action, Reply, TestApp};
 
 /// A user's id and token.
 fn user(app: &TestApp, name: &str, role: Role, agency: Option<&str>) -> (String, String) {
@@ -88,14 +88,6 @@ fn agencies_of(items: &[Value]) -> BTreeSet<Option<String>> {
         .collect()
 }
 
-async fn post_empty(app: &TestApp, path: &str, token: &str) -> Reply {
-    app.send("POST", path, Some(token), &[], None).await
-}
-
-fn status_code(r: &Reply) -> (u16, String) {
-    (r.status.as_u16(), r.code().to_owned())
-}
-
 #[actix_rt::test]
 async fn only_admins_list_users_and_an_office_s_admin_only_its_own() {
     let app = TestApp::spawn().await;
@@ -106,46 +98,39 @@ async fn only_admins_list_users_and_an_office_s_admin_only_its_own() {
             "/api/v1/users?agency=BJHD".to_owned(),
             format!("/api/v1/users/{}", s.target.0),
         ] {
-            let r = app.get(&path, Some(token)).await;
-            assert_eq!(status_code(&r), (403, "forbidden".into()), "{path}");
-            assert_eq!(
-                r.header("content-type").as_deref(),
-                Some("application/problem+json")
-            );
+            let r = app.as_(token).get(&path).await;
+            assert_problem(&r, 403, "forbidden");
         }
     }
-    let r = app.get("/api/v1/users", None).await;
-    assert_eq!(status_code(&r), (401, "unauthenticated".into()));
+    let r = app.public().get("/api/v1/users").await;
+    assert_problem(&r, 401, "unauthenticated");
 
     // The office's admin: its own office's users, and nobody else's.
-    let mine = items(&app.get("/api/v1/users", Some(&s.admin.1)).await);
+    let mine = items(&app.as_(&s.admin.1).get("/api/v1/users").await);
     assert_eq!(agencies_of(&mine), BTreeSet::from([Some("BJHD".into())]));
     // 张三, 赵六, 李四, 审计甲, 管理甲, 对象
     assert_eq!(mine.len(), 6, "{mine:?}");
     assert_eq!(
-        items(&app.get("/api/v1/users?agency=bjhd", Some(&s.admin.1)).await).len(),
+        items(&app.as_(&s.admin.1).get("/api/v1/users?agency=bjhd").await).len(),
         6
     );
     for path in ["/api/v1/users?agency=SHPD", "/api/v1/users?agency=NOPE"] {
-        let r = app.get(path, Some(&s.admin.1)).await;
-        assert_eq!(status_code(&r), (404, "not_found".into()), "{path}");
+        let r = app.as_(&s.admin.1).get(path).await;
+        assert_problem(&r, 404, "not_found");
     }
     let r = app
-        .get(
-            &format!("/api/v1/users/{}", s.other_clerk.0),
-            Some(&s.admin.1),
-        )
+        .as_(&s.admin.1)
+        .get(&format!("/api/v1/users/{}", s.other_clerk.0))
         .await;
-    assert_eq!(status_code(&r), (404, "not_found".into()));
+    assert_problem(&r, 404, "not_found");
     let r = app
-        .get(
-            &format!("/api/v1/users/{}", s.unbound_admin.0),
-            Some(&s.admin.1),
-        )
+        .as_(&s.admin.1)
+        .get(&format!("/api/v1/users/{}", s.unbound_admin.0))
         .await;
-    assert_eq!(status_code(&r), (404, "not_found".into()));
+    assert_problem(&r, 404, "not_found");
     let r = app
-        .get(&format!("/api/v1/users/{}", s.target.0), Some(&s.admin.1))
+        .as_(&s.admin.1)
+        .get(&format!("/api/v1/users/{}", s.target.0))
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_user_view(&r.body, false);
@@ -155,36 +140,37 @@ async fn only_admins_list_users_and_an_office_s_admin_only_its_own() {
     );
 
     // The other office's admin: its office only.
-    let theirs = items(&app.get("/api/v1/users", Some(&s.other_admin.1)).await);
+    let theirs = items(&app.as_(&s.other_admin.1).get("/api/v1/users").await);
     assert_eq!(agencies_of(&theirs), BTreeSet::from([Some("SHPD".into())]));
     let r = app
-        .get(
-            &format!("/api/v1/users/{}", s.target.0),
-            Some(&s.other_admin.1),
-        )
+        .as_(&s.other_admin.1)
+        .get(&format!("/api/v1/users/{}", s.target.0))
         .await;
-    assert_eq!(status_code(&r), (404, "not_found".into()));
+    assert_problem(&r, 404, "not_found");
 
     // The unbound admin: everyone, or one office.
-    let all = items(&app.get("/api/v1/users", Some(&s.unbound_admin.1)).await);
+    let all = items(&app.as_(&s.unbound_admin.1).get("/api/v1/users").await);
     assert_eq!(all.len(), 6 + 5 + 2, "{all:?}");
     assert_eq!(
         agencies_of(&all),
         BTreeSet::from([None, Some("BJHD".into()), Some("SHPD".into())])
     );
     let sh = items(
-        &app.get("/api/v1/users?agency=SHPD", Some(&s.unbound_admin.1))
+        &app.as_(&s.unbound_admin.1)
+            .get("/api/v1/users?agency=SHPD")
             .await,
     );
     assert_eq!(sh.len(), 5);
     let r = app
-        .get("/api/v1/users?agency=NOPE", Some(&s.unbound_admin.1))
+        .as_(&s.unbound_admin.1)
+        .get("/api/v1/users?agency=NOPE")
         .await;
-    assert_eq!(status_code(&r), (404, "not_found".into()));
+    assert_problem(&r, 404, "not_found");
     let r = app
-        .get("/api/v1/users?office=BJHD", Some(&s.unbound_admin.1))
+        .as_(&s.unbound_admin.1)
+        .get("/api/v1/users?office=BJHD")
         .await;
-    assert_eq!(status_code(&r), (400, "invalid_query".into()));
+    assert_problem(&r, 400, "invalid_query");
 
     // The day a token was last used is kept; a token never used shows none.
     let me = all.iter().find(|u| u["name"] == "管理总").unwrap();
@@ -200,15 +186,15 @@ async fn admins_add_users_to_the_offices_they_administer_and_see_the_token_once(
     let s = staff(&app);
     let form = json!({ "name": "新人", "role": "clerk", "agency": "BJHD" });
     for token in [&s.clerk, &s.approver, &s.auditor, &s.unbound_auditor] {
-        let r = app.post("/api/v1/users", Some(token), &form).await;
-        assert_eq!(status_code(&r), (403, "forbidden".into()));
+        let r = app.as_(token).post("/api/v1/users", &form).await;
+        assert_problem(&r, 403, "forbidden");
     }
     // The office's admin: its own office, by default or by name.
     for body in [
         json!({ "name": "新人", "role": "clerk" }),
         json!({ "name": "新审批", "role": "approver", "agency": "bjhd", "email": "x@example.com" }),
     ] {
-        let r = app.post("/api/v1/users", Some(&s.admin.1), &body).await;
+        let r = app.as_(&s.admin.1).post("/api/v1/users", &body).await;
         assert_eq!(r.status, 201, "{}", r.body);
         assert_user_view(&r.body, true);
         assert_eq!(r.body["agency"], "BJHD");
@@ -221,36 +207,33 @@ async fn admins_add_users_to_the_offices_they_administer_and_see_the_token_once(
         let token = r.body["token"].as_str().unwrap();
         assert!(token.starts_with("gks_") && token.len() == 68);
         // The token works; reading the user again never shows it.
-        assert_eq!(
-            app.get("/api/v1/applications", Some(token)).await.status,
-            200
-        );
-        let again = app.get(&location, Some(&s.admin.1)).await;
+        assert_eq!(app.as_(token).get("/api/v1/applications").await.status, 200);
+        let again = app.as_(&s.admin.1).get(&location).await;
         assert_user_view(&again.body, false);
     }
     // …never another office, nor staff bound to no office.
     let r = app
+        .as_(&s.admin.1)
         .post(
             "/api/v1/users",
-            Some(&s.admin.1),
             &json!({ "name": "越权", "role": "clerk", "agency": "SHPD" }),
         )
         .await;
-    assert_eq!(status_code(&r), (422, "validation_failed".into()));
+    assert_problem(&r, 422, "validation_failed");
     assert_eq!(r.body["errors"][0]["field"], "agency");
     assert_eq!(r.body["errors"][0]["code"], "unknown_agency");
     let r = app
+        .as_(&s.other_admin.1)
         .post(
             "/api/v1/users",
-            Some(&s.other_admin.1),
             &json!({ "name": "越权", "role": "admin", "agency": "BJHD" }),
         )
         .await;
     assert_eq!(r.body["errors"][0]["code"], "unknown_agency", "{}", r.body);
     let r = app
+        .as_(&s.admin.1)
         .post(
             "/api/v1/users",
-            Some(&s.admin.1),
             &json!({ "name": "总审计", "role": "auditor" }),
         )
         .await;
@@ -258,18 +241,18 @@ async fn admins_add_users_to_the_offices_they_administer_and_see_the_token_once(
 
     // The unbound admin: any office, or none for auditors and admins.
     let r = app
+        .as_(&s.unbound_admin.1)
         .post(
             "/api/v1/users",
-            Some(&s.unbound_admin.1),
             &json!({ "name": "总管理二", "role": "admin" }),
         )
         .await;
     assert_eq!(r.status, 201, "{}", r.body);
     assert_eq!(r.body["agency"], Value::Null);
     let r = app
+        .as_(&s.unbound_admin.1)
         .post(
             "/api/v1/users",
-            Some(&s.unbound_admin.1),
             &json!({ "name": "浦东", "role": "clerk", "agency": "SHPD" }),
         )
         .await;
@@ -277,13 +260,13 @@ async fn admins_add_users_to_the_offices_they_administer_and_see_the_token_once(
 
     // Bad forms: every field at fault named.
     let r = app
+        .as_(&s.unbound_admin.1)
         .post(
             "/api/v1/users",
-            Some(&s.unbound_admin.1),
             &json!({ "name": " ", "role": "applicant", "email": "nope" }),
         )
         .await;
-    assert_eq!(status_code(&r), (422, "validation_failed".into()));
+    assert_problem(&r, 422, "validation_failed");
     let fields: BTreeSet<&str> = r.body["errors"]
         .as_array()
         .unwrap()
@@ -292,21 +275,21 @@ async fn admins_add_users_to_the_offices_they_administer_and_see_the_token_once(
         .collect();
     assert_eq!(fields, BTreeSet::from(["name", "role", "email"]));
     let r = app
+        .as_(&s.unbound_admin.1)
         .post(
             "/api/v1/users",
-            Some(&s.unbound_admin.1),
             &json!({ "name": "无机关", "role": "clerk" }),
         )
         .await;
     assert_eq!(r.body["errors"][0]["code"], "required", "{}", r.body);
     let r = app
+        .as_(&s.unbound_admin.1)
         .post(
             "/api/v1/users",
-            Some(&s.unbound_admin.1),
             &json!({ "name": "x", "role": "clerk", "agency": "BJHD", "token_hash": "x" }),
         )
         .await;
-    assert_eq!(r.status, 422, "{}", r.body);
+    assert_problem(&r, 422, "validation_failed");
 }
 
 #[actix_rt::test]
@@ -318,26 +301,29 @@ async fn a_disabled_user_s_token_is_refused_everywhere_until_re_enabled() {
     let enable = format!("/api/v1/users/{}/enable", s.target.0);
     for token in [&s.clerk, &s.approver, &s.auditor, &s.unbound_auditor] {
         for path in [&disable, &enable] {
-            let r = post_empty(&app, path, token).await;
-            assert_eq!(status_code(&r), (403, "forbidden".into()));
+            let r = app.as_(token).post_empty(path).await;
+            assert_problem(&r, 403, "forbidden");
         }
     }
     for path in [&disable, &enable] {
-        let r = post_empty(&app, path, &s.other_admin.1).await;
-        assert_eq!(status_code(&r), (404, "not_found".into()));
+        let r = app.as_(&s.other_admin.1).post_empty(path).await;
+        assert_problem(&r, 404, "not_found");
     }
-    let r = post_empty(&app, "/api/v1/users/nobody/disable", &s.unbound_admin.1).await;
-    assert_eq!(status_code(&r), (404, "not_found".into()));
+    let r = app
+        .as_(&s.unbound_admin.1)
+        .post_empty("/api/v1/users/nobody/disable")
+        .await;
+    assert_problem(&r, 404, "not_found");
 
     let case_path = format!("/api/v1/applications/{case}");
-    assert_eq!(app.get(&case_path, Some(&s.target.1)).await.status, 200);
-    let r = post_empty(&app, &disable, &s.admin.1).await;
+    assert_eq!(app.as_(&s.target.1).get(&case_path).await.status, 200);
+    let r = app.as_(&s.admin.1).post_empty(&disable).await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_user_view(&r.body, false);
     assert_eq!(r.body["disabled"], true);
     assert!(r.body["disabled_at"].as_str().unwrap().ends_with('Z'));
     // Disabling again changes nothing.
-    let again = post_empty(&app, &disable, &s.unbound_admin.1).await;
+    let again = app.as_(&s.unbound_admin.1).post_empty(&disable).await;
     assert_eq!(again.body["disabled_at"], r.body["disabled_at"]);
     let clock = format!("{case_path}/clock");
     for path in [
@@ -347,34 +333,35 @@ async fn a_disabled_user_s_token_is_refused_everywhere_until_re_enabled() {
         "/api/v1/audit/verify",
         "/api/v1/calendar/years",
     ] {
-        let r = app.get(path, Some(&s.target.1)).await;
-        assert_eq!(status_code(&r), (401, "unauthenticated".into()), "{path}");
+        let r = app.as_(&s.target.1).get(path).await;
+        assert_problem(&r, 401, "unauthenticated");
     }
-    let r = app.act(&case, "accept", &s.target.1, 1, json!({})).await;
-    assert_eq!(r.status, 401);
+    let r = app
+        .as_(&s.target.1)
+        .act(&case, Action::Accept, json!({}))
+        .await;
+    assert_problem(&r, 401, "unauthenticated");
 
-    let r = post_empty(&app, &enable, &s.unbound_admin.1).await;
+    let r = app.as_(&s.unbound_admin.1).post_empty(&enable).await;
     assert_eq!(
         (r.status.as_u16(), &r.body["disabled"]),
         (200, &json!(false))
     );
-    assert_eq!(app.get(&case_path, Some(&s.target.1)).await.status, 200);
+    assert_eq!(app.as_(&s.target.1).get(&case_path).await.status, 200);
 
     // A disabled admin is refused too, on the admin endpoints as everywhere.
-    let r = post_empty(
-        &app,
-        &format!("/api/v1/users/{}/disable", s.admin.0),
-        &s.unbound_admin.1,
-    )
-    .await;
+    let r = app
+        .as_(&s.unbound_admin.1)
+        .post_empty(&format!("/api/v1/users/{}/disable", s.admin.0))
+        .await;
     assert_eq!(r.status, 200);
     for path in [
         "/api/v1/users",
         "/api/v1/audit/verify",
         "/api/v1/calendar/loads",
     ] {
-        let r = app.get(path, Some(&s.admin.1)).await;
-        assert_eq!(r.status, 401, "{path}");
+        let r = app.as_(&s.admin.1).get(path).await;
+        assert_problem(&r, 401, "unauthenticated");
     }
 }
 
@@ -383,29 +370,29 @@ async fn nobody_disables_their_own_account_nor_the_last_unbound_admin() {
     let app = TestApp::spawn().await;
     let s = staff(&app);
     for (id, token) in [&s.admin, &s.unbound_admin] {
-        let r = post_empty(&app, &format!("/api/v1/users/{id}/disable"), token).await;
-        assert_eq!(status_code(&r), (409, "own_account".into()), "{}", r.body);
+        let r = app
+            .as_(token)
+            .post_empty(&format!("/api/v1/users/{id}/disable"))
+            .await;
+        assert_problem(&r, 409, "own_account");
     }
     // An office's admin may not touch an unbound admin: it cannot see one.
-    let r = post_empty(
-        &app,
-        &format!("/api/v1/users/{}/disable", s.unbound_admin.0),
-        &s.admin.1,
-    )
-    .await;
-    assert_eq!(status_code(&r), (404, "not_found".into()));
+    let r = app
+        .as_(&s.admin.1)
+        .post_empty(&format!("/api/v1/users/{}/disable", s.unbound_admin.0))
+        .await;
+    assert_problem(&r, 404, "not_found");
     // Two unbound admins: one may disable the other, which leaves the last one standing.
     let (second, second_token) = user(&app, "管理总二", Role::Admin, None);
-    let r = post_empty(
-        &app,
-        &format!("/api/v1/users/{second}/disable"),
-        &s.unbound_admin.1,
-    )
-    .await;
+    let r = app
+        .as_(&s.unbound_admin.1)
+        .post_empty(&format!("/api/v1/users/{second}/disable"))
+        .await;
     assert_eq!(r.status, 200, "{}", r.body);
-    assert_eq!(
-        app.get("/api/v1/users", Some(&second_token)).await.status,
-        401
+    assert_problem(
+        &app.as_(&second_token).get("/api/v1/users").await,
+        401,
+        "unauthenticated",
     );
     let conn = &mut *app.services.conn().unwrap();
     let last = admin::disable_user(
@@ -435,13 +422,14 @@ async fn a_rotated_token_replaces_the_old_one_at_once() {
     let s = staff(&app);
     let rotate = format!("/api/v1/users/{}/rotate-token", s.target.0);
     for token in [&s.clerk, &s.approver, &s.auditor, &s.unbound_auditor] {
-        let r = post_empty(&app, &rotate, token).await;
-        assert_eq!(status_code(&r), (403, "forbidden".into()));
+        let r = app.as_(token).post_empty(&rotate).await;
+        assert_problem(&r, 403, "forbidden");
     }
-    let r = post_empty(&app, &rotate, &s.other_admin.1).await;
-    assert_eq!(status_code(&r), (404, "not_found".into()));
+    let r = app.as_(&s.other_admin.1).post_empty(&rotate).await;
+    assert_problem(&r, 404, "not_found");
     assert_eq!(
-        app.get("/api/v1/applications", Some(&s.target.1))
+        app.as_(&s.target.1)
+            .get("/api/v1/applications")
             .await
             .status,
         200
@@ -449,41 +437,37 @@ async fn a_rotated_token_replaces_the_old_one_at_once() {
 
     let mut old = s.target.1.clone();
     for by in [&s.admin.1, &s.unbound_admin.1] {
-        let r = post_empty(&app, &rotate, by).await;
+        let r = app.as_(by).post_empty(&rotate).await;
         assert_eq!(r.status, 200, "{}", r.body);
         assert_user_view(&r.body, true);
         assert_eq!(r.header("cache-control").as_deref(), Some("no-store"));
         let new = r.body["token"].as_str().unwrap().to_owned();
         assert!(new.starts_with("gks_") && new != old);
-        assert_eq!(
-            app.get("/api/v1/applications", Some(&old)).await.status,
-            401
+        assert_problem(
+            &app.as_(&old).get("/api/v1/applications").await,
+            401,
+            "unauthenticated",
         );
-        assert_eq!(
-            app.get("/api/v1/applications", Some(&new)).await.status,
-            200
-        );
+        assert_eq!(app.as_(&new).get("/api/v1/applications").await.status, 200);
         old = new;
     }
     // An admin may rotate their own token.
-    let r = post_empty(
-        &app,
-        &format!("/api/v1/users/{}/rotate-token", s.admin.0),
-        &s.admin.1,
-    )
-    .await;
+    let r = app
+        .as_(&s.admin.1)
+        .post_empty(&format!("/api/v1/users/{}/rotate-token", s.admin.0))
+        .await;
     assert_eq!(r.status, 200);
-    assert_eq!(app.get("/api/v1/users", Some(&s.admin.1)).await.status, 401);
+    assert_problem(
+        &app.as_(&s.admin.1).get("/api/v1/users").await,
+        401,
+        "unauthenticated",
+    );
     let new = r.body["token"].as_str().unwrap();
-    assert_eq!(app.get("/api/v1/users", Some(new)).await.status, 200);
-}
-
-async fn put(app: &TestApp, path: &str, token: String, body: Vec<u8>) -> Reply {
-    app.send("PUT", path, Some(&token), &[], Some(body)).await
+    assert_eq!(app.as_(new).get("/api/v1/users").await.status, 200);
 }
 
 async fn loads(app: &TestApp, token: String) -> Vec<Value> {
-    let r = app.get("/api/v1/calendar/loads", Some(&token)).await;
+    let r = app.as_(&token).get("/api/v1/calendar/loads").await;
     assert_eq!(r.status, 200, "{}", r.body);
     r.body["items"].as_array().unwrap().clone()
 }
@@ -505,22 +489,22 @@ async fn the_national_calendar_is_loaded_by_an_unbound_admin_and_days_off_by_the
     let days = json!({ "days_off": [{ "date": "2026-12-30", "name": "地方性节日" }] })
         .to_string()
         .into_bytes();
-    let put = |path: &'static str, token: String, body: Vec<u8>| put(&app, path, token, body);
+    let put = |path: &'static str, token: String, body: Vec<u8>| app.as_(token).put(path, body);
     for token in [&s.clerk, &s.approver, &s.auditor, &s.unbound_auditor] {
         let r = put("/api/v1/calendar/years/2027", token.clone(), notice_2027()).await;
-        assert_eq!(status_code(&r), (403, "forbidden".into()));
+        assert_problem(&r, 403, "forbidden");
         let r = put(
             "/api/v1/agencies/BJHD/days-off/2026",
             token.clone(),
             days.clone(),
         )
         .await;
-        assert_eq!(status_code(&r), (403, "forbidden".into()));
+        assert_problem(&r, 403, "forbidden");
     }
     // Office-bound admins: not the national calendar; their own office's days off only.
     for token in [&s.admin.1, &s.other_admin.1] {
         let r = put("/api/v1/calendar/years/2027", token.clone(), notice_2027()).await;
-        assert_eq!(status_code(&r), (403, "forbidden".into()), "{}", r.body);
+        assert_problem(&r, 403, "forbidden");
     }
     let r = put(
         "/api/v1/agencies/BJHD/days-off/2026",
@@ -528,7 +512,7 @@ async fn the_national_calendar_is_loaded_by_an_unbound_admin_and_days_off_by_the
         days.clone(),
     )
     .await;
-    assert_eq!(status_code(&r), (404, "not_found".into()));
+    assert_problem(&r, 404, "not_found");
     let r = put(
         "/api/v1/agencies/BJHD/days-off/2026",
         s.admin.1.clone(),
@@ -552,7 +536,7 @@ async fn the_national_calendar_is_loaded_by_an_unbound_admin_and_days_off_by_the
     assert_eq!(r.status, 200, "{}", r.body);
 
     // Who loaded each year: for staff; the public sees how it came in.
-    let public = app.get("/api/v1/calendar/years", None).await;
+    let public = app.public().get("/api/v1/calendar/years").await;
     let years = public.body["years"].as_array().unwrap();
     for y in years {
         assert!(y.get("loaded_by").is_none(), "{y}");
@@ -572,21 +556,22 @@ async fn the_national_calendar_is_loaded_by_an_unbound_admin_and_days_off_by_the
         &s.unbound_auditor,
         &s.unbound_admin.1,
     ] {
-        let r = app.get("/api/v1/calendar/years", Some(token)).await;
+        let r = app.as_(token).get("/api/v1/calendar/years").await;
         assert_eq!(r.status, 200);
         let years = r.body["years"].as_array().unwrap();
         assert_eq!(years[0]["loaded_by"], "shipped with gongkai");
         assert_eq!(years.last().unwrap()["loaded_by"], "管理总");
     }
     let r = app
-        .get("/api/v1/calendar/years", Some("gks_not-a-token"))
+        .as_("gks_not-a-token")
+        .get("/api/v1/calendar/years")
         .await;
-    assert_eq!(r.status, 401);
+    assert_problem(&r, 401, "unauthenticated");
 
     // The audit of loads: who, in which role and office, when, what changed.
     for token in [&s.clerk, &s.approver] {
-        let r = app.get("/api/v1/calendar/loads", Some(token)).await;
-        assert_eq!(status_code(&r), (403, "forbidden".into()));
+        let r = app.as_(token).get("/api/v1/calendar/loads").await;
+        assert_problem(&r, 403, "forbidden");
     }
     let loads = |token: String| loads(&app, token);
     let all = loads(s.unbound_auditor.clone()).await;

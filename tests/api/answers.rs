@@ -6,7 +6,7 @@ use gongkai::domain::case::Outcome;
 
 use serde_json::{json, Value};
 
-use crate::helpers::{file_one, filing, office, today, Office, TestApp};
+use crate::helpers::{assert_problem, file_one, filing, office, today, Action, Office, TestApp};
 
 /// What each proposable outcome needs besides its reasons.
 pub fn decision_for(outcome: Outcome, earlier: &str) -> Value {
@@ -34,43 +34,38 @@ pub fn decision_for(outcome: Outcome, earlier: &str) -> Value {
     d
 }
 
-async fn to_delivery(app: &TestApp, o: &Office, decision: Value) -> (String, String, Value) {
+async fn to_delivery(app: &TestApp, o: &Office<'_>, decision: Value) -> (String, String, Value) {
     let (id, applicant) = file_one(app, "BJHD").await;
-    let mut v = 1;
-    let mut step = |r: crate::helpers::Reply| {
-        assert_eq!(r.status, 200, "{}", r.body);
-        v = r.body["version"].as_i64().unwrap();
-        v
-    };
+    let (clerk, applicant_) = (o.clerk(), app.as_(&applicant));
     // Outcomes that stand on an earlier step (RULES §8) take it first.
     match decision["outcome"].as_str() {
         Some("unavailable_unclear_after_correction") => {
             let ask = json!({ "items": ["请写明文件名称"], "period_working_days": 10 });
-            step(app.act(&id, "request_correction", &o.clerk, 1, ask).await);
+            clerk.act_ok(&id, Action::RequestCorrection, ask).await;
             let fix = json!({ "statement": "补正如下" });
-            step(app.act(&id, "submit_correction", &applicant, 2, fix).await);
+            applicant_.act_ok(&id, Action::SubmitCorrection, fix).await;
         }
         Some("not_processed_excessive") => {
-            step(app.act(&id, "accept", &o.clerk, 1, json!({})).await);
+            clerk.act_ok(&id, Action::Accept, json!({})).await;
             let ask = json!({ "questions": "请说明申请理由" });
-            step(app.act(&id, "ask_for_reasons", &o.clerk, 2, ask).await);
+            clerk.act_ok(&id, Action::AskForReasons, ask).await;
         }
         _ => {
-            step(app.act(&id, "accept", &o.clerk, 1, json!({})).await);
+            clerk.act_ok(&id, Action::Accept, json!({})).await;
         }
     }
-    let r = app
-        .act(&id, "propose_decision", &o.clerk, v, decision.clone())
+    let r = o
+        .clerk()
+        .act(&id, Action::ProposeDecision, decision.clone())
         .await;
     assert_eq!(r.status, 200, "{decision}: {}", r.body);
-    let r = app.act(&id, "approve", &o.approver, v + 1, json!({})).await;
+    let r = o.approver().act(&id, Action::Approve, json!({})).await;
     assert_eq!(r.body["status"], "approved", "{}", r.body);
-    let r = app
+    let r = o
+        .clerk()
         .act(
             &id,
-            "deliver",
-            &o.clerk,
-            v + 2,
+            Action::Deliver,
             json!({ "method": "email", "delivered_on": today().to_string() }),
         )
         .await;
@@ -87,10 +82,8 @@ async fn every_outcome_goes_from_filing_to_a_delivered_letter() {
         let (id, applicant, case) = to_delivery(&app, &o, decision_for(*outcome, &earlier)).await;
         assert_eq!(case["decision"]["outcome"], outcome.as_str());
         let letter = app
-            .get(
-                &format!("/api/v1/applications/{id}/letter"),
-                Some(&applicant),
-            )
+            .as_(&applicant)
+            .get(&format!("/api/v1/applications/{id}/letter"))
             .await;
         assert_eq!(letter.status, 200, "{}", letter.body);
         let text = letter.body["text"].as_str().unwrap();
@@ -122,11 +115,9 @@ async fn every_outcome_goes_from_filing_to_a_delivered_letter() {
     }
     // The same letter as a printable page and as text, for staff too.
     let (id, _, _) = to_delivery(&app, &o, decision_for(Outcome::Disclosed, &earlier)).await;
-    let html = app
-        .get(
-            &format!("/api/v1/applications/{id}/letter?format=html"),
-            Some(&o.clerk),
-        )
+    let html = o
+        .clerk()
+        .get(&format!("/api/v1/applications/{id}/letter?format=html"))
         .await;
     assert_eq!(
         html.header("content-type").unwrap(),
@@ -134,12 +125,10 @@ async fn every_outcome_goes_from_filing_to_a_delivered_letter() {
     );
     let (id2, applicant2) = file_one(&app, "BJHD").await;
     let none = app
-        .get(
-            &format!("/api/v1/applications/{id2}/letter"),
-            Some(&applicant2),
-        )
+        .as_(&applicant2)
+        .get(&format!("/api/v1/applications/{id2}/letter"))
         .await;
-    assert_eq!((none.status.as_u16(), none.code()), (404, "no_letter"));
+    assert_problem(&none, 404, "no_letter");
     // Letters are immutable in the database itself.
     use diesel::connection::SimpleConnection;
     let conn = &mut *app.services.conn().unwrap();
@@ -154,7 +143,7 @@ async fn answers_need_what_their_outcome_needs_and_never_change_once_approved() 
     let app = TestApp::spawn().await;
     let o = office(&app, "BJHD");
     let (id, _) = file_one(&app, "BJHD").await;
-    app.act(&id, "accept", &o.clerk, 1, json!({})).await;
+    o.clerk().act_ok(&id, Action::Accept, json!({})).await;
     for (decision, field) in [
         (
             json!({ "outcome": "partly_disclosed", "reasoning": "x" }),
@@ -186,41 +175,35 @@ async fn answers_need_what_their_outcome_needs_and_never_change_once_approved() 
             "withheld",
         ),
     ] {
-        let r = app
-            .act(&id, "propose_decision", &o.clerk, 2, decision.clone())
+        let r = o
+            .clerk()
+            .act(&id, Action::ProposeDecision, decision.clone())
             .await;
-        assert_eq!(r.status, 422, "{decision}: {}", r.body);
+        assert_problem(&r, 422, "validation_failed");
         assert_eq!(r.body["errors"][0]["field"], field, "{}", r.body);
     }
-    app.act(
-        &id,
-        "propose_decision",
-        &o.clerk,
-        2,
-        decision_for(Outcome::Disclosed, ""),
-    )
-    .await;
-    app.act(&id, "approve", &o.approver, 3, json!({})).await;
-    let change = app
+    o.clerk()
+        .act_ok(
+            &id,
+            Action::ProposeDecision,
+            decision_for(Outcome::Disclosed, ""),
+        )
+        .await;
+    o.approver().act_ok(&id, Action::Approve, json!({})).await;
+    let change = o
+        .clerk()
         .act(
             &id,
-            "propose_decision",
-            &o.clerk,
-            4,
+            Action::ProposeDecision,
             decision_for(Outcome::Other, ""),
         )
         .await;
-    assert_eq!(
-        (change.status.as_u16(), change.code()),
-        (409, "action_not_allowed")
-    );
-    let back = app
-        .act(&id, "return", &o.approver, 4, json!({ "comments": "再议" }))
+    assert_problem(&change, 409, "action_not_allowed");
+    let back = o
+        .approver()
+        .act(&id, Action::Return, json!({ "comments": "再议" }))
         .await;
-    assert_eq!(
-        (back.status.as_u16(), back.code()),
-        (409, "action_not_allowed")
-    );
+    assert_problem(&back, 409, "action_not_allowed");
 }
 
 #[actix_rt::test]
@@ -228,31 +211,27 @@ async fn an_extension_is_granted_once_by_an_approver_and_moves_the_answer_deadli
     let app = TestApp::spawn().await;
     let o = office(&app, "BJHD");
     let (id, _) = file_one(&app, "BJHD").await;
-    app.act(&id, "accept", &o.clerk, 1, json!({})).await;
+    o.clerk().act_ok(&id, Action::Accept, json!({})).await;
     let ask = json!({ "working_days": 20, "reason": "需调取档案" });
-    let r = app
-        .act(&id, "request_extension", &o.clerk, 2, ask.clone())
+    let r = o
+        .clerk()
+        .act(&id, Action::RequestExtension, ask.clone())
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
-    let by_clerk = app
-        .act(&id, "grant_extension", &o.clerk2, 3, json!({}))
-        .await;
-    assert_eq!(
-        (by_clerk.status.as_u16(), by_clerk.code()),
-        (403, "role_not_allowed")
-    );
-    let too_long = app
+    let by_clerk = o.clerk2().act(&id, Action::GrantExtension, json!({})).await;
+    assert_problem(&by_clerk, 403, "role_not_allowed");
+    let too_long = o
+        .clerk()
         .act(
             &id,
-            "request_extension",
-            &o.clerk,
-            3,
+            Action::RequestExtension,
             json!({ "working_days": 21, "reason": "x" }),
         )
         .await;
-    assert_eq!(too_long.status, 422);
-    let before = app
-        .get(&format!("/api/v1/applications/{id}/clock"), Some(&o.clerk))
+    assert_problem(&too_long, 422, "validation_failed");
+    let before = o
+        .clerk()
+        .get(&format!("/api/v1/applications/{id}/clock"))
         .await;
     let due_before = before.body["deadlines"]
         .as_array()
@@ -261,12 +240,14 @@ async fn an_extension_is_granted_once_by_an_approver_and_moves_the_answer_deadli
         .find(|d| d["kind"] == "answer")
         .unwrap()["due_on"]
         .clone();
-    let r = app
-        .act(&id, "grant_extension", &o.approver, 3, json!({}))
+    let r = o
+        .approver()
+        .act(&id, Action::GrantExtension, json!({}))
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
-    let after = app
-        .get(&format!("/api/v1/applications/{id}/clock"), Some(&o.clerk))
+    let after = o
+        .clerk()
+        .get(&format!("/api/v1/applications/{id}/clock"))
         .await;
     let answer = after.body["deadlines"]
         .as_array()
@@ -277,49 +258,43 @@ async fn an_extension_is_granted_once_by_an_approver_and_moves_the_answer_deadli
         .clone();
     assert_eq!(answer["extension_working_days"], 20);
     let moved = app
-        .get(
-            &format!(
-                "/api/v1/calendar/add?from={}&working_days=20",
-                due_before.as_str().unwrap()
-            ),
-            None,
-        )
+        .public()
+        .get(&format!(
+            "/api/v1/calendar/add?from={}&working_days=20",
+            due_before.as_str().unwrap()
+        ))
         .await;
     assert_eq!(answer["due_on"], moved.body["date"]);
-    let again = app
-        .act(&id, "request_extension", &o.clerk, 4, ask.clone())
+    let again = o
+        .clerk()
+        .act(&id, Action::RequestExtension, ask.clone())
         .await;
-    assert_eq!(
-        (again.status.as_u16(), again.code()),
-        (409, "extension_already_granted")
-    );
-    let events = app.events(&id, &o.clerk).await;
+    assert_problem(&again, 409, "extension_already_granted");
+    let events = o.clerk().events(&id).await;
     assert_eq!(events.last().unwrap()["action"], "grant_extension");
 
     // A refused extension may be asked for again while the period runs (art. 33 ¶1 allows one
     // extension, and none was given); the second request is decided like the first.
     let (id, _) = file_one(&app, "BJHD").await;
-    app.act(&id, "accept", &o.clerk, 1, json!({})).await;
-    app.act(&id, "request_extension", &o.clerk, 2, ask.clone())
+    o.clerk().act_ok(&id, Action::Accept, json!({})).await;
+    o.clerk()
+        .act_ok(&id, Action::RequestExtension, ask.clone())
         .await;
-    let r = app
+    let r = o
+        .approver()
         .act(
             &id,
-            "refuse_extension",
-            &o.approver,
-            3,
+            Action::RefuseExtension,
             json!({ "comments": "理由不充分" }),
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
-    let none = app
-        .act(&id, "grant_extension", &o.approver, 4, json!({}))
+    let none = o
+        .approver()
+        .act(&id, Action::GrantExtension, json!({}))
         .await;
-    assert_eq!(
-        (none.status.as_u16(), none.code()),
-        (409, "no_extension_requested")
-    );
-    let again = app.act(&id, "request_extension", &o.clerk, 4, ask).await;
+    assert_problem(&none, 409, "no_extension_requested");
+    let again = o.clerk().act(&id, Action::RequestExtension, ask).await;
     assert_eq!(again.status, 200, "{}", again.body);
     assert!(again.body["allowed_actions"]
         .as_array()
@@ -341,12 +316,10 @@ async fn clerks_see_frequent_and_repeat_applicants_and_the_office_may_set_a_long
     }
     let mut other = filing("BJHD");
     other["applicant"]["id_number"] = json!("110101199003077758");
-    assert_eq!(app.file(&other).await.status, 201);
-    let h = app
-        .get(
-            &format!("/api/v1/applications/{last}/applicant-history"),
-            Some(&o.clerk),
-        )
+    assert_eq!(app.public().file(&other).await.status, 201);
+    let h = o
+        .clerk()
+        .get(&format!("/api/v1/applications/{last}/applicant-history"))
         .await;
     assert_eq!(h.status, 200, "{}", h.body);
     assert_eq!(h.body["applications_this_month"], 11);
@@ -360,22 +333,19 @@ async fn clerks_see_frequent_and_repeat_applicants_and_the_office_may_set_a_long
     assert_eq!(h.body["earlier_answers"][0]["id"], json!(first));
     let (_, applicant) = file_one(&app, "BJHD").await;
     // Applicants never see it (403 like every staff-only endpoint).
-    assert_eq!(
-        app.get(
-            &format!("/api/v1/applications/{last}/applicant-history"),
-            Some(&applicant)
-        )
-        .await
-        .status,
-        403
+    assert_problem(
+        &app.as_(&applicant)
+            .get(&format!("/api/v1/applications/{last}/applicant-history"))
+            .await,
+        403,
+        "forbidden",
     );
 
-    let asked = app
+    let asked = o
+        .clerk()
         .act(
             &last,
-            "ask_for_reasons",
-            &o.clerk,
-            1,
+            Action::AskForReasons,
             json!({ "questions": "请说明本月频繁申请的理由" }),
         )
         .await;
@@ -385,30 +355,25 @@ async fn clerks_see_frequent_and_repeat_applicants_and_the_office_may_set_a_long
         "{}",
         asked.body
     );
-    app.act(&last, "accept", &o.clerk, 2, json!({})).await;
+    o.clerk().act_ok(&last, Action::Accept, json!({})).await;
     // A longer period answers reasons found reasonable: the applicant's reply comes first.
-    let early = app
+    let early = o
+        .approver()
         .act(
             &last,
-            "set_answer_period",
-            &o.approver,
-            3,
+            Action::SetAnswerPeriod,
             json!({ "working_days": 40, "reason": "申请数量明显超过合理范围" }),
         )
         .await;
-    assert_eq!(
-        (early.status.as_u16(), early.code()),
-        (409, "reasons_not_given")
-    );
+    assert_problem(&early, 409, "reasons_not_given");
     let reply = json!({ "reply": "课题研究需要", "received_on": today().to_string() });
-    let r = app.act(&last, "reply_to_reasons", &o.clerk, 3, reply).await;
+    let r = o.clerk().act(&last, Action::ReplyToReasons, reply).await;
     assert_eq!(r.status, 200, "{}", r.body);
-    let r = app
+    let r = o
+        .approver()
         .act(
             &last,
-            "set_answer_period",
-            &o.approver,
-            4,
+            Action::SetAnswerPeriod,
             json!({ "working_days": 40, "reason": "申请数量明显超过合理范围" }),
         )
         .await;
@@ -431,11 +396,9 @@ async fn clerks_see_frequent_and_repeat_applicants_and_the_office_may_set_a_long
         .expect("the applicant is told the longer period");
     assert!(told.1.contains("40个工作日"), "{}", told.1);
     assert!(texts.iter().any(|(t, _)| t == "reasons_request"));
-    let clock = app
-        .get(
-            &format!("/api/v1/applications/{last}/clock"),
-            Some(&o.clerk),
-        )
+    let clock = o
+        .clerk()
+        .get(&format!("/api/v1/applications/{last}/clock"))
         .await;
     let answer = clock.body["deadlines"]
         .as_array()
@@ -448,19 +411,15 @@ async fn clerks_see_frequent_and_repeat_applicants_and_the_office_may_set_a_long
         (answer["working_days"].as_i64(), answer["article"].as_str()),
         (Some(40), Some("条例第三十五条"))
     );
-    let twice = app
+    let twice = o
+        .approver()
         .act(
             &last,
-            "set_answer_period",
-            &o.approver,
-            5,
+            Action::SetAnswerPeriod,
             json!({ "working_days": 60, "reason": "x" }),
         )
         .await;
-    assert_eq!(
-        (twice.status.as_u16(), twice.code()),
-        (409, "answer_period_already_set")
-    );
+    assert_problem(&twice, 409, "answer_period_already_set");
 }
 
 #[actix_rt::test]
@@ -468,11 +427,13 @@ async fn fees_are_quoted_noticed_paid_and_stop_the_answer_clock() {
     let app = TestApp::spawn().await;
     let o = office(&app, "BJHD");
     let q = app
-        .get("/api/v1/fees/quote?scale=per_application&rank=11", None)
+        .public()
+        .get("/api/v1/fees/quote?scale=per_application&rank=11")
         .await;
     assert_eq!(q.body["amount_fen"], 10_000);
     let q = app
-        .get("/api/v1/fees/quote?scale=per_page&pages=201", None)
+        .public()
+        .get("/api/v1/fees/quote?scale=per_page&pages=201")
         .await;
     assert_eq!(q.body["amount_fen"], 274_000);
     assert_eq!(q.body["breakdown"].as_array().unwrap().len(), 4);
@@ -482,19 +443,18 @@ async fn fees_are_quoted_noticed_paid_and_stop_the_answer_clock() {
         "scale=by_weight&pages=3",
         "scale=per_application&rank=0",
     ] {
-        let r = app.get(&format!("/api/v1/fees/quote?{bad}"), None).await;
+        let r = app.public().get(&format!("/api/v1/fees/quote?{bad}")).await;
         assert!(r.status == 400 || r.status == 422, "{bad}: {}", r.status);
     }
 
     let (id, _) = file_one(&app, "BJHD").await;
-    app.act(&id, "accept", &o.clerk, 1, json!({})).await;
+    o.clerk().act_ok(&id, Action::Accept, json!({})).await;
     // The applicant's first application this month is free on the per-application scale.
-    let free = app
+    let free = o
+        .clerk()
         .act(
             &id,
-            "issue_fee_notice",
-            &o.clerk,
-            2,
+            Action::IssueFeeNotice,
             json!({ "scale": "per_application" }),
         )
         .await;
@@ -505,34 +465,30 @@ async fn fees_are_quoted_noticed_paid_and_stop_the_answer_clock() {
         ),
         (422, Some("scale"))
     );
-    let r = app
+    let r = o
+        .clerk()
         .act(
             &id,
-            "issue_fee_notice",
-            &o.clerk,
-            2,
+            Action::IssueFeeNotice,
             json!({ "scale": "per_page", "pages": 31 }),
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.body["next_deadline"]["kind"], "fee_payment");
-    let events = app.events(&id, &o.clerk).await;
+    let events = o.clerk().events(&id).await;
     assert_eq!(events.last().unwrap()["payload"]["amount_fen"], 1_000);
-    let blocked = app
+    let blocked = o
+        .clerk()
         .act(
             &id,
-            "propose_decision",
-            &o.clerk,
-            3,
+            Action::ProposeDecision,
             decision_for(Outcome::Disclosed, ""),
         )
         .await;
-    assert_eq!(
-        (blocked.status.as_u16(), blocked.code()),
-        (409, "fee_unpaid")
-    );
-    let paused = app
-        .get(&format!("/api/v1/applications/{id}/clock"), Some(&o.clerk))
+    assert_problem(&blocked, 409, "fee_unpaid");
+    let paused = o
+        .clerk()
+        .get(&format!("/api/v1/applications/{id}/clock"))
         .await;
     let answer = paused.body["deadlines"]
         .as_array()
@@ -542,12 +498,11 @@ async fn fees_are_quoted_noticed_paid_and_stop_the_answer_clock() {
         .unwrap()
         .clone();
     assert_eq!(answer["state"], "paused");
-    let wrong = app
+    let wrong = o
+        .clerk()
         .act(
             &id,
-            "record_payment",
-            &o.clerk,
-            3,
+            Action::RecordPayment,
             json!({ "paid_on": today().to_string(), "amount_fen": 999 }),
         )
         .await;
@@ -558,32 +513,28 @@ async fn fees_are_quoted_noticed_paid_and_stop_the_answer_clock() {
         ),
         (422, Some("amount_fen"))
     );
-    let paid = app.act(&id, "record_payment", &o.clerk, 3, json!({ "paid_on": today().to_string(), "amount_fen": 1000, "receipt_number": "No.001" })).await;
+    let paid = o.clerk().act(&id, Action::RecordPayment, json!({ "paid_on": today().to_string(), "amount_fen": 1000, "receipt_number": "No.001" })).await;
     assert_eq!(paid.status, 200, "{}", paid.body);
     assert_eq!(paid.body["next_deadline"]["kind"], "answer");
-    let second = app
+    let second = o
+        .clerk()
         .act(
             &id,
-            "issue_fee_notice",
-            &o.clerk,
-            4,
+            Action::IssueFeeNotice,
             json!({ "scale": "per_page", "pages": 40 }),
         )
         .await;
-    assert_eq!(
-        (second.status.as_u16(), second.code()),
-        (409, "fee_notice_already_issued")
-    );
+    assert_problem(&second, 409, "fee_notice_already_issued");
 
     // The eleventh application of the month costs ¥100 on the per-application scale.
     let mut last = String::new();
     for _ in 0..10 {
         last = file_one(&app, "BJHD").await.0;
     }
-    app.act(&last, "accept", &o.clerk, 1, json!({})).await;
-    let r = app.act(&last, "issue_fee_notice", &o.clerk, 2, json!({ "scale": "per_application", "reduction_fen": 5000, "reduction_reason": "经济困难" })).await;
+    o.clerk().act_ok(&last, Action::Accept, json!({})).await;
+    let r = o.clerk().act(&last, Action::IssueFeeNotice, json!({ "scale": "per_application", "reduction_fen": 5000, "reduction_reason": "经济困难" })).await;
     assert_eq!(r.status, 200, "{}", r.body);
-    let events = app.events(&last, &o.clerk).await;
+    let events = o.clerk().events(&last).await;
     let payload = &events.last().unwrap()["payload"];
     assert_eq!(
         (
@@ -600,42 +551,38 @@ async fn lapsed_corrections_and_unpaid_fees_are_closed_once_by_the_service() {
     let app = TestApp::spawn().await;
     let o = office(&app, "BJHD");
     let (no_correction, applicant) = file_one(&app, "BJHD").await;
-    app.act(
-        &no_correction,
-        "request_correction",
-        &o.clerk,
-        1,
-        json!({ "items": ["请说明"], "period_working_days": 5 }),
-    )
-    .await;
+    o.clerk()
+        .act_ok(
+            &no_correction,
+            Action::RequestCorrection,
+            json!({ "items": ["请说明"], "period_working_days": 5 }),
+        )
+        .await;
     let (unpaid, _) = file_one(&app, "BJHD").await;
-    app.act(&unpaid, "accept", &o.clerk, 1, json!({})).await;
-    app.act(
-        &unpaid,
-        "issue_fee_notice",
-        &o.clerk,
-        2,
-        json!({ "scale": "per_page", "pages": 50 }),
-    )
-    .await;
+    o.clerk().act_ok(&unpaid, Action::Accept, json!({})).await;
+    o.clerk()
+        .act_ok(
+            &unpaid,
+            Action::IssueFeeNotice,
+            json!({ "scale": "per_page", "pages": 50 }),
+        )
+        .await;
     let (paid, _) = file_one(&app, "BJHD").await;
-    app.act(&paid, "accept", &o.clerk, 1, json!({})).await;
-    app.act(
-        &paid,
-        "issue_fee_notice",
-        &o.clerk,
-        2,
-        json!({ "scale": "per_page", "pages": 50 }),
-    )
-    .await;
-    app.act(
-        &paid,
-        "record_payment",
-        &o.clerk,
-        3,
-        json!({ "paid_on": today().to_string(), "amount_fen": 20_000 }),
-    )
-    .await;
+    o.clerk().act_ok(&paid, Action::Accept, json!({})).await;
+    o.clerk()
+        .act_ok(
+            &paid,
+            Action::IssueFeeNotice,
+            json!({ "scale": "per_page", "pages": 50 }),
+        )
+        .await;
+    o.clerk()
+        .act_ok(
+            &paid,
+            Action::RecordPayment,
+            json!({ "paid_on": today().to_string(), "amount_fen": 20_000 }),
+        )
+        .await;
 
     // Nothing has lapsed yet today.
     let now = gongkai::service::jobs::close_lapsed(&app.services, Utc::now()).unwrap();
@@ -649,23 +596,16 @@ async fn lapsed_corrections_and_unpaid_fees_are_closed_once_by_the_service() {
     assert_eq!(r1.abandoned_no_correction + r2.abandoned_no_correction, 1);
     assert_eq!(r1.abandoned_fee_unpaid + r2.abandoned_fee_unpaid, 1);
 
-    let case = app
-        .get(
-            &format!("/api/v1/applications/{no_correction}"),
-            Some(&applicant),
-        )
-        .await;
+    let case = app.as_(&applicant).view(&no_correction).await;
     assert_eq!(case.body["status"], "abandoned_no_correction");
     assert_eq!(case.body["decision"]["outcome"], "other_no_correction");
-    let events = app.events(&no_correction, &o.clerk).await;
+    let events = o.clerk().events(&no_correction).await;
     let last = events.last().unwrap();
     assert_eq!(
         (last["action"].as_str(), last["actor"]["role"].as_str()),
         (Some("abandon_no_correction"), Some("system"))
     );
-    let case = app
-        .get(&format!("/api/v1/applications/{unpaid}"), Some(&o.clerk))
-        .await;
+    let case = o.clerk().view(&unpaid).await;
     assert_eq!(
         (
             case.body["status"].as_str(),
@@ -673,15 +613,14 @@ async fn lapsed_corrections_and_unpaid_fees_are_closed_once_by_the_service() {
         ),
         (Some("abandoned_fee_unpaid"), Some("other_fee_unpaid"))
     );
-    let case = app
-        .get(&format!("/api/v1/applications/{paid}"), Some(&o.clerk))
-        .await;
+    let case = o.clerk().view(&paid).await;
     assert_eq!(case.body["status"], "accepted");
     // Nobody may take the system's actions by hand.
-    let r = app
-        .act(&paid, "abandon_fee_unpaid", &o.clerk, 4, json!({}))
+    let r = o
+        .clerk()
+        .act(&paid, Action::AbandonFeeUnpaid, json!({}))
         .await;
-    assert_eq!((r.status.as_u16(), r.code()), (403, "role_not_allowed"));
+    assert_problem(&r, 403, "role_not_allowed");
 }
 
 fn cn_today() -> String {
@@ -690,7 +629,8 @@ fn cn_today() -> String {
 
 async fn letter_of(app: &TestApp, id: &str, token: &str) -> Value {
     let r = app
-        .get(&format!("/api/v1/applications/{id}/letter"), Some(token))
+        .as_(token)
+        .get(&format!("/api/v1/applications/{id}/letter"))
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
     r.body
@@ -759,20 +699,19 @@ async fn letters_are_numbered_in_the_office_s_gapless_yearly_series_and_name_its
     let mut approved = vec![];
     for _ in 0..4 {
         let (id, _) = file_one(&app, "BJHD").await;
-        app.act(&id, "accept", &o.clerk, 1, json!({})).await;
+        o.clerk().act_ok(&id, Action::Accept, json!({})).await;
         let decision = decision_for(Outcome::Disclosed, "");
-        app.act(&id, "propose_decision", &o.clerk, 2, decision)
+        o.clerk()
+            .act_ok(&id, Action::ProposeDecision, decision)
             .await;
-        let r = app.act(&id, "approve", &o.approver, 3, json!({})).await;
+        let r = o.approver().act(&id, Action::Approve, json!({})).await;
         assert_eq!(r.body["status"], "approved", "{}", r.body);
         approved.push(id);
     }
     let deliveries = approved.iter().map(|id| {
-        app.act(
+        o.clerk().act(
             id,
-            "deliver",
-            &o.clerk,
-            4,
+            Action::Deliver,
             json!({ "method": "email", "delivered_on": today().to_string() }),
         )
     });

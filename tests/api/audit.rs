@@ -11,7 +11,7 @@ use gongkai::domain::workflow::Role;
 use gongkai::service::export::EventLine;
 use serde_json::{json, Value};
 
-use crate::helpers::{file_one, office, today, TestApp};
+use crate::helpers::{assert_problem, file_one, office, today, Action, TestApp};
 
 /// SQL run behind the service's back, with the append-only triggers out of the way.
 fn tamper(app: &TestApp, sql: &str) {
@@ -32,7 +32,8 @@ fn tamper(app: &TestApp, sql: &str) {
 
 async fn verify(app: &TestApp, token: &str, query: &str) -> Value {
     let r = app
-        .get(&format!("/api/v1/audit/verify{query}"), Some(token))
+        .as_(token)
+        .get(&format!("/api/v1/audit/verify{query}"))
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
     r.body
@@ -46,7 +47,7 @@ async fn verification_names_the_first_link_altered_behind_the_service_s_back() {
     let mut ids = vec![];
     for _ in 0..3 {
         let (id, _) = file_one(&app, "BJHD").await;
-        app.act(&id, "accept", &o.clerk, 1, json!({})).await;
+        o.clerk().act_ok(&id, Action::Accept, json!({})).await;
         ids.push(id);
     }
     let v = verify(&app, &auditor, "").await;
@@ -55,9 +56,10 @@ async fn verification_names_the_first_link_altered_behind_the_service_s_back() {
         (v["cases"].as_u64(), v["events"].as_u64()),
         (Some(3), Some(6))
     );
-    assert_eq!(
-        app.get("/api/v1/audit/verify", Some(&o.clerk)).await.status,
-        403
+    assert_problem(
+        &o.clerk().get("/api/v1/audit/verify").await,
+        403,
+        "forbidden",
     );
 
     // The last event of the third case removed: its count no longer matches.
@@ -153,27 +155,27 @@ async fn exports_stream_every_event_with_its_hash_and_every_case_in_one_row() {
     let (a, _) = file_one(&app, "BJHD").await;
     let (b, _) = file_one(&app, "BJHD").await;
     let steps = [
-        ("accept", &o.clerk, json!({})),
+        (Action::Accept, o.clerk(), json!({})),
         (
-            "propose_decision",
-            &o.clerk,
+            Action::ProposeDecision,
+            o.clerk(),
             json!({ "outcome": "disclosed", "reasoning": "经审查予以公开", "public_location": "门户网站" }),
         ),
-        ("approve", &o.approver, json!({})),
+        (Action::Approve, o.approver(), json!({})),
         (
-            "deliver",
-            &o.clerk,
+            Action::Deliver,
+            o.clerk(),
             json!({ "method": "email", "delivered_on": today().to_string() }),
         ),
     ];
-    for (i, (action, token, body)) in steps.into_iter().enumerate() {
-        let r = app.act(&a, action, token, i as i64 + 1, body).await;
-        assert_eq!(r.status, 200, "{}", r.body);
+    for (action, who, body) in steps {
+        who.act_ok(&a, action, body).await;
     }
-    app.act(&b, "withdraw", &o.clerk, 1, json!({})).await;
+    o.clerk().act_ok(&b, Action::Withdraw, json!({})).await;
 
     let r = app
-        .get("/api/v1/audit/events?format=jsonl", Some(&auditor))
+        .as_(&auditor)
+        .get("/api/v1/audit/events?format=jsonl")
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(
@@ -203,7 +205,8 @@ async fn exports_stream_every_event_with_its_hash_and_every_case_in_one_row() {
         let auditor = &auditor;
         async move {
             let r = app
-                .get(&format!("/api/v1/audit/events?{q}"), Some(auditor))
+                .as_(auditor)
+                .get(&format!("/api/v1/audit/events?{q}"))
                 .await;
             assert_eq!(r.status, 200, "{q}: {}", r.body);
             r.text().lines().count()
@@ -217,7 +220,8 @@ async fn exports_stream_every_event_with_its_hash_and_every_case_in_one_row() {
 
     // CSV for spreadsheets: a BOM, a header, the same rows, Chinese intact.
     let csv = app
-        .get("/api/v1/audit/events?format=csv", Some(&auditor))
+        .as_(&auditor)
+        .get("/api/v1/audit/events?format=csv")
         .await;
     let text = csv.text();
     assert!(text.starts_with('\u{feff}'));
@@ -229,7 +233,8 @@ async fn exports_stream_every_event_with_its_hash_and_every_case_in_one_row() {
 
     // The case list: one row per case.
     let cases = app
-        .get("/api/v1/audit/cases?format=json", Some(&auditor))
+        .as_(&auditor)
+        .get("/api/v1/audit/cases?format=json")
         .await;
     assert_eq!(cases.status, 200, "{}", cases.body);
     let list = cases.body.as_array().unwrap();
@@ -238,28 +243,29 @@ async fn exports_stream_every_event_with_its_hash_and_every_case_in_one_row() {
     assert_eq!(answered["answered_on_time"], true);
     assert_eq!(answered["outcome"], "disclosed");
     assert!(answered["answer_due_on"].is_string());
-    let csv = app.get("/api/v1/audit/cases", Some(&auditor)).await;
+    let csv = app.as_(&auditor).get("/api/v1/audit/cases").await;
     assert!(csv
         .text()
         .starts_with("\u{feff}tracking_number,agency_code,applicant_kind"));
     assert_eq!(csv.text().lines().count(), 3);
 
     // Only auditors and admins export; bad parameters are refused before anything streams.
-    assert_eq!(
-        app.get("/api/v1/audit/events", Some(&o.clerk)).await.status,
-        403
+    assert_problem(
+        &o.clerk().get("/api/v1/audit/events").await,
+        403,
+        "forbidden",
     );
-    assert_eq!(
-        app.get("/api/v1/audit/events?format=xml", Some(&auditor))
-            .await
-            .status,
-        400
+    assert_problem(
+        &app.as_(&auditor)
+            .get("/api/v1/audit/events?format=xml")
+            .await,
+        400,
+        "invalid_query",
     );
-    assert_eq!(
-        app.get("/api/v1/audit/cases?year=1999", Some(&auditor))
-            .await
-            .status,
-        422
+    assert_problem(
+        &app.as_(&auditor).get("/api/v1/audit/cases?year=1999").await,
+        422,
+        "validation_failed",
     );
 
     // The command line writes the same export.

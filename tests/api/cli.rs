@@ -2,7 +2,7 @@
 
 use std::process::Command;
 
-use crate::helpers::{file_one, TestApp};
+use crate::helpers::{assert_problem, file_one, TestApp};
 
 pub fn gongkai(app: &TestApp, args: &[&str]) -> (bool, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_gongkai"))
@@ -59,18 +59,8 @@ async fn an_administrator_sets_up_an_office_and_staff_from_the_command_line() {
     let auditor = out.lines().last().unwrap().trim().to_owned();
 
     let (id, _) = file_one(&app, "BJHD").await;
-    assert_eq!(
-        app.get(&format!("/api/v1/applications/{id}"), Some(&clerk))
-            .await
-            .status,
-        200
-    );
-    assert_eq!(
-        app.get(&format!("/api/v1/applications/{id}"), Some(&auditor))
-            .await
-            .status,
-        200
-    );
+    assert_eq!(app.as_(&clerk).view(&id).await.status, 200);
+    assert_eq!(app.as_(&auditor).view(&id).await.status, 200);
 
     let (ok, out, err) = gongkai(&app, &["migrate"]);
     assert!(
@@ -216,7 +206,7 @@ async fn an_administrator_lists_disables_and_rotates_staff_from_the_command_line
     add("李四", "clerk", Some("SHPD"));
     let (admin_id, _) = add("管理总", "admin", None);
     assert_eq!(
-        app.get("/api/v1/applications", Some(&clerk)).await.status,
+        app.as_(&clerk).get("/api/v1/applications").await.status,
         200
     );
 
@@ -244,14 +234,15 @@ async fn an_administrator_lists_disables_and_rotates_staff_from_the_command_line
     // Disabled: refused at once; re-enabled: accepted again.
     let (ok, out, err) = gongkai(&app, &["user", "disable", "--id", &clerk_id]);
     assert!(ok && out.contains("disabled since"), "{out}{err}");
-    assert_eq!(
-        app.get("/api/v1/applications", Some(&clerk)).await.status,
-        401
+    assert_problem(
+        &app.as_(&clerk).get("/api/v1/applications").await,
+        401,
+        "unauthenticated",
     );
     let (ok, _, _) = gongkai(&app, &["user", "enable", "--id", &clerk_id]);
     assert!(ok);
     assert_eq!(
-        app.get("/api/v1/applications", Some(&clerk)).await.status,
+        app.as_(&clerk).get("/api/v1/applications").await.status,
         200
     );
 
@@ -263,14 +254,12 @@ async fn an_administrator_lists_disables_and_rotates_staff_from_the_command_line
         new.starts_with("gks_") && new.len() == 68 && new != clerk,
         "{out}"
     );
-    assert_eq!(
-        app.get("/api/v1/applications", Some(&clerk)).await.status,
-        401
+    assert_problem(
+        &app.as_(&clerk).get("/api/v1/applications").await,
+        401,
+        "unauthenticated",
     );
-    assert_eq!(
-        app.get("/api/v1/applications", Some(&new)).await.status,
-        200
-    );
+    assert_eq!(app.as_(&new).get("/api/v1/applications").await.status, 200);
 
     // The last enabled admin bound to no office stays; an unknown id is said to be unknown.
     let (ok, _, err) = gongkai(&app, &["user", "disable", "--id", &admin_id]);
@@ -306,7 +295,7 @@ async fn a_calendar_loaded_from_the_command_line_says_by_whom() {
         .find(|l| l.starts_with("2026"))
         .unwrap()
         .contains("by shipped with gongkai"));
-    let r = app.get("/api/v1/calendar/years", None).await;
+    let r = app.public().get("/api/v1/calendar/years").await;
     let last = r.body["years"].as_array().unwrap().last().unwrap().clone();
     assert_eq!(last["loaded_via"], "command_line");
     assert!(last.get("loaded_by").is_none());

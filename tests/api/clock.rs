@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use crate::helpers::{file_one, filing, office, today, TestApp};
+use crate::helpers::{assert_problem, file_one, filing, office, today, Action, TestApp};
 
 /// Registers a paper application received on a given (past) day; returns its id.
 async fn registered(app: &TestApp, clerk: &str, received_on: &str) -> String {
@@ -11,7 +11,7 @@ async fn registered(app: &TestApp, clerk: &str, received_on: &str) -> String {
     body.as_object_mut().unwrap().remove("agency_code");
     body["channel"] = json!("mail");
     body["received_on"] = json!(received_on);
-    let r = app.post("/api/v1/registrations", Some(clerk), &body).await;
+    let r = app.as_(clerk).post("/api/v1/registrations", &body).await;
     assert_eq!(r.status, 201, "{}", r.body);
     r.body["id"].as_str().unwrap().to_owned()
 }
@@ -28,10 +28,10 @@ fn deadline<'a>(clock: &'a Value, kind: &str) -> &'a Value {
 async fn add(app: &TestApp, from: &str, n: u32, agency: Option<&str>) -> Value {
     let agency = agency.map(|a| format!("&agency={a}")).unwrap_or_default();
     let r = app
-        .get(
-            &format!("/api/v1/calendar/add?from={from}&working_days={n}{agency}"),
-            None,
-        )
+        .public()
+        .get(&format!(
+            "/api/v1/calendar/add?from={from}&working_days={n}{agency}"
+        ))
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
     r.body
@@ -43,8 +43,9 @@ async fn the_clock_shows_every_deadline_and_how_it_was_counted() {
     let o = office(&app, "BJHD");
     // Received the Monday before National Day 2026.
     let id = registered(&app, &o.clerk, "2026-09-28").await;
-    let r = app
-        .get(&format!("/api/v1/applications/{id}/clock"), Some(&o.clerk))
+    let r = o
+        .clerk()
+        .get(&format!("/api/v1/applications/{id}/clock"))
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
     let notice = deadline(&r.body, "correction_notice");
@@ -69,23 +70,23 @@ async fn the_clock_shows_every_deadline_and_how_it_was_counted() {
         .contains(&json!(2026)));
 
     // The case view and the applicant see the same next deadline.
-    let case = app
-        .get(&format!("/api/v1/applications/{id}"), Some(&o.clerk))
-        .await;
+    let case = o.clerk().view(&id).await;
     assert_eq!(case.body["next_deadline"]["kind"], "correction_notice");
     assert_eq!(case.body["next_deadline"]["due_on"], "2026-10-13");
     let sh = office(&app, "SHPD");
-    assert_eq!(
-        app.get(&format!("/api/v1/applications/{id}/clock"), Some(&sh.clerk))
-            .await
-            .status,
-        404
+    assert_problem(
+        &sh.clerk()
+            .get(&format!("/api/v1/applications/{id}/clock"))
+            .await,
+        404,
+        "not_found",
     );
-    assert_eq!(
-        app.get(&format!("/api/v1/applications/{id}/clock"), None)
-            .await
-            .status,
-        401
+    assert_problem(
+        &app.public()
+            .get(&format!("/api/v1/applications/{id}/clock"))
+            .await,
+        401,
+        "unauthenticated",
     );
 }
 
@@ -94,26 +95,28 @@ async fn consultation_days_are_not_counted_in_the_answer_period() {
     let app = TestApp::spawn_on("2026-03-13").await;
     let o = office(&app, "BJHD");
     let id = registered(&app, &o.clerk, "2026-03-02").await;
-    app.act(&id, "accept", &o.clerk, 1, json!({})).await;
+    o.clerk().act_ok(&id, Action::Accept, json!({})).await;
     let start =
         json!({ "party_kind": "third_party", "party_name": "某公司", "letter_date": "2026-03-05" });
-    let r = app.act(&id, "start_consultation", &o.clerk, 2, start).await;
+    let r = o.clerk().act(&id, Action::StartConsultation, start).await;
     assert_eq!(
         r.body["next_deadline"]["kind"], "consultation_reply",
         "{}",
         r.body
     );
     assert_eq!(r.body["next_deadline"]["due_on"], "2026-03-26");
-    let paused = app
-        .get(&format!("/api/v1/applications/{id}/clock"), Some(&o.clerk))
+    let paused = o
+        .clerk()
+        .get(&format!("/api/v1/applications/{id}/clock"))
         .await;
     assert_eq!(deadline(&paused.body, "answer")["state"], "paused");
     let end = json!({ "reply": "consent", "reply_date": "2026-03-12" });
-    let r = app.act(&id, "end_consultation", &o.clerk, 3, end).await;
+    let r = o.clerk().act(&id, Action::EndConsultation, end).await;
     assert_eq!(r.body["next_deadline"]["kind"], "answer", "{}", r.body);
     assert_eq!(r.body["next_deadline"]["due_on"], "2026-04-07");
-    let clock = app
-        .get(&format!("/api/v1/applications/{id}/clock"), Some(&o.clerk))
+    let clock = o
+        .clerk()
+        .get(&format!("/api/v1/applications/{id}/clock"))
         .await;
     let spans: Vec<(bool, i64)> = deadline(&clock.body, "answer")["spans"]
         .as_array()
@@ -139,10 +142,7 @@ async fn the_queue_finds_what_is_due_and_what_is_overdue() {
     let mut pending = filing("X");
     pending.as_object_mut().unwrap().remove("agency_code");
     pending["channel"] = json!("mail");
-    let no_date = app
-        .post("/api/v1/registrations", Some(&o.clerk), &pending)
-        .await
-        .body["id"]
+    let no_date = o.clerk().post("/api/v1/registrations", &pending).await.body["id"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -158,7 +158,7 @@ async fn the_queue_finds_what_is_due_and_what_is_overdue() {
         let (app, token) = (&app, o.clerk.clone());
         let path = format!("/api/v1/applications?{query}");
         async move {
-            let r = app.get(&path, Some(&token)).await;
+            let r = app.as_(&token).get(&path).await;
             assert_eq!(r.status, 200, "{}", r.body);
             r.body
         }
@@ -174,16 +174,12 @@ async fn the_queue_finds_what_is_due_and_what_is_overdue() {
     assert_eq!(not_overdue, expected);
     // The fresh case's next deadline is the correction notice, 7 working days out.
     let fresh_due = add(&app, "2026-11-25", 7, Some("BJHD")).await["date"].clone();
-    let fresh_case = app
-        .get(&format!("/api/v1/applications/{fresh}"), Some(&o.clerk))
-        .await;
+    let fresh_case = o.clerk().view(&fresh).await;
     assert_eq!(fresh_case.body["next_deadline"]["due_on"], fresh_due);
     assert_eq!(fresh_case.body["next_deadline"]["working_days_left"], 7);
     // The mail application whose receipt is not confirmed never drops out of sight: its legal
     // date of receipt is to be confirmed by the next working day (art. 31).
-    let waiting = app
-        .get(&format!("/api/v1/applications/{no_date}"), Some(&o.clerk))
-        .await;
+    let waiting = o.clerk().view(&no_date).await;
     assert_eq!(waiting.body["next_deadline"]["kind"], "confirm_receipt");
     assert_eq!(waiting.body["next_deadline"]["due_on"], "2026-11-26");
     assert_eq!(ids(&q("due_within=7").await).len(), 3);
@@ -211,13 +207,11 @@ async fn the_queue_finds_what_is_due_and_what_is_overdue() {
         }
     }
     assert_eq!(order, [overdue, no_date, fresh]);
-    let bad = app
-        .get(
-            "/api/v1/applications?sort=deadline&cursor=nonsense",
-            Some(&o.clerk),
-        )
+    let bad = o
+        .clerk()
+        .get("/api/v1/applications?sort=deadline&cursor=nonsense")
         .await;
-    assert_eq!((bad.status.as_u16(), bad.code()), (400, "invalid_query"));
+    assert_problem(&bad, 400, "invalid_query");
 }
 
 #[actix_rt::test]
@@ -234,20 +228,16 @@ async fn the_public_calculator_counts_working_days() {
         .iter()
         .any(|n| n["date"] == "2026-02-14" && n["working"] == true));
     let b = app
-        .get(
-            "/api/v1/calendar/between?from=2026-02-13&to=2026-03-02",
-            None,
-        )
+        .public()
+        .get("/api/v1/calendar/between?from=2026-02-13&to=2026-03-02")
         .await;
     assert_eq!(b.body["working_days"], 7);
     let b = app
-        .get(
-            "/api/v1/calendar/between?from=2026-03-02&to=2026-02-13",
-            None,
-        )
+        .public()
+        .get("/api/v1/calendar/between?from=2026-03-02&to=2026-02-13")
         .await;
     assert_eq!(b.body["working_days"], -7);
-    let y = app.get("/api/v1/calendar/years", None).await;
+    let y = app.public().get("/api/v1/calendar/years").await;
     let years: Vec<i64> = y.body["years"]
         .as_array()
         .unwrap()
@@ -276,13 +266,11 @@ async fn the_public_calculator_counts_working_days() {
             422,
         ),
     ] {
-        assert_eq!(app.get(path, None).await.status, status, "{path}");
+        assert_eq!(app.public().get(path).await.status, status, "{path}");
     }
     let r = app
-        .get(
-            "/api/v1/calendar/between?from=2026-01-01&to=2100-01-01",
-            None,
-        )
+        .public()
+        .get("/api/v1/calendar/between?from=2026-01-01&to=2100-01-01")
         .await;
     assert_eq!(
         (r.status.as_u16(), r.body["errors"][0]["field"].as_str()),
@@ -325,9 +313,7 @@ async fn loading_a_year_recomputes_every_open_case_and_says_so() {
     let o = office(&app, "BJHD");
     let admin = app.add_user("管理员", gongkai::domain::workflow::Role::Admin, None);
     let (id, _) = file_one(&app, "BJHD").await;
-    let before = app
-        .get(&format!("/api/v1/applications/{id}"), Some(&o.clerk))
-        .await;
+    let before = o.clerk().view(&id).await;
     let due_before = before.body["next_deadline"]["due_on"]
         .as_str()
         .unwrap()
@@ -340,17 +326,10 @@ async fn loading_a_year_recomputes_every_open_case_and_says_so() {
     let path = format!("/api/v1/calendar/years/{year}");
 
     // Refused: not an admin, a bad file, a file for another year. Nothing changes.
-    assert_eq!(
-        app.send(
-            "PUT",
-            &path,
-            Some(&o.clerk),
-            &[],
-            Some(notice.to_string().into_bytes())
-        )
-        .await
-        .status,
-        403
+    assert_problem(
+        &o.clerk().put(&path, notice.to_string().into_bytes()).await,
+        403,
+        "forbidden",
     );
     let mut bad = notice.clone();
     bad["days"]
@@ -363,13 +342,8 @@ async fn loading_a_year_recomputes_every_open_case_and_says_so() {
         chrono::Weekday::Sat | chrono::Weekday::Sun
     ) {
         let r = app
-            .send(
-                "PUT",
-                &path,
-                Some(&admin),
-                &[],
-                Some(bad.to_string().into_bytes()),
-            )
+            .as_(&admin)
+            .put(&path, bad.to_string().into_bytes())
             .await;
         assert_eq!(
             (r.status.as_u16(), r.body["errors"][0]["code"].as_str()),
@@ -380,49 +354,24 @@ async fn loading_a_year_recomputes_every_open_case_and_says_so() {
             .unwrap()
             .contains("not a Saturday or Sunday"));
     }
-    let garbage = app
-        .send(
-            "PUT",
-            &path,
-            Some(&admin),
-            &[],
-            Some(b"year: 2026".to_vec()),
-        )
-        .await;
-    assert_eq!(
-        (garbage.status.as_u16(), garbage.code()),
-        (400, "malformed_json")
-    );
+    let garbage = app.as_(&admin).put(&path, b"year: 2026".to_vec()).await;
+    assert_problem(&garbage, 400, "malformed_json");
     let other = format!("/api/v1/calendar/years/{}", year + 1);
     let r = app
-        .send(
-            "PUT",
-            &other,
-            Some(&admin),
-            &[],
-            Some(notice.to_string().into_bytes()),
-        )
+        .as_(&admin)
+        .put(&other, notice.to_string().into_bytes())
         .await;
-    assert_eq!(r.status, 422);
-    let unchanged = app
-        .get(&format!("/api/v1/applications/{id}"), Some(&o.clerk))
-        .await;
+    assert_problem(&r, 422, "validation_failed");
+    let unchanged = o.clerk().view(&id).await;
     assert_eq!(unchanged.body["version"], 1);
 
     let r = app
-        .send(
-            "PUT",
-            &path,
-            Some(&admin),
-            &[],
-            Some(notice.to_string().into_bytes()),
-        )
+        .as_(&admin)
+        .put(&path, notice.to_string().into_bytes())
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.body["recomputed"]["changed_cases"], 1);
-    let after = app
-        .get(&format!("/api/v1/applications/{id}"), Some(&o.clerk))
-        .await;
+    let after = o.clerk().view(&id).await;
     let due_after = after.body["next_deadline"]["due_on"].as_str().unwrap();
     let expected = add(&app, &due_before, 1, None).await["date"]
         .as_str()
@@ -434,7 +383,7 @@ async fn loading_a_year_recomputes_every_open_case_and_says_so() {
     );
     // A recomputed deadline is recorded, but makes no clerk's copy of the case stale.
     assert_eq!(after.body["version"], 1);
-    let events = app.events(&id, &o.clerk).await;
+    let events = o.clerk().events(&id).await;
     let last = events.last().unwrap();
     assert_eq!(last["seq"], 2);
     assert_eq!(
@@ -443,10 +392,11 @@ async fn loading_a_year_recomputes_every_open_case_and_says_so() {
     );
     assert_eq!(last["payload"]["before"]["due_on"], due_before);
     assert_eq!(last["payload"]["after"]["due_on"], expected);
-    let accepted = app.act(&id, "accept", &o.clerk, 1, json!({})).await;
+    let accepted = o.clerk().act(&id, Action::Accept, json!({})).await;
     assert_eq!(accepted.status, 200, "{}", accepted.body);
-    let seqs: Vec<i64> = app
-        .events(&id, &o.clerk)
+    let seqs: Vec<i64> = o
+        .clerk()
+        .events(&id)
         .await
         .iter()
         .map(|e| e["seq"].as_i64().unwrap())
@@ -465,9 +415,7 @@ async fn an_office_s_local_day_off_moves_only_its_own_deadlines() {
     let due = |id: String, token: String| {
         let app = &app;
         async move {
-            let r = app
-                .get(&format!("/api/v1/applications/{id}"), Some(&token))
-                .await;
+            let r = app.as_(&token).view(&id).await;
             r.body["next_deadline"]["due_on"]
                 .as_str()
                 .unwrap()
@@ -485,13 +433,8 @@ async fn an_office_s_local_day_off_moves_only_its_own_deadlines() {
     let body = json!({ "days_off": [{ "date": first, "name": "地方性节日" }] });
     let path = format!("/api/v1/agencies/bjhd/days-off/{}", &first[..4]);
     let r = app
-        .send(
-            "PUT",
-            &path,
-            Some(&admin),
-            &[],
-            Some(body.to_string().into_bytes()),
-        )
+        .as_(&admin)
+        .put(&path, body.to_string().into_bytes())
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.body["recomputed"]["changed_cases"], 1);
@@ -508,38 +451,20 @@ async fn an_office_s_local_day_off_moves_only_its_own_deadlines() {
     );
     let wrong_year = json!({ "days_off": [{ "date": "2020-01-06", "name": "x" }] });
     let r = app
-        .send(
-            "PUT",
-            &path,
-            Some(&admin),
-            &[],
-            Some(wrong_year.to_string().into_bytes()),
-        )
+        .as_(&admin)
+        .put(&path, wrong_year.to_string().into_bytes())
         .await;
     assert_eq!(
         (r.status.as_u16(), r.body["errors"][0]["code"].as_str()),
         (422, Some("outside_year"))
     );
-    let r = app
-        .send(
-            "PUT",
-            &path,
-            Some(&bj.clerk),
-            &[],
-            Some(body.to_string().into_bytes()),
-        )
-        .await;
-    assert_eq!(r.status, 403);
+    let r = bj.clerk().put(&path, body.to_string().into_bytes()).await;
+    assert_problem(&r, 403, "forbidden");
     let twice =
         json!({ "days_off": [{ "date": first, "name": "a" }, { "date": first, "name": "b" }] });
     let r = app
-        .send(
-            "PUT",
-            &path,
-            Some(&admin),
-            &[],
-            Some(twice.to_string().into_bytes()),
-        )
+        .as_(&admin)
+        .put(&path, twice.to_string().into_bytes())
         .await;
     assert_eq!(
         (r.status.as_u16(), r.body["errors"][0]["code"].as_str()),
@@ -547,13 +472,8 @@ async fn an_office_s_local_day_off_moves_only_its_own_deadlines() {
     );
     let extra = json!({ "days_off": [{ "date": first, "name": "a", "region": "x" }] });
     let r = app
-        .send(
-            "PUT",
-            &path,
-            Some(&admin),
-            &[],
-            Some(extra.to_string().into_bytes()),
-        )
+        .as_(&admin)
+        .put(&path, extra.to_string().into_bytes())
         .await;
     assert_eq!(
         (r.status.as_u16(), r.body["errors"][0]["code"].as_str()),
@@ -561,13 +481,8 @@ async fn an_office_s_local_day_off_moves_only_its_own_deadlines() {
     );
     let body = body.to_string().into_bytes();
     let nowhere = app
-        .send(
-            "PUT",
-            "/api/v1/agencies/NOPE/days-off/2026",
-            Some(&admin),
-            &[],
-            Some(body),
-        )
+        .as_(&admin)
+        .put("/api/v1/agencies/NOPE/days-off/2026", body)
         .await;
     assert_eq!(
         (nowhere.status.as_u16(), nowhere.body["detail"].as_str()),
@@ -586,12 +501,10 @@ async fn a_year_beyond_the_calendar_is_provisional_until_loaded() {
     );
     let n2027 = json!({ "year": 2027, "papers": [], "days": [{ "name": "元旦", "date": "2027-01-01", "isOffDay": true }] });
     let put = app
-        .send(
-            "PUT",
+        .as_(&admin)
+        .put(
             "/api/v1/calendar/years/2027",
-            Some(&admin),
-            &[],
-            Some(n2027.to_string().into_bytes()),
+            n2027.to_string().into_bytes(),
         )
         .await;
     assert_eq!(put.status, 200, "{}", put.body);

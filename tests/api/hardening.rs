@@ -13,7 +13,7 @@ use gongkai::http::limits::IntakeLimitSettings;
 use gongkai::service::delivery::{deliver_due, Mailer};
 use serde_json::{json, Value};
 
-use crate::helpers::{file_one, filing, id_number, office, Reply, TestApp};
+use crate::helpers::{assert_problem, file_one, filing, id_number, office, Action, Reply, TestApp};
 
 fn case_count(app: &TestApp) -> i64 {
     let conn = &mut *app.services.conn().unwrap();
@@ -38,12 +38,10 @@ fn field_codes(r: &Reply) -> Vec<(String, String)> {
         .unwrap_or_default()
 }
 
+/// A validation problem naming `field` with `code`.
+#[track_caller]
 fn assert_refused(r: &Reply, status: u16, field: &str, code: &str) {
-    assert_eq!(r.status.as_u16(), status, "{}", r.body);
-    assert_eq!(
-        r.header("content-type").as_deref(),
-        Some("application/problem+json")
-    );
+    assert_problem(r, status, "validation_failed");
     assert!(
         field_codes(r).contains(&(field.to_owned(), code.to_owned())),
         "expected {field}: {code} in {}",
@@ -93,19 +91,24 @@ async fn nul_in_any_text_is_refused_with_422_and_stores_nothing() {
     let o = office(&app, "BJHD");
     let mut f = filing("BJHD");
     f["applicant"]["name"] = json!("王\u{0}五");
-    assert_refused(&app.file(&f).await, 422, "applicant.name", "nul_character");
+    assert_refused(
+        &app.public().file(&f).await,
+        422,
+        "applicant.name",
+        "nul_character",
+    );
     let mut f = filing("BJHD");
     f["request"]["description"] = json!("合同\u{0}");
     f["applicant"]["address"] = json!("\u{0}");
-    let r = app.file(&f).await;
+    let r = app.public().file(&f).await;
     assert_refused(&r, 422, "request.description", "nul_character");
     assert_refused(&r, 422, "applicant.address", "nul_character");
     // In a key, and in an action's text.
     let r = app
+        .public()
         .send(
             "POST",
             "/api/v1/applications",
-            None,
             &[],
             Some(br#"{"agency_code": "BJHD", "x\u0000": 1}"#.to_vec()),
         )
@@ -113,7 +116,8 @@ async fn nul_in_any_text_is_refused_with_422_and_stores_nothing() {
     assert_refused(&r, 422, "x\\u0000", "nul_character");
     let (id, token) = file_one(&app, "BJHD").await;
     let r = app
-        .act(&id, "withdraw", &token, 1, json!({ "reason": "\u{0}" }))
+        .as_(&token)
+        .act(&id, Action::Withdraw, json!({ "reason": "\u{0}" }))
         .await;
     assert_refused(&r, 422, "reason", "nul_character");
     // In the URL, with or without a token: before any database sees it.
@@ -123,9 +127,9 @@ async fn nul_in_any_text_is_refused_with_422_and_stores_nothing() {
         ("/api/v1/applications/BJHD%00/events", "path"),
         ("/api/v1/fees/quote?pages=%00", "query"),
     ] {
-        let r = app.get(path, Some(&o.clerk)).await;
+        let r = o.clerk().get(path).await;
         assert_refused(&r, 422, field, "nul_character");
-        let r = app.get(path, None).await;
+        let r = app.public().get(path).await;
         assert_refused(&r, 422, field, "nul_character");
     }
     assert_eq!(case_count(&app), 1);
@@ -147,7 +151,7 @@ async fn blank_invisible_and_multi_line_names_and_descriptions_are_refused() {
         f["applicant"]["name"] = json!(blank);
         f["request"]["description"] = json!(blank);
         f["request"]["document_number"] = json!(blank);
-        let r = app.file(&f).await;
+        let r = app.public().file(&f).await;
         assert_refused(&r, 422, "applicant.name", "blank");
         assert_refused(&r, 422, "request.description", "blank");
         assert_refused(&r, 422, "request.document_number", "blank");
@@ -156,14 +160,14 @@ async fn blank_invisible_and_multi_line_names_and_descriptions_are_refused() {
     for name in ["王五\r\nBcc: x@example.com", "王五\n", "王\t五"] {
         let mut f = filing("BJHD");
         f["applicant"]["name"] = json!(name);
-        let r = app.file(&f).await;
+        let r = app.public().file(&f).await;
         assert_refused(&r, 422, "applicant.name", "control_character");
     }
     // A description may have lines; a name may have a zero-width joiner among visible letters.
     let mut f = filing("BJHD");
     f["request"]["description"] = json!("第一项\n第二项");
     f["applicant"]["name"] = json!("王\u{200d}五");
-    let r = app.file(&f).await;
+    let r = app.public().file(&f).await;
     assert_eq!(r.status, 201, "{}", r.body);
     assert_eq!(case_count(&app), 1);
 }
@@ -184,35 +188,31 @@ async fn dates_are_yyyy_mm_dd_only() {
         "2026/11/25",
     ] {
         body["received_on"] = json!(loose);
-        let r = app
-            .post("/api/v1/registrations", Some(&o.clerk), &body)
-            .await;
+        let r = o.clerk().post("/api/v1/registrations", &body).await;
         assert_refused(&r, 422, "received_on", "invalid");
     }
     assert_eq!(case_count(&app), 0);
     body["received_on"] = json!(crate::helpers::TEST_DAY);
-    let r = app
-        .post("/api/v1/registrations", Some(&o.clerk), &body)
-        .await;
+    let r = o.clerk().post("/api/v1/registrations", &body).await;
     assert_eq!(r.status, 201, "{}", r.body);
     assert_eq!(r.body["received_on"], crate::helpers::TEST_DAY);
     // The same for every date an action, the queue or the calculator takes.
     let id = r.body["id"].as_str().unwrap().to_owned();
     let start =
         json!({ "party_kind": "agency", "party_name": "区财政局", "letter_date": "2026-11-2" });
-    app.act(&id, "accept", &o.clerk, 1, json!({})).await;
-    let r = app.act(&id, "start_consultation", &o.clerk, 2, start).await;
+    o.clerk().act_ok(&id, Action::Accept, json!({})).await;
+    let r = o.clerk().act(&id, Action::StartConsultation, start).await;
     assert_refused(&r, 422, "letter_date", "invalid");
     let deliver = json!({ "method": "post", "posted_on": "2026-1-05" });
-    let r = app.act(&id, "deliver", &o.clerk, 2, deliver).await;
-    assert_eq!(r.status, 422, "{}", r.body);
+    let r = o.clerk().act(&id, Action::Deliver, deliver).await;
+    assert_problem(&r, 422, "validation_failed");
     for query in [
         "/api/v1/applications?received_from=2026-1-5",
         "/api/v1/calendar/add?from=2026-1-5&working_days=3",
         "/api/v1/calendar/between?from=2026-01-05&to=2026-2-1",
     ] {
-        let r = app.get(query, Some(&o.clerk)).await;
-        assert_eq!(r.status, 400, "{query}: {}", r.body);
+        let r = o.clerk().get(query).await;
+        assert_problem(&r, 400, "invalid_query");
     }
 }
 
@@ -230,19 +230,10 @@ async fn a_key_named_twice_is_refused() {
     assert_ne!(twice_nested, good);
     for body in [twice_top, twice_nested] {
         let r = app
-            .send(
-                "POST",
-                "/api/v1/applications",
-                None,
-                &[],
-                Some(body.into_bytes()),
-            )
+            .public()
+            .send("POST", "/api/v1/applications", &[], Some(body.into_bytes()))
             .await;
-        assert_eq!((r.status.as_u16(), r.code()), (400, "duplicate_key"));
-        assert_eq!(
-            r.header("content-type").as_deref(),
-            Some("application/problem+json")
-        );
+        assert_problem(&r, 400, "duplicate_key");
     }
     assert_eq!(case_count(&app), 0);
 }
@@ -289,7 +280,7 @@ async fn errors_written_by_the_http_layer_are_problems_too() {
     assert_eq!(status, 408);
     is_problem(&head, &body, "request_timeout");
     // The service still answers.
-    assert_eq!(app.get("/healthz", None).await.status, 200);
+    assert_eq!(app.public().get("/healthz").await.status, 200);
 }
 
 #[actix_rt::test]
@@ -329,16 +320,16 @@ async fn behind_a_trusted_proxy_the_client_is_the_hop_it_appended() {
         async move {
             let mut f = filing("BJHD");
             f["applicant"]["id_number"] = json!(id_number(n));
-            app.send(
-                "POST",
-                "/api/v1/applications",
-                None,
-                &[("X-Forwarded-For", xff)],
-                Some(serde_json::to_vec(&f).unwrap()),
-            )
-            .await
-            .status
-            .as_u16()
+            app.public()
+                .send(
+                    "POST",
+                    "/api/v1/applications",
+                    &[("X-Forwarded-For", xff)],
+                    Some(serde_json::to_vec(&f).unwrap()),
+                )
+                .await
+                .status
+                .as_u16()
         }
     };
     assert_eq!(file_via("6.6.6.1, 1.1.1.1", 1).await, 201);
@@ -479,11 +470,12 @@ async fn csv_exports_neutralise_cells_a_spreadsheet_would_run() {
     let clerk = app.add_user("@SUM(1+1)", Role::Clerk, Some("BJHD"));
     let auditor = app.add_user("审计", Role::Auditor, None);
     let (id, _) = file_one(&app, "BJHD").await;
-    let r = app.act(&id, "accept", &clerk, 1, json!({})).await;
+    let r = app.as_(&clerk).act(&id, Action::Accept, json!({})).await;
     assert_eq!(r.status, 200, "{}", r.body);
 
     let events = app
-        .get("/api/v1/audit/events?format=csv", Some(&auditor))
+        .as_(&auditor)
+        .get("/api/v1/audit/events?format=csv")
         .await;
     assert_eq!(events.status, 200);
     let cells = csv_cells(events.text());
@@ -491,16 +483,15 @@ async fn csv_exports_neutralise_cells_a_spreadsheet_would_run() {
     assert_no_formula(&cells);
 
     let cases = app
-        .get("/api/v1/audit/cases?format=csv", Some(&auditor))
+        .as_(&auditor)
+        .get("/api/v1/audit/cases?format=csv")
         .await;
     assert_eq!(cases.status, 200);
     assert_no_formula(&csv_cells(cases.text()));
 
     let report = app
-        .get(
-            "/api/v1/reports/annual?agency=BJHD&year=2026&format=csv",
-            Some(&auditor),
-        )
+        .as_(&auditor)
+        .get("/api/v1/reports/annual?agency=BJHD&year=2026&format=csv")
         .await;
     assert_eq!(report.status, 200, "{}", report.body);
     let cells = csv_cells(report.text());
@@ -579,7 +570,7 @@ async fn addresses_the_mailer_cannot_use_are_refused_at_input() {
     ] {
         let mut f = filing("BJHD");
         f["applicant"]["email"] = json!(email);
-        let r = app.file(&f).await;
+        let r = app.public().file(&f).await;
         assert_refused(&r, 422, "applicant.email", "email");
     }
     assert_eq!(case_count(&app), 0);

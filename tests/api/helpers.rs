@@ -1,5 +1,7 @@
 //! `TestApp`: the service on a random port over its own database (a SQLite file in a temporary
 //! folder, or a PostgreSQL schema of its own), with helpers to set up staff and file cases.
+//! Tests speak through a caller per person (`caller.rs`: `o.clerk().act(&id, Action::Accept, …)`)
+//! and check every refusal with `assert_problem` (`problem.rs`).
 
 use std::sync::OnceLock;
 
@@ -12,8 +14,14 @@ use gongkai::http::limits::IntakeLimitSettings;
 use gongkai::security::SecretKey;
 use gongkai::service::clock_source::Clock;
 use gongkai::service::{admin, Services};
-use gongkai::startup::{open_services, Application, Settings};
+use gongkai::startup::{Application, Settings};
 use serde_json::{json, Value};
+
+mod caller;
+mod problem;
+
+pub use caller::{Action, Caller};
+pub use problem::assert_problem;
 
 pub const PG_ENV: &str = "GONGKAI_TEST_POSTGRES_URL";
 
@@ -119,7 +127,8 @@ impl TestApp {
             database_url: url.clone(),
             bind: "127.0.0.1:0".into(),
             secret_key: key.clone(),
-            pool_size: 4,
+            // The service's four, and two for the test's own reads and writes.
+            pool_size: 6,
             workers: Some(2),
             job_interval: None,
             mail: None,
@@ -133,12 +142,12 @@ impl TestApp {
         };
         let mut settings = settings;
         change(&mut settings);
-        let clock = settings.clock.clone();
         let app = Application::build(settings).expect("the service starts");
         let address = format!("http://127.0.0.1:{}", app.port());
+        // The service's own pool, clock and (on SQLite) group committer: a test's writes queue
+        // with the service's, as another request's would.
+        let services = app.services();
         actix_rt::spawn(app.run_until_stopped());
-        let mut services = open_services(&url, key.clone(), 2).unwrap();
-        services.clock = clock;
         let client = awc::Client::builder()
             .timeout(std::time::Duration::from_secs(30))
             .finish();
@@ -211,10 +220,14 @@ impl TestApp {
         }
     }
 
+    // The older call shapes below are kept for branches written against them (the callers in
+    // `caller.rs` are the vocabulary); they go once those are merged.
+    #[allow(dead_code)]
     pub async fn get(&self, path: &str, token: Option<&str>) -> Reply {
         self.send("GET", path, token, &[], None).await
     }
 
+    #[allow(dead_code)]
     pub async fn post(&self, path: &str, token: Option<&str>, body: &Value) -> Reply {
         self.send(
             "POST",
@@ -226,11 +239,13 @@ impl TestApp {
         .await
     }
 
+    #[allow(dead_code)]
     pub async fn file(&self, body: &Value) -> Reply {
         self.post("/api/v1/applications", None, body).await
     }
 
     /// Takes an action with the version in the body.
+    #[allow(dead_code)]
     pub async fn act(
         &self,
         id: &str,
@@ -249,6 +264,7 @@ impl TestApp {
         .await
     }
 
+    #[allow(dead_code)]
     pub async fn events(&self, id: &str, token: &str) -> Vec<Value> {
         let r = self
             .get(&format!("/api/v1/applications/{id}/events"), Some(token))
@@ -288,15 +304,30 @@ pub fn filing(agency: &str) -> Value {
     })
 }
 
-/// An office with a clerk, a second clerk and an approver.
-pub struct Office {
+/// An office with a clerk, a second clerk and an approver (their tokens, and each as a caller).
+pub struct Office<'a> {
+    app: &'a TestApp,
     pub clerk: String,
     pub clerk2: String,
     pub approver: String,
 }
 
+impl<'a> Office<'a> {
+    pub fn clerk(&self) -> Caller<'a> {
+        self.app.as_(&self.clerk)
+    }
+
+    pub fn clerk2(&self) -> Caller<'a> {
+        self.app.as_(&self.clerk2)
+    }
+
+    pub fn approver(&self) -> Caller<'a> {
+        self.app.as_(&self.approver)
+    }
+}
+
 /// An office with its staff, set up to charge fees (it says how to pay).
-pub fn office(app: &TestApp, code: &str) -> Office {
+pub fn office<'a>(app: &'a TestApp, code: &str) -> Office<'a> {
     app.add_agency(code);
     admin::set_payment(
         &mut app.services.conn().unwrap(),
@@ -307,6 +338,7 @@ pub fn office(app: &TestApp, code: &str) -> Office {
     )
     .unwrap();
     Office {
+        app,
         clerk: app.add_user("张三", Role::Clerk, Some(code)),
         clerk2: app.add_user("赵六", Role::Clerk, Some(code)),
         approver: app.add_user("李四", Role::Approver, Some(code)),
@@ -315,7 +347,7 @@ pub fn office(app: &TestApp, code: &str) -> Office {
 
 /// Files a valid application; returns (id, access token).
 pub async fn file_one(app: &TestApp, agency: &str) -> (String, String) {
-    let r = app.file(&filing(agency)).await;
+    let r = app.public().file(&filing(agency)).await;
     assert_eq!(r.status, 201, "{}", r.body);
     (
         r.body["id"].as_str().unwrap().to_owned(),

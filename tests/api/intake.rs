@@ -1,13 +1,13 @@
 use serde_json::json;
 
-use crate::helpers::{file_one, filing, office, today, TestApp};
+use crate::helpers::{assert_problem, file_one, filing, office, today, Action, TestApp};
 use futures_util::future::join_all;
 
 #[actix_rt::test]
 async fn filing_online_opens_a_registered_case_with_a_tracking_number_and_access_token() {
     let app = TestApp::spawn().await;
     office(&app, "BJHD");
-    let r = app.file(&filing("bjhd")).await;
+    let r = app.public().file(&filing("bjhd")).await;
     assert_eq!(r.status, 201, "{}", r.body);
     let b = &r.body;
     let year = today().format("%Y").to_string();
@@ -28,14 +28,12 @@ async fn filing_online_opens_a_registered_case_with_a_tracking_number_and_access
 
     // The access token is the applicant's bearer for this case, and it is not shown again.
     let token = b["access_token"].as_str().unwrap();
-    let own = app
-        .get(&format!("/api/v1/applications/{id}"), Some(token))
-        .await;
+    let own = app.as_(token).view(id).await;
     assert_eq!(own.status, 200);
     assert_eq!(own.body["tracking_number"], b["tracking_number"]);
     assert!(own.body.get("access_token").is_none());
 
-    let events = app.events(id, token).await;
+    let events = app.as_(token).events(id).await;
     assert_eq!(events.len(), 1);
     assert_eq!(events[0]["action"], "file");
     assert_eq!(events[0]["status_before"], json!(null));
@@ -56,7 +54,7 @@ async fn tracking_numbers_run_per_agency_and_year_without_gaps_under_concurrency
         let app = &app;
         async move {
             let agency = if i % 3 == 0 { "SHPD" } else { "BJHD" };
-            let r = app.file(&filing(agency)).await;
+            let r = app.public().file(&filing(agency)).await;
             assert_eq!(r.status, 201, "{}", r.body);
             r.body["tracking_number"].as_str().unwrap().to_owned()
         }
@@ -76,25 +74,15 @@ async fn a_retry_with_the_same_idempotency_key_returns_the_same_application() {
     let body = serde_json::to_vec(&filing("BJHD")).unwrap();
     let headers = [("Idempotency-Key", "0b6a9d7c-retry-1")];
     let first = app
-        .send(
-            "POST",
-            "/api/v1/applications",
-            None,
-            &headers,
-            Some(body.clone()),
-        )
+        .public()
+        .send("POST", "/api/v1/applications", &headers, Some(body.clone()))
         .await;
     assert_eq!(first.status, 201, "{}", first.body);
     assert_eq!(first.header("idempotent-replayed"), None);
     // The same request, even concurrently, creates nothing more and gives the same token back.
     let again = join_all((0..4).map(|_| {
-        app.send(
-            "POST",
-            "/api/v1/applications",
-            None,
-            &headers,
-            Some(body.clone()),
-        )
+        app.public()
+            .send("POST", "/api/v1/applications", &headers, Some(body.clone()))
     }))
     .await;
     for r in &again {
@@ -106,28 +94,22 @@ async fn a_retry_with_the_same_idempotency_key_returns_the_same_application() {
     }
     let token = first.body["access_token"].as_str().unwrap();
     let id = first.body["id"].as_str().unwrap();
-    assert_eq!(
-        app.get(&format!("/api/v1/applications/{id}"), Some(token))
-            .await
-            .status,
-        200
-    );
+    assert_eq!(app.as_(token).view(id).await.status, 200);
 
     // The same key with another body is refused and changes nothing.
     let mut other = filing("BJHD");
     other["request"]["description"] = json!("另一项信息");
     let r = app
+        .public()
         .send(
             "POST",
             "/api/v1/applications",
-            None,
             &headers,
             Some(serde_json::to_vec(&other).unwrap()),
         )
         .await;
-    assert_eq!(r.status, 422);
-    assert_eq!(r.code(), "idempotency_key_reused");
-    let list = app.get("/api/v1/applications", Some(&o.clerk)).await;
+    assert_problem(&r, 422, "idempotency_key_reused");
+    let list = o.clerk().get("/api/v1/applications").await;
     assert_eq!(list.body["items"].as_array().unwrap().len(), 1);
 }
 
@@ -140,9 +122,7 @@ async fn a_clerk_registers_a_mailed_application_and_records_its_receipt_date_lat
     body["channel"] = json!("mail");
     body["request"]["delivery_method"] = json!("post");
     body["applicant"]["address"] = json!("北京市海淀区某路1号");
-    let r = app
-        .post("/api/v1/registrations", Some(&o.clerk), &body)
-        .await;
+    let r = o.clerk().post("/api/v1/registrations", &body).await;
     assert_eq!(r.status, 201, "{}", r.body);
     assert_eq!(r.body["channel"], "mail");
     assert_eq!(r.body["received_on"], json!(null));
@@ -152,49 +132,42 @@ async fn a_clerk_registers_a_mailed_application_and_records_its_receipt_date_lat
     let id = r.body["id"].as_str().unwrap().to_owned();
 
     // Art. 31: no acceptance before the legal date of receipt is known.
-    let case = app
-        .get(&format!("/api/v1/applications/{id}"), Some(&o.clerk))
-        .await;
+    let case = o.clerk().view(&id).await;
     let allowed = case.body["allowed_actions"].as_array().unwrap();
     assert!(allowed.contains(&json!("confirm_receipt")) && !allowed.contains(&json!("accept")));
-    let refused = app.act(&id, "accept", &o.clerk, 1, json!({})).await;
-    assert_eq!(
-        (refused.status.as_u16(), refused.code()),
-        (409, "receipt_date_missing")
-    );
+    let refused = o.clerk().act(&id, Action::Accept, json!({})).await;
+    assert_problem(&refused, 409, "receipt_date_missing");
     assert!(refused.body["allowed_actions"]
         .as_array()
         .unwrap()
         .contains(&json!("confirm_receipt")));
 
     let tomorrow = today().succ_opt().unwrap().to_string();
-    let future = app
+    let future = o
+        .clerk()
         .act(
             &id,
-            "confirm_receipt",
-            &o.clerk,
-            1,
+            Action::ConfirmReceipt,
             json!({ "received_on": tomorrow }),
         )
         .await;
-    assert_eq!(future.status, 422, "{}", future.body);
+    assert_problem(&future, 422, "validation_failed");
     assert_eq!(future.body["errors"][0]["field"], "received_on");
 
     let signed = today().pred_opt().unwrap().to_string();
-    let ok = app
+    let ok = o
+        .clerk()
         .act(
             &id,
-            "confirm_receipt",
-            &o.clerk,
-            1,
+            Action::ConfirmReceipt,
             json!({ "received_on": signed, "basis": "收发室签收" }),
         )
         .await;
     assert_eq!(ok.status, 200, "{}", ok.body);
     assert_eq!(ok.body["received_on"], signed);
-    let accepted = app.act(&id, "accept", &o.clerk, 2, json!({})).await;
+    let accepted = o.clerk().act(&id, Action::Accept, json!({})).await;
     assert_eq!(accepted.body["status"], "accepted");
-    let events = app.events(&id, &o.clerk).await;
+    let events = o.clerk().events(&id).await;
     let actions: Vec<_> = events
         .iter()
         .map(|e| e["action"].as_str().unwrap())
@@ -211,15 +184,11 @@ async fn registration_checks_the_receipt_date_and_the_role() {
     let mut body = filing("BJHD");
     body.as_object_mut().unwrap().remove("agency_code");
     body["channel"] = json!("in_person");
-    let missing = app
-        .post("/api/v1/registrations", Some(&o.clerk), &body)
-        .await;
-    assert_eq!(missing.status, 422);
+    let missing = o.clerk().post("/api/v1/registrations", &body).await;
+    assert_problem(&missing, 422, "validation_failed");
     assert_eq!(missing.body["errors"][0]["field"], "received_on");
     body["received_on"] = json!(today().succ_opt().unwrap().to_string());
-    let future = app
-        .post("/api/v1/registrations", Some(&o.clerk), &body)
-        .await;
+    let future = o.clerk().post("/api/v1/registrations", &body).await;
     assert_eq!(
         (
             future.status.as_u16(),
@@ -228,19 +197,17 @@ async fn registration_checks_the_receipt_date_and_the_role() {
         (422, Some("in_the_future"))
     );
     body["received_on"] = json!(today().to_string());
-    assert_eq!(
-        app.post("/api/v1/registrations", None, &body).await.status,
-        401
+    assert_problem(
+        &app.public().post("/api/v1/registrations", &body).await,
+        401,
+        "unauthenticated",
     );
-    assert_eq!(
-        app.post("/api/v1/registrations", Some(&o.approver), &body)
-            .await
-            .status,
-        403
+    assert_problem(
+        &o.approver().post("/api/v1/registrations", &body).await,
+        403,
+        "forbidden",
     );
-    let ok = app
-        .post("/api/v1/registrations", Some(&o.clerk), &body)
-        .await;
+    let ok = o.clerk().post("/api/v1/registrations", &body).await;
     assert_eq!(ok.status, 201, "{}", ok.body);
     assert_eq!(ok.body["received_on"], today().to_string());
 }
@@ -271,7 +238,7 @@ async fn identity_numbers_are_stored_only_hashed_and_masked() {
     // The same person filing again, typed differently, is matched by the keyed hash.
     let mut again = filing("BJHD");
     again["applicant"]["id_number"] = json!(" 11010519491231002x");
-    assert_eq!(app.file(&again).await.status, 201);
+    assert_eq!(app.public().file(&again).await.status, 201);
     let hashes: Vec<String> = gongkai::db::schema::applications::table
         .select(gongkai::db::schema::applications::id_number_hash)
         .load(conn)

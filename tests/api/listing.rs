@@ -1,6 +1,6 @@
 use serde_json::json;
 
-use crate::helpers::{filing, office, today, TestApp};
+use crate::helpers::{assert_problem, filing, office, today, Action, TestApp};
 
 #[actix_rt::test]
 async fn the_clerk_queue_filters_and_pages_through_every_case_once() {
@@ -24,19 +24,20 @@ async fn the_clerk_queue_filters_and_pages_through_every_case_once() {
                 "email": "office@example.com"
             });
         }
-        let r = app.file(&body).await;
+        let r = app.public().file(&body).await;
         assert_eq!(r.status, 201, "{}", r.body);
         ids.push(r.body["id"].as_str().unwrap().to_owned());
     }
-    app.act(&ids[1], "accept", &o.clerk, 1, json!({})).await;
-    app.act(&ids[2], "accept", &o.clerk, 1, json!({})).await;
+    o.clerk().act_ok(&ids[1], Action::Accept, json!({})).await;
+    o.clerk().act_ok(&ids[2], Action::Accept, json!({})).await;
 
     let list = |q: String| {
         let app = &app;
         let token = o.clerk.clone();
         async move {
             let r = app
-                .get(&format!("/api/v1/applications{q}"), Some(&token))
+                .as_(&token)
+                .get(&format!("/api/v1/applications{q}"))
                 .await;
             assert_eq!(r.status, 200, "{}", r.body);
             r.body
@@ -101,15 +102,8 @@ async fn a_bad_query_is_a_400_naming_the_parameter() {
         ("applicant_kind=robot", None),
         ("sort=fast", None),
     ] {
-        let r = app
-            .get(&format!("/api/v1/applications?{q}"), Some(&o.clerk))
-            .await;
-        assert_eq!(
-            (r.status.as_u16(), r.code()),
-            (400, "invalid_query"),
-            "{q}: {}",
-            r.body
-        );
+        let r = o.clerk().get(&format!("/api/v1/applications?{q}")).await;
+        assert_problem(&r, 400, "invalid_query");
         if let Some(f) = field {
             assert_eq!(r.body["errors"][0]["field"], f, "{q}");
         }

@@ -9,7 +9,7 @@ use gongkai::service::delivery::{deliver_due, Delivered, Mailer};
 use mailin_embedded::{response, Handler, Response, Server, SslConfig};
 use serde_json::json;
 
-use crate::helpers::{file_one, office, TestApp};
+use crate::helpers::{assert_problem, file_one, office, Action, TestApp};
 
 #[derive(Clone, Debug)]
 pub struct Received {
@@ -110,14 +110,13 @@ async fn each_step_s_notice_reaches_the_applicant_once_by_smtp() {
             .unwrap();
     }
     let (id, _) = file_one(&app, "BJHD").await;
-    app.act(
-        &id,
-        "request_correction",
-        &o.clerk,
-        1,
-        json!({ "items": ["请写明合同名称"], "period_working_days": 10 }),
-    )
-    .await;
+    o.clerk()
+        .act_ok(
+            &id,
+            Action::RequestCorrection,
+            json!({ "items": ["请写明合同名称"], "period_working_days": 10 }),
+        )
+        .await;
     let done = deliver(&app, &mailer, 0);
     assert_eq!(
         done,
@@ -135,9 +134,7 @@ async fn each_step_s_notice_reaches_the_applicant_once_by_smtp() {
 
     let got = inbox.lock().unwrap().clone();
     assert_eq!(got.len(), 2);
-    let case = app
-        .get(&format!("/api/v1/applications/{id}"), Some(&o.clerk))
-        .await;
+    let case = o.clerk().view(&id).await;
     let tracking = case.body["tracking_number"].as_str().unwrap().to_owned();
     let (subject, text, _) = parsed(&got[0]);
     assert_eq!(got[0].to, ["wangwu@example.com"]);
@@ -167,7 +164,7 @@ async fn each_step_s_notice_reaches_the_applicant_once_by_smtp() {
         "{text}"
     );
     // Every sent notice is an event on the case, without the body.
-    let events = app.events(&id, &o.clerk).await;
+    let events = o.clerk().events(&id).await;
     let sent: Vec<_> = events
         .iter()
         .filter(|e| e["action"] == "notice_sent")
@@ -273,7 +270,7 @@ async fn without_a_mail_server_notices_are_written_as_eml_files() {
         m.body_text(0).unwrap().contains(&applicant),
         "the receipt carries the access details"
     );
-    let events = app.events(&id, &applicant).await;
+    let events = app.as_(&applicant).events(&id).await;
     assert_eq!(events.last().unwrap()["action"], "notice_sent");
 }
 
@@ -296,9 +293,7 @@ async fn a_notice_that_keeps_failing_is_shown_to_clerks_and_can_be_retried() {
         minutes += 61; // past the longest backoff
     }
     assert_eq!(failed, 1);
-    let list = app
-        .get("/api/v1/notices?status=failed", Some(&o.clerk))
-        .await;
+    let list = o.clerk().get("/api/v1/notices?status=failed").await;
     assert_eq!(list.status, 200, "{}", list.body);
     let items = list.body["items"].as_array().unwrap();
     assert_eq!(items.len(), 1);
@@ -308,42 +303,41 @@ async fn a_notice_that_keeps_failing_is_shown_to_clerks_and_can_be_retried() {
     );
     assert!(items[0]["last_error"].as_str().is_some());
     assert_eq!(
-        app.get("/api/v1/notices?status=failed", Some(&other.clerk))
+        other
+            .clerk()
+            .get("/api/v1/notices?status=failed")
             .await
             .body["items"],
         json!([])
     );
-    assert_eq!(
-        app.get("/api/v1/notices?status=failed", Some(&applicant))
-            .await
-            .status,
-        403
+    assert_problem(
+        &app.as_(&applicant)
+            .get("/api/v1/notices?status=failed")
+            .await,
+        403,
+        "forbidden",
     );
-    let on_case = app
-        .get(
-            &format!("/api/v1/applications/{id}/notices"),
-            Some(&o.clerk),
-        )
+    let on_case = o
+        .clerk()
+        .get(&format!("/api/v1/applications/{id}/notices"))
         .await;
     assert_eq!(on_case.body["items"][0]["status"], "failed");
 
     let notice = items[0]["id"].as_str().unwrap();
     let path = format!("/api/v1/notices/{notice}/retry");
-    assert_eq!(
-        app.post(&path, Some(&other.clerk), &json!({})).await.status,
-        404
+    assert_problem(
+        &other.clerk().post(&path, &json!({})).await,
+        404,
+        "not_found",
     );
-    let r = app.post(&path, Some(&o.clerk), &json!({})).await;
+    let r = o.clerk().post(&path, &json!({})).await;
     assert_eq!(
         (r.status.as_u16(), r.body["status"].as_str()),
         (200, Some("pending")),
         "{}",
         r.body
     );
-    assert_eq!(
-        app.post(&path, Some(&o.clerk), &json!({})).await.status,
-        409
-    );
+    assert_problem(&o.clerk().post(&path, &json!({})).await, 409, "conflict");
     let inbox = smtp_server(TcpListener::bind(("127.0.0.1", port)).unwrap());
     assert_eq!(deliver(&app, &mailer, minutes).sent, 1);
     assert_eq!(inbox.lock().unwrap().len(), 1);
@@ -373,13 +367,12 @@ async fn the_fee_notice_e_mail_says_whom_to_pay_and_dates_without_leading_zeros(
         assert!(gongkai::db::staff::payment_details(&a).is_some());
     }
     let (id, _) = file_one(&app, "BJHD").await;
-    app.act(&id, "accept", &o.clerk, 1, json!({})).await;
-    let r = app
+    o.clerk().act_ok(&id, Action::Accept, json!({})).await;
+    let r = o
+        .clerk()
         .act(
             &id,
-            "issue_fee_notice",
-            &o.clerk,
-            2,
+            Action::IssueFeeNotice,
             json!({ "scale": "per_page", "pages": 31 }),
         )
         .await;

@@ -16,6 +16,7 @@ mod clock;
 mod conventions;
 mod edges;
 mod faults;
+mod golden;
 mod hardening;
 mod helpers;
 mod intake;

@@ -12,7 +12,7 @@ use gongkai::service::delivery::{deliver_due, Mailer};
 use gongkai::service::reminders::{remind_staff, Reminded};
 use serde_json::json;
 
-use crate::helpers::{file_one, office, TestApp};
+use crate::helpers::{file_one, office, Action, TestApp};
 use crate::mail::{free_port, parsed, smtp_server};
 
 const EIGHT: NaiveTime = NaiveTime::from_hms_opt(8, 0, 0).unwrap();
@@ -55,15 +55,13 @@ async fn overdue_alerts_and_daily_digests_reach_each_person_once() {
     let (a, _) = file_one(&app, "BJHD").await;
     let (b, _) = file_one(&app, "BJHD").await;
     for id in [&a, &b] {
-        app.act(id, "accept", &o.clerk, 1, json!({})).await;
+        o.clerk().act_ok(id, Action::Accept, json!({})).await;
     }
     let decision = json!({ "outcome": "disclosed", "reasoning": "经审查予以公开",
                            "public_location": "本机关门户网站" });
-    let r = app.act(&b, "propose_decision", &o.clerk, 2, decision).await;
+    let r = o.clerk().act(&b, Action::ProposeDecision, decision).await;
     assert_eq!(r.body["status"], "decision", "{}", r.body);
-    let r = app
-        .get(&format!("/api/v1/applications/{a}"), Some(&o.clerk))
-        .await;
+    let r = o.clerk().view(&a).await;
     let due: NaiveDate = r.body["next_deadline"]["due_on"]
         .as_str()
         .unwrap()
@@ -191,7 +189,7 @@ async fn overdue_alerts_and_daily_digests_reach_each_person_once() {
     );
 
     // An alert is on its case's record; a digest (about many cases) is not.
-    let events = app.events(&a, &o.clerk).await;
+    let events = o.clerk().events(&a).await;
     let alerts_on_a: Vec<_> = events
         .iter()
         .filter(|e| e["action"] == "notice_sent" && e["payload"]["template"] == "overdue_alert")

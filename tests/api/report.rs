@@ -9,7 +9,7 @@ use gongkai::domain::report::{COLUMNS, ROWS};
 use serde_json::{json, Value};
 
 use crate::answers::decision_for;
-use crate::helpers::{filing, office, today, Office, TestApp};
+use crate::helpers::{assert_problem, filing, office, today, Action, Office, TestApp};
 
 /// The applicant of each column: a natural person, then the five kinds of organisation.
 fn applicant(column: usize) -> Value {
@@ -28,70 +28,66 @@ fn applicant(column: usize) -> Value {
     }
 }
 
-async fn register(app: &TestApp, o: &Office, column: usize, received_on: NaiveDate) -> String {
+pub async fn register(o: &Office<'_>, column: usize, received_on: NaiveDate) -> String {
     let mut body = filing("BJHD");
     body.as_object_mut().unwrap().remove("agency_code");
     body["applicant"] = applicant(column);
     body["channel"] = json!("in_person");
     body["received_on"] = json!(received_on.to_string());
-    let r = app
-        .post("/api/v1/registrations", Some(&o.clerk), &body)
-        .await;
+    let r = o.clerk().post("/api/v1/registrations", &body).await;
     assert_eq!(r.status, 201, "{}", r.body);
     r.body["id"].as_str().unwrap().to_owned()
 }
 
 /// Accepts, decides, approves and delivers on `delivered_on`, taking first the step an outcome
 /// stands on (a correction, or the art. 35 request for reasons).
-async fn answer(app: &TestApp, o: &Office, id: &str, outcome: Outcome, delivered_on: NaiveDate) {
+pub async fn answer(o: &Office<'_>, id: &str, outcome: Outcome, delivered_on: NaiveDate) {
     let first = match outcome {
         Outcome::UnavailableUnclearAfterCorrection => vec![
             (
-                "request_correction",
-                &o.clerk,
+                Action::RequestCorrection,
+                o.clerk(),
                 json!({ "items": ["请写明文件名称"], "period_working_days": 10 }),
             ),
             (
-                "submit_correction",
-                &o.clerk,
+                Action::SubmitCorrection,
+                o.clerk(),
                 json!({ "statement": "补正如下", "received_on": delivered_on.to_string() }),
             ),
         ],
         Outcome::NotProcessedExcessive => vec![
-            ("accept", &o.clerk, json!({})),
+            (Action::Accept, o.clerk(), json!({})),
             (
-                "ask_for_reasons",
-                &o.clerk,
+                Action::AskForReasons,
+                o.clerk(),
                 json!({ "questions": "请说明申请理由" }),
             ),
         ],
-        _ => vec![("accept", &o.clerk, json!({}))],
+        _ => vec![(Action::Accept, o.clerk(), json!({}))],
     };
     let steps = first.into_iter().chain([
         (
-            "propose_decision",
-            &o.clerk,
+            Action::ProposeDecision,
+            o.clerk(),
             decision_for(outcome, "BJHD-2020-000001"),
         ),
-        ("approve", &o.approver, json!({})),
+        (Action::Approve, o.approver(), json!({})),
         (
-            "deliver",
-            &o.clerk,
+            Action::Deliver,
+            o.clerk(),
             json!({ "method": "post", "posted_on": delivered_on.to_string() }),
         ),
     ]);
-    for (i, (action, token, body)) in steps.enumerate() {
-        let r = app.act(id, action, token, i as i64 + 1, body).await;
+    for (action, who, body) in steps {
+        let r = who.act(id, action, body).await;
         assert_eq!(r.status, 200, "{action} {outcome}: {}", r.body);
     }
 }
 
 async fn report(app: &TestApp, token: &str, year: i32) -> Value {
     let r = app
-        .get(
-            &format!("/api/v1/reports/annual?agency=BJHD&year={year}"),
-            Some(token),
-        )
+        .as_(token)
+        .get(&format!("/api/v1/reports/annual?agency=BJHD&year={year}"))
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
     r.body
@@ -134,27 +130,28 @@ async fn a_year_of_cases_fills_the_annual_report_cell_by_cell() {
     let mut answered = vec![];
     for (i, outcome) in proposable.iter().enumerate() {
         let col = i % 6;
-        let id = register(&app, &o, col, t).await;
-        answer(&app, &o, &id, *outcome, t).await;
+        let id = register(&o, col, t).await;
+        answer(&o, &id, *outcome, t).await;
         answered.push(id);
         add("new", col);
         add(outcome.as_str(), col);
         add("results_total", col);
     }
     // Received at the end of last year: one answered this year, one still open.
-    let over = register(&app, &o, 2, last_year_end).await;
-    answer(&app, &o, &over, Outcome::Disclosed, t).await;
+    let over = register(&o, 2, last_year_end).await;
+    answer(&o, &over, Outcome::Disclosed, t).await;
     add("carried_over", 2);
     add("disclosed", 2);
     add("results_total", 2);
-    let still_open = register(&app, &o, 3, last_year_end).await;
-    app.act(&still_open, "accept", &o.clerk, 1, json!({})).await;
+    let still_open = register(&o, 3, last_year_end).await;
+    o.clerk()
+        .act_ok(&still_open, Action::Accept, json!({}))
+        .await;
     add("carried_over", 3);
     add("carried_forward", 3);
     // Received and answered last year: in last year's report only.
-    let old = register(&app, &o, 1, last_year_end).await;
+    let old = register(&o, 1, last_year_end).await;
     answer(
-        &app,
         &o,
         &old,
         Outcome::PartlyDisclosed,
@@ -163,19 +160,21 @@ async fn a_year_of_cases_fills_the_annual_report_cell_by_cell() {
     .await;
     // Withdrawn after an answer was drafted: （六）3 其他, not the draft's row. And one case
     // open at the year's end.
-    let withdrawn = register(&app, &o, 4, t).await;
-    app.act(&withdrawn, "accept", &o.clerk, 1, json!({})).await;
+    let withdrawn = register(&o, 4, t).await;
+    o.clerk()
+        .act_ok(&withdrawn, Action::Accept, json!({}))
+        .await;
     let draft = decision_for(Outcome::Disclosed, "");
-    let r = app
-        .act(&withdrawn, "propose_decision", &o.clerk, 2, draft)
+    let r = o
+        .clerk()
+        .act(&withdrawn, Action::ProposeDecision, draft)
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
-    let r = app
+    let r = o
+        .clerk()
         .act(
             &withdrawn,
-            "withdraw",
-            &o.clerk,
-            3,
+            Action::Withdraw,
             json!({ "reason": "不再需要" }),
         )
         .await;
@@ -183,28 +182,26 @@ async fn a_year_of_cases_fills_the_annual_report_cell_by_cell() {
     add("new", 4);
     add("other", 4);
     add("results_total", 4);
-    let open = register(&app, &o, 5, t).await;
+    let open = register(&o, 5, t).await;
     add("new", 5);
     add("carried_forward", 5);
     // A fee paid this year, then the answer.
-    let fee = register(&app, &o, 0, t).await;
-    app.act(&fee, "accept", &o.clerk, 1, json!({})).await;
-    let r = app
+    let fee = register(&o, 0, t).await;
+    o.clerk().act_ok(&fee, Action::Accept, json!({})).await;
+    let r = o
+        .clerk()
         .act(
             &fee,
-            "issue_fee_notice",
-            &o.clerk,
-            2,
+            Action::IssueFeeNotice,
             json!({ "scale": "per_page", "pages": 31 }),
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
-    let r = app
+    let r = o
+        .clerk()
         .act(
             &fee,
-            "record_payment",
-            &o.clerk,
-            3,
+            Action::RecordPayment,
             json!({ "paid_on": t.to_string(), "amount_fen": 1000 }),
         )
         .await;
@@ -212,27 +209,25 @@ async fn a_year_of_cases_fills_the_annual_report_cell_by_cell() {
     add("new", 0);
     add("carried_forward", 0);
     // Abandoned when the correction or fee period lapses; closed on the day the job runs.
-    let no_correction = register(&app, &o, 1, t).await;
-    let r = app
+    let no_correction = register(&o, 1, t).await;
+    let r = o
+        .clerk()
         .act(
             &no_correction,
-            "request_correction",
-            &o.clerk,
-            1,
+            Action::RequestCorrection,
             json!({ "items": ["请说明"], "period_working_days": 5 }),
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
-    let unpaid = register(&app, &o, 2, t).await;
-    app.act(&unpaid, "accept", &o.clerk, 1, json!({})).await;
-    app.act(
-        &unpaid,
-        "issue_fee_notice",
-        &o.clerk,
-        2,
-        json!({ "scale": "per_page", "pages": 50 }),
-    )
-    .await;
+    let unpaid = register(&o, 2, t).await;
+    o.clerk().act_ok(&unpaid, Action::Accept, json!({})).await;
+    o.clerk()
+        .act_ok(
+            &unpaid,
+            Action::IssueFeeNotice,
+            json!({ "scale": "per_page", "pages": 50 }),
+        )
+        .await;
     let lapse = Utc::now() + Duration::days(45);
     let closed = gongkai::service::jobs::close_lapsed(&app.services, lapse).unwrap();
     assert_eq!(
@@ -253,40 +248,32 @@ async fn a_year_of_cases_fills_the_annual_report_cell_by_cell() {
 
     // Challenges: a reconsideration that upheld the answer, a lawsuit after it still pending.
     let first = &answered[0];
-    let r = app.act(first, "record_challenge", &o.clerk, 5,
-                    json!({ "kind": "reconsideration", "filed_on": t.to_string(), "authority": "区人民政府" })).await;
+    let r = o.clerk().act(first, Action::RecordChallenge, json!({ "kind": "reconsideration", "filed_on": t.to_string(), "authority": "区人民政府" })).await;
     assert_eq!(r.status, 200, "{}", r.body);
-    let events = app.events(first, &o.clerk).await;
+    let events = o.clerk().events(first).await;
     let challenge = events.last().unwrap()["payload"]["challenge_id"]
         .as_str()
         .unwrap()
         .to_owned();
-    let r = app
+    let r = o
+        .clerk()
         .act(
             first,
-            "record_challenge_result",
-            &o.clerk,
-            6,
+            Action::RecordChallengeResult,
             json!({ "challenge_id": challenge, "result": "upheld", "decided_on": t.to_string() }),
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
-    let again = app.act(first, "record_challenge_result", &o.clerk, 7,
-                        json!({ "challenge_id": challenge, "result": "corrected", "decided_on": t.to_string() })).await;
-    assert_eq!(
-        again.status, 422,
-        "a result is recorded once: {}",
-        again.body
-    );
-    let r = app.act(first, "record_challenge", &o.clerk, 7,
-                    json!({ "kind": "litigation", "after_reconsideration": true, "filed_on": t.to_string() })).await;
+    let again = o.clerk().act(first, Action::RecordChallengeResult, json!({ "challenge_id": challenge, "result": "corrected", "decided_on": t.to_string() })).await;
+    // A result is recorded once.
+    assert_problem(&again, 422, "validation_failed");
+    let r = o.clerk().act(first, Action::RecordChallenge, json!({ "kind": "litigation", "after_reconsideration": true, "filed_on": t.to_string() })).await;
     assert_eq!(r.status, 200, "{}", r.body);
-    let r = app
+    let r = o
+        .clerk()
         .act(
             &open,
-            "record_challenge",
-            &o.clerk,
-            1,
+            Action::RecordChallenge,
             json!({ "kind": "litigation", "filed_on": t.to_string() }),
         )
         .await;
@@ -330,7 +317,12 @@ async fn a_year_of_cases_fills_the_annual_report_cell_by_cell() {
     assert_eq!(before["convenience_replies"], 0);
 
     // Every cell opens onto its cases.
-    let cell = app.get(&format!("/api/v1/reports/annual/cases?agency=BJHD&year={year}&row=carried_over&column=total"), Some(&auditor)).await;
+    let cell = app
+        .as_(&auditor)
+        .get(&format!(
+            "/api/v1/reports/annual/cases?agency=BJHD&year={year}&row=carried_over&column=total"
+        ))
+        .await;
     assert_eq!(cell.status, 200, "{}", cell.body);
     let ids: Vec<&str> = cell.body["items"]
         .as_array()
@@ -339,24 +331,23 @@ async fn a_year_of_cases_fills_the_annual_report_cell_by_cell() {
         .map(|c| c["id"].as_str().unwrap())
         .collect();
     assert_eq!(ids, [over.as_str(), still_open.as_str()]);
-    let cell = app.get(&format!("/api/v1/reports/annual/cases?agency=BJHD&year={year}&row=other&column=legal_services_organisation"), Some(&o.clerk)).await;
+    let cell = o.clerk().get(&format!("/api/v1/reports/annual/cases?agency=BJHD&year={year}&row=other&column=legal_services_organisation")).await;
     assert_eq!(cell.body["count"], want[&("other", 4)], "{}", cell.body);
     let bad = app
-        .get(
-            &format!(
-                "/api/v1/reports/annual/cases?agency=BJHD&year={year}&row=withheld&column=total"
-            ),
-            Some(&auditor),
-        )
+        .as_(&auditor)
+        .get(&format!(
+            "/api/v1/reports/annual/cases?agency=BJHD&year={year}&row=withheld&column=total"
+        ))
         .await;
-    assert_eq!(bad.status, 422, "a heading has no cases: {}", bad.body);
+    // A heading has no cases.
+    assert_problem(&bad, 422, "validation_failed");
 
     // The same table as CSV (for spreadsheets) and as a printable page.
     let csv = app
-        .get(
-            &format!("/api/v1/reports/annual?agency=BJHD&year={year}&format=csv"),
-            Some(&auditor),
-        )
+        .as_(&auditor)
+        .get(&format!(
+            "/api/v1/reports/annual?agency=BJHD&year={year}&format=csv"
+        ))
         .await;
     let text = csv.text();
     assert!(text.starts_with('\u{feff}'), "CSV starts with a BOM");
@@ -368,10 +359,10 @@ async fn a_year_of_cases_fills_the_annual_report_cell_by_cell() {
     assert!(text.contains("勾稽关系 一+二=三（七）+四：成立"), "{text}");
     assert!(text.contains("本年度答复中提供便民答复（件）,2"), "{text}");
     let html = app
-        .get(
-            &format!("/api/v1/reports/annual?agency=BJHD&year={year}&format=html"),
-            Some(&auditor),
-        )
+        .as_(&auditor)
+        .get(&format!(
+            "/api/v1/reports/annual?agency=BJHD&year={year}&format=html"
+        ))
         .await;
     assert_eq!(
         html.header("content-type").as_deref(),
@@ -389,11 +380,9 @@ async fn a_year_of_cases_fills_the_annual_report_cell_by_cell() {
 
     // Staff of another office may not read this one's report.
     let other = office(&app, "SHPD");
-    let r = app
-        .get(
-            &format!("/api/v1/reports/annual?agency=BJHD&year={year}"),
-            Some(&other.clerk),
-        )
+    let r = other
+        .clerk()
+        .get(&format!("/api/v1/reports/annual?agency=BJHD&year={year}"))
         .await;
-    assert_eq!(r.status, 403, "{}", r.body);
+    assert_problem(&r, 403, "forbidden");
 }

@@ -1,6 +1,6 @@
 use serde_json::{json, Value};
 
-use crate::helpers::{filing, office, TestApp};
+use crate::helpers::{assert_problem, filing, office, Action, TestApp};
 
 /// Sets the value at a JSON pointer, adding the last key if it is not there.
 fn with(body: Value, pointer: &str, value: Value) -> Value {
@@ -148,13 +148,8 @@ async fn bad_filings_get_a_clear_4xx_naming_the_field_and_change_nothing() {
         ),
     ];
     for (body, field, code) in cases {
-        let r = app.file(&body).await;
-        assert_eq!(r.status, 422, "{field}: {}", r.body);
-        assert_eq!(r.code(), "validation_failed");
-        assert_eq!(
-            r.header("content-type").as_deref(),
-            Some("application/problem+json")
-        );
+        let r = app.public().file(&body).await;
+        assert_problem(&r, 422, "validation_failed");
         let errors = r.body["errors"].as_array().unwrap();
         assert!(
             errors
@@ -168,51 +163,43 @@ async fn bad_filings_get_a_clear_4xx_naming_the_field_and_change_nothing() {
     let raw = |body: &'static [u8], content_type: &'static str| {
         let app = &app;
         async move {
-            app.send(
-                "POST",
-                "/api/v1/applications",
-                None,
-                &[("Content-Type", content_type)],
-                Some(body.to_vec()),
-            )
-            .await
+            app.public()
+                .send(
+                    "POST",
+                    "/api/v1/applications",
+                    &[("Content-Type", content_type)],
+                    Some(body.to_vec()),
+                )
+                .await
         }
     };
     let r = raw(b"{\"agency_code\": ", "application/json").await;
-    assert_eq!((r.status.as_u16(), r.code()), (400, "malformed_json"));
+    assert_problem(&r, 400, "malformed_json");
     let r = raw(b"", "application/json").await;
-    assert_eq!((r.status.as_u16(), r.code()), (400, "malformed_json"));
+    assert_problem(&r, 400, "malformed_json");
     let r = raw(b"[1,2]", "application/json").await;
-    assert_eq!(r.status, 422);
+    assert_problem(&r, 422, "validation_failed");
     let r = raw(b"agency_code=BJHD", "application/x-www-form-urlencoded").await;
-    assert_eq!(
-        (r.status.as_u16(), r.code()),
-        (415, "unsupported_media_type")
-    );
+    assert_problem(&r, 415, "unsupported_media_type");
     let huge = format!("{{\"agency_code\": \"{}\"}}", "x".repeat(70 * 1024));
     let r = app
-        .send(
-            "POST",
-            "/api/v1/applications",
-            None,
-            &[],
-            Some(huge.into_bytes()),
-        )
+        .public()
+        .send("POST", "/api/v1/applications", &[], Some(huge.into_bytes()))
         .await;
-    assert_eq!((r.status.as_u16(), r.code()), (413, "payload_too_large"));
+    assert_problem(&r, 413, "payload_too_large");
     let r = app
+        .public()
         .send(
             "POST",
             "/api/v1/applications",
-            None,
             &[("Idempotency-Key", "")],
             Some(serde_json::to_vec(&good).unwrap()),
         )
         .await;
-    assert_eq!((r.status.as_u16(), r.code()), (400, "invalid_header"));
+    assert_problem(&r, 400, "invalid_header");
 
     // None of it was stored.
-    let list = app.get("/api/v1/applications", Some(&o.clerk)).await;
+    let list = o.clerk().get("/api/v1/applications").await;
     assert_eq!(list.body["items"], json!([]));
 }
 
@@ -223,73 +210,69 @@ async fn bad_action_input_is_refused_and_changes_nothing() {
     let (id, _) = crate::helpers::file_one(&app, "BJHD").await;
     for (action, body, field) in [
         (
-            "request_correction",
+            Action::RequestCorrection,
             json!({ "items": [], "period_working_days": 10 }),
             "items",
         ),
         (
-            "request_correction",
+            Action::RequestCorrection,
             json!({ "items": ["  "], "period_working_days": 10 }),
             "items",
         ),
         (
-            "request_correction",
+            Action::RequestCorrection,
             json!({ "items": ["x"], "period_working_days": 0 }),
             "period_working_days",
         ),
         (
-            "request_correction",
+            Action::RequestCorrection,
             json!({ "items": ["x"] }),
             "period_working_days",
         ),
         (
-            "propose_decision",
+            Action::ProposeDecision,
             json!({ "outcome": "other_fee_unpaid", "reasoning": "x" }),
             "outcome",
         ),
         (
-            "propose_decision",
+            Action::ProposeDecision,
             json!({ "outcome": "not_processed_petition", "reasoning": "x", "extra": true }),
             "extra",
         ),
         (
-            "confirm_receipt",
+            Action::ConfirmReceipt,
             json!({ "received_on": "2026-02-30" }),
             "received_on",
         ),
         (
-            "propose_decision",
+            Action::ProposeDecision,
             json!({ "outcome": "disclosed", "reasoning": "\u{200b} \u{3000}" }),
             "reasoning",
         ),
         (
-            "start_consultation",
+            Action::StartConsultation,
             json!({ "party_kind": "agency", "party_name": "区财政局\r\nBcc: x@example.com",
                     "letter_date": "2026-11-25" }),
             "party_name",
         ),
         (
-            "start_consultation",
+            Action::StartConsultation,
             json!({ "party_kind": "agency", "party_name": "区财政局",
                     "party_email": "财政局 <office@finance.example>", "letter_date": "2026-11-25" }),
             "party_email",
         ),
     ] {
-        let r = app.act(&id, action, &o.clerk, 1, body.clone()).await;
-        assert_eq!(r.status, 422, "{action} {body}: {}", r.body);
+        let r = o.clerk().act(&id, action, body.clone()).await;
+        assert_problem(&r, 422, "validation_failed");
         assert_eq!(r.body["errors"][0]["field"], field, "{}", r.body);
     }
     let path = format!("/api/v1/applications/{id}/actions/accept");
-    let r = app
-        .post(&path, Some(&o.clerk), &json!({ "version": "one" }))
-        .await;
+    let r = o.clerk().post(&path, &json!({ "version": "one" })).await;
     assert_eq!(
         (r.status.as_u16(), r.body["errors"][0]["field"].as_str()),
         (422, Some("version"))
     );
-    let case = app
-        .get(&format!("/api/v1/applications/{id}"), Some(&o.clerk))
-        .await;
+    let case = o.clerk().view(&id).await;
     assert_eq!(
         (case.body["status"].as_str(), case.body["version"].as_i64()),
         (Some("registered"), Some(1))
@@ -299,31 +282,34 @@ async fn bad_action_input_is_refused_and_changes_nothing() {
 #[actix_rt::test]
 async fn unknown_routes_and_methods_are_problems_too() {
     let app = TestApp::spawn().await;
-    let r = app.get("/api/v1/nothing", None).await;
-    assert_eq!((r.status.as_u16(), r.code()), (404, "route_not_found"));
+    let r = app.public().get("/api/v1/nothing").await;
+    assert_problem(&r, 404, "route_not_found");
     let r = app
-        .send("DELETE", "/api/v1/applications", None, &[], None)
+        .public()
+        .send("DELETE", "/api/v1/applications", &[], None)
         .await;
-    assert_eq!((r.status.as_u16(), r.code()), (405, "method_not_allowed"));
-    let r = app.get("/healthz", None).await;
+    assert_problem(&r, 405, "method_not_allowed");
+    let r = app.public().get("/healthz").await;
     assert_eq!(
         (r.status.as_u16(), r.body["status"].as_str()),
         (200, Some("ok"))
     );
     // HEAD is GET without the body; where GET is not served, it is a 405 like any other.
-    let r = app.send("HEAD", "/healthz", None, &[], None).await;
+    let r = app.public().send("HEAD", "/healthz", &[], None).await;
     assert_eq!(
         (r.status.as_u16(), &r.body),
         (200, &serde_json::Value::Null)
     );
     assert!(r.header("x-request-id").is_some());
     let r = app
-        .send("HEAD", "/api/v1/registrations", None, &[], None)
+        .public()
+        .send("HEAD", "/api/v1/registrations", &[], None)
         .await;
     assert_eq!(r.status.as_u16(), 405);
     assert_eq!(r.header("allow").as_deref(), Some("POST"));
     let r = app
-        .send("PUT", "/api/v1/applications", None, &[], None)
+        .public()
+        .send("PUT", "/api/v1/applications", &[], None)
         .await;
     assert_eq!(r.header("allow").as_deref(), Some("POST, GET, HEAD"));
 }

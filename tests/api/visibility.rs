@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use gongkai::db::schema::notices;
 use serde_json::{json, Value};
 
-use crate::helpers::{file_one, filing, office, Reply, TestApp};
+use crate::helpers::{assert_problem, file_one, filing, office, Action, Caller, Reply, TestApp};
 
 /// Words only staff may read: notes, drafts, comments, whom the office consulted and what they
 /// said, staff names and ids.
@@ -34,19 +34,15 @@ const STAFF_ONLY: &[&str] = &[
     "internal",
 ];
 
+/// One case walked through every step, checking after each what its applicant can read.
 struct Walk<'a> {
-    app: &'a TestApp,
     id: String,
-    v: i64,
-    applicant: String,
+    applicant: Caller<'a>,
 }
 
 impl Walk<'_> {
-    async fn act(&mut self, action: &str, token: &str, body: Value) -> Value {
-        let r = self.app.act(&self.id, action, token, self.v, body).await;
-        assert_eq!(r.status, 200, "{action}: {}", r.body);
-        self.v = r.body["version"].as_i64().unwrap();
-        r.body
+    async fn act(&self, who: &Caller<'_>, action: Action, body: Value) -> Value {
+        who.act_ok(&self.id, action, body).await
     }
 
     /// Everything the applicant can read of the case, as one text.
@@ -54,23 +50,18 @@ impl Walk<'_> {
         let mut all = String::new();
         for path in ["", "/events", "/clock"] {
             let r = self
-                .app
-                .get(
-                    &format!("/api/v1/applications/{}{path}", self.id),
-                    Some(&self.applicant),
-                )
+                .applicant
+                .get(&format!("/api/v1/applications/{}{path}", self.id))
                 .await;
             assert_eq!(r.status, 200, "{path}: {}", r.body);
             all.push_str(&r.body.to_string());
         }
         let notices = self
-            .app
-            .get(
-                &format!("/api/v1/applications/{}/notices", self.id),
-                Some(&self.applicant),
-            )
+            .applicant
+            .get(&format!("/api/v1/applications/{}/notices", self.id))
             .await;
-        assert_eq!(notices.status, 403, "notices are staff's: {}", notices.body);
+        // Notices are staff's.
+        assert_problem(&notices, 403, "forbidden");
         all
     }
 
@@ -89,77 +80,75 @@ impl Walk<'_> {
 async fn the_applicant_never_reads_what_is_staff_s_at_any_step() {
     let app = TestApp::spawn_on("2026-09-01").await;
     let o = office(&app, "BJHD");
-    let r = app.file(&filing("BJHD")).await;
+    let r = app.public().file(&filing("BJHD")).await;
     assert_eq!(r.status, 201, "{}", r.body);
-    let mut w = Walk {
-        app: &app,
+    let w = Walk {
         id: r.body["id"].as_str().unwrap().to_owned(),
-        v: 1,
-        applicant: r.body["access_token"].as_str().unwrap().to_owned(),
+        applicant: app.as_(r.body["access_token"].as_str().unwrap()),
     };
     w.nothing_staff_only("filing").await;
-    w.act("accept", &o.clerk, json!({ "note": "内部备注甲" }))
+    w.act(&o.clerk(), Action::Accept, json!({ "note": "内部备注甲" }))
         .await;
     w.nothing_staff_only("accept").await;
     w.act(
-        "ask_for_reasons",
-        &o.clerk,
+        &o.clerk(),
+        Action::AskForReasons,
         json!({ "questions": "请说明申请理由" }),
     )
     .await;
     let applicant = w.applicant.clone();
     w.act(
-        "reply_to_reasons",
         &applicant,
+        Action::ReplyToReasons,
         json!({ "reply": "课题研究需要" }),
     )
     .await;
     app.set_today("2026-09-08");
     let third = json!({ "party_kind": "third_party", "party_name": "秘密建设公司",
         "party_email": "secret@company.example", "letter_date": "2026-09-08", "note": "内部备注甲" });
-    w.act("start_consultation", &o.clerk, third).await;
+    w.act(&o.clerk(), Action::StartConsultation, third).await;
     let agency =
         json!({ "party_kind": "agency", "party_name": "区财政局", "letter_date": "2026-09-08" });
-    w.act("start_consultation", &o.clerk, agency).await;
+    w.act(&o.clerk(), Action::StartConsultation, agency).await;
     let receipt = json!({ "document": "consultation_letter", "consultation_id": "c1",
                           "received_on": "2026-09-08" });
-    w.act("record_notice_received", &o.clerk, receipt).await;
+    w.act(&o.clerk(), Action::RecordNoticeReceived, receipt)
+        .await;
     w.nothing_staff_only("consultation letters").await;
     app.set_today("2026-09-10");
     let objection = json!({ "consultation_id": "c1", "reply": "objection",
         "reply_date": "2026-09-10", "reply_summary": "异议内容乙" });
-    w.act("end_consultation", &o.clerk, objection).await;
+    w.act(&o.clerk(), Action::EndConsultation, objection).await;
     app.set_today("2026-09-29");
     let silence =
         json!({ "consultation_id": "c2", "reply": "no_reply", "reply_date": "2026-09-29" });
-    w.act("end_consultation", &o.clerk, silence).await;
+    w.act(&o.clerk(), Action::EndConsultation, silence).await;
     w.nothing_staff_only("consultation replies").await;
     // The clock says a consultation paused it.
-    let clock = app
-        .get(
-            &format!("/api/v1/applications/{}/clock", w.id),
-            Some(&w.applicant),
-        )
+    let clock = w
+        .applicant
+        .get(&format!("/api/v1/applications/{}/clock", w.id))
         .await;
     assert!(clock.body.to_string().contains("征求"), "{}", clock.body);
 
     let ask = json!({ "working_days": 10, "reason": "延期理由丙" });
-    w.act("request_extension", &o.clerk, ask.clone()).await;
+    w.act(&o.clerk(), Action::RequestExtension, ask.clone())
+        .await;
     w.nothing_staff_only("an extension asked").await;
     assert!(
         !w.applicant_reads().await.contains("延期理由丙"),
         "not before it is decided"
     );
     w.act(
-        "refuse_extension",
-        &o.approver,
+        &o.approver(),
+        Action::RefuseExtension,
         json!({ "comments": "审批意见丁" }),
     )
     .await;
-    w.act("request_extension", &o.clerk, ask).await;
+    w.act(&o.clerk(), Action::RequestExtension, ask).await;
     w.act(
-        "grant_extension",
-        &o.approver,
+        &o.approver(),
+        Action::GrantExtension,
         json!({ "note": "审批意见丁" }),
     )
     .await;
@@ -168,35 +157,43 @@ async fn the_applicant_never_reads_what_is_staff_s_at_any_step() {
     assert!(w.applicant_reads().await.contains("延期理由丙"));
 
     let draft = json!({ "outcome": "disclosed", "reasoning": "草稿理由戊" });
-    w.act("propose_decision", &o.clerk, draft).await;
+    w.act(&o.clerk(), Action::ProposeDecision, draft).await;
     w.nothing_staff_only("a draft").await;
-    w.act("return", &o.approver, json!({ "comments": "退回意见己" }))
-        .await;
+    w.act(
+        &o.approver(),
+        Action::Return,
+        json!({ "comments": "退回意见己" }),
+    )
+    .await;
     w.nothing_staff_only("a return").await;
     let answer = json!({ "outcome": "disclosed", "reasoning": "涉及公共利益，依法予以公开" });
-    w.act("propose_decision", &o.clerk, answer).await;
-    w.act("approve", &o.approver, json!({ "note": "批准意见庚" }))
-        .await;
+    w.act(&o.clerk(), Action::ProposeDecision, answer).await;
+    w.act(
+        &o.approver(),
+        Action::Approve,
+        json!({ "note": "批准意见庚" }),
+    )
+    .await;
     let tell = json!({ "content": "公开内容辛", "reasons": "涉及重大公共利益" });
-    w.act("notify_third_party", &o.clerk, tell).await;
+    w.act(&o.clerk(), Action::NotifyThirdParty, tell).await;
     w.nothing_staff_only("approval and the third party told")
         .await;
     w.act(
-        "deliver",
-        &o.clerk,
+        &o.clerk(),
+        Action::Deliver,
         json!({ "method": "email", "delivered_on": "2026-09-29" }),
     )
     .await;
     w.nothing_staff_only("delivery").await;
     w.act(
-        "record_challenge",
-        &o.clerk,
+        &o.clerk(),
+        Action::RecordChallenge,
         json!({ "kind": "reconsideration", "filed_on": "2026-09-29" }),
     )
     .await;
 
     // What concerns them is there: the steps, the answer, its letter.
-    let events = app.events(&w.id, &w.applicant).await;
+    let events = w.applicant.events(&w.id).await;
     let seen: Vec<&str> = events
         .iter()
         .map(|e| e["action"].as_str().unwrap())
@@ -225,18 +222,11 @@ async fn the_applicant_never_reads_what_is_staff_s_at_any_step() {
     ] {
         assert!(!seen.contains(&hidden), "{hidden} shown to the applicant");
     }
-    let case = app
-        .get(
-            &format!("/api/v1/applications/{}", w.id),
-            Some(&w.applicant),
-        )
-        .await;
+    let case = w.applicant.view(&w.id).await;
     assert_eq!(case.body["decision"]["outcome"], "disclosed");
-    let letter = app
-        .get(
-            &format!("/api/v1/applications/{}/letter", w.id),
-            Some(&w.applicant),
-        )
+    let letter = w
+        .applicant
+        .get(&format!("/api/v1/applications/{}/letter", w.id))
         .await;
     assert_eq!(letter.status, 200);
     let text = letter.body["text"].as_str().unwrap();
@@ -251,39 +241,29 @@ async fn staff_see_the_whole_case_in_the_case_view() {
     let app = TestApp::spawn_on("2026-09-01").await;
     let o = office(&app, "BJHD");
     let (id, applicant) = file_one(&app, "BJHD").await;
-    let mut v = 1;
-    let mut act = |action: &'static str, token: String, body: Value| {
-        let (app, id) = (&app, id.clone());
-        v += 1;
-        let version = v - 1;
-        async move {
-            let r = app.act(&id, action, &token, version, body).await;
-            assert_eq!(r.status, 200, "{action}: {}", r.body);
-            r.body
-        }
-    };
-    act("accept", o.clerk.clone(), json!({})).await;
-    act(
-        "issue_fee_notice",
-        o.clerk.clone(),
-        json!({ "scale": "per_page", "pages": 40 }),
-    )
-    .await;
-    act(
-        "request_extension",
-        o.clerk.clone(),
-        json!({ "working_days": 5, "reason": "调档" }),
-    )
-    .await;
-    act(
-        "record_challenge",
-        o.clerk.clone(),
-        json!({ "kind": "litigation", "filed_on": "2026-09-01" }),
-    )
-    .await;
-    let r = app
-        .get(&format!("/api/v1/applications/{id}"), Some(&o.clerk))
+    o.clerk().act_ok(&id, Action::Accept, json!({})).await;
+    o.clerk()
+        .act_ok(
+            &id,
+            Action::IssueFeeNotice,
+            json!({ "scale": "per_page", "pages": 40 }),
+        )
         .await;
+    o.clerk()
+        .act_ok(
+            &id,
+            Action::RequestExtension,
+            json!({ "working_days": 5, "reason": "调档" }),
+        )
+        .await;
+    o.clerk()
+        .act_ok(
+            &id,
+            Action::RecordChallenge,
+            json!({ "kind": "litigation", "filed_on": "2026-09-01" }),
+        )
+        .await;
+    let r = o.clerk().view(&id).await;
     let internal = &r.body["internal"];
     assert_eq!(internal["extension"]["state"], "requested", "{}", r.body);
     assert_eq!(internal["extension"]["reason"], "调档");
@@ -297,29 +277,28 @@ async fn staff_see_the_whole_case_in_the_case_view() {
     assert_eq!(r.body["fee"]["due_on"], "2026-09-29");
     let result =
         json!({ "challenge_id": challenge_id, "result": "upheld", "decided_on": "2026-09-01" });
-    act("record_challenge_result", o.clerk.clone(), result).await;
-    act(
-        "record_payment",
-        o.clerk.clone(),
-        json!({ "paid_on": "2026-09-01", "amount_fen": 10_000 }),
-    )
-    .await;
+    o.clerk()
+        .act_ok(&id, Action::RecordChallengeResult, result)
+        .await;
+    o.clerk()
+        .act_ok(
+            &id,
+            Action::RecordPayment,
+            json!({ "paid_on": "2026-09-01", "amount_fen": 10_000 }),
+        )
+        .await;
     let draft = json!({ "outcome": "partly_disclosed", "reasoning": "单价涉及商业秘密",
         "legal_basis": "条例第十五条",
         "withheld": [{ "part": "合同单价", "ground": "withheld_third_party_rights",
                        "legal_basis": "条例第十五条", "reasoning": "第三方不同意" }] });
-    act("propose_decision", o.clerk.clone(), draft).await;
-    let r = app
-        .get(&format!("/api/v1/applications/{id}"), Some(&o.approver))
-        .await;
+    o.clerk().act_ok(&id, Action::ProposeDecision, draft).await;
+    let r = o.approver().view(&id).await;
     let d = &r.body["internal"]["draft"];
     assert_eq!(d["reasoning"], "单价涉及商业秘密", "{}", r.body);
     assert_eq!(d["withheld"][0]["part"], "合同单价");
     assert_eq!(r.body["internal"]["challenges"][0]["result"], "upheld");
     // The applicant sees the fee they were asked and paid, not the draft or the challenges.
-    let theirs = app
-        .get(&format!("/api/v1/applications/{id}"), Some(&applicant))
-        .await;
+    let theirs = app.as_(&applicant).view(&id).await;
     assert_eq!(
         theirs.body["fee"]["paid_on"], "2026-09-01",
         "{}",
@@ -336,10 +315,7 @@ async fn a_case_is_found_by_its_tracking_number_by_whoever_may_see_it() {
     let other = office(&app, "SHPD");
     let (id, token) = file_one(&app, "BJHD").await;
     let (_, someone_else) = file_one(&app, "BJHD").await;
-    let tracking = app
-        .get(&format!("/api/v1/applications/{id}"), Some(&token))
-        .await
-        .body["tracking_number"]
+    let tracking = app.as_(&token).view(&id).await.body["tracking_number"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -351,18 +327,14 @@ async fn a_case_is_found_by_its_tracking_number_by_whoever_may_see_it() {
     ] {
         for path in ["", "/events", "/clock"] {
             let r = app
-                .get(
-                    &format!("/api/v1/applications/{tracking}{path}"),
-                    Some(token),
-                )
+                .as_(token)
+                .get(&format!("/api/v1/applications/{tracking}{path}"))
                 .await;
             assert_eq!(r.status, status, "{who} {path}: {}", r.body);
         }
     }
     let lower = tracking.to_lowercase();
-    let r = app
-        .get(&format!("/api/v1/applications/{lower}"), Some(&token))
-        .await;
+    let r = app.as_(&token).view(&lower).await;
     assert_eq!(
         (r.status.as_u16(), r.body["id"].as_str()),
         (200, Some(id.as_str()))
@@ -380,12 +352,12 @@ fn access_token_notices(app: &TestApp, id: &str) -> Vec<String> {
 }
 
 async fn ask_for_token(app: &TestApp, key: &str, id_number: &str) -> Reply {
-    app.post(
-        &format!("/api/v1/applications/{key}/access-token"),
-        None,
-        &json!({ "id_number": id_number }),
-    )
-    .await
+    app.public()
+        .post(
+            &format!("/api/v1/applications/{key}/access-token"),
+            &json!({ "id_number": id_number }),
+        )
+        .await
 }
 
 #[actix_rt::test]
@@ -393,10 +365,7 @@ async fn a_lost_access_token_is_replaced_through_the_contact_on_file_and_says_no
     let app = TestApp::spawn().await;
     office(&app, "BJHD");
     let (id, old) = file_one(&app, "BJHD").await;
-    let tracking = app
-        .get(&format!("/api/v1/applications/{id}"), Some(&old))
-        .await
-        .body["tracking_number"]
+    let tracking = app.as_(&old).view(&id).await.body["tracking_number"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -406,9 +375,7 @@ async fn a_lost_access_token_is_replaced_through_the_contact_on_file_and_says_no
     assert_eq!((wrong.status.as_u16(), unknown.status.as_u16()), (202, 202));
     assert_eq!(wrong.body, unknown.body);
     assert!(access_token_notices(&app, &id).is_empty());
-    let still = app
-        .get(&format!("/api/v1/applications/{id}"), Some(&old))
-        .await;
+    let still = app.as_(&old).view(&id).await;
     assert_eq!(still.status, 200);
     // The right number (written as the applicant may write it): a new token by e-mail.
     let right = ask_for_token(&app, &tracking, "11010519491231002x").await;
@@ -421,16 +388,13 @@ async fn a_lost_access_token_is_replaced_through_the_contact_on_file_and_says_no
         .find(|w| w.starts_with("gka_"))
         .expect("the new token is in the e-mail")
         .to_owned();
-    let gone = app
-        .get(&format!("/api/v1/applications/{id}"), Some(&old))
-        .await;
-    assert_eq!(gone.status, 401, "the old token stops working at once");
-    let works = app
-        .get(&format!("/api/v1/applications/{tracking}"), Some(&new))
-        .await;
+    let gone = app.as_(&old).view(&id).await;
+    // The old token stops working at once.
+    assert_problem(&gone, 401, "unauthenticated");
+    let works = app.as_(&new).view(&tracking).await;
     assert_eq!(works.status, 200, "{}", works.body);
     // The event says a token was sent, never the token.
-    let events = app.events(&id, &new).await;
+    let events = app.as_(&new).events(&id).await;
     let reset = events
         .iter()
         .find(|e| e["action"] == "reset_access_token")
@@ -446,9 +410,6 @@ async fn a_lost_access_token_is_replaced_through_the_contact_on_file_and_says_no
         );
     }
     let limited = ask_for_token(&app, &tracking, "110105194912310038").await;
-    assert_eq!(
-        (limited.status.as_u16(), limited.code()),
-        (429, "rate_limited")
-    );
+    assert_problem(&limited, 429, "rate_limited");
     assert!(limited.header("retry-after").is_some());
 }

@@ -1,7 +1,7 @@
 use futures_util::future::join_all;
 use serde_json::json;
 
-use crate::helpers::{file_one, office, today, TestApp};
+use crate::helpers::{assert_problem, file_one, office, today, Action, TestApp};
 
 fn actions_of(events: &[serde_json::Value]) -> Vec<(String, String, String)> {
     events
@@ -23,12 +23,11 @@ async fn a_case_goes_from_filing_through_correction_and_consultation_to_delivery
     let (id, applicant) = file_one(&app, "BJHD").await;
     let today = today().to_string();
 
-    let r = app
+    let r = o
+        .clerk()
         .act(
             &id,
-            "request_correction",
-            &o.clerk,
-            1,
+            Action::RequestCorrection,
             json!({
                 "items": ["请写明合同所涉路段", "请写明合同签订年份"],
                 "period_working_days": 10
@@ -41,19 +40,16 @@ async fn a_case_goes_from_filing_through_correction_and_consultation_to_delivery
     assert_eq!(r.header("etag").unwrap(), "\"2\"");
 
     // The applicant answers with their access token; the corrected date restarts the clock.
-    let case = app
-        .get(&format!("/api/v1/applications/{id}"), Some(&applicant))
-        .await;
+    let case = app.as_(&applicant).view(&id).await;
     assert_eq!(
         case.body["allowed_actions"],
         json!(["submit_correction", "withdraw"])
     );
     let r = app
+        .as_(&applicant)
         .act(
             &id,
-            "submit_correction",
-            &applicant,
-            2,
+            Action::SubmitCorrection,
             json!({
                 "statement": "补正：海淀区中关村大街路段，2025年签订",
                 "description": "2025年海淀区中关村大街道路维修工程合同"
@@ -68,12 +64,11 @@ async fn a_case_goes_from_filing_through_correction_and_consultation_to_delivery
         "2025年海淀区中关村大街道路维修工程合同"
     );
 
-    let r = app
+    let r = o
+        .clerk()
         .act(
             &id,
-            "start_consultation",
-            &o.clerk,
-            3,
+            Action::StartConsultation,
             json!({
                 "party_kind": "third_party",
                 "party_name": "某建设工程有限公司",
@@ -83,12 +78,11 @@ async fn a_case_goes_from_filing_through_correction_and_consultation_to_delivery
         )
         .await;
     assert_eq!(r.body["status"], "consultation", "{}", r.body);
-    let r = app
+    let r = o
+        .clerk()
         .act(
             &id,
-            "end_consultation",
-            &o.clerk,
-            4,
+            Action::EndConsultation,
             json!({
                 "reply": "objection", "reply_date": today, "reply_summary": "涉及商业秘密"
             }),
@@ -96,12 +90,11 @@ async fn a_case_goes_from_filing_through_correction_and_consultation_to_delivery
         .await;
     assert_eq!(r.body["status"], "accepted", "{}", r.body);
 
-    let r = app
+    let r = o
+        .clerk()
         .act(
             &id,
-            "propose_decision",
-            &o.clerk,
-            5,
+            Action::ProposeDecision,
             json!({
                 "outcome": "partly_disclosed",
                 "reasoning": "合同单价部分涉及商业秘密，不予公开",
@@ -115,27 +108,23 @@ async fn a_case_goes_from_filing_through_correction_and_consultation_to_delivery
         .await;
     assert_eq!(r.body["status"], "decision", "{}", r.body);
     // The applicant does not see a draft answer.
-    let seen = app
-        .get(&format!("/api/v1/applications/{id}"), Some(&applicant))
-        .await;
+    let seen = app.as_(&applicant).view(&id).await;
     assert_eq!(seen.body["decision"], json!(null));
 
-    let r = app
+    let r = o
+        .approver()
         .act(
             &id,
-            "return",
-            &o.approver,
-            6,
+            Action::Return,
             json!({ "comments": "请补充第三方意见的处理理由" }),
         )
         .await;
     assert_eq!(r.body["status"], "accepted", "{}", r.body);
-    let r = app
+    let r = o
+        .clerk()
         .act(
             &id,
-            "propose_decision",
-            &o.clerk,
-            7,
+            Action::ProposeDecision,
             json!({
                 "outcome": "partly_disclosed", "reasoning": "第三方异议理由成立，单价部分不予公开",
                 "third_party_objection_upheld": true,
@@ -147,14 +136,13 @@ async fn a_case_goes_from_filing_through_correction_and_consultation_to_delivery
         )
         .await;
     assert_eq!(r.body["status"], "decision");
-    let r = app.act(&id, "approve", &o.approver, 8, json!({})).await;
+    let r = o.approver().act(&id, Action::Approve, json!({})).await;
     assert_eq!(r.body["status"], "approved", "{}", r.body);
-    let r = app
+    let r = o
+        .clerk2()
         .act(
             &id,
-            "deliver",
-            &o.clerk2,
-            9,
+            Action::Deliver,
             json!({ "method": "email", "delivered_on": today }),
         )
         .await;
@@ -170,7 +158,7 @@ async fn a_case_goes_from_filing_through_correction_and_consultation_to_delivery
         json!(["record_challenge", "record_challenge_result"])
     );
 
-    let events = app.events(&id, &o.clerk).await;
+    let events = o.clerk().events(&id).await;
     let expected = [
         ("file", "-", "registered"),
         ("request_correction", "registered", "correction"),
@@ -198,7 +186,7 @@ async fn a_case_goes_from_filing_through_correction_and_consultation_to_delivery
     );
     // Applicants see the steps that concern them, without staff names: not the drafts, the
     // return or the approval (domain::visibility; tests/api/visibility.rs walks every step).
-    let theirs = app.events(&id, &applicant).await;
+    let theirs = app.as_(&applicant).events(&id).await;
     let theirs_actions: Vec<&str> = theirs
         .iter()
         .map(|e| e["action"].as_str().unwrap())
@@ -218,9 +206,7 @@ async fn a_case_goes_from_filing_through_correction_and_consultation_to_delivery
         theirs[5]["actor"],
         json!({ "role": "clerk", "id": null, "name": null })
     );
-    let seen = app
-        .get(&format!("/api/v1/applications/{id}"), Some(&applicant))
-        .await;
+    let seen = app.as_(&applicant).view(&id).await;
     assert_eq!(seen.body["decision"]["outcome"], "partly_disclosed");
     assert_eq!(seen.body["decision"]["approved_by"], json!(null));
 }
@@ -236,19 +222,15 @@ async fn the_drafter_cannot_approve_and_wrong_steps_are_refused_with_what_is_all
     );
     let (id, _) = file_one(&app, "BJHD").await;
 
-    let early = app
+    let early = o
+        .clerk()
         .act(
             &id,
-            "deliver",
-            &o.clerk,
-            1,
+            Action::Deliver,
             json!({ "method": "post", "delivered_on": today().to_string() }),
         )
         .await;
-    assert_eq!(
-        (early.status.as_u16(), early.code()),
-        (409, "action_not_allowed")
-    );
+    assert_problem(&early, 409, "action_not_allowed");
     assert_eq!(
         early.body["allowed_actions"],
         json!([
@@ -262,14 +244,13 @@ async fn the_drafter_cannot_approve_and_wrong_steps_are_refused_with_what_is_all
             "record_challenge_result"
         ])
     );
-    app.act(&id, "accept", &o.clerk, 1, json!({})).await;
+    o.clerk().act_ok(&id, Action::Accept, json!({})).await;
     // The head drafts this one himself.
-    let r = app
+    let r = o
+        .approver()
         .act(
             &id,
-            "propose_decision",
-            &o.approver,
-            2,
+            Action::ProposeDecision,
             json!({ "outcome": "disclosed", "reasoning": "可以公开" }),
         )
         .await;
@@ -277,21 +258,15 @@ async fn the_drafter_cannot_approve_and_wrong_steps_are_refused_with_what_is_all
     // He may not approve his own draft (a longer period, art. 35, comes only after the
     // applicant was asked for reasons).
     assert_eq!(r.body["allowed_actions"], json!([]));
-    let own = app.act(&id, "approve", &o.approver, 3, json!({})).await;
-    assert_eq!(
-        (own.status.as_u16(), own.code()),
-        (409, "drafter_cannot_approve")
-    );
+    let own = o.approver().act(&id, Action::Approve, json!({})).await;
+    assert_problem(&own, 409, "drafter_cannot_approve");
     assert_eq!(own.body["allowed_actions"], json!([]));
-    let clerk = app.act(&id, "approve", &o.clerk, 3, json!({})).await;
-    assert_eq!(
-        (clerk.status.as_u16(), clerk.code()),
-        (403, "role_not_allowed")
-    );
-    let other = app.act(&id, "approve", &head2, 3, json!({})).await;
+    let clerk = o.clerk().act(&id, Action::Approve, json!({})).await;
+    assert_problem(&clerk, 403, "role_not_allowed");
+    let other = app.as_(&head2).act(&id, Action::Approve, json!({})).await;
     assert_eq!(other.body["status"], "approved", "{}", other.body);
     // Nothing changed by the refusals: four events, versions 1..=3 and the approval.
-    assert_eq!(app.events(&id, &o.clerk).await.len(), 4);
+    assert_eq!(o.clerk().events(&id).await.len(), 4);
 }
 
 #[actix_rt::test]
@@ -300,21 +275,18 @@ async fn correction_is_requested_only_once() {
     let o = office(&app, "BJHD");
     let (id, applicant) = file_one(&app, "BJHD").await;
     let ask = json!({ "items": ["请说明所需信息的名称"], "period_working_days": 15 });
-    app.act(&id, "request_correction", &o.clerk, 1, ask.clone())
+    o.clerk()
+        .act_ok(&id, Action::RequestCorrection, ask.clone())
         .await;
-    app.act(
-        &id,
-        "submit_correction",
-        &applicant,
-        2,
-        json!({ "statement": "名称为某某合同" }),
-    )
-    .await;
-    let again = app.act(&id, "request_correction", &o.clerk, 3, ask).await;
-    assert_eq!(
-        (again.status.as_u16(), again.code()),
-        (409, "correction_already_requested")
-    );
+    app.as_(&applicant)
+        .act_ok(
+            &id,
+            Action::SubmitCorrection,
+            json!({ "statement": "名称为某某合同" }),
+        )
+        .await;
+    let again = o.clerk().act(&id, Action::RequestCorrection, ask).await;
+    assert_problem(&again, 409, "correction_already_requested");
 }
 
 #[actix_rt::test]
@@ -323,11 +295,12 @@ async fn two_clerks_acting_at_once_never_both_win() {
     let o = office(&app, "BJHD");
     for _ in 0..3 {
         let (id, _) = file_one(&app, "BJHD").await;
-        let accept = app.act(&id, "accept", &o.clerk, 1, json!({ "note": "张三受理" }));
-        let close = app.act(
+        let accept = o
+            .clerk()
+            .act_at(&id, Action::Accept, 1, json!({ "note": "张三受理" }));
+        let close = o.clerk2().act_at(
             &id,
-            "request_correction",
-            &o.clerk2,
+            Action::RequestCorrection,
             1,
             json!({ "items": ["请写明文件名称"], "period_working_days": 10 }),
         );
@@ -338,17 +311,18 @@ async fn two_clerks_acting_at_once_never_both_win() {
         let loser = if a.status == 409 { &a } else { &b };
         assert_eq!(loser.code(), "version_conflict");
         assert_eq!(loser.body["current_version"], 2);
-        assert_eq!(app.events(&id, &o.clerk).await.len(), 2);
+        assert_eq!(o.clerk().events(&id).await.len(), 2);
     }
     // Many at once on one case: exactly one wins.
     let (id, _) = file_one(&app, "BJHD").await;
-    let replies = join_all((0..8).map(|_| app.act(&id, "accept", &o.clerk, 1, json!({})))).await;
+    let replies =
+        join_all((0..8).map(|_| o.clerk().act_at(&id, Action::Accept, 1, json!({})))).await;
     assert_eq!(replies.iter().filter(|r| r.status == 200).count(), 1);
     assert!(replies
         .iter()
         .filter(|r| r.status != 200)
         .all(|r| r.code() == "version_conflict"));
-    assert_eq!(app.events(&id, &o.clerk).await.len(), 2);
+    assert_eq!(o.clerk().events(&id).await.len(), 2);
 }
 
 #[actix_rt::test]
@@ -357,55 +331,31 @@ async fn the_version_comes_in_if_match_or_the_body_and_must_be_given() {
     let o = office(&app, "BJHD");
     let (id, _) = file_one(&app, "BJHD").await;
     let path = format!("/api/v1/applications/{id}/actions/accept");
-    let none = app.send("POST", &path, Some(&o.clerk), &[], None).await;
-    assert_eq!(
-        (none.status.as_u16(), none.code()),
-        (428, "version_required")
-    );
-    let stale = app
-        .send(
-            "POST",
-            &path,
-            Some(&o.clerk),
-            &[("If-Match", "\"7\"")],
-            None,
-        )
+    let none = o.clerk().post_empty(&path).await;
+    assert_problem(&none, 428, "version_required");
+    let stale = o
+        .clerk()
+        .send("POST", &path, &[("If-Match", "\"7\"")], None)
         .await;
-    assert_eq!(
-        (stale.status.as_u16(), stale.code()),
-        (409, "version_conflict")
-    );
-    let garbled = app
-        .send(
-            "POST",
-            &path,
-            Some(&o.clerk),
-            &[("If-Match", "seven")],
-            None,
-        )
+    assert_problem(&stale, 409, "version_conflict");
+    let garbled = o
+        .clerk()
+        .send("POST", &path, &[("If-Match", "seven")], None)
         .await;
-    assert_eq!(
-        (garbled.status.as_u16(), garbled.code()),
-        (400, "invalid_header")
-    );
-    let mismatch = app
+    assert_problem(&garbled, 400, "invalid_header");
+    let mismatch = o
+        .clerk()
         .send(
             "POST",
             &path,
-            Some(&o.clerk),
             &[("If-Match", "\"1\"")],
             Some(br#"{"version":2}"#.to_vec()),
         )
         .await;
-    assert_eq!(mismatch.status, 422);
-    let ok = app
-        .send(
-            "POST",
-            &path,
-            Some(&o.clerk),
-            &[("If-Match", "\"1\"")],
-            None,
-        )
+    assert_problem(&mismatch, 422, "validation_failed");
+    let ok = o
+        .clerk()
+        .send("POST", &path, &[("If-Match", "\"1\"")], None)
         .await;
     assert_eq!(ok.status, 200, "{}", ok.body);
     assert_eq!(ok.header("etag").unwrap(), "\"2\"");
@@ -416,15 +366,14 @@ async fn an_applicant_withdraws_and_the_case_is_closed() {
     let app = TestApp::spawn().await;
     let o = office(&app, "BJHD");
     let (id, applicant) = file_one(&app, "BJHD").await;
-    app.act(&id, "accept", &o.clerk, 1, json!({})).await;
+    o.clerk().act_ok(&id, Action::Accept, json!({})).await;
     let draft = json!({ "outcome": "unavailable_not_held", "reasoning": "本机关未制作" });
-    app.act(&id, "propose_decision", &o.clerk, 2, draft).await;
+    o.clerk().act_ok(&id, Action::ProposeDecision, draft).await;
     let r = app
+        .as_(&applicant)
         .act(
             &id,
-            "withdraw",
-            &applicant,
-            3,
+            Action::Withdraw,
             json!({ "reason": "已通过其他途径获得" }),
         )
         .await;
@@ -433,25 +382,24 @@ async fn an_applicant_withdraws_and_the_case_is_closed() {
     assert_eq!(r.body["closed_on"], today().to_string());
     // A draft left behind by the withdrawal was never an answer: the applicant does not see it.
     assert_eq!(r.body["decision"], json!(null));
-    let staff_view = app
-        .get(&format!("/api/v1/applications/{id}"), Some(&o.clerk))
-        .await;
+    let staff_view = o.clerk().view(&id).await;
     assert_eq!(
         staff_view.body["decision"]["outcome"],
         "unavailable_not_held"
     );
-    let after = app.act(&id, "withdraw", &applicant, 4, json!({})).await;
-    assert_eq!(
-        (after.status.as_u16(), after.code()),
-        (409, "action_not_allowed")
-    );
+    let after = app
+        .as_(&applicant)
+        .act(&id, Action::Withdraw, json!({}))
+        .await;
+    assert_problem(&after, 409, "action_not_allowed");
     assert_eq!(after.body["allowed_actions"], json!([]));
     // 书面答复制: no action closes a case without an approved letter any more.
-    let unknown = app
-        .act(&id, "close_without_processing", &o.clerk, 4, json!({}))
+    let unknown = o
+        .clerk()
+        .post(
+            &format!("/api/v1/applications/{id}/actions/close_without_processing"),
+            &json!({ "version": 4 }),
+        )
         .await;
-    assert_eq!(
-        (unknown.status.as_u16(), unknown.code()),
-        (404, "unknown_action")
-    );
+    assert_problem(&unknown, 404, "unknown_action");
 }
