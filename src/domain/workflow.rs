@@ -14,7 +14,10 @@ use super::clock::{self, AnsweredBasis, ClockFacts, FeeNoticeFacts, Limits, Paus
 pub use super::decision::{ProposeDecision, WithheldPart};
 use super::fees;
 pub use super::fees::Fee;
+use super::message::Message;
+pub use super::problem_code::ProblemCode;
 use super::str_enum;
+use crate::msg;
 
 str_enum! {
     pub enum Role {
@@ -282,20 +285,17 @@ pub enum WorkflowError {
     },
     /// A rule of law or practice refuses it now (a stable code and a sentence).
     #[error("{message}")]
-    Refused { code: &'static str, message: String },
+    Refused { code: ProblemCode, message: Message },
     /// An input field is inconsistent with the case (e.g. a date before receipt).
     #[error("{field}: {message}")]
     InvalidInput {
         field: &'static str,
-        message: String,
+        message: Message,
     },
 }
 
-fn refused(code: &'static str, message: impl Into<String>) -> WorkflowError {
-    WorkflowError::Refused {
-        code,
-        message: message.into(),
-    }
+fn refused(code: ProblemCode, message: Message) -> WorkflowError {
+    WorkflowError::Refused { code, message }
 }
 
 /// The actions this actor may take on the case on `today`.
@@ -371,7 +371,7 @@ pub fn apply(
                 "received_on",
                 i.received_on,
                 case.registered_on.map(|r| r - chrono::Days::new(366)),
-                "a year before registration",
+                ("登记前一年", "a year before registration"),
             )?;
             step.next.received_on = Some(i.received_on);
         }
@@ -424,7 +424,7 @@ pub fn apply(
                 "received_on",
                 on,
                 case.reasons_asked_on,
-                "the request for reasons",
+                ("要求说明理由之日", "the request for reasons"),
             )?;
             step.next.reasons_replied_on = Some(on);
         }
@@ -445,11 +445,14 @@ pub fn apply(
         // Recorded on the case; the challenge itself is kept beside it (service::challenges).
         Action::RecordChallenge(i) => {
             not_future("filed_on", i.filed_on, today)?;
-            not_before("filed_on", i.filed_on, case.closed_on, "the answer")?;
+            not_before("filed_on", i.filed_on, case.closed_on, ANSWER)?;
             if i.after_reconsideration && i.kind == ChallengeKind::Reconsideration {
                 return Err(WorkflowError::InvalidInput {
                     field: "after_reconsideration",
-                    message: "only a lawsuit comes after a reconsideration".into(),
+                    message: msg!(
+                        "只有行政诉讼才可能在行政复议之后提起",
+                        "only a lawsuit comes after a reconsideration"
+                    ),
                 });
             }
         }
@@ -489,7 +492,7 @@ use guards::blocked_by;
 /// Each action's effect, beside the table of who may take it (rules.rs) and the guards.
 #[path = "workflow_steps.rs"]
 mod steps;
-use steps::{not_before, not_future, paper_or_today, record_received, Step};
+use steps::{not_before, not_future, paper_or_today, record_received, Step, ANSWER};
 
 #[cfg(test)]
 #[path = "workflow_tests.rs"]

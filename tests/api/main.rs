@@ -19,6 +19,7 @@ mod mail;
 mod mail_crash;
 mod openapi;
 mod ops;
+mod problems;
 mod reminders;
 mod report;
 mod storage;
