@@ -48,7 +48,7 @@ pub async fn json_bytes(req: &HttpRequest, payload: &mut Payload) -> Result<web:
         } else {
             ApiError::new(
                 ProblemCode::UnreadableBody,
-                msg!("无法读取请求体：{e}", "the body could not be read: {e}"),
+                msg!("无法读取请求体", "the body could not be read: {e}"),
             )
         }
     })?;
@@ -130,11 +130,12 @@ pub fn parse_json_value(bytes: &[u8]) -> Result<serde_json::Value, ApiError> {
     }
     let value = serde_json::from_slice::<UniqueKeys>(bytes)
         .map_err(|e| {
+            let (line, column) = (e.line(), e.column());
             if e.to_string().starts_with(DUPLICATE_KEY) {
                 ApiError::new(
                     ProblemCode::DuplicateKey,
                     msg!(
-                        "请求体中的对象重复列出了同一个键：{e}",
+                        "请求体中的对象重复列出了同一个键（第 {line} 行第 {column} 列）",
                         "the body is not valid JSON: {e}"
                     ),
                 )
@@ -142,7 +143,7 @@ pub fn parse_json_value(bytes: &[u8]) -> Result<serde_json::Value, ApiError> {
                 ApiError::new(
                     ProblemCode::MalformedJson,
                     msg!(
-                        "请求体不是有效的 JSON：{e}",
+                        "请求体不是有效的 JSON（第 {line} 行第 {column} 列附近）",
                         "the body is not valid JSON: {e}"
                     ),
                 )

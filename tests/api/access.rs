@@ -51,6 +51,13 @@ async fn nobody_sees_a_case_they_have_no_business_with() {
     );
     for token in [&sh.clerk, &sh.approver, &other_applicant] {
         let r = app.get(&path, Some(token)).await;
+        // The same as an unknown id for that caller (an applicant's problems are in Chinese).
+        let unknown = app
+            .get(
+                "/api/v1/applications/01a1ff9e-0000-7000-8000-000000000000",
+                Some(token),
+            )
+            .await;
         assert_eq!(r.body, unknown.body);
         assert_eq!(
             app.get(&format!("{path}/events"), Some(token)).await.status,
