@@ -239,18 +239,28 @@ pub async fn route_not_found(req: HttpRequest) -> HttpResponse {
 
 /// Query strings that do not parse (a bad date, an unknown enum value) are 400s like the rest.
 pub fn query_config() -> web::QueryConfig {
-    web::QueryConfig::default().error_handler(|err, _req| {
-        ApiError::new(ProblemCode::InvalidQuery, query_message(&err.to_string())).into()
+    web::QueryConfig::default().error_handler(|err, req| {
+        let message = query_message(&err.to_string(), req.query_string());
+        ApiError::new(ProblemCode::InvalidQuery, message).into()
     })
 }
 
-/// serde_urlencoded's wording, naming the parameter when it names one.
-fn query_message(err: &str) -> crate::domain::message::Message {
+/// serde_urlencoded's wording, naming the parameter: the one it names, or the one holding the
+/// value it quotes (it does not say which field it was reading).
+fn query_message(err: &str, query: &str) -> crate::domain::message::Message {
     use serde_errors::Fault;
     let inner = err.strip_prefix("Query deserialize error: ").unwrap_or(err);
     let name = match serde_errors::fault(inner) {
         Fault::Missing(n) | Fault::Unknown(n) => n,
-        Fault::Invalid { .. } => "query".to_owned(),
+        Fault::Invalid { .. } => {
+            let pairs = web::Query::<Vec<(String, String)>>::from_query(query)
+                .map(web::Query::into_inner)
+                .unwrap_or_default();
+            let quoted = inner.split('"').nth(1);
+            quoted
+                .and_then(|v| pairs.into_iter().find(|(_, given)| given == v))
+                .map_or_else(|| "query".to_owned(), |(k, _)| k)
+        }
     };
     let m = serde_errors::field_error(&name, inner).message;
     crate::domain::message::Message::new(

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::domain::message::{Language, Message};
 use crate::domain::problem_code::ProblemCode;
-use crate::domain::workflow::WorkflowError;
+use crate::domain::workflow::{Role, WorkflowError};
 use crate::msg;
 use crate::service::{FieldError, ServiceError};
 
@@ -259,21 +259,38 @@ impl From<ServiceError> for ApiError {
 
 fn workflow_error(w: WorkflowError) -> ApiError {
     match w {
-        WorkflowError::RoleNotAllowed { action, role } => ApiError::new(
-            ProblemCode::RoleNotAllowed,
-            msg!("{role} 不能进行 {action}", "a {role} may not {action}"),
-        ),
-        WorkflowError::NotAllowed { action, status, .. } => ApiError::new(
-            ProblemCode::ActionNotAllowed,
-            msg!(
-                "案件处于 {status} 状态时不能进行 {action}",
-                "{action} is not allowed while the case is {status}"
-            ),
-        ),
+        WorkflowError::RoleNotAllowed { action, role } => {
+            let who = role_label(role);
+            ApiError::new(
+                ProblemCode::RoleNotAllowed,
+                msg!("{who}不能进行 {action} 操作", "a {role} may not {action}"),
+            )
+        }
+        WorkflowError::NotAllowed { action, status, .. } => {
+            let label = crate::service::templates::status_label(status.as_str());
+            ApiError::new(
+                ProblemCode::ActionNotAllowed,
+                msg!(
+                    "案件处于“{label}”状态，不能进行 {action} 操作",
+                    "{action} is not allowed while the case is {status}"
+                ),
+            )
+        }
         WorkflowError::Refused { code, message } => ApiError::new(code, message),
         WorkflowError::InvalidInput { field, message } => {
             ApiError::invalid(vec![FieldError::new(field, "inconsistent", message)])
         }
+    }
+}
+
+fn role_label(role: Role) -> &'static str {
+    match role {
+        Role::Clerk => "经办人员",
+        Role::Approver => "审批人",
+        Role::Auditor => "审计人员",
+        Role::Admin => "管理员",
+        Role::Applicant => "申请人",
+        Role::System => "系统",
     }
 }
 

@@ -208,6 +208,7 @@ async fn applicants_get_chinese_without_a_preference() {
     // Acting with the access token: the applicant's own case.
     let r = app.act(&id, "approve", &token, 1, json!({})).await;
     assert_problem(&r, 403, "role_not_allowed", "zh");
+    assert_eq!(r.body["detail"], "申请人不能进行 approve 操作");
     // A route that does not exist, asked in Chinese.
     let r = app
         .send(
@@ -254,6 +255,29 @@ async fn parser_wording_becomes_a_sentence_naming_the_field_and_the_values() {
         field(&en, "request.description")["message"],
         "request.description must be text, not the number 42"
     );
+}
+
+#[actix_rt::test]
+async fn a_date_of_the_wrong_shape_in_a_query_names_the_parameter() {
+    let app = TestApp::spawn().await;
+    let o = office(&app, "BJHD");
+    for (language, words) in [("zh", "YYYY-MM-DD 格式"), ("en", "written YYYY-MM-DD")] {
+        let r = app
+            .send(
+                "GET",
+                "/api/v1/applications?received_from=2026/02/13",
+                Some(&o.clerk),
+                &[("Accept-Language", language)],
+                None,
+            )
+            .await;
+        assert_problem(&r, 400, "invalid_query", language);
+        let detail = r.body["detail"].as_str().unwrap();
+        assert!(
+            detail.contains("received_from") && detail.contains(words),
+            "{detail}"
+        );
+    }
 }
 
 fn registration() -> Value {
