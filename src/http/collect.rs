@@ -6,8 +6,12 @@
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use serde_path_to_error::Segment;
+use validator::Validate;
 
+use super::problem::ApiError;
 use super::serde_errors::{self, Fault};
+use crate::msg;
+use crate::service::forms::field_errors;
 use crate::service::FieldError;
 
 /// How often a body is parsed again at most (a body has a few dozen fields).
@@ -114,6 +118,42 @@ pub fn parse<T: DeserializeOwned>(mut value: Value) -> Collected<T> {
         errors,
         filled: filled.into_iter().map(|(p, _)| p).collect(),
     }
+}
+
+/// `parse_value`, and when anything is wrong, the checks across fields too (`cross`, told
+/// which fields hold placeholders), so that one answer lists every fault.
+pub fn checked<T: DeserializeOwned + Validate>(
+    value: serde_json::Value,
+    cross: impl Fn(&T, &dyn Fn(&str) -> bool) -> Vec<FieldError>,
+) -> Result<T, ApiError> {
+    // serde would read a struct from an array too, field by field: every body here is an object.
+    if !value.is_object() {
+        return Err(ApiError::invalid(vec![FieldError::new(
+            "",
+            "invalid",
+            msg!("请求体须为 JSON 对象", "the body must be a JSON object"),
+        )]));
+    }
+    let collected = parse::<T>(value);
+    let placeholder = |field: &str| collected.rests_on_placeholder(field);
+    let mut errors = collected.errors.clone();
+    let Some(parsed) = collected.value.as_ref() else {
+        return Err(ApiError::invalid(errors));
+    };
+    if let Err(e) = parsed.validate() {
+        errors.extend(
+            field_errors(&e)
+                .into_iter()
+                .filter(|e| !placeholder(&e.field)),
+        );
+    }
+    if errors.is_empty() {
+        return collected.value.ok_or_else(|| ApiError::invalid(Vec::new()));
+    }
+    errors.extend(cross(parsed, &placeholder));
+    errors.sort_by(|a, b| a.field.cmp(&b.field));
+    errors.dedup_by(|a, b| a.field == b.field && a.code == b.code);
+    Err(ApiError::invalid(errors))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -12,7 +12,7 @@ use super::collect;
 use super::problem::ApiError;
 use crate::domain::problem_code::ProblemCode;
 use crate::msg;
-use crate::service::forms::{field_errors, Form};
+use crate::service::forms::Form;
 use crate::service::FieldError;
 
 /// The largest body any endpoint takes: an application is a few kilobytes.
@@ -82,43 +82,7 @@ pub async fn json_bytes(req: &HttpRequest, payload: &mut Payload) -> Result<web:
 pub fn parse_value<T: DeserializeOwned + Validate>(
     value: serde_json::Value,
 ) -> Result<T, ApiError> {
-    parse_checked(value, |_: &T, _: &dyn Fn(&str) -> bool| Vec::new())
-}
-
-/// `parse_value`, and when anything is wrong, the checks across fields too (`cross`, told
-/// which fields hold placeholders), so that one answer lists every fault.
-pub fn parse_checked<T: DeserializeOwned + Validate>(
-    value: serde_json::Value,
-    cross: impl Fn(&T, &dyn Fn(&str) -> bool) -> Vec<FieldError>,
-) -> Result<T, ApiError> {
-    // serde would read a struct from an array too, field by field: every body here is an object.
-    if !value.is_object() {
-        return Err(ApiError::invalid(vec![FieldError::new(
-            "",
-            "invalid",
-            msg!("请求体须为 JSON 对象", "the body must be a JSON object"),
-        )]));
-    }
-    let collected = collect::parse::<T>(value);
-    let placeholder = |field: &str| collected.rests_on_placeholder(field);
-    let mut errors = collected.errors.clone();
-    let Some(parsed) = collected.value.as_ref() else {
-        return Err(ApiError::invalid(errors));
-    };
-    if let Err(e) = parsed.validate() {
-        errors.extend(
-            field_errors(&e)
-                .into_iter()
-                .filter(|e| !placeholder(&e.field)),
-        );
-    }
-    if errors.is_empty() {
-        return collected.value.ok_or_else(|| ApiError::invalid(Vec::new()));
-    }
-    errors.extend(cross(parsed, &placeholder));
-    errors.sort_by(|a, b| a.field.cmp(&b.field));
-    errors.dedup_by(|a, b| a.field == b.field && a.code == b.code);
-    Err(ApiError::invalid(errors))
+    collect::checked(value, |_: &T, _: &dyn Fn(&str) -> bool| Vec::new())
 }
 
 /// Parses a JSON body: malformed JSON, or an object naming a key twice, is a 400 (serde_json
@@ -304,7 +268,7 @@ impl<T: Form + 'static> FromRequest for JsonForm<T> {
             if bytes.is_empty() {
                 return Err(empty_body());
             }
-            parse_checked(parse_json_value(&bytes)?, T::cross_check).map(JsonForm)
+            collect::checked(parse_json_value(&bytes)?, T::cross_check).map(JsonForm)
         })
     }
 }
