@@ -29,6 +29,9 @@ pub struct Settings {
     pub shutdown_timeout: std::time::Duration,
     /// Where "now" comes from: the system clock, or a test's.
     pub clock: crate::service::clock_source::Clock,
+    /// The language of problems on staff endpoints when a request states no preference
+    /// (applicants get Chinese).
+    pub default_language: crate::domain::message::Language,
 }
 
 #[derive(Debug, Clone)]
@@ -226,11 +229,15 @@ impl Application {
         let metrics = web::Data::new(http::metrics::Metrics::default());
         let resets = web::Data::new(http::access::ResetLimits::default());
         let data = web::Data::new(services.clone());
+        let languages = web::Data::new(http::language::Languages {
+            default: settings.default_language,
+        });
         let app = move || {
             // The last wrap is the outermost: the tracing span (and request id) comes first.
             App::new()
                 .wrap(middleware::from_fn(http::observe::head_as_get))
                 .wrap(middleware::from_fn(http::observe::refuse_nul))
+                .wrap(middleware::from_fn(http::language::choose))
                 .wrap(middleware::from_fn(http::observe::observe))
                 .wrap(http::observe::security_headers())
                 .wrap(TracingLogger::<http::observe::RequestSpan>::new())
@@ -238,6 +245,7 @@ impl Application {
                 .app_data(limits.clone())
                 .app_data(metrics.clone())
                 .app_data(resets.clone())
+                .app_data(languages.clone())
                 .app_data(web::PayloadConfig::new(http::extract::BODY_LIMIT))
                 .app_data(http::query_config())
                 .app_data(http::path_config())

@@ -73,6 +73,10 @@ pub struct ServeArgs {
     /// Seconds in-flight requests get to finish after SIGTERM or Ctrl-C.
     #[arg(long, env = "GONGKAI_SHUTDOWN_TIMEOUT", default_value_t = 30)]
     shutdown_timeout: u64,
+    /// The language of error messages on staff endpoints when a request states none: zh or en
+    /// (applicants get Chinese; `Accept-Language` always decides when given).
+    #[arg(long, env = "GONGKAI_DEFAULT_LANGUAGE", default_value = "en", value_parser = language)]
+    default_language: gongkai::domain::message::Language,
 }
 
 fn parse_trusted_proxies(s: &str) -> Result<u8, String> {
@@ -113,6 +117,7 @@ pub fn serve(url: DatabaseUrl, key: SecretKey, a: &ServeArgs) -> anyhow::Result<
         },
         shutdown_timeout: Duration::from_secs(a.shutdown_timeout),
         clock: Default::default(),
+        default_language: a.default_language,
     };
     actix_web::rt::System::new().block_on(async {
         let app = Application::build(settings)?;
@@ -121,4 +126,13 @@ pub fn serve(url: DatabaseUrl, key: SecretKey, a: &ServeArgs) -> anyhow::Result<
         tracing::info!("gongkai has stopped");
         anyhow::Ok(())
     })
+}
+
+fn language(s: &str) -> Result<gongkai::domain::message::Language, String> {
+    use gongkai::domain::message::Language;
+    match s.trim() {
+        "zh" => Ok(Language::Zh),
+        "en" => Ok(Language::En),
+        other => Err(format!("{other:?}: zh or en")),
+    }
 }

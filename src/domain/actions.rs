@@ -133,7 +133,9 @@ pub struct Review {
         length(min = 1, max = 10000),
         custom(function = "super::text::visible_text")
     )]
-    pub comments: String,
+    /// Called `comments` before issue 14; the old name is still read.
+    #[serde(alias = "comments")]
+    pub reason: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, Validate)]

@@ -29,6 +29,16 @@ pub enum CalendarError {
     OutOfRange(NaiveDate),
 }
 
+impl CalendarError {
+    pub fn message(&self) -> super::message::Message {
+        let Self::OutOfRange(date) = self;
+        crate::msg!(
+            "{date} 超出日历范围（{FIRST_DAY} 至 {LAST_DAY}）",
+            "{date} is outside the calendar ({FIRST_DAY} to {LAST_DAY})"
+        )
+    }
+}
+
 /// An office's own day off (e.g. a regional holiday), on top of the national calendar.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]

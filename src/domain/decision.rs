@@ -1,6 +1,7 @@
 //! The drafted answer: one outcome of the annual-report rows and what that outcome needs
 //! (art. 36, 37; RULES §5).
 
+use super::message::Message;
 use serde::{Deserialize, Serialize};
 use validator::Validate;
 
@@ -114,40 +115,45 @@ impl ProposeDecision {
 
     /// Checks that the outcome has what it needs and nothing it may not have (RULES §5).
     pub fn check(&self) -> Result<(), WorkflowError> {
-        let bad = |field: &'static str, message: &str| {
+        let bad = |field: &'static str, zh: &'static str, en: &'static str| {
             Err(WorkflowError::InvalidInput {
                 field,
-                message: message.to_owned(),
+                message: Message::new(zh, en),
             })
         };
         let o = self.outcome;
         if !o.is_proposable() {
             return bad(
                 "outcome",
+                "该答复结果由系统在期限届满时自动设定",
                 "this outcome is set by the service when a period lapses",
             );
         }
         if o == Outcome::PartlyDisclosed && self.withheld.is_empty() {
             return bad(
                 "withheld",
+                "部分公开的答复须逐项列明不予公开的部分及理由（第三十七条）",
                 "a partly disclosed answer lists every withheld part with its reasons (art. 37)",
             );
         }
         if o != Outcome::PartlyDisclosed && !self.withheld.is_empty() {
             return bad(
                 "withheld",
+                "只有部分公开的答复才列明不予公开的部分",
                 "withheld parts belong to a partly disclosed answer only",
             );
         }
         if self.withheld.iter().any(|w| !w.ground.is_withheld()) {
             return bad(
                 "withheld",
+                "每一项不予公开的部分都须选择一项 withheld_* 理由",
                 "every withheld part needs one of the withheld_* grounds",
             );
         }
         if o.is_withheld() && self.legal_basis.is_none() {
             return bad(
                 "legal_basis",
+                "不予公开的答复须写明法律依据",
                 "an answer withholding information states its legal basis",
             );
         }
@@ -160,45 +166,49 @@ impl ProposeDecision {
         {
             return bad(
                 "public_location",
-                "where public information is found goes with a disclosure (art. 36(1)) or a public publication (art. 39 ¶2)",
+                "只有予以公开（第三十六条第一项）或属于公开出版物（第三十九条第二款）时才告知获取途径", "where public information is found goes with a disclosure (art. 36(1)) or a public publication (art. 39 ¶2)",
             );
         }
         if self.not_this_office && o != Outcome::UnavailableNotHeld {
-            return bad("not_this_office", "information that is not this office's is answered as unavailable_not_held (art. 36(5))");
+            return bad("not_this_office", "不属于本机关负责公开的信息，按 unavailable_not_held 答复（第三十六条第五项）", "information that is not this office's is answered as unavailable_not_held (art. 36(5))");
         }
         if (self.responsible_office.is_some() || self.responsible_contact.is_some())
             && !self.not_this_office
         {
-            return bad("responsible_office", "name the responsible office only when the information is not this office's (art. 36(5))");
+            return bad("responsible_office", "只有信息不属于本机关负责公开时才写明负责机关（第三十六条第五项）", "name the responsible office only when the information is not this office's (art. 36(5))");
         }
         if self.other_procedure.is_some() && o != Outcome::Other {
             return bad(
                 "other_procedure",
+                "其他法定程序（第三十六条第七项）按 other 答复",
                 "another statutory procedure (art. 36(7)) is answered under the outcome other",
             );
         }
         if o == Outcome::NotProcessedRepeat && self.earlier_application.is_none() {
             return bad(
                 "earlier_application",
+                "重复申请须指明此前的答复（第三十六条第六项）",
                 "a repeat application points to the earlier answer (art. 36(6))",
             );
         }
         if self.earlier_application.is_some() && o != Outcome::NotProcessedRepeat {
             return bad(
                 "earlier_application",
+                "只有 not_processed_repeat 才填写此前的申请",
                 "the earlier application goes with not_processed_repeat only",
             );
         }
         if self.third_party_objection_upheld && o != Outcome::PartlyDisclosed {
             return bad(
                 "third_party_objection_upheld",
+                "采纳第三方异议只适用于部分公开的答复（其余部分公开）",
                 "an upheld objection goes with a partly disclosed answer (the rest is disclosed)",
             );
         }
         if self.convenience_reply.is_some() && !o.allows_convenience_reply() {
             return bad(
                 "convenience_reply",
-                "a convenience reply goes with not held, needs creation, unclear after correction or not this office's",
+                "便民答复只适用于信息不存在、需要加工、补正后仍不明确或不属于本机关负责公开的情形", "a convenience reply goes with not held, needs creation, unclear after correction or not this office's",
             );
         }
         Ok(())

@@ -1,6 +1,8 @@
 //! Information-processing fees (art. 42; 政府信息公开信息处理费管理办法, RULES §6). Money is
 //! integer fen. Two progressive scales; an office charges by one of them per application.
 
+use super::message::Message;
+use crate::msg;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -131,20 +133,26 @@ fn quantity(
     scale: FeeScale,
     pages: Option<u32>,
     month_rank: u32,
-) -> Result<u32, (&'static str, String)> {
+) -> Result<u32, (&'static str, Message)> {
     Ok(match (scale, pages) {
         (FeeScale::PerPage, Some(p)) => p,
         (FeeScale::PerPage, None) => {
             return Err((
                 "pages",
-                "the per-page scale needs the number of pages".into(),
+                msg!(
+                    "按页计收须填写页数",
+                    "the per-page scale needs the number of pages"
+                ),
             ))
         }
         (FeeScale::PerApplication, None) => month_rank.max(1),
         (FeeScale::PerApplication, Some(_)) => {
             return Err((
                 "pages",
-                "the per-application scale counts applications, not pages".into(),
+                msg!(
+                    "按件计收按申请件数计算，不填页数",
+                    "the per-application scale counts applications, not pages"
+                ),
             ))
         }
     })
@@ -153,27 +161,34 @@ fn quantity(
 /// What a fee notice charges: the quote for the chosen scale (the per-application scale
 /// counts the application's `month_rank`), less any reduction. Refused with (field, reason)
 /// when the scale lacks its quantity or there is nothing to charge.
-pub fn charge(i: &IssueFeeNotice, month_rank: u32) -> Result<(Quote, i64), (&'static str, String)> {
+pub fn charge(
+    i: &IssueFeeNotice,
+    month_rank: u32,
+) -> Result<(Quote, i64), (&'static str, Message)> {
     let quantity = quantity(i.scale, i.pages, month_rank)?;
     if i.reduction_fen.is_some() != i.reduction_reason.is_some() {
         return Err((
             "reduction_reason",
-            "a reduction is recorded with its reason, and a reason with its amount".into(),
+            msg!(
+                "减收须同时填写金额和理由",
+                "a reduction is recorded with its reason, and a reason with its amount"
+            ),
         ));
     }
     let q = quote(i.scale, quantity);
     let amount = q.amount_fen - i.reduction_fen.unwrap_or(0);
     if amount <= 0 {
-        let reduced = if i.reduction_fen.is_some() {
-            " before the reduction"
+        let (reduced_zh, reduced) = if i.reduction_fen.is_some() {
+            ("（减收前）", " before the reduction")
         } else {
-            ""
+            ("", "")
         };
+        let quoted = q.amount_fen;
         return Err((
             "scale",
-            format!(
-                "nothing to charge: the quote is {} fen{reduced}; no notice is needed",
-                q.amount_fen
+            msg!(
+                "无需收费：计费金额{reduced_zh}为 {quoted} 分，不必发出收费通知",
+                "nothing to charge: the quote is {quoted} fen{reduced}; no notice is needed"
             ),
         ));
     }
@@ -181,12 +196,15 @@ pub fn charge(i: &IssueFeeNotice, month_rank: u32) -> Result<(Quote, i64), (&'st
 }
 
 /// What a full waiver forgoes: the quote for the chosen scale, which must charge something.
-pub fn waived(i: &WaiveFee, month_rank: u32) -> Result<Quote, (&'static str, String)> {
+pub fn waived(i: &WaiveFee, month_rank: u32) -> Result<Quote, (&'static str, Message)> {
     let q = quote(i.scale, quantity(i.scale, i.pages, month_rank)?);
     if q.amount_fen <= 0 {
         return Err((
             "scale",
-            "nothing would be charged: there is no fee to waive".into(),
+            msg!(
+                "本来就不收费，无费可免",
+                "nothing would be charged: there is no fee to waive"
+            ),
         ));
     }
     Ok(q)

@@ -15,7 +15,10 @@ use super::clock::{self, AnsweredBasis, ClockFacts, FeeNoticeFacts, Limits, Paus
 pub use super::decision::{ProposeDecision, WithheldPart};
 use super::fees;
 pub use super::fees::Fee;
+use super::message::Message;
+pub use super::problem_code::ProblemCode;
 use super::str_enum;
+use crate::msg;
 
 str_enum! {
     pub enum Role {
@@ -283,20 +286,17 @@ pub enum WorkflowError {
     },
     /// A rule of law or practice refuses it now (a stable code and a sentence).
     #[error("{message}")]
-    Refused { code: &'static str, message: String },
+    Refused { code: ProblemCode, message: Message },
     /// An input field is inconsistent with the case (e.g. a date before receipt).
     #[error("{field}: {message}")]
     InvalidInput {
         field: &'static str,
-        message: String,
+        message: Message,
     },
 }
 
-fn refused(code: &'static str, message: impl Into<String>) -> WorkflowError {
-    WorkflowError::Refused {
-        code,
-        message: message.into(),
-    }
+fn refused(code: ProblemCode, message: Message) -> WorkflowError {
+    WorkflowError::Refused { code, message }
 }
 
 /// The actions this actor may take on the case on `today`.

@@ -25,7 +25,7 @@ fn allowed_on(case: &Case, actor: &Actor, day: &str) -> Vec<ActionKind> {
 
 fn refused_code(r: Result<Case, WorkflowError>) -> &'static str {
     match r {
-        Err(WorkflowError::Refused { code, .. }) => code,
+        Err(WorkflowError::Refused { code, .. }) => code.as_str(),
         other => panic!("expected a refusal, got {other:?}"),
     }
 }
@@ -143,7 +143,7 @@ fn a_refused_extension_may_be_asked_again_a_granted_one_is_final() {
         &asked,
         &approver("a1"),
         &Action::RefuseExtension(Review {
-            comments: "不必".into(),
+            reason: "不必".into(),
         }),
         "2026-09-11",
     )

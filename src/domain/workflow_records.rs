@@ -1,7 +1,7 @@
 //! The smaller actions' effects on a case, one function each (the larger ones are in
 //! `workflow_steps.rs`). A child of `workflow`, so it reads the case's own helpers.
 
-use super::steps::{not_before, not_future, paper_or_today, Step};
+use super::steps::{not_before, not_future, paper_or_today, Step, ANSWER};
 use super::*;
 
 /// The day a posted or handed-in application was received (art. 31): not in the future, and
@@ -12,7 +12,7 @@ pub(super) fn confirm_receipt(s: &mut Step<'_>, i: &ConfirmReceipt) -> Result<()
         "received_on",
         i.received_on,
         s.before.registered_on.map(|r| r - chrono::Days::new(366)),
-        "a year before registration",
+        ("登记前一年", "a year before registration"),
     )?;
     s.next.received_on = Some(i.received_on);
     Ok(())
@@ -78,7 +78,7 @@ pub(super) fn reply_to_reasons(s: &mut Step<'_>, i: &ReplyToReasons) -> Result<(
         "received_on",
         on,
         s.before.reasons_asked_on,
-        "the request for reasons",
+        ("要求说明理由之日", "the request for reasons"),
     )?;
     s.next.reasons_replied_on = Some(on);
     Ok(())
@@ -103,11 +103,14 @@ fn close(s: &mut Step<'_>, outcome: Outcome, status: Status) {
 /// Recorded on the case; the challenge itself is kept beside it (service::challenges).
 pub(super) fn record_challenge(s: &mut Step<'_>, i: &RecordChallenge) -> Result<(), WorkflowError> {
     not_future("filed_on", i.filed_on, s.today)?;
-    not_before("filed_on", i.filed_on, s.before.closed_on, "the answer")?;
+    not_before("filed_on", i.filed_on, s.before.closed_on, ANSWER)?;
     if i.after_reconsideration && i.kind == ChallengeKind::Reconsideration {
         return Err(WorkflowError::InvalidInput {
             field: "after_reconsideration",
-            message: "only a lawsuit comes after a reconsideration".into(),
+            message: msg!(
+                "只有行政诉讼才可能在行政复议之后提起",
+                "only a lawsuit comes after a reconsideration"
+            ),
         });
     }
     Ok(())

@@ -4,6 +4,19 @@
 use chrono::NaiveDate;
 
 use super::*;
+use crate::domain::message::Message;
+use crate::domain::problem_code::ProblemCode as C;
+use crate::msg;
+
+/// What a date may not precede, named in both languages.
+pub(super) type Earlier = (&'static str, &'static str);
+pub(super) const DATE_OF_RECEIPT: Earlier = ("收到日期", "the date of receipt");
+pub(super) const NOTICE: Earlier = ("通知", "the notice");
+pub(super) const LETTER: Earlier = ("函件", "the letter");
+pub(super) const DAY_POSTED: Earlier = ("交邮之日", "the day it was posted");
+pub(super) const CORRECTION_NOTICE: Earlier = ("补正通知", "the correction notice");
+pub(super) const FEE_NOTICE: Earlier = ("收费通知", "the fee notice");
+pub(super) const ANSWER: Earlier = ("答复", "the answer");
 
 /// One action being applied: the case before, the case after, the event's payload, who and when.
 pub(super) struct Step<'a> {
@@ -23,13 +36,19 @@ pub(super) fn not_future(
     if date < EARLIEST_DATE {
         return Err(WorkflowError::InvalidInput {
             field,
-            message: format!("{date} is before {EARLIEST_DATE}: check the year"),
+            message: msg!(
+                "{date} 早于 {EARLIEST_DATE}，请检查年份",
+                "{date} is before {EARLIEST_DATE}: check the year"
+            ),
         });
     }
     if date > today {
         return Err(WorkflowError::InvalidInput {
             field,
-            message: format!("{date} is in the future (today is {today} in China)"),
+            message: msg!(
+                "{date} 是将来的日期（今天是 {today}）",
+                "{date} is in the future (today is {today} in China)"
+            ),
         });
     }
     Ok(())
@@ -39,12 +58,15 @@ pub(super) fn not_before(
     field: &'static str,
     date: NaiveDate,
     earliest: Option<NaiveDate>,
-    what: &str,
+    (what_zh, what): Earlier,
 ) -> Result<(), WorkflowError> {
     match earliest {
         Some(e) if date < e => Err(WorkflowError::InvalidInput {
             field,
-            message: format!("{date} is before {what} ({e})"),
+            message: msg!(
+                "{date} 早于{what_zh}（{e}）",
+                "{date} is before {what} ({e})"
+            ),
         }),
         _ => Ok(()),
     }
@@ -62,14 +84,20 @@ pub(super) fn paper_or_today(
         (Role::Applicant, Some(_)) => {
             return Err(WorkflowError::InvalidInput {
                 field: "received_on",
-                message: "what is sent online is received on the day it is sent".into(),
+                message: msg!(
+                    "网上提交的申请以提交之日为收到日期",
+                    "what is sent online is received on the day it is sent"
+                ),
             })
         }
         (_, Some(d)) => d,
         (_, None) => {
             return Err(WorkflowError::InvalidInput {
                 field: "received_on",
-                message: "give the day the paper was received (art. 31)".into(),
+                message: msg!(
+                    "请填写收到纸质申请的日期（第三十一条）",
+                    "give the day the paper was received (art. 31)"
+                ),
             })
         }
     };
@@ -91,11 +119,17 @@ pub(super) fn open_consultation(case: &Case, id: Option<&str>) -> Result<usize, 
         [one] => Ok(*one),
         [] => Err(WorkflowError::InvalidInput {
             field: "consultation_id",
-            message: "no open consultation with this id".into(),
+            message: msg!(
+                "没有该编号的进行中的征求意见",
+                "no open consultation with this id"
+            ),
         }),
         _ => Err(WorkflowError::InvalidInput {
             field: "consultation_id",
-            message: "several consultations are open: name the one that ended".into(),
+            message: msg!(
+                "有多项征求意见在进行中，请指明已结束的那一项",
+                "several consultations are open: name the one that ended"
+            ),
         }),
     }
 }
@@ -107,53 +141,49 @@ pub(super) fn record_received(
     today: NaiveDate,
 ) -> Result<(), WorkflowError> {
     not_future("received_on", i.received_on, today)?;
-    let wrong = |message: &str| {
+    let wrong = |message: Message| {
         Err(WorkflowError::InvalidInput {
             field: "document",
-            message: message.into(),
+            message,
         })
     };
     match i.document {
         ReceivedDocument::CorrectionNotice => {
             if next.status() != Status::Correction || next.correction_requested_on.is_none() {
-                return wrong("no correction notice is waiting for the applicant");
+                return wrong(msg!(
+                    "没有等待申请人签收的补正通知",
+                    "no correction notice is waiting for the applicant"
+                ));
             }
             not_before(
                 "received_on",
                 i.received_on,
                 next.correction_requested_on,
-                "the notice",
+                NOTICE,
             )?;
             next.correction_notice_received_on = Some(i.received_on);
         }
         ReceivedDocument::FeeNotice => {
             let Some(fee) = next.fee.as_mut().filter(|f| f.unpaid()) else {
-                return wrong("no fee notice is waiting for payment");
+                return wrong(msg!(
+                    "没有待缴费的收费通知",
+                    "no fee notice is waiting for payment"
+                ));
             };
-            not_before(
-                "received_on",
-                i.received_on,
-                Some(fee.notice_on),
-                "the notice",
-            )?;
+            not_before("received_on", i.received_on, Some(fee.notice_on), NOTICE)?;
             fee.received_on = Some(i.received_on);
         }
         ReceivedDocument::ConsultationLetter => {
             let index = open_consultation(next, i.consultation_id.as_deref())?;
             let pause = &mut next.pauses[index];
-            not_before("received_on", i.received_on, Some(pause.from), "the letter")?;
+            not_before("received_on", i.received_on, Some(pause.from), LETTER)?;
             pause.letter_received_on = Some(i.received_on);
         }
         ReceivedDocument::Answer => {
             if next.status() != Status::Delivered {
-                return wrong("the answer has not been delivered");
+                return wrong(msg!("答复尚未送达", "the answer has not been delivered"));
             }
-            not_before(
-                "received_on",
-                i.received_on,
-                next.posted_on,
-                "the day posted",
-            )?;
+            not_before("received_on", i.received_on, next.posted_on, DAY_POSTED)?;
             next.delivered_on = Some(i.received_on);
         }
     }
@@ -169,7 +199,7 @@ pub(super) fn submit_correction(
         "received_on",
         on,
         s.before.correction_requested_on,
-        "the correction notice",
+        CORRECTION_NOTICE,
     )?;
     if let Some(d) = &i.description {
         s.next.description = d.clone();
@@ -188,21 +218,19 @@ pub(super) fn start_consultation(
 ) -> Result<(), WorkflowError> {
     let received = s.before.clock_start();
     not_future("letter_date", i.letter_date, s.today)?;
-    not_before(
-        "letter_date",
-        i.letter_date,
-        received,
-        "the date of receipt",
-    )?;
+    not_before("letter_date", i.letter_date, received, DATE_OF_RECEIPT)?;
     if let Some(r) = i.letter_received_on {
         not_future("letter_received_on", r, s.today)?;
-        not_before("letter_received_on", r, Some(i.letter_date), "the letter")?;
+        not_before("letter_received_on", r, Some(i.letter_date), LETTER)?;
     }
     // RULES §8: a letter dated after the answer period ended stops nothing.
     if let Some(due) = s.before.limits(s.cal, i.letter_date).answer_period_ended_on {
         return Err(refused(
-            "answer_period_expired",
-            format!("the answer period ended on {due}, before the letter"),
+            C::AnswerPeriodExpired,
+            msg!(
+                "答复期限已于 {due} 届满，早于征求意见函的日期",
+                "the answer period ended on {due}, before the letter"
+            ),
         ));
     }
     let n = s.before.consultations().count() + 1;
@@ -232,7 +260,7 @@ pub(super) fn end_consultation(s: &mut Step<'_>, i: &EndConsultation) -> Result<
     not_future("reply_date", i.reply_date, s.today)?;
     let index = open_consultation(&s.next, i.consultation_id.as_deref())?;
     let pause = &s.next.pauses[index];
-    not_before("reply_date", i.reply_date, Some(pause.from), "the letter")?;
+    not_before("reply_date", i.reply_date, Some(pause.from), LETTER)?;
     let window_end = pause.window_end(s.cal).ok().flatten();
     let to = match i.reply {
         // No reply: the pause ends with the party's window, which must have passed.
@@ -242,7 +270,8 @@ pub(super) fn end_consultation(s: &mut Step<'_>, i: &EndConsultation) -> Result<
             Some(end) if end > s.today => {
                 return Err(WorkflowError::InvalidInput {
                     field: "reply",
-                    message: format!(
+                    message: msg!(
+                        "对方可在 {end} 前答复：自该日起才能登记未答复（no_reply）",
                         "the party has until {end} to reply: record no_reply from that day"
                     ),
                 })
@@ -285,15 +314,21 @@ pub(super) fn propose_decision(s: &mut Step<'_>, i: &ProposeDecision) -> Result<
         && s.before.corrected_received_on.is_none()
     {
         return Err(refused(
-            "outcome_precondition",
-            "unclear after correction needs a correction that was requested and \
-                 answered (art. 30)",
+            C::OutcomePrecondition,
+            msg!(
+                "“补正后申请内容仍不明确”须以要求过补正且申请人已补正为前提（第三十条）",
+                "unclear after correction needs a correction that was requested and answered \
+                 (art. 30)"
+            ),
         ));
     }
     if i.outcome == Outcome::NotProcessedExcessive && s.before.reasons_asked_on.is_none() {
         return Err(refused(
-            "outcome_precondition",
-            "an unreasonable volume is found only after asking for reasons (art. 35)",
+            C::OutcomePrecondition,
+            msg!(
+                "须先要求申请人说明理由，才能认定申请数量明显超过合理范围（第三十五条）",
+                "an unreasonable volume is found only after asking for reasons (art. 35)"
+            ),
         ));
     }
     s.next.outcome = Some(i.outcome);
@@ -313,31 +348,40 @@ pub(super) fn deliver(s: &mut Step<'_>, i: &Deliver) -> Result<(), WorkflowError
         (DeliveryMethod::Post, None, _) => {
             return Err(WorkflowError::InvalidInput {
                 field: "posted_on",
-                message: "give the day the letter was posted (交邮之日)".into(),
+                message: msg!(
+                    "请填写交邮之日",
+                    "give the day the letter was posted (交邮之日)"
+                ),
             })
         }
         (_, Some(_), _) => {
             return Err(WorkflowError::InvalidInput {
                 field: "posted_on",
-                message: "posted_on goes with method post only".into(),
+                message: msg!(
+                    "只有邮寄送达才填写交邮之日（posted_on）",
+                    "posted_on goes with method post only"
+                ),
             })
         }
         (_, None, Some(d)) => (None, Some(d)),
         (_, None, None) => {
             return Err(WorkflowError::InvalidInput {
                 field: "delivered_on",
-                message: "give the day it was signed for or sent".into(),
+                message: msg!(
+                    "请填写签收或发送的日期",
+                    "give the day it was signed for or sent"
+                ),
             })
         }
     };
     for (field, date) in [("posted_on", posted), ("delivered_on", delivered)] {
         if let Some(date) = date {
             not_future(field, date, s.today)?;
-            not_before(field, date, received, "the date of receipt")?;
+            not_before(field, date, received, DATE_OF_RECEIPT)?;
         }
     }
     if let (Some(p), Some(d)) = (posted, delivered) {
-        not_before("delivered_on", d, Some(p), "the day it was posted")?;
+        not_before("delivered_on", d, Some(p), DAY_POSTED)?;
     }
     s.next.posted_on = posted;
     s.next.delivered_on = delivered;
@@ -359,7 +403,7 @@ pub(super) fn issue_fee_notice(s: &mut Step<'_>, i: &IssueFeeNotice) -> Result<(
     };
     if let Some(d) = received_notice {
         not_future("notice_received_on", d, s.today)?;
-        not_before("notice_received_on", d, Some(s.today), "the notice")?;
+        not_before("notice_received_on", d, Some(s.today), NOTICE)?;
     }
     s.next.fee = Some(Fee {
         scale: i.scale,
@@ -378,14 +422,17 @@ pub(super) fn issue_fee_notice(s: &mut Step<'_>, i: &IssueFeeNotice) -> Result<(
 pub(super) fn record_payment(s: &mut Step<'_>, i: &RecordPayment) -> Result<(), WorkflowError> {
     let fee = s.next.fee.as_mut().expect("guarded: a fee is due");
     not_future("paid_on", i.paid_on, s.today)?;
-    not_before("paid_on", i.paid_on, Some(fee.notice_on), "the fee notice")?;
+    not_before("paid_on", i.paid_on, Some(fee.notice_on), FEE_NOTICE)?;
     if i.amount_fen != fee.amount_fen {
         return Err(WorkflowError::InvalidInput {
             field: "amount_fen",
-            message: format!(
-                "the notice asks for {} fen, not {}",
-                fee.amount_fen, i.amount_fen
-            ),
+            message: {
+                let (due, paid) = (fee.amount_fen, i.amount_fen);
+                msg!(
+                    "收费通知的金额是 {due} 分，不是 {paid} 分",
+                    "the notice asks for {due} fen, not {paid}"
+                )
+            },
         });
     }
     fee.paid_on = Some(i.paid_on);
@@ -421,13 +468,19 @@ pub(super) fn notify_third_party(
         [] => {
             return Err(WorkflowError::InvalidInput {
                 field: "consultation_id",
-                message: "no objecting third party with this id waits to be told".into(),
+                message: msg!(
+                    "没有该编号的待告知的持异议第三方",
+                    "no objecting third party with this id waits to be told"
+                ),
             })
         }
         _ => {
             return Err(WorkflowError::InvalidInput {
                 field: "consultation_id",
-                message: "several third parties objected: name the consultation".into(),
+                message: msg!(
+                    "有多个第三方提出异议，请指明征求意见编号",
+                    "several third parties objected: name the consultation"
+                ),
             })
         }
     };

@@ -153,7 +153,7 @@ fn the_drafter_never_approves_their_own_answer() {
     assert!(matches!(
         err,
         Err(WorkflowError::Refused {
-            code: "drafter_cannot_approve",
+            code: ProblemCode::DrafterCannotApprove,
             ..
         })
     ));
@@ -173,7 +173,7 @@ fn a_returned_answer_goes_back_to_the_clerk() {
         &c,
         &approver("a1"),
         Action::Return(Review {
-            comments: "补充理由".into(),
+            reason: "补充理由".into(),
         }),
     );
     assert_eq!(c.status(), Status::Accepted);
@@ -208,7 +208,7 @@ fn correction_is_requested_once_and_restarts_the_clock() {
     assert!(matches!(
         again,
         Err(WorkflowError::Refused {
-            code: "correction_already_requested",
+            code: ProblemCode::CorrectionAlreadyRequested,
             ..
         })
     ));

@@ -6,7 +6,6 @@
 use std::net::IpAddr;
 use std::num::NonZeroU32;
 
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
@@ -16,6 +15,8 @@ use validator::Validate;
 use super::extract::JsonBody;
 use super::limits::{client_ip, IntakeLimits};
 use super::problem::ApiError;
+use crate::domain::problem_code::ProblemCode;
+use crate::msg;
 use crate::service::{access, Services};
 
 /// Requests for one case in an hour, and from one address in an hour.
@@ -46,9 +47,11 @@ impl ResetLimits {
             ApiError {
                 retry_after: Some(u32::try_from(secs).unwrap_or(u32::MAX)),
                 ..ApiError::new(
-                    StatusCode::TOO_MANY_REQUESTS,
-                    "rate_limited",
-                    format!("too many requests for a new access token: try again in {secs} s"),
+                    ProblemCode::RateLimited,
+                    msg!(
+                        "申请新查询凭证的请求过多，请 {secs} 秒后再试",
+                        "too many requests for a new access token: try again in {secs} s"
+                    ),
                 )
             }
         };
@@ -91,11 +94,7 @@ pub async fn reset(
 ) -> Result<HttpResponse, ApiError> {
     // Neither an id nor a tracking number: no such case (other paths answer 404 too).
     if id.chars().count() > 64 {
-        return Err(ApiError::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            "no such application",
-        ));
+        return Err(ApiError::not_found());
     }
     let client = client_ip(req.headers(), req.peer_addr(), intake.trusted_proxies());
     limits.check(&id, client)?;

@@ -8,6 +8,7 @@ use super::extract::BearerToken;
 use super::problem::ApiError;
 use super::views::instant;
 use crate::domain::fees::{self, FeeScale};
+use crate::msg;
 use crate::service::{history, letters, FieldError, Services};
 
 #[derive(Deserialize)]
@@ -92,14 +93,21 @@ pub async fn quote(q: web::Query<QuoteParams>) -> Result<HttpResponse, ApiError>
             return Err(ApiError::invalid(vec![FieldError::new(
                 "rank",
                 if rank.is_some() { "range" } else { "required" },
-                "the per-application scale takes rank (1 to 100000: the application's number in the month) and no pages",
+                msg!(
+                    "按件计收须填写 rank（1 至 100000：该申请是当月的第几件），不填 pages",
+                    "the per-application scale takes rank (1 to 100000: the application's number \
+                     in the month) and no pages"
+                ),
             )]))
         }
         (FeeScale::PerPage, _, pages) => {
             return Err(ApiError::invalid(vec![FieldError::new(
                 "pages",
                 if pages.is_some() { "range" } else { "required" },
-                "the per-page scale takes pages (0 to 1000000) and no rank",
+                msg!(
+                    "按页计收须填写 pages（0 至 1000000），不填 rank",
+                    "the per-page scale takes pages (0 to 1000000) and no rank"
+                ),
             )]))
         }
     };

@@ -6,12 +6,14 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
 
 use super::extract::{
-    etag, idempotency_key, if_match, parse_json_value, parse_value, BearerToken, JsonBody, RawJson,
+    etag, idempotency_key, if_match, parse_json_value, parse_value, BearerToken, JsonForm, RawJson,
 };
 use super::limits::IntakeLimits;
 use super::problem::ApiError;
 use super::views::{self, ApplicationView};
+use crate::domain::problem_code::ProblemCode;
 use crate::domain::workflow::{Action, ActionKind};
+use crate::msg;
 use crate::service::forms::{OnlineFiling, Registration};
 use crate::service::intake::{self, Opened};
 use crate::service::{cases, FieldError, Services};
@@ -50,7 +52,7 @@ pub async fn file(
     services: web::Data<Services>,
     limits: web::Data<IntakeLimits>,
     req: HttpRequest,
-    body: JsonBody<OnlineFiling>,
+    body: JsonForm<OnlineFiling>,
 ) -> Result<HttpResponse, ApiError> {
     let key = idempotency_key(&req)?;
     let form = body.0;
@@ -66,7 +68,7 @@ pub async fn file(
 pub async fn register(
     token: BearerToken,
     services: web::Data<Services>,
-    body: JsonBody<Registration>,
+    body: JsonForm<Registration>,
 ) -> Result<HttpResponse, ApiError> {
     let token = Some(token.0);
     let form = body.0;
@@ -134,7 +136,10 @@ fn parse_action(
                     ApiError::invalid(vec![FieldError::new(
                         "version",
                         "invalid",
-                        "version is the case's version number",
+                        msg!(
+                            "version 须为案件的版本号（整数）",
+                            "version is the case's version number"
+                        ),
                     )])
                 })?,
         ),
@@ -168,9 +173,11 @@ fn parse_action(
         // Taken by the service itself when a period lapses; nobody may send them.
         ActionKind::AbandonNoCorrection | ActionKind::AbandonFeeUnpaid => {
             return Err(ApiError::new(
-                StatusCode::FORBIDDEN,
-                "role_not_allowed",
-                format!("{kind} is taken by the service when the period lapses"),
+                ProblemCode::RoleNotAllowed,
+                msg!(
+                    "{kind} 由系统在期限届满时自动进行",
+                    "{kind} is taken by the service when the period lapses"
+                ),
             ))
         }
     };
@@ -188,9 +195,11 @@ pub async fn act(
     let (id, action) = path.into_inner();
     let kind = ActionKind::parse(&action).ok_or_else(|| {
         ApiError::new(
-            StatusCode::NOT_FOUND,
-            "unknown_action",
-            format!("there is no action {action:?}"),
+            ProblemCode::UnknownAction,
+            msg!(
+                "没有名为 {action:?} 的操作",
+                "there is no action {action:?}"
+            ),
         )
     })?;
     let token = Some(token.0);
@@ -200,7 +209,7 @@ pub async fn act(
         return Err(ApiError::invalid(vec![FieldError::new(
             "",
             "invalid",
-            "the body must be a JSON object",
+            msg!("请求体须为 JSON 对象", "the body must be a JSON object"),
         )]));
     }
     let (action, body_version) = parse_action(kind, body)?;
@@ -209,15 +218,20 @@ pub async fn act(
             return Err(ApiError::invalid(vec![FieldError::new(
                 "version",
                 "mismatch",
-                format!("If-Match says {h}, the body says {b}"),
+                msg!(
+                    "If-Match 为 {h}，请求体中的 version 为 {b}，二者不一致",
+                    "If-Match says {h}, the body says {b}"
+                ),
             )]))
         }
         (Some(v), _) | (None, Some(v)) => v,
         (None, None) => {
             return Err(ApiError::new(
-                StatusCode::PRECONDITION_REQUIRED,
-                "version_required",
-                "send the version you acted on, in If-Match or as \"version\" in the body",
+                ProblemCode::VersionRequired,
+                msg!(
+                    "请在 If-Match 头或请求体的 \"version\" 中提供您所依据的案件版本",
+                    "send the version you acted on, in If-Match or as \"version\" in the body"
+                ),
             ))
         }
     };

@@ -120,7 +120,10 @@ pub async fn events(
         return Err(ServiceError::Invalid(vec![crate::service::FieldError::new(
             "format",
             "unsupported",
-            "events are exported as jsonl or csv",
+            crate::msg!(
+                "事件只能导出为 jsonl 或 csv",
+                "events are exported as jsonl or csv"
+            ),
         )])
         .into());
     }
@@ -169,7 +172,10 @@ pub async fn cases(
         return Err(ServiceError::Invalid(vec![crate::service::FieldError::new(
             "format",
             "unsupported",
-            "the case list is exported as csv or json",
+            crate::msg!(
+                "案件清单只能导出为 csv 或 json",
+                "the case list is exported as csv or json"
+            ),
         )])
         .into());
     }
@@ -247,10 +253,10 @@ pub async fn annual(
         ReportFormat::Csv => HttpResponse::Ok()
             .content_type("text/csv; charset=utf-8")
             .insert_header(attach("csv"))
-            .body(report_format::csv(&r).map_err(ServiceError::Conflict)?),
+            .body(report_format::csv(&r).map_err(ServiceError::Internal)?),
         ReportFormat::Html => HttpResponse::Ok()
             .content_type("text/html; charset=utf-8")
-            .body(report_format::html(&r).map_err(ServiceError::Conflict)?),
+            .body(report_format::html(&r).map_err(ServiceError::Internal)?),
     })
 }
 

@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize};
 use super::extract::{parse_json_value, BearerToken, JsonBody, RawJson};
 use super::problem::ApiError;
 use crate::domain::calendar::{CalendarError, DayNote, LocalDayOff};
+use crate::domain::problem_code::ProblemCode;
+use crate::msg;
 use crate::service::{calendar, FieldError, Services};
 
 /// Names the parameter whose date is outside the calendar (or `otherwise` when only the
@@ -18,11 +20,7 @@ fn out_of_range(e: CalendarError, params: &[(&str, NaiveDate)], otherwise: &str)
         .iter()
         .find(|(_, d)| *d == date)
         .map_or(otherwise, |(name, _)| *name);
-    ApiError::invalid(vec![FieldError::new(
-        field,
-        "out_of_calendar",
-        e.to_string(),
-    )])
+    ApiError::invalid(vec![FieldError::new(field, "out_of_calendar", e.message())])
 }
 
 #[derive(Deserialize)]
@@ -55,7 +53,7 @@ pub async fn add(
         return Err(ApiError::invalid(vec![FieldError::new(
             "working_days",
             "range",
-            "0 to 1000",
+            msg!("须为 0 至 1000", "0 to 1000"),
         )]));
     }
     let code = q.agency.clone();
@@ -144,9 +142,8 @@ fn year_param(year: &str) -> Result<i32, ApiError> {
         .filter(|y| (2000..=2099).contains(y))
         .ok_or_else(|| {
             ApiError::new(
-                actix_web::http::StatusCode::NOT_FOUND,
-                "not_found",
-                "the year must be 2000 to 2099",
+                ProblemCode::NotFound,
+                msg!("年份须为 2000 至 2099", "the year must be 2000 to 2099"),
             )
         })
 }
@@ -161,12 +158,19 @@ pub async fn put_year(
 ) -> Result<HttpResponse, ApiError> {
     let year = year_param(&year)?;
     if body.0.is_empty() {
-        return Err(ApiError::bad_request("malformed_json", "the body is empty"));
+        return Err(ApiError::new(
+            ProblemCode::MalformedJson,
+            msg!("请求体为空", "the body is empty"),
+        ));
     }
     // Not JSON at all is a 400 like everywhere else; JSON that is not a valid notice is a 422.
     parse_json_value(&body.0)?;
-    let text = String::from_utf8(body.0.to_vec())
-        .map_err(|_| ApiError::bad_request("malformed_json", "the body is not UTF-8"))?;
+    let text = String::from_utf8(body.0.to_vec()).map_err(|_| {
+        ApiError::new(
+            ProblemCode::MalformedJson,
+            msg!("请求体不是 UTF-8 编码", "the body is not UTF-8"),
+        )
+    })?;
     let loaded = web::block(move || {
         calendar::put_year(&services, Some(&token.0), year, &text, services.now())
     })

@@ -10,12 +10,13 @@ use std::num::NonZeroU32;
 use std::time::Duration;
 
 use actix_web::http::header::HeaderMap;
-use actix_web::http::StatusCode;
 use actix_web::HttpRequest;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 use super::problem::ApiError;
+use crate::domain::problem_code::ProblemCode;
+use crate::msg;
 
 /// How much intake each key may have; 0 turns a limit off.
 #[derive(Debug, Clone, Copy)]
@@ -76,7 +77,10 @@ impl IntakeLimits {
         limiter.check_key(&ip).map_err(|until| {
             too_many(
                 until.wait_time_from(self.clock.now()),
-                "too many applications from this address",
+                (
+                    "来自该地址的申请过多",
+                    "too many applications from this address",
+                ),
             )
         })
     }
@@ -91,7 +95,10 @@ impl IntakeLimits {
             .map_err(|until| {
                 too_many(
                     until.wait_time_from(self.clock.now()),
-                    "too many applications under this identity document",
+                    (
+                        "以该身份证件提交的申请过多",
+                        "too many applications under this identity document",
+                    ),
                 )
             })
     }
@@ -148,16 +155,18 @@ fn parse_addr(s: &str) -> Option<IpAddr> {
         .or_else(|| s.strip_prefix('[')?.strip_suffix(']')?.parse().ok())
 }
 
-fn too_many(wait: Duration, what: &str) -> ApiError {
+fn too_many(wait: Duration, (what_zh, what): (&str, &str)) -> ApiError {
     // Whole seconds, rounded up, never 0: a client retrying at once would be refused again.
     let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
     let secs = u32::try_from(secs).unwrap_or(u32::MAX).max(1);
     ApiError {
         retry_after: Some(secs),
         ..ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
-            format!("{what}: try again in {secs} s"),
+            ProblemCode::RateLimited,
+            msg!(
+                "{what_zh}，请 {secs} 秒后再试",
+                "{what}: try again in {secs} s"
+            ),
         )
     }
 }

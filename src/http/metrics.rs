@@ -122,13 +122,7 @@ pub async fn metrics(
     let mut body = Vec::new();
     TextEncoder::new()
         .encode(&metrics.registry.gather(), &mut body)
-        .map_err(|e| {
-            ApiError::new(
-                actix_web::http::StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-                e.to_string(),
-            )
-        })?;
+        .map_err(|e| ApiError::internal(&e))?;
     Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .body(body))

@@ -6,20 +6,24 @@ pub mod applications;
 pub mod audit;
 pub mod calendar;
 pub mod clock;
+pub mod collect;
 pub mod extract;
+pub mod language;
 pub mod limits;
 pub mod metrics;
 pub mod notices;
 pub mod observe;
 pub mod problem;
 pub mod queue;
+pub mod serde_errors;
 pub mod users;
 pub mod views;
 pub mod wire;
 
-use actix_web::http::{Method, StatusCode};
+use actix_web::http::Method;
 use actix_web::{web, HttpRequest, HttpResponse, Route};
 
+use crate::domain::problem_code::ProblemCode;
 use problem::ApiError;
 
 /// Every served route, in one table: the app is built from it and the OpenAPI test reads it.
@@ -225,9 +229,12 @@ async fn openapi() -> HttpResponse {
 /// 405 with the methods the path does serve (RFC 9110 §15.5.6).
 fn method_not_allowed(req: HttpRequest, allow: String) -> HttpResponse {
     use actix_web::ResponseError;
-    let detail = format!("{} is not served on {}", req.method(), req.path());
-    let mut res = ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", detail)
-        .error_response();
+    let (method, path) = (req.method(), req.path());
+    let detail = crate::msg!(
+        "{path} 不接受 {method} 请求",
+        "{method} is not served on {path}"
+    );
+    let mut res = ApiError::new(ProblemCode::MethodNotAllowed, detail).error_response();
     if let Ok(v) = actix_web::http::header::HeaderValue::from_str(&allow) {
         res.headers_mut().insert(actix_web::http::header::ALLOW, v);
     }
@@ -236,19 +243,41 @@ fn method_not_allowed(req: HttpRequest, allow: String) -> HttpResponse {
 
 pub async fn route_not_found(req: HttpRequest) -> HttpResponse {
     use actix_web::ResponseError;
-    let detail = format!("nothing is served at {}", req.path());
-    ApiError::new(StatusCode::NOT_FOUND, "route_not_found", detail).error_response()
+    let path = req.path();
+    let detail = crate::msg!("{path} 下没有任何服务", "nothing is served at {path}");
+    ApiError::new(ProblemCode::RouteNotFound, detail).error_response()
 }
 
 /// Query strings that do not parse (a bad date, an unknown enum value) are 400s like the rest.
 pub fn query_config() -> web::QueryConfig {
-    web::QueryConfig::default().error_handler(|err, _req| {
-        ApiError::bad_request(
-            "invalid_query",
-            format!("the query string is not valid: {err}"),
-        )
-        .into()
+    web::QueryConfig::default().error_handler(|err, req| {
+        let message = query_message(&err.to_string(), req.query_string());
+        ApiError::new(ProblemCode::InvalidQuery, message).into()
     })
+}
+
+/// serde_urlencoded's wording, naming the parameter: the one it names, or the one holding the
+/// value it quotes (it does not say which field it was reading).
+fn query_message(err: &str, query: &str) -> crate::domain::message::Message {
+    use serde_errors::Fault;
+    let inner = err.strip_prefix("Query deserialize error: ").unwrap_or(err);
+    let name = match serde_errors::fault(inner) {
+        Fault::Missing(n) | Fault::Unknown(n) => n,
+        Fault::Invalid { .. } => {
+            let pairs = web::Query::<Vec<(String, String)>>::from_query(query)
+                .map(web::Query::into_inner)
+                .unwrap_or_default();
+            let quoted = inner.split('"').nth(1);
+            quoted
+                .and_then(|v| pairs.into_iter().find(|(_, given)| given == v))
+                .map_or_else(|| "query".to_owned(), |(k, _)| k)
+        }
+    };
+    let m = serde_errors::field_error(&name, inner).message;
+    crate::domain::message::Message::new(
+        format!("查询参数无效：{}", m.zh),
+        format!("the query string is not valid: {}", m.en),
+    )
 }
 
 /// Bad path segments are unknown ids: 404.

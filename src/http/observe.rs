@@ -120,7 +120,10 @@ pub async fn refuse_nul(
         let err = ApiError::invalid(vec![crate::service::FieldError::new(
             field,
             "nul_character",
-            "the URL must not contain the NUL character (%00)",
+            crate::msg!(
+                "网址中不能含有 NUL 字符（%00）",
+                "the URL must not contain the NUL character (%00)"
+            ),
         )]);
         return Ok(req.error_response(err).map_into_right_body());
     }

@@ -9,6 +9,7 @@ use super::problem::ApiError;
 use super::views::{self, ApplicationView};
 use crate::db::cases::{Cursor, Sort};
 use crate::domain::case::{ApplicantKind, Status};
+use crate::msg;
 use crate::service::{cases, FieldError, Services};
 
 #[derive(Debug, Deserialize)]
@@ -37,11 +38,10 @@ pub struct ListParams {
 }
 
 fn invalid_query(errors: Vec<FieldError>) -> ApiError {
-    let mut e = ApiError::invalid(errors);
-    e.status = 400;
-    e.title = "Bad Request";
-    e.code = "invalid_query";
-    e
+    ApiError {
+        code: crate::domain::problem_code::ProblemCode::InvalidQuery,
+        ..ApiError::invalid(errors)
+    }
 }
 
 impl ListParams {
@@ -59,7 +59,7 @@ impl ListParams {
                     errors.push(FieldError::new(
                         "status",
                         "unknown_status",
-                        format!("{s:?} is not a status"),
+                        msg!("{s:?} 不是有效的状态", "{s:?} is not a status"),
                     ));
                 }
                 parsed
@@ -67,14 +67,21 @@ impl ListParams {
             .collect();
         let limit = self.limit.unwrap_or(50);
         if !(1..=200).contains(&limit) {
-            errors.push(FieldError::new("limit", "range", "limit must be 1 to 200"));
+            errors.push(FieldError::new(
+                "limit",
+                "range",
+                msg!("limit 须为 1 至 200", "limit must be 1 to 200"),
+            ));
         }
         if let (Some(from), Some(to)) = (self.received_from, self.received_to) {
             if from > to {
                 errors.push(FieldError::new(
                     "received_from",
                     "range",
-                    "received_from is after received_to",
+                    msg!(
+                        "received_from 晚于 received_to",
+                        "received_from is after received_to"
+                    ),
                 ));
             }
         }
@@ -82,14 +89,20 @@ impl ListParams {
             errors.push(FieldError::new(
                 "q",
                 "length",
-                "search text is at most 200 characters",
+                msg!(
+                    "搜索文字最多 200 个字符",
+                    "search text is at most 200 characters"
+                ),
             ));
         }
         if self.due_within.is_some_and(|n| n > 250) {
             errors.push(FieldError::new(
                 "due_within",
                 "range",
-                "due_within is 0 to 250 working days",
+                msg!(
+                    "due_within 须为 0 至 250 个工作日",
+                    "due_within is 0 to 250 working days"
+                ),
             ));
         }
         // Asked what is due or overdue, a clerk wants the soonest first (and that order is the
@@ -109,7 +122,10 @@ impl ListParams {
                     errors.push(FieldError::new(
                         "cursor",
                         "invalid",
-                        "use the next_cursor of the previous page, with the same sort",
+                        msg!(
+                            "请使用上一页返回的 next_cursor，并保持相同的排序",
+                            "use the next_cursor of the previous page, with the same sort"
+                        ),
                     ));
                 }
                 parsed

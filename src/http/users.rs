@@ -13,14 +13,28 @@ use crate::service::Services;
 
 impl From<AccountError> for ApiError {
     fn from(e: AccountError) -> Self {
-        let detail = e.to_string();
+        use crate::domain::message::Message;
+        use crate::domain::problem_code::ProblemCode as C;
         match e {
             AccountError::Service(e) => e.into(),
-            AccountError::NoSuchUser => Self::new(StatusCode::NOT_FOUND, "not_found", detail),
-            AccountError::OwnAccount => Self::new(StatusCode::CONFLICT, "own_account", detail),
-            AccountError::LastUnboundAdmin => {
-                Self::new(StatusCode::CONFLICT, "last_unbound_admin", detail)
+            AccountError::NoSuchUser => {
+                Self::new(C::NotFound, Message::new("没有该用户", "no such user"))
             }
+            AccountError::OwnAccount => Self::new(
+                C::OwnAccount,
+                Message::new(
+                    "管理员不能停用自己的账户",
+                    "an administrator cannot disable their own account",
+                ),
+            ),
+            AccountError::LastUnboundAdmin => Self::new(
+                C::LastUnboundAdmin,
+                Message::new(
+                    "这是最后一个启用的、不绑定机关的管理员：请先添加或重新启用另一个（或为其更换令牌）",
+                    "this is the last enabled admin bound to no office: add or re-enable another \
+                     one first (or rotate this one's token)",
+                ),
+            ),
         }
     }
 }

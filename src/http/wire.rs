@@ -16,6 +16,8 @@ use actix_web::http::StatusCode;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 use super::problem::ApiError;
+use crate::domain::message::{Language, Message};
+use crate::domain::problem_code::ProblemCode;
 
 pub struct ProblemIo<T> {
     io: T,
@@ -107,18 +109,21 @@ fn as_problem(buf: &[u8]) -> Option<Vec<u8>> {
     let mut lines = head.split("\r\n");
     let status_line = lines.next()?;
     let status = StatusCode::from_u16(status_line.get(9..12)?.parse().ok()?).ok()?;
-    let (code, detail) = match status.as_u16() {
+    let (code, zh, en) = match status.as_u16() {
         400 => (
-            "malformed_request",
+            ProblemCode::MalformedRequest,
+            "请求不是有效的 HTTP/1.1：请检查请求行和请求头，并对网址中的非 ASCII 字符进行百分号编码（如 ?q=%E7%8E%8B）",
             "the request is not valid HTTP/1.1: check the request line and headers, and \
              percent-encode characters outside ASCII in the URL (e.g. ?q=%E7%8E%8B)",
         ),
         408 => (
-            "request_timeout",
+            ProblemCode::RequestTimeout,
+            "请求头未在 5 秒内到达",
             "the request head did not arrive within 5 s",
         ),
         431 => (
-            "headers_too_large",
+            ProblemCode::HeadersTooLarge,
+            "请求头过多或过大",
             "the request has too many headers, or headers too large",
         ),
         _ => return None,
@@ -132,7 +137,8 @@ fn as_problem(buf: &[u8]) -> Option<Vec<u8>> {
     {
         return None;
     }
-    let body = ApiError::new(status, code, detail).to_json();
+    // No request to read a language from: English, said so in Content-Language.
+    let body = ApiError::new(code, Message::new(zh, en)).to_json(Language::En);
     let mut out = buf[..start].to_vec();
     out.extend_from_slice(status_line.as_bytes());
     out.extend_from_slice(b"\r\n");
@@ -145,7 +151,8 @@ fn as_problem(buf: &[u8]) -> Option<Vec<u8>> {
     }
     out.extend_from_slice(
         format!(
-            "content-type: application/problem+json\r\ncontent-length: {}\r\n\
+            "content-type: application/problem+json\r\ncontent-language: en\r\n\
+             content-length: {}\r\n\
              x-content-type-options: nosniff\r\ncache-control: no-store\r\n\r\n",
             body.len()
         )

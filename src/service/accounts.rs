@@ -180,7 +180,10 @@ pub fn create_user(
         errors.push(FieldError::new(
             "role",
             "unknown_role",
-            "staff roles are clerk, approver, auditor and admin",
+            crate::msg!(
+                "工作人员的角色只能是 clerk、approver、auditor 或 admin",
+                "staff roles are clerk, approver, auditor and admin"
+            ),
         ));
     }
     let name = form.name.trim();
@@ -188,7 +191,10 @@ pub fn create_user(
         errors.push(FieldError::new(
             "name",
             "length",
-            "1 to 200 characters on one line",
+            crate::msg!(
+                "须为一行 1 至 200 个字符",
+                "1 to 200 characters on one line"
+            ),
         ));
     }
     let email = match form.email.as_deref().map(staff_email).transpose() {
@@ -197,7 +203,7 @@ pub fn create_user(
             errors.push(FieldError::new(
                 "email",
                 "invalid_email",
-                "not an e-mail address",
+                crate::msg!("不是有效的电子邮箱地址", "not an e-mail address"),
             ));
             None
         }
@@ -211,8 +217,11 @@ pub fn create_user(
             if found.is_none() {
                 errors.push(FieldError::new(
                     "agency",
-                    "unknown_agency",
-                    format!("no office you administer has the code {code:?}"),
+                    crate::domain::problem_code::ProblemCode::UnknownAgency.as_str(),
+                    crate::msg!(
+                        "您管理的机关中没有代码为 {code:?} 的机关",
+                        "no office you administer has the code {code:?}"
+                    ),
                 ));
             }
             found
@@ -225,7 +234,10 @@ pub fn create_user(
         errors.push(FieldError::new(
             "agency",
             "required",
-            "clerks and approvers belong to an office",
+            crate::msg!(
+                "clerk 和 approver 须属于某个机关",
+                "clerks and approvers belong to an office"
+            ),
         ));
     }
     let Some(role) = role.filter(|_| errors.is_empty()) else {

@@ -5,6 +5,7 @@ use crate::db::models::{Agency, User};
 use crate::db::staff::{self, now};
 use crate::db::{is_unique_violation, write_tx, DbConnection};
 use crate::domain::workflow::Role;
+use crate::msg;
 use crate::security::{new_token, token_hash, STAFF_TOKEN_PREFIX};
 
 /// Agency codes start tracking numbers (`CODE-2026-000001`): 2 to 16 capitals, digits or dashes.
@@ -19,9 +20,14 @@ pub fn normalise_agency_code(code: &str) -> Result<String, ServiceError> {
     if ok {
         Ok(code)
     } else {
-        Err(ServiceError::Conflict(format!(
-            "agency code {code:?} must be 2 to 16 letters, digits or inner dashes"
-        )))
+        Err(ServiceError::invalid(
+            "code",
+            "invalid_agency_code",
+            msg!(
+                "机关代码 {code:?} 须为 2 至 16 个大写字母、数字或中间的短横线",
+                "agency code {code:?} must be 2 to 16 letters, digits or inner dashes"
+            ),
+        ))
     }
 }
 
@@ -29,8 +35,13 @@ pub fn add_agency(conn: &mut DbConnection, code: &str, name: &str) -> Result<Age
     let code = normalise_agency_code(code)?;
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 200 {
-        return Err(ServiceError::Conflict(
-            "the agency name must be 1 to 200 characters".into(),
+        return Err(ServiceError::invalid(
+            "name",
+            "length",
+            msg!(
+                "机关名称须为 1 至 200 个字符",
+                "the agency name must be 1 to 200 characters"
+            ),
         ));
     }
     let agency = Agency {
@@ -51,9 +62,7 @@ pub fn add_agency(conn: &mut DbConnection, code: &str, name: &str) -> Result<Age
         reopen_working_days: 20,
     };
     write_tx(conn, |conn| match staff::insert_agency(conn, &agency) {
-        Err(e) if is_unique_violation(&e) => Err(ServiceError::Conflict(format!(
-            "an agency with code {code} exists already"
-        ))),
+        Err(e) if is_unique_violation(&e) => Err(ServiceError::AgencyExists(code.clone())),
         other => Ok(other?),
     })?;
     Ok(agency)
@@ -66,13 +75,15 @@ pub fn set_art35_threshold(
     threshold: i32,
 ) -> Result<Agency, ServiceError> {
     if !(1..=10_000).contains(&threshold) {
-        return Err(ServiceError::Conflict(
-            "the threshold must be 1 to 10000".into(),
+        return Err(ServiceError::invalid(
+            "threshold",
+            "range",
+            msg!("数量须为 1 至 10000", "the threshold must be 1 to 10000"),
         ));
     }
     let code = normalise_agency_code(code)?;
     let agency = staff::agency_by_code(conn, &code)?
-        .ok_or_else(|| ServiceError::Conflict(format!("no agency has the code {code}")))?;
+        .ok_or_else(|| ServiceError::UnknownAgency(code.to_string()))?;
     write_tx(conn, |conn| {
         staff::set_art35_threshold(conn, &agency.id, threshold)
     })?;
@@ -91,20 +102,29 @@ pub fn set_sender(
     signature: Option<&str>,
 ) -> Result<Agency, ServiceError> {
     if email.parse::<lettre::Address>().is_err() {
-        return Err(ServiceError::Conflict(format!(
-            "{email:?} is not an e-mail address"
-        )));
+        return Err(ServiceError::invalid(
+            "email",
+            "email",
+            msg!(
+                "{email:?} 不是有效的电子邮箱地址",
+                "{email:?} is not an e-mail address"
+            ),
+        ));
     }
     // The name heads every notice's From: one visible line, or no notice could be sent.
-    if let Some(Err(e)) = name.map(super::forms::one_line_text) {
-        return Err(ServiceError::Conflict(format!(
-            "the sender name {name:?} {}",
-            e.message.unwrap_or_default()
-        )));
+    if let Some(Err(_)) = name.map(super::forms::one_line_text) {
+        return Err(ServiceError::invalid(
+            "name",
+            "control_character",
+            msg!(
+                "发件人名称 {name:?} 须为一行可见的文字",
+                "the sender name {name:?} must be one line of visible text"
+            ),
+        ));
     }
     let code = normalise_agency_code(code)?;
     let agency = staff::agency_by_code(conn, &code)?
-        .ok_or_else(|| ServiceError::Conflict(format!("no agency has the code {code}")))?;
+        .ok_or_else(|| ServiceError::UnknownAgency(code.to_string()))?;
     write_tx(conn, |conn| {
         staff::set_sender(conn, &agency.id, email, name, signature)
     })?;
@@ -118,8 +138,7 @@ pub fn set_sender(
 
 fn agency_of(conn: &mut DbConnection, code: &str) -> Result<Agency, ServiceError> {
     let code = normalise_agency_code(code)?;
-    staff::agency_by_code(conn, &code)?
-        .ok_or_else(|| ServiceError::Conflict(format!("no agency has the code {code}")))
+    staff::agency_by_code(conn, &code)?.ok_or_else(|| ServiceError::UnknownAgency(code.to_string()))
 }
 
 /// A setting given on the command line: `None` leaves it as it is, an empty string clears it.
@@ -133,9 +152,14 @@ fn setting(
         return Ok(current);
     };
     if v.chars().count() > max_chars || v.chars().any(char::is_control) {
-        return Err(ServiceError::Conflict(format!(
-            "{name} must be at most {max_chars} characters on one line"
-        )));
+        return Err(ServiceError::invalid(
+            name,
+            "length",
+            msg!(
+                "{name} 须为一行，最多 {max_chars} 个字符",
+                "{name} must be at most {max_chars} characters on one line"
+            ),
+        ));
     }
     Ok((!v.is_empty()).then(|| v.to_owned()))
 }
@@ -151,25 +175,30 @@ pub fn set_letter(
     court: Option<&str>,
 ) -> Result<Agency, ServiceError> {
     let agency = agency_of(conn, code)?;
-    let prefix = setting("the prefix", prefix, agency.letter_prefix.clone(), 20)?;
+    let prefix = setting("prefix", prefix, agency.letter_prefix.clone(), 20)?;
     if let Some(p) = &prefix {
         // The year and the number follow the prefix: it may hold neither brackets nor blanks.
         if p.chars()
             .any(|c| c.is_whitespace() || "〔〕[]()（）【】".contains(c))
         {
-            return Err(ServiceError::Conflict(format!(
-                "the prefix {p:?} is the office's code only (e.g. 海政信复), without brackets, \
-                 year or blanks"
-            )));
+            return Err(ServiceError::invalid(
+                "prefix",
+                "invalid",
+                msg!(
+                    "发文字号前缀 {p:?} 只写机关代字（如 海政信复），不含括号、年份或空格",
+                    "the prefix {p:?} is the office's code only (e.g. 海政信复), without \
+                     brackets, year or blanks"
+                ),
+            ));
         }
     }
     let body = setting(
-        "the reconsideration body",
+        "reconsideration_body",
         reconsideration_body,
         agency.reconsideration_body.clone(),
         100,
     )?;
-    let court = setting("the court", court, agency.court.clone(), 100)?;
+    let court = setting("court", court, agency.court.clone(), 100)?;
     write_tx(conn, |conn| {
         staff::set_letter(
             conn,
@@ -197,13 +226,23 @@ pub fn set_payment(
     channel: Option<&str>,
 ) -> Result<Agency, ServiceError> {
     let agency = agency_of(conn, code)?;
-    let payee = setting("the payee", Some(payee), None, 100)?
-        .ok_or_else(|| ServiceError::Conflict("the payee must not be empty".into()))?;
-    let account = setting("the account", account, agency.payment_account.clone(), 200)?;
-    let channel = setting("the channel", channel, agency.payment_channel.clone(), 500)?;
+    let payee = setting("payee", Some(payee), None, 100)?.ok_or_else(|| {
+        ServiceError::invalid(
+            "payee",
+            "required",
+            msg!("收款单位不能为空", "the payee must not be empty"),
+        )
+    })?;
+    let account = setting("account", account, agency.payment_account.clone(), 200)?;
+    let channel = setting("channel", channel, agency.payment_channel.clone(), 500)?;
     if account.is_none() && channel.is_none() {
-        return Err(ServiceError::Conflict(
-            "give the bank account (--account), the payment channel (--channel) or both".into(),
+        return Err(ServiceError::invalid(
+            "account",
+            "required",
+            msg!(
+                "请填写银行账户（--account）、缴费渠道（--channel）或两者",
+                "give the bank account (--account), the payment channel (--channel) or both"
+            ),
         ));
     }
     write_tx(conn, |conn| {
@@ -230,8 +269,13 @@ pub fn set_reopen_working_days(
     days: i32,
 ) -> Result<Agency, ServiceError> {
     if !(1..=60).contains(&days) {
-        return Err(ServiceError::Conflict(
-            "the reopening period must be 1 to 60 working days".into(),
+        return Err(ServiceError::invalid(
+            "working_days",
+            "range",
+            msg!(
+                "恢复办理的期限须为 1 至 60 个工作日",
+                "the reopening period must be 1 to 60 working days"
+            ),
         ));
     }
     let agency = agency_of(conn, code)?;
@@ -263,25 +307,40 @@ pub fn add_user(
         role,
         Role::Clerk | Role::Approver | Role::Auditor | Role::Admin
     ) {
-        return Err(ServiceError::Conflict(
-            "staff roles are clerk, approver, auditor and admin".into(),
+        return Err(ServiceError::invalid(
+            "role",
+            "unknown_role",
+            msg!(
+                "工作人员的角色只能是 clerk、approver、auditor 或 admin",
+                "staff roles are clerk, approver, auditor and admin"
+            ),
         ));
     }
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 200 {
-        return Err(ServiceError::Conflict(
-            "the user name must be 1 to 200 characters".into(),
+        return Err(ServiceError::invalid(
+            "name",
+            "length",
+            msg!(
+                "用户名须为 1 至 200 个字符",
+                "the user name must be 1 to 200 characters"
+            ),
         ));
     }
     let agency = match agency_code {
         Some(code) => Some(
             staff::agency_by_code(conn, &normalise_agency_code(code)?)?
-                .ok_or_else(|| ServiceError::Conflict(format!("no agency has the code {code}")))?,
+                .ok_or_else(|| ServiceError::UnknownAgency(code.to_string()))?,
         ),
         None if matches!(role, Role::Clerk | Role::Approver) => {
-            return Err(ServiceError::Conflict(format!(
-                "a {role} must belong to an agency (--agency CODE)"
-            )))
+            return Err(ServiceError::invalid(
+                "agency",
+                "required",
+                msg!(
+                    "{role} 须属于某个机关（--agency CODE）",
+                    "a {role} must belong to an agency (--agency CODE)"
+                ),
+            ))
         }
         None => None,
     };
@@ -308,9 +367,14 @@ fn staff_email(email: &str) -> Result<String, ServiceError> {
     if email.len() <= 254 && email.validate_email() {
         Ok(email.to_owned())
     } else {
-        Err(ServiceError::Conflict(format!(
-            "{email:?} is not an e-mail address"
-        )))
+        Err(ServiceError::invalid(
+            "email",
+            "email",
+            msg!(
+                "{email:?} 不是有效的电子邮箱地址",
+                "{email:?} is not an e-mail address"
+            ),
+        ))
     }
 }
 
@@ -325,9 +389,7 @@ pub fn set_user_email(
         staff::set_user_email(conn, user_id, email.as_deref())
     })?;
     if n == 0 {
-        return Err(ServiceError::Conflict(format!(
-            "no user has the id {user_id}"
-        )));
+        return Err(ServiceError::UnknownUser(user_id.to_owned()));
     }
     Ok(())
 }

@@ -52,7 +52,10 @@ pub fn audit_scope(
     let agency_id = match (&s.agency_id, asked) {
         (Some(own), Some(asked)) if *own != asked => {
             return Err(ServiceError::Forbidden(
-                "an auditor bound to an office audits that office only",
+                crate::domain::message::Message::new(
+                    "绑定机关的审计人员只能审计本机关",
+                    "an auditor bound to an office audits that office only",
+                ),
             ))
         }
         (Some(own), _) => Some(own.clone()),

@@ -117,6 +117,11 @@ fn record_use(conn: &mut DbConnection, user: &User) {
 pub fn require_staff<'a>(p: &'a Principal, roles: &[Role]) -> Result<&'a Staff, ServiceError> {
     match p.staff() {
         Some(s) if roles.contains(&s.role) => Ok(s),
-        _ => Err(ServiceError::Forbidden("your role may not do this")),
+        _ => Err(ServiceError::Forbidden(
+            crate::domain::message::Message::new(
+                "您的角色无权进行此操作",
+                "your role may not do this",
+            ),
+        )),
     }
 }

@@ -407,8 +407,11 @@ pub fn for_calculator(
                 .ok_or_else(|| {
                     ServiceError::Invalid(vec![super::FieldError::new(
                         "agency",
-                        "unknown_agency",
-                        format!("no office has the code {code:?}"),
+                        crate::domain::problem_code::ProblemCode::UnknownAgency.as_str(),
+                        crate::msg!(
+                            "没有代码为 {code:?} 的机关",
+                            "no office has the code {code:?}"
+                        ),
                     )])
                 })?
                 .id,
@@ -493,16 +496,17 @@ pub fn put_year(
     let principal = super::auth::authenticate(conn, token)?;
     let admin = super::auth::require_staff(&principal, &[Role::Admin])?;
     if admin.agency_id.is_some() {
-        return Err(ServiceError::Forbidden(
+        return Err(ServiceError::Forbidden(crate::domain::message::Message::new(
+            "全国节假日安排由不绑定机关的管理员导入；机关的管理员设置本机关的调休日",
             "the national calendar is loaded by an admin bound to no office; an office's admin \
              sets its local days off",
-        ));
+        )));
     }
     let notice = YearNotice::parse(body, Some(year)).map_err(|e| {
         ServiceError::Invalid(vec![super::FieldError::new(
             "",
             "invalid_calendar",
-            e.to_string(),
+            crate::msg!("节假日安排文件无效：{e}", "{e}"),
         )])
     })?;
     load_year(
@@ -538,21 +542,27 @@ pub fn put_local_days(
             errors.push(super::FieldError::new(
                 format!("days_off[{i}].date"),
                 "outside_year",
-                format!("{} is not in {year}", d.date),
+                {
+                    let date = d.date;
+                    crate::msg!("{date} 不在 {year} 年内", "{date} is not in {year}")
+                },
             ));
         }
         if !seen.insert(d.date) {
             errors.push(super::FieldError::new(
                 format!("days_off[{i}].date"),
                 "duplicate_date",
-                format!("{} is listed twice", d.date),
+                {
+                    let date = d.date;
+                    crate::msg!("{date} 重复列出", "{date} is listed twice")
+                },
             ));
         }
         if d.name.trim().is_empty() || d.name.chars().count() > 100 {
             errors.push(super::FieldError::new(
                 format!("days_off[{i}].name"),
                 "length",
-                "1 to 100 characters",
+                crate::msg!("须为 1 至 100 个字符", "1 to 100 characters"),
             ));
         }
     }

@@ -226,7 +226,7 @@ pub fn list(services: &Services, token: Option<&str>, q: &Query) -> Result<Page,
             ServiceError::Invalid(vec![FieldError::new(
                 "due_within",
                 "out_of_calendar",
-                e.to_string(),
+                e.message(),
             )])
         })?),
         None => None,

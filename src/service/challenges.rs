@@ -9,7 +9,9 @@ use crate::db::models::{ApplicationRow, Challenge};
 use crate::db::schema::challenges as c;
 use crate::db::DbConnection;
 use crate::domain::case::ChallengeKind;
+use crate::domain::message::Message;
 use crate::domain::workflow::{Action, WorkflowError};
+use crate::msg;
 
 /// What an action does to the case's challenges, checked before anything is written.
 pub enum Step {
@@ -17,12 +19,9 @@ pub enum Step {
     Result(Challenge),
 }
 
-fn invalid(field: &'static str, message: impl Into<String>) -> ServiceError {
+fn invalid(field: &'static str, message: Message) -> ServiceError {
     ServiceError::Workflow {
-        error: WorkflowError::InvalidInput {
-            field,
-            message: message.into(),
-        },
+        error: WorkflowError::InvalidInput { field, message },
         allowed: vec![],
     }
 }
@@ -53,19 +52,31 @@ pub fn prepare(
                 .first(conn)
                 .optional()?;
             let Some(mut ch) = found else {
-                return Err(invalid("challenge_id", "no such challenge on this case"));
+                return Err(invalid(
+                    "challenge_id",
+                    msg!(
+                        "本案没有该编号的复议或诉讼",
+                        "no such challenge on this case"
+                    ),
+                ));
             };
             if ch.result.is_some() {
                 return Err(invalid(
                     "challenge_id",
-                    "this challenge's result is recorded",
+                    msg!(
+                        "该复议或诉讼的结果已经登记",
+                        "this challenge's result is recorded"
+                    ),
                 ));
             }
             if i.decided_on < ch.filed_on {
-                return Err(invalid(
-                    "decided_on",
-                    format!("the challenge was filed on {}", ch.filed_on),
-                ));
+                return Err(invalid("decided_on", {
+                    let filed = ch.filed_on;
+                    msg!(
+                        "该复议或诉讼于 {filed} 提起",
+                        "the challenge was filed on {filed}"
+                    )
+                }));
             }
             ch.result = Some(i.result.as_str().to_owned());
             ch.decided_on = Some(i.decided_on);

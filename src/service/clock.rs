@@ -43,7 +43,7 @@ fn calendar_error(e: crate::domain::calendar::CalendarError) -> ServiceError {
     ServiceError::Invalid(vec![super::FieldError::new(
         "",
         "out_of_calendar",
-        e.to_string(),
+        e.message(),
     )])
 }
 

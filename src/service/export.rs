@@ -77,7 +77,7 @@ pub type Sink<'a> = dyn FnMut(Vec<u8>) -> bool + 'a;
 
 fn encode<T: Serialize>(rows: &[T], format: Format, first: bool) -> Result<Vec<u8>, ServiceError> {
     let mut out = Vec::with_capacity(rows.len() * 400);
-    let fail = |e: &dyn std::fmt::Display| ServiceError::Conflict(format!("export: {e}"));
+    let fail = |e: &dyn std::fmt::Display| ServiceError::Internal(format!("export: {e}"));
     match format {
         Format::Csv => {
             if first {
@@ -388,7 +388,7 @@ pub fn year_bounds(year: i32) -> Result<(NaiveDate, NaiveDate), ServiceError> {
         _ => Err(ServiceError::Invalid(vec![super::FieldError::new(
             "year",
             "out_of_range",
-            "the year must be 2008 to 2099",
+            crate::msg!("年份须为 2008 至 2099", "the year must be 2008 to 2099"),
         )])),
     }
 }

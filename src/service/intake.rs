@@ -12,6 +12,7 @@ use crate::domain::case::{Channel, Status};
 use crate::domain::identity;
 use crate::domain::time::legal_date;
 use crate::domain::workflow::{Role, EARLIEST_DATE};
+use crate::msg;
 use crate::security::{new_token, sha256_hex, token_hash, ACCESS_TOKEN_PREFIX};
 
 /// A case just opened, with the applicant's access token (shown this once).
@@ -60,8 +61,14 @@ pub fn file_online(
             staff::agency_by_code(conn, &form.agency_code.to_uppercase())?.ok_or_else(|| {
                 ServiceError::Invalid(vec![FieldError::new(
                     "agency_code",
-                    "unknown_agency",
-                    format!("no office has the code {:?}", form.agency_code),
+                    crate::domain::problem_code::ProblemCode::UnknownAgency.as_str(),
+                    {
+                        let code = &form.agency_code;
+                        msg!(
+                            "没有代码为 {code:?} 的机关",
+                            "no office has the code {code:?}"
+                        )
+                    },
                 )])
             })?;
         let new = NewCase {
@@ -95,27 +102,38 @@ pub fn register(
     let conn = &mut *services.conn()?;
     let principal = super::auth::authenticate(conn, token)?;
     let clerk = require_staff(&principal, &[Role::Clerk])?;
-    let agency_id = clerk
-        .agency_id
-        .clone()
-        .ok_or(ServiceError::Forbidden("clerks belong to an agency"))?;
+    let agency_id = clerk.agency_id.clone().ok_or(ServiceError::Forbidden(
+        crate::domain::message::Message::new(
+            "登记人员须属于某个机关",
+            "clerks belong to an agency",
+        ),
+    ))?;
     let mut errors = check_application(&form.applicant, &form.request);
     let today = legal_date(now);
     match form.received_on {
         Some(d) if d < EARLIEST_DATE => errors.push(FieldError::new(
             "received_on",
             "too_early",
-            format!("{d} is before {EARLIEST_DATE}: check the year"),
+            msg!(
+                "{d} 早于 {EARLIEST_DATE}，请检查年份",
+                "{d} is before {EARLIEST_DATE}: check the year"
+            ),
         )),
         Some(d) if d > today => errors.push(FieldError::new(
             "received_on",
             "in_the_future",
-            format!("{d} is in the future (today is {today} in China)"),
+            msg!(
+                "{d} 是将来的日期（今天是 {today}）",
+                "{d} is in the future (today is {today} in China)"
+            ),
         )),
         None if form.channel == Channel::InPerson => errors.push(FieldError::new(
             "received_on",
             "required",
-            "an application handed in is received that day: give the date (art. 31)",
+            msg!(
+                "当面提交的申请以当日为收到日期，请填写日期（第三十一条）",
+                "an application handed in is received that day: give the date (art. 31)"
+            ),
         )),
         _ => {}
     }

@@ -56,8 +56,9 @@ pub fn close_lapsed(services: &Services, now: DateTime<Utc>) -> Result<Lapsed, S
     let mut calendars = services.calendars.batch();
     for row in candidates {
         let cal = calendars.get(conn, &row.agency_id)?;
-        let deadlines = clock::deadlines(&cal, &row.case()?.clock_facts(), today)
-            .map_err(|e| ServiceError::Conflict(e.to_string()))?;
+        let deadlines = clock::deadlines(&cal, &row.case()?.clock_facts(), today).map_err(|e| {
+            ServiceError::Internal(format!("the deadlines of case {}: {e}", row.id))
+        })?;
         let lapsed = |kind| {
             deadlines
                 .iter()

@@ -21,7 +21,7 @@ pub fn write_answer_letter(
     now: DateTime<Utc>,
 ) -> Result<(), ServiceError> {
     let decision = case.case()?.decision.ok_or_else(|| {
-        ServiceError::Conflict("an approved case has a decision; this one has none".into())
+        ServiceError::Internal(format!("case {} is approved but has no decision", case.id))
     })?;
     let agency = staff::agency_by_id(conn, &case.agency_id)?;
     let document_number = match agency.letter_prefix.as_deref() {

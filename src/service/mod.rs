@@ -29,6 +29,7 @@ use diesel::result::Error as DieselError;
 
 use crate::db::models::CorruptValue;
 use crate::db::{DbConnection, DbPool, RetryHint};
+use crate::domain::message::Message;
 use crate::domain::workflow::WorkflowError;
 use crate::security::SecretKey;
 
@@ -69,24 +70,21 @@ impl Services {
     }
 }
 
-/// One field at fault, by its JSON path (e.g. `applicant.id_number`).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+/// One field at fault, by its JSON path (e.g. `applicant.id_number`), with a stable `code` and
+/// a message in both languages (the HTTP edge picks one).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
     pub field: String,
     pub code: String,
-    pub message: String,
+    pub message: Message,
 }
 
 impl FieldError {
-    pub fn new(
-        field: impl Into<String>,
-        code: impl Into<String>,
-        message: impl Into<String>,
-    ) -> Self {
+    pub fn new(field: impl Into<String>, code: impl Into<String>, message: Message) -> Self {
         Self {
             field: field.into(),
             code: code.into(),
-            message: message.into(),
+            message,
         }
     }
 }
@@ -96,15 +94,20 @@ pub enum ServiceError {
     #[error("a valid bearer token is required")]
     Unauthenticated,
     #[error("{0}")]
-    Forbidden(&'static str),
+    Forbidden(Message),
     /// Unknown, or not visible to the caller: the two are not told apart.
     #[error("no such application")]
     NotFound,
     #[error("no such agency")]
     NoSuchAgency,
+    /// The command line named an office that does not exist.
+    #[error("no agency has the code {0}")]
+    UnknownAgency(String),
+    #[error("no user has the id {0}")]
+    UnknownUser(String),
     #[error("no answer letter yet: it is written when the answer is delivered")]
     NoLetter,
-    #[error("the input is not valid")]
+    #[error("the input is not valid: {}", list(.0))]
     Invalid(Vec<FieldError>),
     /// The workflow refused the action; `allowed` is what the caller may do instead.
     #[error("{error}")]
@@ -116,14 +119,38 @@ pub enum ServiceError {
     VersionConflict { expected: i32, current: i32 },
     #[error("this Idempotency-Key was used for a different request")]
     IdempotencyKeyReused,
-    #[error("{0}")]
-    Conflict(String),
+    /// An office with this code exists already.
+    #[error("an agency with code {0} exists already")]
+    AgencyExists(String),
+    /// Only a failed notice is sent again.
+    #[error("the notice is {0}, not failed")]
+    NoticeNotFailed(String),
+    /// A fault of the service itself (a template that does not render, an export that does not
+    /// encode, a broken invariant): logged with its cause, answered 500 without it.
+    #[error("internal: {0}")]
+    Internal(String),
     #[error("the database is not reachable right now")]
     Pool(#[from] diesel::r2d2::PoolError),
     #[error(transparent)]
     Db(#[from] DieselError),
     #[error(transparent)]
     Corrupt(#[from] CorruptValue),
+}
+
+/// `field: message; …`, for logs and the command line.
+fn list(errors: &[FieldError]) -> String {
+    let each = errors.iter().map(|e| match e.field.as_str() {
+        "" => e.message.en.to_string(),
+        f => format!("{f}: {}", e.message.en),
+    });
+    each.collect::<Vec<_>>().join("; ")
+}
+
+impl ServiceError {
+    /// Bad input outside a JSON body (the command line's flags): one field at fault.
+    pub fn invalid(field: &str, code: &str, message: Message) -> Self {
+        Self::Invalid(vec![FieldError::new(field, code, message)])
+    }
 }
 
 impl RetryHint for ServiceError {

@@ -139,7 +139,7 @@ pub(super) fn render(
 ) -> Result<NoticeRow, ServiceError> {
     let r = templates
         .render(out.template, ctx)
-        .map_err(ServiceError::Conflict)?;
+        .map_err(ServiceError::Internal)?;
     let id = uuid::Uuid::now_v7().to_string();
     Ok(NoticeRow {
         message_id: format!("<{id}@gongkai>"),

@@ -56,10 +56,7 @@ pub fn retry(
     if !write_tx(conn, |conn| {
         notices::retry(conn, &notice.id, now.naive_utc())
     })? {
-        return Err(ServiceError::Conflict(format!(
-            "the notice is {}, not failed",
-            notice.status
-        )));
+        return Err(ServiceError::NoticeNotFailed(notice.status));
     }
     Ok(notices::get(conn, id)?.unwrap_or(notice))
 }

@@ -220,18 +220,24 @@ pub fn cell_cases(
     row: &str,
     column: &str,
 ) -> Result<Vec<CellCase>, ServiceError> {
-    let bad = |field: &str, message: &str| {
-        ServiceError::Invalid(vec![FieldError::new(field, "unknown", message)])
+    let bad = |field: &str, zh: &'static str, en: &'static str| {
+        ServiceError::Invalid(vec![FieldError::new(
+            field,
+            "unknown",
+            crate::domain::message::Message::new(zh, en),
+        )])
     };
     if !ROWS.iter().any(|r| r.key == row && r.counted) {
         return Err(bad(
             "row",
+            "不是表中计数的行（见 `rows[].key`）",
             "not a counted row of the table (see its `rows[].key`)",
         ));
     }
     let col = COLUMNS.iter().position(|c| c.0 == column).ok_or_else(|| {
         bad(
             "column",
+            "不是表中的列（见 `columns[].key`）",
             "not a column of the table (see its `columns[].key`)",
         )
     })?;
@@ -272,7 +278,10 @@ pub fn scope(
         .ok_or(ServiceError::NoSuchAgency)?;
     match &s.agency_id {
         Some(own) if *own != agency.id => Err(ServiceError::Forbidden(
-            "staff of an office see that office's report only",
+            crate::domain::message::Message::new(
+                "机关工作人员只能查看本机关的年度报告",
+                "staff of an office see that office's report only",
+            ),
         )),
         _ => Ok(agency),
     }

@@ -42,6 +42,11 @@ async fn nobody_sees_a_case_they_have_no_business_with() {
     assert_problem(&unknown, 404, "not_found");
     for token in [&sh.clerk, &sh.approver, &other_applicant] {
         let r = app.as_(token).get(&path).await;
+        // The same as an unknown id for that caller (an applicant's problems are in Chinese).
+        let unknown = app
+            .as_(token)
+            .get("/api/v1/applications/01a1ff9e-0000-7000-8000-000000000000")
+            .await;
         assert_eq!(r.body, unknown.body);
         assert_problem(
             &app.as_(token).get(&format!("{path}/events")).await,

@@ -139,6 +139,7 @@ impl TestApp {
             },
             shutdown_timeout: std::time::Duration::from_secs(5),
             clock: Clock::fixed(noon_in_china(TEST_DAY)),
+            default_language: gongkai::domain::message::Language::En,
         };
         let mut settings = settings;
         change(&mut settings);

@@ -25,6 +25,7 @@ mod mail;
 mod mail_crash;
 mod openapi;
 mod ops;
+mod problems;
 mod readme;
 mod reminders;
 mod report;

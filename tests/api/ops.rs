@@ -38,7 +38,8 @@ async fn online_intake_is_limited_per_client_and_per_identity() {
     // A third filing under the same identity document: refused, with when to come back.
     let r = app.public().file(&filing_as("BJHD", a)).await;
     assert_problem(&r, 429, "rate_limited");
-    assert!(r.body["detail"].as_str().unwrap().contains("identity"));
+    // The applicant's endpoint answers in Chinese.
+    assert!(r.body["detail"].as_str().unwrap().contains("身份证件"));
     let wait: u64 = r.header("retry-after").unwrap().parse().unwrap();
     // Two an hour: the next one is 30 minutes away.
     assert!((1..=1800).contains(&wait), "{wait}");
@@ -49,7 +50,7 @@ async fn online_intake_is_limited_per_client_and_per_identity() {
     assert_eq!(r.status, 201, "{}", r.body);
     let r = app.public().file(&filing_as("BJHD", b)).await;
     assert_problem(&r, 429, "rate_limited");
-    assert!(r.body["detail"].as_str().unwrap().contains("address"));
+    assert!(r.body["detail"].as_str().unwrap().contains("地址"));
     let wait: u64 = r.header("retry-after").unwrap().parse().unwrap();
     assert!((1..=60).contains(&wait), "{wait}");
     assert_eq!(case_count(&app), 3);

@@ -180,10 +180,7 @@ async fn a_case_goes_from_filing_through_correction_and_consultation_to_delivery
     assert_eq!(seqs, (1..=10).collect::<Vec<_>>());
     assert_eq!(events[1]["payload"]["items"][1], "请写明合同签订年份");
     assert_eq!(events[6]["actor"]["name"], "李四");
-    assert_eq!(
-        events[6]["payload"]["comments"],
-        "请补充第三方意见的处理理由"
-    );
+    assert_eq!(events[6]["payload"]["reason"], "请补充第三方意见的处理理由");
     // Applicants see the steps that concern them, without staff names: not the drafts, the
     // return or the approval (domain::visibility; tests/api/visibility.rs walks every step).
     let theirs = app.as_(&applicant).events(&id).await;
