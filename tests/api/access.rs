@@ -1,3 +1,4 @@
+use gongkai::domain::problem_code::ProblemCode;
 use gongkai::domain::workflow::Role;
 use serde_json::json;
 
@@ -13,7 +14,7 @@ async fn nobody_sees_a_case_they_have_no_business_with() {
     let path = format!("/api/v1/applications/{id}");
 
     let anonymous = app.public().get(&path).await;
-    assert_problem(&anonymous, 401, "unauthenticated");
+    assert_problem(&anonymous, 401, ProblemCode::Unauthenticated);
     assert_eq!(
         anonymous.header("www-authenticate").as_deref(),
         Some("Bearer")
@@ -21,25 +22,25 @@ async fn nobody_sees_a_case_they_have_no_business_with() {
     assert_problem(
         &app.as_("gks_not-a-real-token").get(&path).await,
         401,
-        "unauthenticated",
+        ProblemCode::Unauthenticated,
     );
     assert_problem(
         &app.as_("gka_not-a-real-token").get(&path).await,
         401,
-        "unauthenticated",
+        ProblemCode::Unauthenticated,
     );
     let basic = app
         .public()
         .send("GET", &path, &[("Authorization", "Basic eDp5")], None)
         .await;
-    assert_problem(&basic, 401, "unauthenticated");
+    assert_problem(&basic, 401, ProblemCode::Unauthenticated);
 
     // Another agency's clerk and another applicant get the same 404 as for an unknown id.
     let unknown = bj
         .clerk()
         .get("/api/v1/applications/01a1ff9e-0000-7000-8000-000000000000")
         .await;
-    assert_problem(&unknown, 404, "not_found");
+    assert_problem(&unknown, 404, ProblemCode::NotFound);
     for token in [&sh.clerk, &sh.approver, &other_applicant] {
         let r = app.as_(token).get(&path).await;
         // The same as an unknown id for that caller (an applicant's problems are in Chinese).
@@ -51,18 +52,22 @@ async fn nobody_sees_a_case_they_have_no_business_with() {
         assert_problem(
             &app.as_(token).get(&format!("{path}/events")).await,
             404,
-            "not_found",
+            ProblemCode::NotFound,
         );
         let act = app.as_(token).act(&id, Action::Withdraw, json!({})).await;
-        assert_problem(&act, 404, "not_found");
+        assert_problem(&act, 404, ProblemCode::NotFound);
     }
     assert_problem(
         &bj.clerk().get("/api/v1/applications/not-a-uuid").await,
         404,
-        "not_found",
+        ProblemCode::NotFound,
     );
     assert_eq!(app.as_(&applicant).get(&path).await.status, 200);
-    assert_problem(&app.as_(&applicant).view(&other_id).await, 404, "not_found");
+    assert_problem(
+        &app.as_(&applicant).view(&other_id).await,
+        404,
+        ProblemCode::NotFound,
+    );
     assert_eq!(bj.approver().get(&path).await.status, 200);
 
     // Auditors and admins: all cases when bound to none, their agency's when bound.
@@ -71,7 +76,11 @@ async fn nobody_sees_a_case_they_have_no_business_with() {
     let sh_auditor = app.add_user("上海审计", Role::Auditor, Some("SHPD"));
     assert_eq!(app.as_(&auditor).get(&path).await.status, 200);
     assert_eq!(app.as_(&admin).get(&path).await.status, 200);
-    assert_problem(&app.as_(&sh_auditor).get(&path).await, 404, "not_found");
+    assert_problem(
+        &app.as_(&sh_auditor).get(&path).await,
+        404,
+        ProblemCode::NotFound,
+    );
     let all = app.as_(&auditor).get("/api/v1/applications").await;
     assert_eq!(all.body["items"].as_array().unwrap().len(), 2);
     assert_eq!(all.body["items"][0]["allowed_actions"], json!([]));
@@ -88,9 +97,9 @@ async fn nobody_sees_a_case_they_have_no_business_with() {
 
     // Auditors read but never act; applicants never list.
     let r = app.as_(&auditor).act(&id, Action::Accept, json!({})).await;
-    assert_problem(&r, 403, "role_not_allowed");
+    assert_problem(&r, 403, ProblemCode::RoleNotAllowed);
     let list = app.as_(&applicant).get("/api/v1/applications").await;
-    assert_problem(&list, 403, "forbidden");
+    assert_problem(&list, 403, ProblemCode::Forbidden);
     // Clerks list only their own agency's cases.
     let bj_list = bj.clerk().get("/api/v1/applications").await;
     assert_eq!(bj_list.body["items"].as_array().unwrap().len(), 1);

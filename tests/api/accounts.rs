@@ -2,6 +2,7 @@
 //! the calendar, role by role; what each sees; disabled and rotated tokens; last use; and the
 //! audit of calendar loads.
 
+use gongkai::domain::problem_code::ProblemCode;
 use std::collections::BTreeSet;
 
 use gongkai::domain::workflow::Role;
@@ -99,11 +100,11 @@ async fn only_admins_list_users_and_an_office_s_admin_only_its_own() {
             format!("/api/v1/users/{}", s.target.0),
         ] {
             let r = app.as_(token).get(&path).await;
-            assert_problem(&r, 403, "forbidden");
+            assert_problem(&r, 403, ProblemCode::Forbidden);
         }
     }
     let r = app.public().get("/api/v1/users").await;
-    assert_problem(&r, 401, "unauthenticated");
+    assert_problem(&r, 401, ProblemCode::Unauthenticated);
 
     // The office's admin: its own office's users, and nobody else's.
     let mine = items(&app.as_(&s.admin.1).get("/api/v1/users").await);
@@ -116,18 +117,18 @@ async fn only_admins_list_users_and_an_office_s_admin_only_its_own() {
     );
     for path in ["/api/v1/users?agency=SHPD", "/api/v1/users?agency=NOPE"] {
         let r = app.as_(&s.admin.1).get(path).await;
-        assert_problem(&r, 404, "not_found");
+        assert_problem(&r, 404, ProblemCode::NotFound);
     }
     let r = app
         .as_(&s.admin.1)
         .get(&format!("/api/v1/users/{}", s.other_clerk.0))
         .await;
-    assert_problem(&r, 404, "not_found");
+    assert_problem(&r, 404, ProblemCode::NotFound);
     let r = app
         .as_(&s.admin.1)
         .get(&format!("/api/v1/users/{}", s.unbound_admin.0))
         .await;
-    assert_problem(&r, 404, "not_found");
+    assert_problem(&r, 404, ProblemCode::NotFound);
     let r = app
         .as_(&s.admin.1)
         .get(&format!("/api/v1/users/{}", s.target.0))
@@ -146,7 +147,7 @@ async fn only_admins_list_users_and_an_office_s_admin_only_its_own() {
         .as_(&s.other_admin.1)
         .get(&format!("/api/v1/users/{}", s.target.0))
         .await;
-    assert_problem(&r, 404, "not_found");
+    assert_problem(&r, 404, ProblemCode::NotFound);
 
     // The unbound admin: everyone, or one office.
     let all = items(&app.as_(&s.unbound_admin.1).get("/api/v1/users").await);
@@ -165,12 +166,12 @@ async fn only_admins_list_users_and_an_office_s_admin_only_its_own() {
         .as_(&s.unbound_admin.1)
         .get("/api/v1/users?agency=NOPE")
         .await;
-    assert_problem(&r, 404, "not_found");
+    assert_problem(&r, 404, ProblemCode::NotFound);
     let r = app
         .as_(&s.unbound_admin.1)
         .get("/api/v1/users?office=BJHD")
         .await;
-    assert_problem(&r, 400, "invalid_query");
+    assert_problem(&r, 400, ProblemCode::InvalidQuery);
 
     // The day a token was last used is kept; a token never used shows none.
     let me = all.iter().find(|u| u["name"] == "管理总").unwrap();
@@ -187,7 +188,7 @@ async fn admins_add_users_to_the_offices_they_administer_and_see_the_token_once(
     let form = json!({ "name": "新人", "role": "clerk", "agency": "BJHD" });
     for token in [&s.clerk, &s.approver, &s.auditor, &s.unbound_auditor] {
         let r = app.as_(token).post("/api/v1/users", &form).await;
-        assert_problem(&r, 403, "forbidden");
+        assert_problem(&r, 403, ProblemCode::Forbidden);
     }
     // The office's admin: its own office, by default or by name.
     for body in [
@@ -219,7 +220,7 @@ async fn admins_add_users_to_the_offices_they_administer_and_see_the_token_once(
             &json!({ "name": "越权", "role": "clerk", "agency": "SHPD" }),
         )
         .await;
-    assert_problem(&r, 422, "validation_failed");
+    assert_problem(&r, 422, ProblemCode::ValidationFailed);
     assert_eq!(r.body["errors"][0]["field"], "agency");
     assert_eq!(r.body["errors"][0]["code"], "unknown_agency");
     let r = app
@@ -266,7 +267,7 @@ async fn admins_add_users_to_the_offices_they_administer_and_see_the_token_once(
             &json!({ "name": " ", "role": "applicant", "email": "nope" }),
         )
         .await;
-    assert_problem(&r, 422, "validation_failed");
+    assert_problem(&r, 422, ProblemCode::ValidationFailed);
     let fields: BTreeSet<&str> = r.body["errors"]
         .as_array()
         .unwrap()
@@ -289,7 +290,7 @@ async fn admins_add_users_to_the_offices_they_administer_and_see_the_token_once(
             &json!({ "name": "x", "role": "clerk", "agency": "BJHD", "token_hash": "x" }),
         )
         .await;
-    assert_problem(&r, 422, "validation_failed");
+    assert_problem(&r, 422, ProblemCode::ValidationFailed);
 }
 
 #[actix_rt::test]
@@ -302,18 +303,18 @@ async fn a_disabled_user_s_token_is_refused_everywhere_until_re_enabled() {
     for token in [&s.clerk, &s.approver, &s.auditor, &s.unbound_auditor] {
         for path in [&disable, &enable] {
             let r = app.as_(token).post_empty(path).await;
-            assert_problem(&r, 403, "forbidden");
+            assert_problem(&r, 403, ProblemCode::Forbidden);
         }
     }
     for path in [&disable, &enable] {
         let r = app.as_(&s.other_admin.1).post_empty(path).await;
-        assert_problem(&r, 404, "not_found");
+        assert_problem(&r, 404, ProblemCode::NotFound);
     }
     let r = app
         .as_(&s.unbound_admin.1)
         .post_empty("/api/v1/users/nobody/disable")
         .await;
-    assert_problem(&r, 404, "not_found");
+    assert_problem(&r, 404, ProblemCode::NotFound);
 
     let case_path = format!("/api/v1/applications/{case}");
     assert_eq!(app.as_(&s.target.1).get(&case_path).await.status, 200);
@@ -334,13 +335,13 @@ async fn a_disabled_user_s_token_is_refused_everywhere_until_re_enabled() {
         "/api/v1/calendar/years",
     ] {
         let r = app.as_(&s.target.1).get(path).await;
-        assert_problem(&r, 401, "unauthenticated");
+        assert_problem(&r, 401, ProblemCode::Unauthenticated);
     }
     let r = app
         .as_(&s.target.1)
         .act(&case, Action::Accept, json!({}))
         .await;
-    assert_problem(&r, 401, "unauthenticated");
+    assert_problem(&r, 401, ProblemCode::Unauthenticated);
 
     let r = app.as_(&s.unbound_admin.1).post_empty(&enable).await;
     assert_eq!(
@@ -361,7 +362,7 @@ async fn a_disabled_user_s_token_is_refused_everywhere_until_re_enabled() {
         "/api/v1/calendar/loads",
     ] {
         let r = app.as_(&s.admin.1).get(path).await;
-        assert_problem(&r, 401, "unauthenticated");
+        assert_problem(&r, 401, ProblemCode::Unauthenticated);
     }
 }
 
@@ -374,14 +375,14 @@ async fn nobody_disables_their_own_account_nor_the_last_unbound_admin() {
             .as_(token)
             .post_empty(&format!("/api/v1/users/{id}/disable"))
             .await;
-        assert_problem(&r, 409, "own_account");
+        assert_problem(&r, 409, ProblemCode::OwnAccount);
     }
     // An office's admin may not touch an unbound admin: it cannot see one.
     let r = app
         .as_(&s.admin.1)
         .post_empty(&format!("/api/v1/users/{}/disable", s.unbound_admin.0))
         .await;
-    assert_problem(&r, 404, "not_found");
+    assert_problem(&r, 404, ProblemCode::NotFound);
     // Two unbound admins: one may disable the other, which leaves the last one standing.
     let (second, second_token) = user(&app, "管理总二", Role::Admin, None);
     let r = app
@@ -392,7 +393,7 @@ async fn nobody_disables_their_own_account_nor_the_last_unbound_admin() {
     assert_problem(
         &app.as_(&second_token).get("/api/v1/users").await,
         401,
-        "unauthenticated",
+        ProblemCode::Unauthenticated,
     );
     let conn = &mut *app.services.conn().unwrap();
     let last = admin::disable_user(
@@ -423,10 +424,10 @@ async fn a_rotated_token_replaces_the_old_one_at_once() {
     let rotate = format!("/api/v1/users/{}/rotate-token", s.target.0);
     for token in [&s.clerk, &s.approver, &s.auditor, &s.unbound_auditor] {
         let r = app.as_(token).post_empty(&rotate).await;
-        assert_problem(&r, 403, "forbidden");
+        assert_problem(&r, 403, ProblemCode::Forbidden);
     }
     let r = app.as_(&s.other_admin.1).post_empty(&rotate).await;
-    assert_problem(&r, 404, "not_found");
+    assert_problem(&r, 404, ProblemCode::NotFound);
     assert_eq!(
         app.as_(&s.target.1)
             .get("/api/v1/applications")
@@ -446,7 +447,7 @@ async fn a_rotated_token_replaces_the_old_one_at_once() {
         assert_problem(
             &app.as_(&old).get("/api/v1/applications").await,
             401,
-            "unauthenticated",
+            ProblemCode::Unauthenticated,
         );
         assert_eq!(app.as_(&new).get("/api/v1/applications").await.status, 200);
         old = new;
@@ -460,7 +461,7 @@ async fn a_rotated_token_replaces_the_old_one_at_once() {
     assert_problem(
         &app.as_(&s.admin.1).get("/api/v1/users").await,
         401,
-        "unauthenticated",
+        ProblemCode::Unauthenticated,
     );
     let new = r.body["token"].as_str().unwrap();
     assert_eq!(app.as_(new).get("/api/v1/users").await.status, 200);
@@ -492,19 +493,19 @@ async fn the_national_calendar_is_loaded_by_an_unbound_admin_and_days_off_by_the
     let put = |path: &'static str, token: String, body: Vec<u8>| app.as_(token).put(path, body);
     for token in [&s.clerk, &s.approver, &s.auditor, &s.unbound_auditor] {
         let r = put("/api/v1/calendar/years/2027", token.clone(), notice_2027()).await;
-        assert_problem(&r, 403, "forbidden");
+        assert_problem(&r, 403, ProblemCode::Forbidden);
         let r = put(
             "/api/v1/agencies/BJHD/days-off/2026",
             token.clone(),
             days.clone(),
         )
         .await;
-        assert_problem(&r, 403, "forbidden");
+        assert_problem(&r, 403, ProblemCode::Forbidden);
     }
     // Office-bound admins: not the national calendar; their own office's days off only.
     for token in [&s.admin.1, &s.other_admin.1] {
         let r = put("/api/v1/calendar/years/2027", token.clone(), notice_2027()).await;
-        assert_problem(&r, 403, "forbidden");
+        assert_problem(&r, 403, ProblemCode::Forbidden);
     }
     let r = put(
         "/api/v1/agencies/BJHD/days-off/2026",
@@ -512,7 +513,7 @@ async fn the_national_calendar_is_loaded_by_an_unbound_admin_and_days_off_by_the
         days.clone(),
     )
     .await;
-    assert_problem(&r, 404, "not_found");
+    assert_problem(&r, 404, ProblemCode::NotFound);
     let r = put(
         "/api/v1/agencies/BJHD/days-off/2026",
         s.admin.1.clone(),
@@ -566,12 +567,12 @@ async fn the_national_calendar_is_loaded_by_an_unbound_admin_and_days_off_by_the
         .as_("gks_not-a-token")
         .get("/api/v1/calendar/years")
         .await;
-    assert_problem(&r, 401, "unauthenticated");
+    assert_problem(&r, 401, ProblemCode::Unauthenticated);
 
     // The audit of loads: who, in which role and office, when, what changed.
     for token in [&s.clerk, &s.approver] {
         let r = app.as_(token).get("/api/v1/calendar/loads").await;
-        assert_problem(&r, 403, "forbidden");
+        assert_problem(&r, 403, ProblemCode::Forbidden);
     }
     let loads = |token: String| loads(&app, token);
     let all = loads(s.unbound_auditor.clone()).await;

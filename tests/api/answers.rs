@@ -3,6 +3,7 @@
 
 use chrono::{Duration, Utc};
 use gongkai::domain::case::Outcome;
+use gongkai::domain::problem_code::ProblemCode;
 
 use serde_json::{json, Value};
 
@@ -128,7 +129,7 @@ async fn every_outcome_goes_from_filing_to_a_delivered_letter() {
         .as_(&applicant2)
         .get(&format!("/api/v1/applications/{id2}/letter"))
         .await;
-    assert_problem(&none, 404, "no_letter");
+    assert_problem(&none, 404, ProblemCode::NoLetter);
     // Letters are immutable in the database itself.
     use diesel::connection::SimpleConnection;
     let conn = &mut *app.services.conn().unwrap();
@@ -179,7 +180,7 @@ async fn answers_need_what_their_outcome_needs_and_never_change_once_approved() 
             .clerk()
             .act(&id, Action::ProposeDecision, decision.clone())
             .await;
-        assert_problem(&r, 422, "validation_failed");
+        assert_problem(&r, 422, ProblemCode::ValidationFailed);
         assert_eq!(r.body["errors"][0]["field"], field, "{}", r.body);
     }
     o.clerk()
@@ -198,12 +199,12 @@ async fn answers_need_what_their_outcome_needs_and_never_change_once_approved() 
             decision_for(Outcome::Other, ""),
         )
         .await;
-    assert_problem(&change, 409, "action_not_allowed");
+    assert_problem(&change, 409, ProblemCode::ActionNotAllowed);
     let back = o
         .approver()
         .act(&id, Action::Return, json!({ "comments": "再议" }))
         .await;
-    assert_problem(&back, 409, "action_not_allowed");
+    assert_problem(&back, 409, ProblemCode::ActionNotAllowed);
 }
 
 #[actix_rt::test]
@@ -219,7 +220,7 @@ async fn an_extension_is_granted_once_by_an_approver_and_moves_the_answer_deadli
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
     let by_clerk = o.clerk2().act(&id, Action::GrantExtension, json!({})).await;
-    assert_problem(&by_clerk, 403, "role_not_allowed");
+    assert_problem(&by_clerk, 403, ProblemCode::RoleNotAllowed);
     let too_long = o
         .clerk()
         .act(
@@ -228,7 +229,7 @@ async fn an_extension_is_granted_once_by_an_approver_and_moves_the_answer_deadli
             json!({ "working_days": 21, "reason": "x" }),
         )
         .await;
-    assert_problem(&too_long, 422, "validation_failed");
+    assert_problem(&too_long, 422, ProblemCode::ValidationFailed);
     let before = o
         .clerk()
         .get(&format!("/api/v1/applications/{id}/clock"))
@@ -269,7 +270,7 @@ async fn an_extension_is_granted_once_by_an_approver_and_moves_the_answer_deadli
         .clerk()
         .act(&id, Action::RequestExtension, ask.clone())
         .await;
-    assert_problem(&again, 409, "extension_already_granted");
+    assert_problem(&again, 409, ProblemCode::ExtensionAlreadyGranted);
     let events = o.clerk().events(&id).await;
     assert_eq!(events.last().unwrap()["action"], "grant_extension");
 
@@ -293,7 +294,7 @@ async fn an_extension_is_granted_once_by_an_approver_and_moves_the_answer_deadli
         .approver()
         .act(&id, Action::GrantExtension, json!({}))
         .await;
-    assert_problem(&none, 409, "no_extension_requested");
+    assert_problem(&none, 409, ProblemCode::NoExtensionRequested);
     let again = o.clerk().act(&id, Action::RequestExtension, ask).await;
     assert_eq!(again.status, 200, "{}", again.body);
     assert!(again.body["allowed_actions"]
@@ -338,7 +339,7 @@ async fn clerks_see_frequent_and_repeat_applicants_and_the_office_may_set_a_long
             .get(&format!("/api/v1/applications/{last}/applicant-history"))
             .await,
         403,
-        "forbidden",
+        ProblemCode::Forbidden,
     );
 
     let asked = o
@@ -365,7 +366,7 @@ async fn clerks_see_frequent_and_repeat_applicants_and_the_office_may_set_a_long
             json!({ "working_days": 40, "reason": "申请数量明显超过合理范围" }),
         )
         .await;
-    assert_problem(&early, 409, "reasons_not_given");
+    assert_problem(&early, 409, ProblemCode::ReasonsNotGiven);
     let reply = json!({ "reply": "课题研究需要", "received_on": today().to_string() });
     let r = o.clerk().act(&last, Action::ReplyToReasons, reply).await;
     assert_eq!(r.status, 200, "{}", r.body);
@@ -419,7 +420,7 @@ async fn clerks_see_frequent_and_repeat_applicants_and_the_office_may_set_a_long
             json!({ "working_days": 60, "reason": "x" }),
         )
         .await;
-    assert_problem(&twice, 409, "answer_period_already_set");
+    assert_problem(&twice, 409, ProblemCode::AnswerPeriodAlreadySet);
 }
 
 #[actix_rt::test]
@@ -485,7 +486,7 @@ async fn fees_are_quoted_noticed_paid_and_stop_the_answer_clock() {
             decision_for(Outcome::Disclosed, ""),
         )
         .await;
-    assert_problem(&blocked, 409, "fee_unpaid");
+    assert_problem(&blocked, 409, ProblemCode::FeeUnpaid);
     let paused = o
         .clerk()
         .get(&format!("/api/v1/applications/{id}/clock"))
@@ -524,7 +525,7 @@ async fn fees_are_quoted_noticed_paid_and_stop_the_answer_clock() {
             json!({ "scale": "per_page", "pages": 40 }),
         )
         .await;
-    assert_problem(&second, 409, "fee_notice_already_issued");
+    assert_problem(&second, 409, ProblemCode::FeeNoticeAlreadyIssued);
 
     // The eleventh application of the month costs ¥100 on the per-application scale.
     let mut last = String::new();
@@ -620,7 +621,7 @@ async fn lapsed_corrections_and_unpaid_fees_are_closed_once_by_the_service() {
         .clerk()
         .act(&paid, Action::AbandonFeeUnpaid, json!({}))
         .await;
-    assert_problem(&r, 403, "role_not_allowed");
+    assert_problem(&r, 403, ProblemCode::RoleNotAllowed);
 }
 
 fn cn_today() -> String {

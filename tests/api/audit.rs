@@ -1,6 +1,7 @@
 //! The audit trail: the hash chain verified, a row altered behind the service's back named,
 //! and the exports an auditor takes away (checked offline against their hashes).
 
+use gongkai::domain::problem_code::ProblemCode;
 use std::collections::HashMap;
 use std::process::Command;
 
@@ -59,7 +60,7 @@ async fn verification_names_the_first_link_altered_behind_the_service_s_back() {
     assert_problem(
         &o.clerk().get("/api/v1/audit/verify").await,
         403,
-        "forbidden",
+        ProblemCode::Forbidden,
     );
 
     // The last event of the third case removed: its count no longer matches.
@@ -253,19 +254,19 @@ async fn exports_stream_every_event_with_its_hash_and_every_case_in_one_row() {
     assert_problem(
         &o.clerk().get("/api/v1/audit/events").await,
         403,
-        "forbidden",
+        ProblemCode::Forbidden,
     );
     assert_problem(
         &app.as_(&auditor)
             .get("/api/v1/audit/events?format=xml")
             .await,
         400,
-        "invalid_query",
+        ProblemCode::InvalidQuery,
     );
     assert_problem(
         &app.as_(&auditor).get("/api/v1/audit/cases?year=1999").await,
         422,
-        "validation_failed",
+        ProblemCode::ValidationFailed,
     );
 
     // The command line writes the same export.

@@ -1,5 +1,6 @@
 //! The administrator's commands, run as the real binary against the test's database.
 
+use gongkai::domain::problem_code::ProblemCode;
 use std::process::Command;
 
 use crate::helpers::{assert_problem, file_one, TestApp};
@@ -237,7 +238,7 @@ async fn an_administrator_lists_disables_and_rotates_staff_from_the_command_line
     assert_problem(
         &app.as_(&clerk).get("/api/v1/applications").await,
         401,
-        "unauthenticated",
+        ProblemCode::Unauthenticated,
     );
     let (ok, _, _) = gongkai(&app, &["user", "enable", "--id", &clerk_id]);
     assert!(ok);
@@ -257,7 +258,7 @@ async fn an_administrator_lists_disables_and_rotates_staff_from_the_command_line
     assert_problem(
         &app.as_(&clerk).get("/api/v1/applications").await,
         401,
-        "unauthenticated",
+        ProblemCode::Unauthenticated,
     );
     assert_eq!(app.as_(&new).get("/api/v1/applications").await.status, 200);
 

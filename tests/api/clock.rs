@@ -1,6 +1,7 @@
 //! The statutory clock through the API: derivations, the deadline queue, and recomputation
 //! when the calendar changes.
 
+use gongkai::domain::problem_code::ProblemCode;
 use serde_json::{json, Value};
 
 use crate::helpers::{assert_problem, file_one, filing, office, today, Action, TestApp};
@@ -79,14 +80,14 @@ async fn the_clock_shows_every_deadline_and_how_it_was_counted() {
             .get(&format!("/api/v1/applications/{id}/clock"))
             .await,
         404,
-        "not_found",
+        ProblemCode::NotFound,
     );
     assert_problem(
         &app.public()
             .get(&format!("/api/v1/applications/{id}/clock"))
             .await,
         401,
-        "unauthenticated",
+        ProblemCode::Unauthenticated,
     );
 }
 
@@ -211,7 +212,7 @@ async fn the_queue_finds_what_is_due_and_what_is_overdue() {
         .clerk()
         .get("/api/v1/applications?sort=deadline&cursor=nonsense")
         .await;
-    assert_problem(&bad, 400, "invalid_query");
+    assert_problem(&bad, 400, ProblemCode::InvalidQuery);
 }
 
 #[actix_rt::test]
@@ -329,7 +330,7 @@ async fn loading_a_year_recomputes_every_open_case_and_says_so() {
     assert_problem(
         &o.clerk().put(&path, notice.to_string().into_bytes()).await,
         403,
-        "forbidden",
+        ProblemCode::Forbidden,
     );
     let mut bad = notice.clone();
     bad["days"]
@@ -355,13 +356,13 @@ async fn loading_a_year_recomputes_every_open_case_and_says_so() {
             .contains("not a Saturday or Sunday"));
     }
     let garbage = app.as_(&admin).put(&path, b"year: 2026".to_vec()).await;
-    assert_problem(&garbage, 400, "malformed_json");
+    assert_problem(&garbage, 400, ProblemCode::MalformedJson);
     let other = format!("/api/v1/calendar/years/{}", year + 1);
     let r = app
         .as_(&admin)
         .put(&other, notice.to_string().into_bytes())
         .await;
-    assert_problem(&r, 422, "validation_failed");
+    assert_problem(&r, 422, ProblemCode::ValidationFailed);
     let unchanged = o.clerk().view(&id).await;
     assert_eq!(unchanged.body["version"], 1);
 
@@ -459,7 +460,7 @@ async fn an_office_s_local_day_off_moves_only_its_own_deadlines() {
         (422, Some("outside_year"))
     );
     let r = bj.clerk().put(&path, body.to_string().into_bytes()).await;
-    assert_problem(&r, 403, "forbidden");
+    assert_problem(&r, 403, ProblemCode::Forbidden);
     let twice =
         json!({ "days_off": [{ "date": first, "name": "a" }, { "date": first, "name": "b" }] });
     let r = app

@@ -6,6 +6,7 @@
 
 use diesel::prelude::*;
 use gongkai::db::schema::notices;
+use gongkai::domain::problem_code::ProblemCode;
 use gongkai::domain::workflow::Role;
 use gongkai::service::{admin, jobs, reminders};
 use serde_json::{json, Value};
@@ -184,7 +185,7 @@ async fn a_fee_notice_on_the_last_day_stops_the_clock_and_nothing_starts_after_i
         .contains(&paused));
     // The other case's period ended yesterday: nothing may stop or lengthen it now.
     let r = o.clerk().act(&late, Action::IssueFeeNotice, fee).await;
-    assert_problem(&r, 409, "answer_period_expired");
+    assert_problem(&r, 409, ProblemCode::AnswerPeriodExpired);
     let offered: Vec<String> = serde_json::from_value(r.body["allowed_actions"].clone()).unwrap();
     // (A consultation letter is judged by its own date: it is still offered, and refused below.)
     for action in ["issue_fee_notice", "request_extension"] {
@@ -199,10 +200,10 @@ async fn a_fee_notice_on_the_last_day_stops_the_clock_and_nothing_starts_after_i
         .clerk()
         .act(&late, Action::StartConsultation, letter)
         .await;
-    assert_problem(&r, 409, "answer_period_expired");
+    assert_problem(&r, 409, ProblemCode::AnswerPeriodExpired);
     let ask = json!({ "working_days": 10, "reason": "材料较多" });
     let r = o.clerk().act(&late, Action::RequestExtension, ask).await;
-    assert_problem(&r, 409, "answer_period_expired");
+    assert_problem(&r, 409, ProblemCode::AnswerPeriodExpired);
     assert!(case_ids(&app, &o.clerk, "overdue=true")
         .await
         .contains(&late));
@@ -277,7 +278,7 @@ async fn the_correction_notice_comes_within_seven_working_days_and_a_posted_one_
         .clerk()
         .act(&too_late, Action::RequestCorrection, posted)
         .await;
-    assert_problem(&r, 409, "correction_notice_late");
+    assert_problem(&r, 409, ProblemCode::CorrectionNoticeLate);
 
     // Until the return receipt is recorded, no lapse closes the case, however late.
     app.set_today("2026-12-01");
@@ -299,7 +300,7 @@ async fn the_correction_notice_comes_within_seven_working_days_and_a_posted_one_
         .act(&in_time, Action::Reopen, reopen.clone())
         .await;
     // A clerk does not reopen.
-    assert_problem(&r, 403, "role_not_allowed");
+    assert_problem(&r, 403, ProblemCode::RoleNotAllowed);
     let r = o
         .approver()
         .act_ok(&in_time, Action::Reopen, reopen.clone())
@@ -506,7 +507,7 @@ async fn disclosing_over_a_third_party_s_objection_tells_it_first_and_an_agency_
     o.approver().act_ok(&case, Action::Approve, json!({})).await;
     let deliver = json!({ "method": "email", "delivered_on": "2026-09-30" });
     let r = o.clerk().act(&case, Action::Deliver, deliver.clone()).await;
-    assert_problem(&r, 409, "third_party_not_told");
+    assert_problem(&r, 409, ProblemCode::ThirdPartyNotTold);
     let tell = json!({ "content": "工程合同全文", "reasons": "涉及重大公共利益" });
     o.clerk()
         .act_ok(&case, Action::NotifyThirdParty, tell)
@@ -533,7 +534,7 @@ async fn a_full_fee_waiver_is_the_head_s_recorded_decision_and_is_counted() {
     let waive = json!({ "scale": "per_page", "pages": 120, "reason": "申请人为低保户，全额免收" });
     let r = o.clerk().act(&case, Action::WaiveFee, waive.clone()).await;
     // A clerk does not waive.
-    assert_problem(&r, 403, "role_not_allowed");
+    assert_problem(&r, 403, ProblemCode::RoleNotAllowed);
     let nothing = json!({ "scale": "per_page", "pages": 20, "reason": "r" });
     let r = o.approver().act(&case, Action::WaiveFee, nothing).await;
     assert_eq!(r.body["errors"][0]["field"], "scale", "{}", r.body);
@@ -541,7 +542,7 @@ async fn a_full_fee_waiver_is_the_head_s_recorded_decision_and_is_counted() {
     // Nothing to pay, no notice, and no notice can follow.
     let fee = json!({ "scale": "per_page", "pages": 120 });
     let r = o.clerk().act(&case, Action::IssueFeeNotice, fee).await;
-    assert_problem(&r, 409, "fee_waived");
+    assert_problem(&r, 409, ProblemCode::FeeWaived);
     assert!(notices_of(&app, &case)
         .iter()
         .all(|(t, ..)| t != "fee_notice"));

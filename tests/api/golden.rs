@@ -4,6 +4,7 @@
 //! writes nothing and compares only). Update with `INSTA_UPDATE=always cargo test --test api
 //! golden` and review the diff before committing it.
 
+mod catalogue;
 mod letters;
 mod notices;
 mod report;

@@ -2,6 +2,7 @@
 //! text, loose dates, duplicate keys, stalled bodies, broken requests), what the logs keep,
 //! forwarded addresses, CSV injection, access tokens in the outbox, and unusable addresses.
 
+use gongkai::domain::problem_code::ProblemCode;
 use std::io::{Read, Write};
 use std::time::Duration;
 
@@ -41,7 +42,7 @@ fn field_codes(r: &Reply) -> Vec<(String, String)> {
 /// A validation problem naming `field` with `code`.
 #[track_caller]
 fn assert_refused(r: &Reply, status: u16, field: &str, code: &str) {
-    assert_problem(r, status, "validation_failed");
+    assert_problem(r, status, ProblemCode::ValidationFailed);
     assert!(
         field_codes(r).contains(&(field.to_owned(), code.to_owned())),
         "expected {field}: {code} in {}",
@@ -205,14 +206,14 @@ async fn dates_are_yyyy_mm_dd_only() {
     assert_refused(&r, 422, "letter_date", "invalid");
     let deliver = json!({ "method": "post", "posted_on": "2026-1-05" });
     let r = o.clerk().act(&id, Action::Deliver, deliver).await;
-    assert_problem(&r, 422, "validation_failed");
+    assert_problem(&r, 422, ProblemCode::ValidationFailed);
     for query in [
         "/api/v1/applications?received_from=2026-1-5",
         "/api/v1/calendar/add?from=2026-1-5&working_days=3",
         "/api/v1/calendar/between?from=2026-01-05&to=2026-2-1",
     ] {
         let r = o.clerk().get(query).await;
-        assert_problem(&r, 400, "invalid_query");
+        assert_problem(&r, 400, ProblemCode::InvalidQuery);
     }
 }
 
@@ -233,7 +234,7 @@ async fn a_key_named_twice_is_refused() {
             .public()
             .send("POST", "/api/v1/applications", &[], Some(body.into_bytes()))
             .await;
-        assert_problem(&r, 400, "duplicate_key");
+        assert_problem(&r, 400, ProblemCode::DuplicateKey);
     }
     assert_eq!(case_count(&app), 0);
 }

@@ -1,3 +1,4 @@
+use gongkai::domain::problem_code::ProblemCode;
 use serde_json::json;
 
 use crate::helpers::{assert_problem, file_one, filing, office, today, Action, TestApp};
@@ -108,7 +109,7 @@ async fn a_retry_with_the_same_idempotency_key_returns_the_same_application() {
             Some(serde_json::to_vec(&other).unwrap()),
         )
         .await;
-    assert_problem(&r, 422, "idempotency_key_reused");
+    assert_problem(&r, 422, ProblemCode::IdempotencyKeyReused);
     let list = o.clerk().get("/api/v1/applications").await;
     assert_eq!(list.body["items"].as_array().unwrap().len(), 1);
 }
@@ -136,7 +137,7 @@ async fn a_clerk_registers_a_mailed_application_and_records_its_receipt_date_lat
     let allowed = case.body["allowed_actions"].as_array().unwrap();
     assert!(allowed.contains(&json!("confirm_receipt")) && !allowed.contains(&json!("accept")));
     let refused = o.clerk().act(&id, Action::Accept, json!({})).await;
-    assert_problem(&refused, 409, "receipt_date_missing");
+    assert_problem(&refused, 409, ProblemCode::ReceiptDateMissing);
     assert!(refused.body["allowed_actions"]
         .as_array()
         .unwrap()
@@ -151,7 +152,7 @@ async fn a_clerk_registers_a_mailed_application_and_records_its_receipt_date_lat
             json!({ "received_on": tomorrow }),
         )
         .await;
-    assert_problem(&future, 422, "validation_failed");
+    assert_problem(&future, 422, ProblemCode::ValidationFailed);
     assert_eq!(future.body["errors"][0]["field"], "received_on");
 
     let signed = today().pred_opt().unwrap().to_string();
@@ -185,7 +186,7 @@ async fn registration_checks_the_receipt_date_and_the_role() {
     body.as_object_mut().unwrap().remove("agency_code");
     body["channel"] = json!("in_person");
     let missing = o.clerk().post("/api/v1/registrations", &body).await;
-    assert_problem(&missing, 422, "validation_failed");
+    assert_problem(&missing, 422, ProblemCode::ValidationFailed);
     assert_eq!(missing.body["errors"][0]["field"], "received_on");
     body["received_on"] = json!(today().succ_opt().unwrap().to_string());
     let future = o.clerk().post("/api/v1/registrations", &body).await;
@@ -200,12 +201,12 @@ async fn registration_checks_the_receipt_date_and_the_role() {
     assert_problem(
         &app.public().post("/api/v1/registrations", &body).await,
         401,
-        "unauthenticated",
+        ProblemCode::Unauthenticated,
     );
     assert_problem(
         &o.approver().post("/api/v1/registrations", &body).await,
         403,
-        "forbidden",
+        ProblemCode::Forbidden,
     );
     let ok = o.clerk().post("/api/v1/registrations", &body).await;
     assert_eq!(ok.status, 201, "{}", ok.body);

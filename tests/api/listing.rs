@@ -1,3 +1,4 @@
+use gongkai::domain::problem_code::ProblemCode;
 use serde_json::json;
 
 use crate::helpers::{assert_problem, filing, office, today, Action, TestApp};
@@ -103,7 +104,7 @@ async fn a_bad_query_is_a_400_naming_the_parameter() {
         ("sort=fast", None),
     ] {
         let r = o.clerk().get(&format!("/api/v1/applications?{q}")).await;
-        assert_problem(&r, 400, "invalid_query");
+        assert_problem(&r, 400, ProblemCode::InvalidQuery);
         if let Some(f) = field {
             assert_eq!(r.body["errors"][0]["field"], f, "{q}");
         }

@@ -1,6 +1,7 @@
 //! Notices through a real SMTP server on loopback (and to .eml files): written with the step
 //! that causes them, delivered once, retried while the server is down.
 
+use gongkai::domain::problem_code::ProblemCode;
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 
@@ -315,7 +316,7 @@ async fn a_notice_that_keeps_failing_is_shown_to_clerks_and_can_be_retried() {
             .get("/api/v1/notices?status=failed")
             .await,
         403,
-        "forbidden",
+        ProblemCode::Forbidden,
     );
     let on_case = o
         .clerk()
@@ -328,7 +329,7 @@ async fn a_notice_that_keeps_failing_is_shown_to_clerks_and_can_be_retried() {
     assert_problem(
         &other.clerk().post(&path, &json!({})).await,
         404,
-        "not_found",
+        ProblemCode::NotFound,
     );
     let r = o.clerk().post(&path, &json!({})).await;
     assert_eq!(
@@ -337,7 +338,11 @@ async fn a_notice_that_keeps_failing_is_shown_to_clerks_and_can_be_retried() {
         "{}",
         r.body
     );
-    assert_problem(&o.clerk().post(&path, &json!({})).await, 409, "conflict");
+    assert_problem(
+        &o.clerk().post(&path, &json!({})).await,
+        409,
+        ProblemCode::NoticeNotFailed,
+    );
     let inbox = smtp_server(TcpListener::bind(("127.0.0.1", port)).unwrap());
     assert_eq!(deliver(&app, &mailer, minutes).sent, 1);
     assert_eq!(inbox.lock().unwrap().len(), 1);

@@ -3,6 +3,7 @@
 
 use diesel::prelude::*;
 use gongkai::db::schema::applications;
+use gongkai::domain::problem_code::ProblemCode;
 use gongkai::http::limits::IntakeLimitSettings;
 use serde_json::Value;
 
@@ -37,7 +38,7 @@ async fn online_intake_is_limited_per_client_and_per_identity() {
     }
     // A third filing under the same identity document: refused, with when to come back.
     let r = app.public().file(&filing_as("BJHD", a)).await;
-    assert_problem(&r, 429, "rate_limited");
+    assert_problem(&r, 429, ProblemCode::RateLimited);
     // The applicant's endpoint answers in Chinese.
     assert!(r.body["detail"].as_str().unwrap().contains("身份证件"));
     let wait: u64 = r.header("retry-after").unwrap().parse().unwrap();
@@ -49,7 +50,7 @@ async fn online_intake_is_limited_per_client_and_per_identity() {
     let r = app.public().file(&filing_as("BJHD", b)).await;
     assert_eq!(r.status, 201, "{}", r.body);
     let r = app.public().file(&filing_as("BJHD", b)).await;
-    assert_problem(&r, 429, "rate_limited");
+    assert_problem(&r, 429, ProblemCode::RateLimited);
     assert!(r.body["detail"].as_str().unwrap().contains("地址"));
     let wait: u64 = r.header("retry-after").unwrap().parse().unwrap();
     assert!((1..=60).contains(&wait), "{wait}");

@@ -68,13 +68,10 @@ async fn file_in(app: &TestApp, body: &Value, language: Option<&str>) -> Reply {
     .await
 }
 
-fn assert_problem(r: &Reply, status: u16, code: &str, language: &str) {
-    assert_eq!((r.status.as_u16(), r.code()), (status, code), "{}", r.body);
+/// The shared `assert_problem`, and the language the problem was answered in.
+fn assert_problem_in(r: &Reply, status: u16, code: ProblemCode, language: &str) {
+    crate::helpers::assert_problem(r, status, code);
     assert_eq!(r.header("content-language").as_deref(), Some(language));
-    assert_eq!(
-        r.header("content-type").as_deref(),
-        Some("application/problem+json")
-    );
 }
 
 fn field<'a>(r: &'a Reply, name: &str) -> &'a Value {
@@ -115,10 +112,10 @@ async fn a_template_that_fails_is_an_opaque_500_not_a_conflict() {
         (Some("en"), "an internal error occurred"),
     ] {
         let r = file_in(&app, &filing("BJHD"), language).await;
-        assert_problem(
+        assert_problem_in(
             &r,
             500,
-            "internal",
+            ProblemCode::Internal,
             if language.is_some() { "en" } else { "zh" },
         );
         assert_eq!(r.body["detail"], detail);
@@ -160,23 +157,23 @@ async fn refusals_speak_the_language_asked_for_and_staff_default_to_the_configur
         }
     };
     let zh = approve(Some("en;q=0.5, zh")).await;
-    assert_problem(&zh, 409, "drafter_cannot_approve", "zh");
+    assert_problem_in(&zh, 409, ProblemCode::DrafterCannotApprove, "zh");
     assert_eq!(zh.body["detail"], "审批人不能审批自己起草的答复");
     assert_eq!(zh.body["title"], "冲突");
     let en = approve(Some("zh-CN;q=0.3, en-GB")).await;
-    assert_problem(&en, 409, "drafter_cannot_approve", "en");
+    assert_problem_in(&en, 409, ProblemCode::DrafterCannotApprove, "en");
     assert!(en.body["detail"].as_str().unwrap().contains("four eyes"));
     assert_eq!(en.body["title"], "Conflict");
     // No preference on a staff endpoint: the configured default (English in the tests).
     let default = approve(None).await;
-    assert_problem(&default, 409, "drafter_cannot_approve", "en");
+    assert_problem_in(&default, 409, ProblemCode::DrafterCannotApprove, "en");
 
     // A service configured for Chinese answers staff in Chinese too.
     let zh_app = TestApp::spawn_with(|s| s.default_language = Language::Zh).await;
     let r = zh_app
         .get("/api/v1/applications", Some("gks_unknown"))
         .await;
-    assert_problem(&r, 401, "unauthenticated", "zh");
+    assert_problem_in(&r, 401, ProblemCode::Unauthenticated, "zh");
     let r = zh_app
         .send(
             "GET",
@@ -186,7 +183,7 @@ async fn refusals_speak_the_language_asked_for_and_staff_default_to_the_configur
             None,
         )
         .await;
-    assert_problem(&r, 401, "unauthenticated", "en");
+    assert_problem_in(&r, 401, ProblemCode::Unauthenticated, "en");
 }
 
 #[actix_rt::test]
@@ -197,17 +194,17 @@ async fn applicants_get_chinese_without_a_preference() {
     let mut body = filing("BJHD");
     body["applicant"]["name"] = json!("");
     let r = file_in(&app, &body, None).await;
-    assert_problem(&r, 422, "validation_failed", "zh");
+    assert_problem_in(&r, 422, ProblemCode::ValidationFailed, "zh");
     assert_eq!(field(&r, "applicant.name")["message"], "长度须为 1 至 200");
     let r = file_in(&app, &body, Some("en")).await;
-    assert_problem(&r, 422, "validation_failed", "en");
+    assert_problem_in(&r, 422, ProblemCode::ValidationFailed, "en");
     assert_eq!(
         field(&r, "applicant.name")["message"],
         "must be 1 to 200 long"
     );
     // Acting with the access token: the applicant's own case.
     let r = app.act(&id, "approve", &token, 1, json!({})).await;
-    assert_problem(&r, 403, "role_not_allowed", "zh");
+    assert_problem_in(&r, 403, ProblemCode::RoleNotAllowed, "zh");
     assert_eq!(r.body["detail"], "申请人不能进行 approve 操作");
     // A route that does not exist, asked in Chinese.
     let r = app
@@ -219,7 +216,7 @@ async fn applicants_get_chinese_without_a_preference() {
             None,
         )
         .await;
-    assert_problem(&r, 404, "route_not_found", "zh");
+    assert_problem_in(&r, 404, ProblemCode::RouteNotFound, "zh");
 }
 
 #[actix_rt::test]
@@ -230,7 +227,7 @@ async fn parser_wording_becomes_a_sentence_naming_the_field_and_the_values() {
     body["applicant"]["id_document_type"] = json!("身份证");
     body["request"]["description"] = json!(42);
     let zh = file_in(&app, &body, Some("zh")).await;
-    assert_problem(&zh, 422, "validation_failed", "zh");
+    assert_problem_in(&zh, 422, ProblemCode::ValidationFailed, "zh");
     let doc = field(&zh, "applicant.id_document_type")["message"]
         .as_str()
         .unwrap();
@@ -271,7 +268,7 @@ async fn a_date_of_the_wrong_shape_in_a_query_names_the_parameter() {
                 None,
             )
             .await;
-        assert_problem(&r, 400, "invalid_query", language);
+        assert_problem_in(&r, 400, ProblemCode::InvalidQuery, language);
         let detail = r.body["detail"].as_str().unwrap();
         assert!(
             detail.contains("received_from") && detail.contains(words),
@@ -306,7 +303,7 @@ async fn a_form_with_a_missing_field_a_bad_date_and_a_bad_checksum_gets_one_answ
                 Some(serde_json::to_vec(&body).unwrap()),
             )
             .await;
-        assert_problem(&r, 422, "validation_failed", language);
+        assert_problem_in(&r, 422, ProblemCode::ValidationFailed, language);
         let got: Vec<(&str, &str)> = r.body["errors"]
             .as_array()
             .unwrap()
@@ -368,7 +365,7 @@ async fn an_action_body_gets_every_fault_at_once() {
             json!({ "items": "写明年份", "by_pigeon": true }),
         )
         .await;
-    assert_problem(&r, 422, "validation_failed", "en");
+    assert_problem_in(&r, 422, ProblemCode::ValidationFailed, "en");
     let fields: Vec<&str> = r.body["errors"]
         .as_array()
         .unwrap()
@@ -427,5 +424,5 @@ async fn a_reason_is_called_reason_and_the_old_name_still_works() {
             json!({ "reason": "甲", "comments": "乙" }),
         )
         .await;
-    assert_problem(&r, 422, "validation_failed", "en");
+    assert_problem_in(&r, 422, ProblemCode::ValidationFailed, "en");
 }

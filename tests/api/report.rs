@@ -1,6 +1,7 @@
 //! The annual report through the API: a year of cases across every outcome and applicant kind,
 //! with cases carried over from the year before and into the next, checked cell by cell.
 
+use gongkai::domain::problem_code::ProblemCode;
 use std::collections::HashMap;
 
 use chrono::{Datelike, Duration, NaiveDate, Utc};
@@ -266,7 +267,7 @@ async fn a_year_of_cases_fills_the_annual_report_cell_by_cell() {
     assert_eq!(r.status, 200, "{}", r.body);
     let again = o.clerk().act(first, Action::RecordChallengeResult, json!({ "challenge_id": challenge, "result": "corrected", "decided_on": t.to_string() })).await;
     // A result is recorded once.
-    assert_problem(&again, 422, "validation_failed");
+    assert_problem(&again, 422, ProblemCode::ValidationFailed);
     let r = o.clerk().act(first, Action::RecordChallenge, json!({ "kind": "litigation", "after_reconsideration": true, "filed_on": t.to_string() })).await;
     assert_eq!(r.status, 200, "{}", r.body);
     let r = o
@@ -340,7 +341,7 @@ async fn a_year_of_cases_fills_the_annual_report_cell_by_cell() {
         ))
         .await;
     // A heading has no cases.
-    assert_problem(&bad, 422, "validation_failed");
+    assert_problem(&bad, 422, ProblemCode::ValidationFailed);
 
     // The same table as CSV (for spreadsheets) and as a printable page.
     let csv = app
@@ -384,5 +385,5 @@ async fn a_year_of_cases_fills_the_annual_report_cell_by_cell() {
         .clerk()
         .get(&format!("/api/v1/reports/annual?agency=BJHD&year={year}"))
         .await;
-    assert_problem(&r, 403, "forbidden");
+    assert_problem(&r, 403, ProblemCode::Forbidden);
 }

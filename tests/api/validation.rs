@@ -1,3 +1,4 @@
+use gongkai::domain::problem_code::ProblemCode;
 use serde_json::{json, Value};
 
 use crate::helpers::{assert_problem, filing, office, Action, TestApp};
@@ -149,7 +150,7 @@ async fn bad_filings_get_a_clear_4xx_naming_the_field_and_change_nothing() {
     ];
     for (body, field, code) in cases {
         let r = app.public().file(&body).await;
-        assert_problem(&r, 422, "validation_failed");
+        assert_problem(&r, 422, ProblemCode::ValidationFailed);
         let errors = r.body["errors"].as_array().unwrap();
         assert!(
             errors
@@ -174,19 +175,19 @@ async fn bad_filings_get_a_clear_4xx_naming_the_field_and_change_nothing() {
         }
     };
     let r = raw(b"{\"agency_code\": ", "application/json").await;
-    assert_problem(&r, 400, "malformed_json");
+    assert_problem(&r, 400, ProblemCode::MalformedJson);
     let r = raw(b"", "application/json").await;
-    assert_problem(&r, 400, "malformed_json");
+    assert_problem(&r, 400, ProblemCode::MalformedJson);
     let r = raw(b"[1,2]", "application/json").await;
-    assert_problem(&r, 422, "validation_failed");
+    assert_problem(&r, 422, ProblemCode::ValidationFailed);
     let r = raw(b"agency_code=BJHD", "application/x-www-form-urlencoded").await;
-    assert_problem(&r, 415, "unsupported_media_type");
+    assert_problem(&r, 415, ProblemCode::UnsupportedMediaType);
     let huge = format!("{{\"agency_code\": \"{}\"}}", "x".repeat(70 * 1024));
     let r = app
         .public()
         .send("POST", "/api/v1/applications", &[], Some(huge.into_bytes()))
         .await;
-    assert_problem(&r, 413, "payload_too_large");
+    assert_problem(&r, 413, ProblemCode::PayloadTooLarge);
     let r = app
         .public()
         .send(
@@ -196,7 +197,7 @@ async fn bad_filings_get_a_clear_4xx_naming_the_field_and_change_nothing() {
             Some(serde_json::to_vec(&good).unwrap()),
         )
         .await;
-    assert_problem(&r, 400, "invalid_header");
+    assert_problem(&r, 400, ProblemCode::InvalidHeader);
 
     // None of it was stored.
     let list = o.clerk().get("/api/v1/applications").await;
@@ -263,7 +264,7 @@ async fn bad_action_input_is_refused_and_changes_nothing() {
         ),
     ] {
         let r = o.clerk().act(&id, action, body.clone()).await;
-        assert_problem(&r, 422, "validation_failed");
+        assert_problem(&r, 422, ProblemCode::ValidationFailed);
         assert_eq!(r.body["errors"][0]["field"], field, "{}", r.body);
     }
     let path = format!("/api/v1/applications/{id}/actions/accept");
@@ -283,12 +284,12 @@ async fn bad_action_input_is_refused_and_changes_nothing() {
 async fn unknown_routes_and_methods_are_problems_too() {
     let app = TestApp::spawn().await;
     let r = app.public().get("/api/v1/nothing").await;
-    assert_problem(&r, 404, "route_not_found");
+    assert_problem(&r, 404, ProblemCode::RouteNotFound);
     let r = app
         .public()
         .send("DELETE", "/api/v1/applications", &[], None)
         .await;
-    assert_problem(&r, 405, "method_not_allowed");
+    assert_problem(&r, 405, ProblemCode::MethodNotAllowed);
     let r = app.public().get("/healthz").await;
     assert_eq!(
         (r.status.as_u16(), r.body["status"].as_str()),

@@ -4,6 +4,7 @@
 
 use diesel::prelude::*;
 use gongkai::db::schema::notices;
+use gongkai::domain::problem_code::ProblemCode;
 use serde_json::{json, Value};
 
 use crate::helpers::{assert_problem, file_one, filing, office, Action, Caller, Reply, TestApp};
@@ -61,7 +62,7 @@ impl Walk<'_> {
             .get(&format!("/api/v1/applications/{}/notices", self.id))
             .await;
         // Notices are staff's.
-        assert_problem(&notices, 403, "forbidden");
+        assert_problem(&notices, 403, ProblemCode::Forbidden);
         all
     }
 
@@ -390,7 +391,7 @@ async fn a_lost_access_token_is_replaced_through_the_contact_on_file_and_says_no
         .to_owned();
     let gone = app.as_(&old).view(&id).await;
     // The old token stops working at once.
-    assert_problem(&gone, 401, "unauthenticated");
+    assert_problem(&gone, 401, ProblemCode::Unauthenticated);
     let works = app.as_(&new).view(&tracking).await;
     assert_eq!(works.status, 200, "{}", works.body);
     // The event says a token was sent, never the token.
@@ -410,6 +411,6 @@ async fn a_lost_access_token_is_replaced_through_the_contact_on_file_and_says_no
         );
     }
     let limited = ask_for_token(&app, &tracking, "110105194912310038").await;
-    assert_problem(&limited, 429, "rate_limited");
+    assert_problem(&limited, 429, ProblemCode::RateLimited);
     assert!(limited.header("retry-after").is_some());
 }

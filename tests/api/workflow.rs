@@ -1,4 +1,5 @@
 use futures_util::future::join_all;
+use gongkai::domain::problem_code::ProblemCode;
 use serde_json::json;
 
 use crate::helpers::{assert_problem, file_one, office, today, Action, TestApp};
@@ -227,7 +228,7 @@ async fn the_drafter_cannot_approve_and_wrong_steps_are_refused_with_what_is_all
             json!({ "method": "post", "delivered_on": today().to_string() }),
         )
         .await;
-    assert_problem(&early, 409, "action_not_allowed");
+    assert_problem(&early, 409, ProblemCode::ActionNotAllowed);
     assert_eq!(
         early.body["allowed_actions"],
         json!([
@@ -256,10 +257,10 @@ async fn the_drafter_cannot_approve_and_wrong_steps_are_refused_with_what_is_all
     // applicant was asked for reasons).
     assert_eq!(r.body["allowed_actions"], json!([]));
     let own = o.approver().act(&id, Action::Approve, json!({})).await;
-    assert_problem(&own, 409, "drafter_cannot_approve");
+    assert_problem(&own, 409, ProblemCode::DrafterCannotApprove);
     assert_eq!(own.body["allowed_actions"], json!([]));
     let clerk = o.clerk().act(&id, Action::Approve, json!({})).await;
-    assert_problem(&clerk, 403, "role_not_allowed");
+    assert_problem(&clerk, 403, ProblemCode::RoleNotAllowed);
     let other = app.as_(&head2).act(&id, Action::Approve, json!({})).await;
     assert_eq!(other.body["status"], "approved", "{}", other.body);
     // Nothing changed by the refusals: four events, versions 1..=3 and the approval.
@@ -283,7 +284,7 @@ async fn correction_is_requested_only_once() {
         )
         .await;
     let again = o.clerk().act(&id, Action::RequestCorrection, ask).await;
-    assert_problem(&again, 409, "correction_already_requested");
+    assert_problem(&again, 409, ProblemCode::CorrectionAlreadyRequested);
 }
 
 #[actix_rt::test]
@@ -329,17 +330,17 @@ async fn the_version_comes_in_if_match_or_the_body_and_must_be_given() {
     let (id, _) = file_one(&app, "BJHD").await;
     let path = format!("/api/v1/applications/{id}/actions/accept");
     let none = o.clerk().post_empty(&path).await;
-    assert_problem(&none, 428, "version_required");
+    assert_problem(&none, 428, ProblemCode::VersionRequired);
     let stale = o
         .clerk()
         .send("POST", &path, &[("If-Match", "\"7\"")], None)
         .await;
-    assert_problem(&stale, 409, "version_conflict");
+    assert_problem(&stale, 409, ProblemCode::VersionConflict);
     let garbled = o
         .clerk()
         .send("POST", &path, &[("If-Match", "seven")], None)
         .await;
-    assert_problem(&garbled, 400, "invalid_header");
+    assert_problem(&garbled, 400, ProblemCode::InvalidHeader);
     let mismatch = o
         .clerk()
         .send(
@@ -349,7 +350,7 @@ async fn the_version_comes_in_if_match_or_the_body_and_must_be_given() {
             Some(br#"{"version":2}"#.to_vec()),
         )
         .await;
-    assert_problem(&mismatch, 422, "validation_failed");
+    assert_problem(&mismatch, 422, ProblemCode::ValidationFailed);
     let ok = o
         .clerk()
         .send("POST", &path, &[("If-Match", "\"1\"")], None)
@@ -388,7 +389,7 @@ async fn an_applicant_withdraws_and_the_case_is_closed() {
         .as_(&applicant)
         .act(&id, Action::Withdraw, json!({}))
         .await;
-    assert_problem(&after, 409, "action_not_allowed");
+    assert_problem(&after, 409, ProblemCode::ActionNotAllowed);
     assert_eq!(after.body["allowed_actions"], json!([]));
     // 书面答复制: no action closes a case without an approved letter any more.
     let unknown = o
@@ -398,5 +399,5 @@ async fn an_applicant_withdraws_and_the_case_is_closed() {
             &json!({ "version": 4 }),
         )
         .await;
-    assert_problem(&unknown, 404, "unknown_action");
+    assert_problem(&unknown, 404, ProblemCode::UnknownAction);
 }
