@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use super::models::{ApplicationRow, CaseChanges, ClockRow, NextDeadline};
 use super::schema::{agencies, applications, idempotency_keys, tracking_counters};
 use super::DbConnection;
+use crate::domain::case::{ApplicantKind, Status};
 
 /// The next number in an agency's yearly series. The counter row is locked by the update until
 /// the filing commits, so numbers are never handed out twice; the first filing of a year inserts
@@ -172,7 +173,7 @@ pub fn update_case(
 
 /// Takes the case's next event number (for events that change nothing else, such as a sent
 /// notice); returns it with the case's status.
-pub fn next_event_seq(conn: &mut DbConnection, id: &str) -> QueryResult<(i32, String)> {
+pub fn next_event_seq(conn: &mut DbConnection, id: &str) -> QueryResult<(i32, Status)> {
     diesel::update(applications::table.find(id))
         .set(applications::event_seq.eq(applications::event_seq + 1))
         .returning((applications::event_seq, applications::status))
@@ -196,14 +197,14 @@ fn same_applicant_in_month(
     let (first, last) = month_of(on);
     applications::table
         .filter(applications::agency_id.eq(row.agency_id.clone()))
-        .filter(applications::id_number_hash.eq(row.id_number_hash.clone()))
+        .filter(applications::id_number_hash.eq(row.applicant.id_number_hash.clone()))
         .filter(applications::received_on.between(first, last))
         .into_boxed()
 }
 
 /// This application's rank among them: 3 for the applicant's third application this month.
 pub fn month_rank(conn: &mut DbConnection, row: &ApplicationRow) -> QueryResult<i64> {
-    let Some(on) = row.received_on else {
+    let Some(on) = row.clock.received_on else {
         return Ok(1);
     };
     same_applicant_in_month(row, on)
@@ -235,30 +236,21 @@ pub fn earlier_answered(
 ) -> QueryResult<Vec<ApplicationRow>> {
     applications::table
         .filter(applications::agency_id.eq(&row.agency_id))
-        .filter(applications::id_number_hash.eq(&row.id_number_hash))
+        .filter(applications::id_number_hash.eq(&row.applicant.id_number_hash))
         // Registered before this one (ids are time-ordered).
         .filter(applications::id.lt(&row.id))
-        .filter(applications::status.eq_any(["delivered", "closed_without_processing"]))
+        .filter(applications::status.eq_any(Status::ANSWERED))
         .order(applications::closed_on.desc())
         .limit(limit)
         .select(ApplicationRow::as_select())
         .load(conn)
 }
 
-/// Statuses with no running deadline.
-pub const TERMINAL: [&str; 5] = [
-    "delivered",
-    "withdrawn",
-    "abandoned_no_correction",
-    "abandoned_fee_unpaid",
-    "closed_without_processing",
-];
-
 /// What the clock reads of the open cases whose stored next deadline is before `today` (the
 /// index on the next deadline finds them), locked as `open_clock_rows` locks.
 pub fn passed_clock_rows(conn: &mut DbConnection, today: NaiveDate) -> QueryResult<Vec<ClockRow>> {
     let passed = applications::table
-        .filter(applications::status.ne_all(TERMINAL))
+        .filter(applications::status.ne_all(Status::TERMINAL))
         .filter(applications::next_deadline_on.lt(today));
     match conn {
         DbConnection::Postgres(c) => passed.select(ClockRow::as_select()).for_update().load(c),
@@ -276,7 +268,7 @@ pub fn open_clock_rows(
     match conn {
         DbConnection::Postgres(c) => {
             let open = applications::table
-                .filter(applications::status.ne_all(TERMINAL))
+                .filter(applications::status.ne_all(Status::TERMINAL))
                 .select(ClockRow::as_select());
             match agency_id {
                 Some(a) => open
@@ -288,7 +280,7 @@ pub fn open_clock_rows(
         }
         DbConnection::Sqlite(c) => {
             let mut q = applications::table
-                .filter(applications::status.ne_all(TERMINAL))
+                .filter(applications::status.ne_all(Status::TERMINAL))
                 .select(ClockRow::as_select())
                 .into_boxed();
             if let Some(a) = agency_id {
@@ -341,7 +333,7 @@ impl Cursor {
         match sort {
             Sort::Newest => Self::Id(row.id.clone()),
             Sort::Deadline => Self::Deadline {
-                due: row.next_deadline_on,
+                due: row.clock.next.on,
                 id: row.id.clone(),
             },
         }
@@ -377,10 +369,10 @@ impl Cursor {
 #[derive(Debug, Default, Clone)]
 pub struct CaseFilter {
     pub agency_id: Option<String>,
-    pub statuses: Vec<String>,
+    pub statuses: Vec<Status>,
     pub received_from: Option<NaiveDate>,
     pub received_to: Option<NaiveDate>,
-    pub applicant_kind: Option<String>,
+    pub applicant_kind: Option<ApplicantKind>,
     pub text: Option<String>,
     /// Next deadline on or before this day.
     pub due_by: Option<NaiveDate>,
@@ -433,7 +425,7 @@ pub fn list(conn: &mut DbConnection, f: &CaseFilter) -> QueryResult<Vec<(Applica
         q = q.filter(a::received_on.le(d));
     }
     if let Some(k) = &f.applicant_kind {
-        q = q.filter(a::applicant_kind.eq(k.clone()));
+        q = q.filter(a::applicant_kind.eq(*k));
     }
     if let Some(t) = &f.text {
         let pattern = like_pattern(t);

@@ -7,6 +7,7 @@ use diesel::prelude::*;
 use super::models::NoticeRow;
 use super::schema::notices;
 use super::DbConnection;
+use crate::domain::outbox::NoticeStatus;
 
 pub fn exists(conn: &mut DbConnection, dedup_key: &str) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(
@@ -29,7 +30,7 @@ pub fn enqueue(conn: &mut DbConnection, notice: &NoticeRow) -> QueryResult<bool>
 /// Notices due for an attempt and not claimed by a live worker.
 pub fn due(conn: &mut DbConnection, now: NaiveDateTime, limit: i64) -> QueryResult<Vec<NoticeRow>> {
     notices::table
-        .filter(notices::status.eq("pending"))
+        .filter(notices::status.eq(NoticeStatus::Pending))
         .filter(notices::next_attempt_at.le(now))
         .filter(
             notices::claimed_until
@@ -52,7 +53,7 @@ pub fn claim(
     let n = diesel::update(
         notices::table
             .filter(notices::id.eq(id))
-            .filter(notices::status.eq("pending"))
+            .filter(notices::status.eq(NoticeStatus::Pending))
             .filter(
                 notices::claimed_until
                     .is_null()
@@ -67,7 +68,7 @@ pub fn claim(
 pub fn mark_sent(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> QueryResult<()> {
     diesel::update(notices::table.find(id))
         .set((
-            notices::status.eq("sent"),
+            notices::status.eq(NoticeStatus::Sent),
             notices::sent_at.eq(now),
             notices::claimed_until.eq(None::<NaiveDateTime>),
             notices::attempts.eq(notices::attempts + 1),
@@ -106,12 +107,12 @@ pub fn mark_attempt_failed(
         Some(at) => diesel::update(row)
             .set((
                 common,
-                notices::status.eq("pending"),
+                notices::status.eq(NoticeStatus::Pending),
                 notices::next_attempt_at.eq(at),
             ))
             .execute(conn),
         None => diesel::update(row)
-            .set((common, notices::status.eq("failed")))
+            .set((common, notices::status.eq(NoticeStatus::Failed)))
             .execute(conn),
     }
     .map(drop)
@@ -132,11 +133,11 @@ pub fn for_application(
 pub fn by_status(
     conn: &mut DbConnection,
     agency_id: Option<&str>,
-    status: &str,
+    status: NoticeStatus,
     limit: i64,
 ) -> QueryResult<Vec<NoticeRow>> {
     let mut q = notices::table
-        .filter(notices::status.eq(status.to_owned()))
+        .filter(notices::status.eq(status))
         .order(notices::created_at.desc())
         .limit(limit)
         .select(NoticeRow::as_select())
@@ -160,10 +161,10 @@ pub fn retry(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> QueryResu
     let n = diesel::update(
         notices::table
             .filter(notices::id.eq(id))
-            .filter(notices::status.eq("failed")),
+            .filter(notices::status.eq(NoticeStatus::Failed)),
     )
     .set((
-        notices::status.eq("pending"),
+        notices::status.eq(NoticeStatus::Pending),
         notices::attempts.eq(0),
         notices::next_attempt_at.eq(now),
     ))

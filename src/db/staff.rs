@@ -7,6 +7,7 @@ use diesel::result::Error as DieselError;
 use super::models::{Agency, User};
 use super::schema::{agencies, settings, users};
 use super::DbConnection;
+use crate::domain::workflow::Role;
 
 pub fn insert_agency(conn: &mut DbConnection, agency: &Agency) -> QueryResult<()> {
     diesel::insert_into(agencies::table)
@@ -156,7 +157,7 @@ pub fn reminded_staff(conn: &mut DbConnection) -> QueryResult<Vec<User>> {
         .filter(users::email.is_not_null())
         .filter(users::disabled_at.is_null())
         .filter(users::agency_id.is_not_null())
-        .filter(users::role.eq_any(["clerk", "approver"]))
+        .filter(users::role.eq_any([Role::Clerk, Role::Approver]))
         .order(users::id.asc())
         .load(conn)
 }
@@ -220,7 +221,7 @@ pub fn touch_last_used(
 /// Admins bound to no office and not disabled: the service keeps at least one.
 pub fn active_unbound_admins(conn: &mut DbConnection) -> QueryResult<Vec<String>> {
     users::table
-        .filter(users::role.eq("admin"))
+        .filter(users::role.eq(Role::Admin))
         .filter(users::agency_id.is_null())
         .filter(users::disabled_at.is_null())
         .select(users::id)

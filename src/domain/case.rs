@@ -29,16 +29,21 @@ str_enum! {
 }
 
 impl Status {
+    /// The terminal states: no running deadline, no further workflow action.
+    pub const TERMINAL: [Status; 5] = [
+        Self::Delivered,
+        Self::Withdrawn,
+        Self::AbandonedNoCorrection,
+        Self::AbandonedFeeUnpaid,
+        Self::ClosedWithoutProcessing,
+    ];
+
+    /// The states of a case that was answered (the applicant's earlier answers, RULES §6).
+    pub const ANSWERED: [Status; 2] = [Self::Delivered, Self::ClosedWithoutProcessing];
+
     /// A case in a terminal state takes no further workflow action.
     pub fn is_terminal(self) -> bool {
-        matches!(
-            self,
-            Self::Delivered
-                | Self::Withdrawn
-                | Self::AbandonedNoCorrection
-                | Self::AbandonedFeeUnpaid
-                | Self::ClosedWithoutProcessing
-        )
+        Self::TERMINAL.contains(&self)
     }
 }
 

@@ -11,6 +11,7 @@ pub mod fees;
 pub mod identity;
 pub mod letter;
 pub mod notice;
+pub mod outbox;
 pub mod report;
 pub mod rules;
 pub mod text;
@@ -39,7 +40,8 @@ macro_rules! str_enum {
 
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
+                // `pad`, so that widths such as `{:<8}` apply.
+                f.pad(self.as_str())
             }
         }
     };

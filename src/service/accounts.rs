@@ -69,7 +69,7 @@ impl Manager<'_> {
 pub struct UserView {
     pub id: String,
     pub name: String,
-    pub role: String,
+    pub role: Role,
     /// The office's code; none for auditors and admins bound to no office.
     pub agency: Option<String>,
     pub email: Option<String>,
@@ -235,7 +235,7 @@ pub fn create_user(
     let user = User {
         id: uuid::Uuid::now_v7().to_string(),
         name: name.to_owned(),
-        role: role.as_str().to_owned(),
+        role,
         agency_id: agency.map(|a| a.id),
         token_hash: token_hash(&token),
         created_at: now(),
@@ -259,11 +259,14 @@ pub fn disable_user(
     let user = write_tx(conn, |conn| {
         if let DbConnection::Postgres(pg) = conn {
             // Two admins disabling the last two unbound admins at once: one waits for the other.
-            use diesel::RunQueryDsl;
-            diesel::sql_query(
-                "SELECT id FROM users WHERE role = 'admin' AND agency_id IS NULL FOR UPDATE",
-            )
-            .execute(pg)?;
+            use crate::db::schema::users as u;
+            use diesel::prelude::*;
+            u::table
+                .filter(u::role.eq(Role::Admin))
+                .filter(u::agency_id.is_null())
+                .select(u::id)
+                .for_update()
+                .load::<String>(pg)?;
         }
         let user = managed_user(conn, by, id)?;
         if let Manager::Admin(me) = by {
@@ -274,7 +277,7 @@ pub fn disable_user(
         if user.disabled_at.is_some() {
             return Ok(user);
         }
-        if user.role == "admin"
+        if user.role == Role::Admin
             && user.agency_id.is_none()
             && staff::active_unbound_admins(conn)? == [user.id.clone()]
         {

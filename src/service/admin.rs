@@ -289,7 +289,7 @@ pub fn add_user(
     let user = User {
         id: uuid::Uuid::now_v7().to_string(),
         name: name.to_owned(),
-        role: role.as_str().to_owned(),
+        role,
         agency_id: agency.map(|a| a.id),
         token_hash: token_hash(&token),
         created_at: now(),

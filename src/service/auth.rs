@@ -65,14 +65,10 @@ impl Principal {
 }
 
 fn staff_from(user: User) -> Result<Staff, ServiceError> {
-    let role = Role::parse(&user.role).ok_or(crate::db::models::CorruptValue {
-        column: "users.role",
-        value: user.role.clone(),
-    })?;
     Ok(Staff {
         id: user.id,
         name: user.name,
-        role,
+        role: user.role,
         agency_id: user.agency_id,
     })
 }

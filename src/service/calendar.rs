@@ -210,7 +210,7 @@ impl Loader {
             via: self.via.to_owned(),
             actor_id: self.user_id.clone(),
             actor_name: self.name.clone(),
-            actor_role: self.role.map(|r| r.as_str().to_owned()),
+            actor_role: self.role,
             actor_agency_id: self.agency_id.clone(),
             agency_id: agency_id.map(str::to_owned),
             year,
@@ -557,7 +557,7 @@ pub struct LoadView {
     /// The loader's name (or `shipped with gongkai`, `command line (…)`).
     pub by: String,
     pub by_user_id: Option<String>,
-    pub by_role: Option<String>,
+    pub by_role: Option<Role>,
     /// The office the loader was bound to, if any.
     pub by_agency: Option<String>,
     /// The office whose local days off were loaded; none for the national calendar.

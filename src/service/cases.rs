@@ -42,7 +42,7 @@ pub fn extras(
     principal: &Principal,
     today: NaiveDate,
 ) -> Result<Extras, ServiceError> {
-    let fee_due_on = match row.fee_notice_on {
+    let fee_due_on = match row.clock.fee.notice_on {
         Some(_) => clock::deadlines(cal, &row.case()?.clock_facts(), today)
             .ok()
             .and_then(|list| {
@@ -58,8 +58,8 @@ pub fn extras(
             ..Extras::default()
         });
     }
-    let extension_reason = match row.extension_state {
-        Some(_) => last_payload(conn, &row.id, "request_extension")?
+    let extension_reason = match row.clock.extension.state {
+        Some(_) => last_payload(conn, &row.id, ActionKind::RequestExtension.as_str())?
             .and_then(|p| p["reason"].as_str().map(str::to_owned)),
         None => None,
     };
@@ -213,10 +213,10 @@ pub fn list(services: &Services, token: Option<&str>, q: &Query) -> Result<Page,
     };
     let filter = CaseFilter {
         agency_id,
-        statuses: q.statuses.iter().map(|s| s.as_str().to_owned()).collect(),
+        statuses: q.statuses.clone(),
         received_from: q.received_from,
         received_to: q.received_to,
-        applicant_kind: q.applicant_kind.map(|k| k.as_str().to_owned()),
+        applicant_kind: q.applicant_kind,
         text: q.text.clone(),
         due_by,
         overdue: q.overdue.map(|o| (o, today)),
@@ -399,9 +399,9 @@ pub fn apply_action(
     let after_status = transition.case.status();
     let closed = match (after_status.is_terminal(), before.status().is_terminal()) {
         (true, false) => Some(super::clock::final_clock(&cal, &transition.case, now)?),
-        (true, true) => case.final_clock.clone().map(|json| FinalClock {
+        (true, true) => case.handling.final_clock.clone().map(|json| FinalClock {
             json,
-            answer_due_on: case.final_answer_due_on,
+            answer_due_on: case.handling.final_answer_due_on,
         }),
         (false, _) => None,
     };
@@ -426,12 +426,12 @@ pub fn apply_action(
             application_id: id.to_owned(),
             seq,
             occurred_at: now.naive_utc(),
-            actor_role: by.actor.role.as_str().into(),
+            actor_role: by.actor.role,
             actor_id: by.actor.id.clone(),
             actor_name: by.name.map(str::to_owned),
             action: action.kind().as_str().into(),
-            status_before: Some(before.status().as_str().into()),
-            status_after: transition.case.status().as_str().into(),
+            status_before: Some(before.status()),
+            status_after: transition.case.status(),
             payload: payload.to_string(),
             prev_hash: None,
             hash: None,
@@ -441,7 +441,7 @@ pub fn apply_action(
         super::challenges::write(conn, step)?;
     }
     let after = cases::application(conn, id)?.ok_or(ServiceError::NotFound)?;
-    if let (Action::Deliver(_), Some(dated)) = (action, after.closed_on) {
+    if let (Action::Deliver(_), Some(dated)) = (action, after.clock.closed_on) {
         super::letters::write_answer_letter(conn, &after, dated, now)?;
     }
     // The notice the step causes goes into the outbox with it: both are written, or neither.

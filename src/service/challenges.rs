@@ -38,7 +38,7 @@ pub fn prepare(
             id: uuid::Uuid::now_v7().to_string(),
             application_id: case.id.clone(),
             agency_id: case.agency_id.clone(),
-            kind: i.kind.as_str().to_owned(),
+            kind: i.kind,
             after_reconsideration: i.kind == ChallengeKind::Litigation && i.after_reconsideration,
             filed_on: i.filed_on,
             result: None,
@@ -67,7 +67,7 @@ pub fn prepare(
                     format!("the challenge was filed on {}", ch.filed_on),
                 ));
             }
-            ch.result = Some(i.result.as_str().to_owned());
+            ch.result = Some(i.result);
             ch.decided_on = Some(i.decided_on);
             Ok(Some(Step::Result(ch)))
         }
@@ -80,7 +80,7 @@ pub fn write(conn: &mut DbConnection, step: &Step) -> QueryResult<()> {
         Step::New(ch) => diesel::insert_into(c::table).values(ch).execute(conn)?,
         Step::Result(ch) => diesel::update(c::table.find(&ch.id))
             .filter(c::result.is_null())
-            .set((c::result.eq(&ch.result), c::decided_on.eq(ch.decided_on)))
+            .set((c::result.eq(ch.result), c::decided_on.eq(ch.decided_on)))
             .execute(conn)?,
     };
     Ok(())

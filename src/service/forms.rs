@@ -8,7 +8,7 @@ use super::FieldError;
 use crate::domain::case::{
     ApplicantKind, Channel, DeliveryMethod, InformationForm, OrganisationType,
 };
-use crate::domain::identity::{self, IdDocumentType};
+use crate::domain::identity::{IdDocumentType, IdNumber, IdNumberError};
 
 /// The applicant as they describe themselves (art. 29(1)).
 #[derive(Clone, Serialize, Deserialize, Validate)]
@@ -36,11 +36,20 @@ impl std::fmt::Debug for ApplicantForm {
         f.debug_struct("ApplicantForm")
             .field("kind", &self.kind)
             .field("name", &self.name)
-            .field(
-                "id_number",
-                &identity::mask(&identity::normalise(&self.id_number)),
-            )
+            .field("id_number", &self.unchecked_id_number())
             .finish_non_exhaustive()
+    }
+}
+
+impl ApplicantForm {
+    /// The identity number, parsed and checked for its document type.
+    pub fn id_number(&self) -> Result<IdNumber, IdNumberError> {
+        IdNumber::parse(self.id_document_type, &self.id_number)
+    }
+
+    /// The identity number normalised but not checked (rate limits run before the checks).
+    pub fn unchecked_id_number(&self) -> IdNumber {
+        IdNumber::unchecked(self.id_document_type, &self.id_number)
     }
 }
 
@@ -132,8 +141,7 @@ pub fn check_application(applicant: &ApplicantForm, request: &RequestForm) -> Ve
             ),
         ));
     }
-    let number = identity::normalise(&applicant.id_number);
-    if let Err(e) = identity::validate(applicant.id_document_type, &number) {
+    if let Err(e) = applicant.id_number() {
         errors.push(FieldError::new(
             "applicant.id_number",
             "invalid_id_number",

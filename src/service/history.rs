@@ -14,7 +14,7 @@ pub struct EarlierAnswer {
     pub id: String,
     pub tracking_number: String,
     pub description: String,
-    pub outcome: Option<String>,
+    pub outcome: Option<crate::domain::case::Outcome>,
     pub closed_on: Option<chrono::NaiveDate>,
 }
 
@@ -47,16 +47,16 @@ pub fn applicant_history(
         _ => return Err(ServiceError::NotFound),
     };
     let agency = staff::agency_by_id(conn, &case.agency_id)?;
-    let on = case.received_on.unwrap_or(case.registered_on);
+    let on = case.clock.received_on.unwrap_or(case.registered_on);
     let count = cases::month_count(conn, &case, on)?;
     let earlier = cases::earlier_answered(conn, &case, 10)?
         .into_iter()
         .map(|c| EarlierAnswer {
             id: c.id,
             tracking_number: c.tracking_number,
-            description: c.description.chars().take(200).collect(),
-            outcome: c.outcome,
-            closed_on: c.closed_on,
+            description: c.handling.description.chars().take(200).collect(),
+            outcome: c.handling.outcome,
+            closed_on: c.clock.closed_on,
         })
         .collect();
     Ok(ApplicantHistory {

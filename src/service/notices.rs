@@ -10,7 +10,9 @@ use super::{ServiceError, Services};
 use crate::db::models::{Agency, ApplicationRow, NoticeRow};
 use crate::db::{documents, events, notices, staff, DbConnection};
 use crate::domain::calendar::Calendar;
+use crate::domain::case::Channel;
 use crate::domain::clock::{self, DeadlineKind};
+use crate::domain::outbox::NoticeStatus;
 use crate::domain::time::legal_date;
 use crate::domain::workflow::ActionKind;
 
@@ -97,15 +99,15 @@ fn context_of(agency: &Agency, cal: &Calendar, case: &ApplicationRow, now: DateT
         },
         "case": {
             "tracking_number": case.tracking_number,
-            "applicant_name": case.applicant_name,
-            "description": case.description,
-            "received_on": case.received_on,
+            "applicant_name": case.applicant.name,
+            "description": case.handling.description,
+            "received_on": case.clock.received_on,
             "registered_on": case.registered_on,
-            "corrected_received_on": case.corrected_received_on,
+            "corrected_received_on": case.clock.corrected_received_on,
             "channel": case.channel,
             // Filed by the applicant online (not registered by a clerk): art. 31(3) applies.
-            "filed_online": case.channel == "online" && case.registered_by.is_none(),
-            "status": case.status,
+            "filed_online": case.channel == Channel::Online && case.registered_by.is_none(),
+            "status": case.status(),
         },
         "provisional": provisional(&deadlines, DeadlineKind::Answer),
         "correction_provisional": provisional(&deadlines, DeadlineKind::CorrectionPeriod),
@@ -115,9 +117,10 @@ fn context_of(agency: &Agency, cal: &Calendar, case: &ApplicationRow, now: DateT
         "correction_due": due(&deadlines, DeadlineKind::CorrectionPeriod),
         "fee_due": due(&deadlines, DeadlineKind::FeePayment),
         "reply_due": due(&deadlines, DeadlineKind::ConsultationReply),
-        "extension_days": case.extension_days,
+        "extension_days": case.clock.extension.days,
         // Art. 30: how long a justified late correction is still taken.
         "reopen_until": case
+            .clock
             .closed_on
             .and_then(|c| cal.add(c, agency.reopen_working_days.max(0) as u32).ok()),
     })
@@ -157,7 +160,7 @@ pub(super) fn render(
         subject: r.subject,
         body_text: r.text,
         body_html: r.html,
-        status: "pending".into(),
+        status: NoticeStatus::Pending,
         attempts: 0,
         next_attempt_at: now.naive_utc(),
         claimed_until: None,
@@ -187,7 +190,7 @@ pub fn receipt(
     access_token: &str,
     now: DateTime<Utc>,
 ) -> Result<(), ServiceError> {
-    let Some(email) = case.email.as_deref() else {
+    let Some(email) = case.applicant.email.as_deref() else {
         return Ok(());
     };
     let mut ctx = context_of(agency, cal, case, now);
@@ -237,7 +240,7 @@ pub fn for_step(
         _ => Some(payload.clone()),
     };
     let to = match recipient {
-        Recipient::Applicant => case.email.clone().map(|e| (e, "applicant")),
+        Recipient::Applicant => case.applicant.email.clone().map(|e| (e, "applicant")),
         Recipient::ConsultedParty => consulted
             .as_ref()
             .and_then(|c| c["party_email"].as_str())
@@ -309,7 +312,7 @@ pub fn deadlines_moved(
             let Some((_, _, before)) = chunk.iter().find(|(id, _, _)| *id == row.id) else {
                 continue;
             };
-            let Some(email) = row.email.as_deref() else {
+            let Some(email) = row.applicant.email.as_deref() else {
                 continue;
             };
             if !offices.contains_key(&row.agency_id) {

@@ -6,6 +6,7 @@ use super::auth::{authenticate, require_staff};
 use super::{ServiceError, Services};
 use crate::db::models::NoticeRow;
 use crate::db::{notices, write_tx};
+use crate::domain::outbox::NoticeStatus;
 use crate::domain::workflow::Role;
 
 const STAFF: &[Role] = &[Role::Clerk, Role::Approver, Role::Auditor, Role::Admin];
@@ -27,7 +28,7 @@ pub fn of_case(
 pub fn list(
     services: &Services,
     token: Option<&str>,
-    status: &str,
+    status: NoticeStatus,
 ) -> Result<Vec<NoticeRow>, ServiceError> {
     let conn = &mut *services.conn()?;
     let principal = authenticate(conn, token)?;
