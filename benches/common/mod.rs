@@ -3,7 +3,7 @@
 
 use chrono::{NaiveDate, Utc};
 use diesel::prelude::*;
-use gongkai::db::models::{ApplicantColumns, ApplicationRow, EventRow, NewApplication};
+use gongkai::db::models::{ApplicantColumns, ApplicationRow, EventRow, NewApplication, Request};
 use gongkai::db::schema::applications;
 use gongkai::db::DbConnection;
 use gongkai::domain::case::{ApplicantKind, Channel, DeliveryMethod, InformationForm, Status};
@@ -29,15 +29,17 @@ pub fn row(i: usize, agency_id: &str) -> ApplicationRow {
             email: None,
             address: None,
         },
-        description: "基准测试申请".into(),
-        document_number: None,
-        information_form: InformationForm::Electronic,
-        delivery_wanted: DeliveryMethod::Online,
-        assistance_needed: None,
+        request: Request {
+            description: "基准测试申请".into(),
+            document_number: None,
+            information_form: InformationForm::Electronic,
+            delivery_wanted: DeliveryMethod::Online,
+            assistance_needed: None,
+        },
         access_token_hash: format!("bench{i:059x}"),
         registered_by: None,
-        registered_at: Utc::now().naive_utc(),
-        registered_on: received,
+        opened_at: Utc::now().naive_utc(),
+        opened_on: received,
         received_on: Some(received),
     });
     row.clock.status = Status::Accepted;

@@ -40,19 +40,25 @@ pub struct NewApplication {
     pub tracking_number: String,
     pub channel: Channel,
     pub applicant: ApplicantColumns,
-    /// What is asked for (art. 29(2)) and in which form it is wanted (art. 29(3)).
+    pub request: Request,
+    pub access_token_hash: String,
+    /// The registering clerk; none for an online filing.
+    pub registered_by: Option<String>,
+    /// When the case was opened, and that day in China.
+    pub opened_at: NaiveDateTime,
+    pub opened_on: NaiveDate,
+    /// The legal date of receipt (art. 31), when known.
+    pub received_on: Option<NaiveDate>,
+}
+
+/// What is asked for (art. 29(2)), in which form and how the answer is wanted (art. 29(3)).
+#[derive(Debug, Clone)]
+pub struct Request {
     pub description: String,
     pub document_number: Option<String>,
     pub information_form: InformationForm,
     pub delivery_wanted: DeliveryMethod,
     pub assistance_needed: Option<String>,
-    pub access_token_hash: String,
-    /// The registering clerk; none for an online filing.
-    pub registered_by: Option<String>,
-    pub registered_at: NaiveDateTime,
-    pub registered_on: NaiveDate,
-    /// The legal date of receipt (art. 31), when known.
-    pub received_on: Option<NaiveDate>,
 }
 
 impl ApplicationRow {
@@ -65,14 +71,14 @@ impl ApplicationRow {
             channel: n.channel,
             version: 1,
             applicant: n.applicant,
-            information_form: n.information_form,
-            delivery_wanted: n.delivery_wanted,
-            assistance_needed: n.assistance_needed,
+            information_form: n.request.information_form,
+            delivery_wanted: n.request.delivery_wanted,
+            assistance_needed: n.request.assistance_needed,
             access_token_hash: n.access_token_hash,
             registered_by: n.registered_by,
-            registered_at: n.registered_at,
-            registered_on: n.registered_on,
-            updated_at: n.registered_at,
+            registered_at: n.opened_at,
+            registered_on: n.opened_on,
+            updated_at: n.opened_at,
             event_seq: 1,
             clock: ClockColumns {
                 status: Status::Registered,
@@ -92,8 +98,8 @@ impl ApplicationRow {
                 next: NextDeadline::default(),
             },
             handling: HandlingColumns {
-                description: n.description,
-                document_number: n.document_number,
+                description: n.request.description,
+                document_number: n.request.document_number,
                 consultation_letter_on: None,
                 outcome: None,
                 decision_drafted_by: None,

@@ -7,11 +7,11 @@ pub use super::case_row::{
     ApplicationRow, CaseChanges, ClockColumns, ClockRow, ExtensionColumns, FeeColumns, FinalClock,
     HandlingColumns, NextDeadline,
 };
-pub use super::filing::{ApplicantColumns, NewApplication};
+pub use super::filing::{ApplicantColumns, NewApplication, Request};
 use super::schema::{
     agencies, calendar_loads, calendar_years, challenges, documents, events, notices, users,
 };
-use crate::domain::case::{ChallengeKind, ChallengeResult, Status};
+use crate::domain::case::{AgencyCode, ChallengeKind, ChallengeResult, Status};
 use crate::domain::outbox::NoticeStatus;
 use crate::domain::workflow::Role;
 
@@ -19,7 +19,7 @@ use crate::domain::workflow::Role;
 #[diesel(table_name = agencies)]
 pub struct Agency {
     pub id: String,
-    pub code: String,
+    pub code: AgencyCode,
     pub name: String,
     pub created_at: NaiveDateTime,
     /// Art. 35: applications by one applicant in a calendar month above which clerks are told.

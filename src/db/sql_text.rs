@@ -47,8 +47,8 @@ macro_rules! impl_text_sql {
 }
 
 use crate::domain::case::{
-    ApplicantKind, ChallengeKind, ChallengeResult, Channel, DeliveryMethod, InformationForm,
-    OrganisationType, Outcome, Status,
+    AgencyCode, ApplicantKind, ChallengeKind, ChallengeResult, Channel, DeliveryMethod,
+    InformationForm, OrganisationType, Outcome, Status,
 };
 use crate::domain::clock::DeadlineKind;
 use crate::domain::fees::FeeScale;
@@ -72,4 +72,46 @@ impl_text_sql!(
     ExtensionState,
     Role,
     NoticeStatus,
+    AgencyCode,
 );
+
+#[cfg(test)]
+mod tests {
+    use diesel::dsl::sql;
+    use diesel::prelude::*;
+    use diesel::sql_types::Text;
+
+    use super::{NoticeStatus, Status};
+    use crate::db::DbConnection;
+
+    fn sqlite() -> DbConnection {
+        DbConnection::Sqlite(SqliteConnection::establish(":memory:").unwrap())
+    }
+
+    #[test]
+    fn a_value_binds_as_its_spelling_and_reads_back_as_itself() {
+        let conn = &mut sqlite();
+        let text: String = diesel::select(Status::ClosedWithoutProcessing.into_sql::<Text>())
+            .get_result(conn)
+            .unwrap();
+        assert_eq!(text, "closed_without_processing");
+        let back: NoticeStatus = diesel::select(sql::<Text>("'failed'"))
+            .get_result(conn)
+            .unwrap();
+        assert_eq!(back, NoticeStatus::Failed);
+    }
+
+    #[test]
+    fn a_stored_value_the_type_does_not_know_is_an_error_naming_the_type() {
+        let err = diesel::select(sql::<Text>("'Accepted'"))
+            .get_result::<Status>(&mut sqlite())
+            .unwrap_err();
+        // diesel names the field; the cause says what was stored and what it is not.
+        let cause = std::error::Error::source(&err).map(ToString::to_string);
+        assert_eq!(
+            cause.as_deref(),
+            Some("stored value \"Accepted\" is not a Status"),
+            "{err:?}"
+        );
+    }
+}

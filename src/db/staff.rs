@@ -7,6 +7,7 @@ use diesel::result::Error as DieselError;
 use super::models::{Agency, User};
 use super::schema::{agencies, settings, users};
 use super::DbConnection;
+use crate::domain::case::AgencyCode;
 use crate::domain::workflow::Role;
 
 pub fn insert_agency(conn: &mut DbConnection, agency: &Agency) -> QueryResult<()> {
@@ -16,7 +17,12 @@ pub fn insert_agency(conn: &mut DbConnection, agency: &Agency) -> QueryResult<()
         .map(drop)
 }
 
+/// The office with the code someone typed, normalised by `AgencyCode::parse`; text that is no
+/// code finds none.
 pub fn agency_by_code(conn: &mut DbConnection, code: &str) -> QueryResult<Option<Agency>> {
+    let Some(code) = AgencyCode::parse(code) else {
+        return Ok(None);
+    };
     agencies::table
         .filter(agencies::code.eq(code))
         .first(conn)

@@ -204,8 +204,49 @@ str_enum! {
     }
 }
 
+/// An office's code, which starts its tracking numbers (`BJHD-2026-000001`): 2 to 16
+/// capitals, digits or inner dashes. Whatever is typed is normalised by this one rule
+/// (trimmed, upper-cased) and checked once, where it comes in.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(transparent)]
+pub struct AgencyCode(String);
+
+impl AgencyCode {
+    pub fn parse(code: &str) -> Option<Self> {
+        let code = code.trim().to_uppercase();
+        let ok = (2..=16).contains(&code.len())
+            && code
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-')
+            && !code.starts_with('-')
+            && !code.ends_with('-');
+        ok.then_some(Self(code))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for AgencyCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(&self.0)
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn agency_codes_are_normalised_by_one_rule() {
+        assert_eq!(
+            super::AgencyCode::parse(" bjhd-2 ").map(|c| c.to_string()),
+            Some("BJHD-2".into())
+        );
+        for bad in ["B", "-BJHD", "BJHD-", "北京", "B J", "ABCDEFGHIJKLMNOPQ"] {
+            assert_eq!(super::AgencyCode::parse(bad), None, "{bad}");
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -90,7 +90,7 @@ fn codes(
 ) -> Result<std::collections::HashMap<String, String>, ServiceError> {
     Ok(staff::agencies(conn)?
         .into_iter()
-        .map(|a| (a.id, a.code))
+        .map(|a| (a.id, a.code.to_string()))
         .collect())
 }
 
@@ -123,7 +123,7 @@ pub fn list_users(
     let agency_id = match agency_code {
         None => by.office().map(str::to_owned),
         Some(code) => {
-            let a = staff::agency_by_code(conn, &code.trim().to_uppercase())?
+            let a = staff::agency_by_code(conn, code)?
                 .filter(|a| by.office().is_none_or(|own| own == a.id))
                 .ok_or(ServiceError::NoSuchAgency)?;
             Some(a.id)
@@ -206,8 +206,8 @@ pub fn create_user(
         (None, None) => None,
         (None, Some(own)) => Some(staff::agency_by_id(conn, own)?),
         (Some(code), own) => {
-            let found = staff::agency_by_code(conn, &code.trim().to_uppercase())?
-                .filter(|a| own.is_none_or(|own| own == a.id));
+            let found =
+                staff::agency_by_code(conn, code)?.filter(|a| own.is_none_or(|own| own == a.id));
             if found.is_none() {
                 errors.push(FieldError::new(
                     "agency",

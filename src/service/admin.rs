@@ -4,25 +4,18 @@ use super::ServiceError;
 use crate::db::models::{Agency, User};
 use crate::db::staff::{self, now};
 use crate::db::{is_unique_violation, write_tx, DbConnection};
+use crate::domain::case::AgencyCode;
 use crate::domain::workflow::Role;
 use crate::security::{new_token, token_hash, STAFF_TOKEN_PREFIX};
 
 /// Agency codes start tracking numbers (`CODE-2026-000001`): 2 to 16 capitals, digits or dashes.
-pub fn normalise_agency_code(code: &str) -> Result<String, ServiceError> {
-    let code = code.trim().to_uppercase();
-    let ok = (2..=16).contains(&code.len())
-        && code
-            .chars()
-            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-')
-        && !code.starts_with('-')
-        && !code.ends_with('-');
-    if ok {
-        Ok(code)
-    } else {
-        Err(ServiceError::Conflict(format!(
-            "agency code {code:?} must be 2 to 16 letters, digits or inner dashes"
-        )))
-    }
+pub fn normalise_agency_code(code: &str) -> Result<AgencyCode, ServiceError> {
+    AgencyCode::parse(code).ok_or_else(|| {
+        ServiceError::Conflict(format!(
+            "agency code {:?} must be 2 to 16 letters, digits or inner dashes",
+            code.trim().to_uppercase()
+        ))
+    })
 }
 
 pub fn add_agency(conn: &mut DbConnection, code: &str, name: &str) -> Result<Agency, ServiceError> {
@@ -71,7 +64,7 @@ pub fn set_art35_threshold(
         ));
     }
     let code = normalise_agency_code(code)?;
-    let agency = staff::agency_by_code(conn, &code)?
+    let agency = staff::agency_by_code(conn, code.as_str())?
         .ok_or_else(|| ServiceError::Conflict(format!("no agency has the code {code}")))?;
     write_tx(conn, |conn| {
         staff::set_art35_threshold(conn, &agency.id, threshold)
@@ -103,7 +96,7 @@ pub fn set_sender(
         )));
     }
     let code = normalise_agency_code(code)?;
-    let agency = staff::agency_by_code(conn, &code)?
+    let agency = staff::agency_by_code(conn, code.as_str())?
         .ok_or_else(|| ServiceError::Conflict(format!("no agency has the code {code}")))?;
     write_tx(conn, |conn| {
         staff::set_sender(conn, &agency.id, email, name, signature)
@@ -118,7 +111,7 @@ pub fn set_sender(
 
 fn agency_of(conn: &mut DbConnection, code: &str) -> Result<Agency, ServiceError> {
     let code = normalise_agency_code(code)?;
-    staff::agency_by_code(conn, &code)?
+    staff::agency_by_code(conn, code.as_str())?
         .ok_or_else(|| ServiceError::Conflict(format!("no agency has the code {code}")))
 }
 
@@ -275,7 +268,7 @@ pub fn add_user(
     }
     let agency = match agency_code {
         Some(code) => Some(
-            staff::agency_by_code(conn, &normalise_agency_code(code)?)?
+            staff::agency_by_code(conn, normalise_agency_code(code)?.as_str())?
                 .ok_or_else(|| ServiceError::Conflict(format!("no agency has the code {code}")))?,
         ),
         None if matches!(role, Role::Clerk | Role::Approver) => {

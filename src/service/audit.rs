@@ -43,7 +43,7 @@ pub fn audit_scope(
     let s = require_staff(&principal, &[Role::Auditor, Role::Admin])?;
     let asked = match agency_code {
         Some(code) => Some(
-            staff::agency_by_code(conn, &code.trim().to_uppercase())?
+            staff::agency_by_code(conn, code)?
                 .ok_or(ServiceError::NoSuchAgency)?
                 .id,
         ),

@@ -382,7 +382,7 @@ pub fn for_calculator(
     let agency_id = match agency_code {
         None => None,
         Some(code) => Some(
-            crate::db::staff::agency_by_code(conn, &code.to_uppercase())?
+            crate::db::staff::agency_by_code(conn, code)?
                 .ok_or_else(|| {
                     ServiceError::Invalid(vec![super::FieldError::new(
                         "agency",
@@ -506,7 +506,7 @@ pub fn put_local_days(
     let conn = &mut *services.conn()?;
     let principal = super::auth::authenticate(conn, token)?;
     let admin = super::auth::require_staff(&principal, &[Role::Admin])?;
-    let agency = crate::db::staff::agency_by_code(conn, &agency_code.to_uppercase())?
+    let agency = crate::db::staff::agency_by_code(conn, agency_code)?
         .filter(|a| admin.agency_id.as_ref().is_none_or(|own| *own == a.id))
         .ok_or(ServiceError::NoSuchAgency)?;
     let mut errors = Vec::new();
@@ -574,7 +574,7 @@ pub fn loads_in(
 ) -> Result<Vec<LoadView>, ServiceError> {
     let codes: HashMap<String, String> = crate::db::staff::agencies(conn)?
         .into_iter()
-        .map(|a| (a.id, a.code))
+        .map(|a| (a.id, a.code.to_string()))
         .collect();
     let code = |id: Option<String>| id.and_then(|id| codes.get(&id).cloned());
     store::loads(conn, agency_id)?

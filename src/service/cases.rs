@@ -100,7 +100,7 @@ pub fn get(services: &Services, token: Option<&str>, id: &str) -> Result<Visible
     let conn = &mut *services.conn()?;
     let principal = authenticate(conn, token)?;
     let case = visible(conn, &principal, id)?;
-    let agency_code = staff::agency_by_id(conn, &case.agency_id)?.code;
+    let agency_code = staff::agency_by_id(conn, &case.agency_id)?.code.to_string();
     let cal = services.calendars.get(conn, Some(&case.agency_id))?;
     let today = legal_date(services.now());
     let next_deadline = next_info(&cal, &case, today);
@@ -183,7 +183,7 @@ pub fn list(services: &Services, token: Option<&str>, q: &Query) -> Result<Page,
     let agency_id = match (&s.agency_id, &q.agency_code) {
         (Some(own), None) => Some(own.clone()),
         (own, Some(code)) => {
-            let found = staff::agency_by_code(conn, &code.to_uppercase())?;
+            let found = staff::agency_by_code(conn, code)?;
             match found {
                 // Staff bound to an agency asking for another get an empty page, not a hint.
                 Some(a) if own.as_ref().is_none_or(|o| *o == a.id) => Some(a.id),
@@ -293,7 +293,7 @@ pub fn act(
             name: actor_name.as_deref(),
         };
         let case = apply_action(conn, services, &case, &by, action, expected_version, now)?;
-        let agency_code = staff::agency_by_id(conn, &case.agency_id)?.code;
+        let agency_code = staff::agency_by_id(conn, &case.agency_id)?.code.to_string();
         let cal = services.calendars.get(conn, Some(&case.agency_id))?;
         let next_deadline = next_info(&cal, &case, legal_date(now));
         let allowed = allowed(conn, services, &case, &principal, legal_date(now))?;

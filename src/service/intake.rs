@@ -6,7 +6,9 @@ use super::auth::{require_staff, Principal};
 use super::clock::next_info;
 use super::forms::{check_application, ApplicantForm, OnlineFiling, Registration, RequestForm};
 use super::{FieldError, ServiceError, Services};
-use crate::db::models::{Agency, ApplicantColumns, ApplicationRow, EventRow, NewApplication};
+use crate::db::models::{
+    Agency, ApplicantColumns, ApplicationRow, EventRow, NewApplication, Request,
+};
 use crate::db::{cases, events, staff, write_tx, DbConnection};
 use crate::domain::case::Channel;
 use crate::domain::identity::IdNumber;
@@ -56,14 +58,13 @@ pub fn file_online(
                 return Ok(replay);
             }
         }
-        let agency =
-            staff::agency_by_code(conn, &form.agency_code.to_uppercase())?.ok_or_else(|| {
-                ServiceError::Invalid(vec![FieldError::new(
-                    "agency_code",
-                    "unknown_agency",
-                    format!("no office has the code {:?}", form.agency_code),
-                )])
-            })?;
+        let agency = staff::agency_by_code(conn, &form.agency_code)?.ok_or_else(|| {
+            ServiceError::Invalid(vec![FieldError::new(
+                "agency_code",
+                "unknown_agency",
+                format!("no office has the code {:?}", form.agency_code),
+            )])
+        })?;
         let new = NewCase {
             id: uuid::Uuid::now_v7().to_string(),
             agency: &agency,
@@ -173,7 +174,7 @@ fn replay(
     let case_row = case.clone();
     Ok(Some(Opened {
         case,
-        agency_code: agency.code,
+        agency_code: agency.code.to_string(),
         access_token,
         replayed: true,
         allowed: super::cases::allowed(conn, services, &case_row, &viewer, today)?,
@@ -242,15 +243,17 @@ fn new_row(
             email: a.email.clone(),
             address: a.address.clone(),
         },
-        description: request.description.clone(),
-        document_number: request.document_number.clone(),
-        information_form: request.information_form,
-        delivery_wanted: request.delivery_method,
-        assistance_needed: new.assistance_needed.clone(),
+        request: Request {
+            description: request.description.clone(),
+            document_number: request.document_number.clone(),
+            information_form: request.information_form,
+            delivery_wanted: request.delivery_method,
+            assistance_needed: new.assistance_needed.clone(),
+        },
         access_token_hash: token_hash(access_token),
         registered_by: new.registered_by.and_then(|(p, _)| p.actor().id),
-        registered_at: now.naive_utc(),
-        registered_on: today,
+        opened_at: now.naive_utc(),
+        opened_on: today,
         received_on,
     }))
 }
@@ -325,7 +328,7 @@ fn open(
     let allowed = super::cases::allowed(conn, services, &row, &viewer, today)?;
     Ok(Opened {
         case: row,
-        agency_code: new.agency.code.clone(),
+        agency_code: new.agency.code.to_string(),
         access_token,
         replayed: false,
         viewer,

@@ -240,8 +240,8 @@ pub fn scope(
         &principal,
         &[Role::Clerk, Role::Approver, Role::Auditor, Role::Admin],
     )?;
-    let agency = crate::db::staff::agency_by_code(conn, &agency_code.trim().to_uppercase())?
-        .ok_or(ServiceError::NoSuchAgency)?;
+    let agency =
+        crate::db::staff::agency_by_code(conn, agency_code)?.ok_or(ServiceError::NoSuchAgency)?;
     match &s.agency_id {
         Some(own) if *own != agency.id => Err(ServiceError::Forbidden(
             "staff of an office see that office's report only",
