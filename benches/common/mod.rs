@@ -6,7 +6,9 @@ use diesel::prelude::*;
 use gongkai::db::models::{ApplicantColumns, ApplicationRow, EventRow, NewApplication, Request};
 use gongkai::db::schema::applications;
 use gongkai::db::DbConnection;
-use gongkai::domain::case::{ApplicantKind, Channel, DeliveryMethod, InformationForm, Status};
+use gongkai::domain::case::{
+    ApplicantKind, ApplicationId, Channel, DeliveryMethod, InformationForm, Status,
+};
 use gongkai::domain::identity::IdDocumentType;
 
 /// An open, accepted case received in November 2026, numbered `i`.
@@ -14,7 +16,7 @@ pub fn row(i: usize, agency_id: &str) -> ApplicationRow {
     let received =
         NaiveDate::from_ymd_opt(2026, 11, 2).unwrap() + chrono::Days::new((i % 29) as u64);
     let mut row = ApplicationRow::new(NewApplication {
-        id: uuid::Uuid::now_v7().to_string(),
+        id: ApplicationId::from_uuid(uuid::Uuid::now_v7()),
         agency_id: agency_id.to_owned(),
         tracking_number: format!("BENCH-2026-{i:06}"),
         channel: Channel::Online,

@@ -9,7 +9,9 @@ use diesel::prelude::*;
 use super::filing::ApplicantColumns;
 use super::models::CorruptValue;
 use super::schema::applications;
-use crate::domain::case::{Channel, DeliveryMethod, InformationForm, Outcome, Status};
+use crate::domain::case::{
+    ApplicationId, Channel, DeliveryMethod, InformationForm, Outcome, Status,
+};
 use crate::domain::clock::{ClockFacts, Deadline, DeadlineKind};
 use crate::domain::fees::FeeScale;
 use crate::domain::workflow::{Case, Extension, ExtensionState, Fee};
@@ -157,7 +159,7 @@ pub struct HandlingColumns {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = applications)]
 pub struct ApplicationRow {
-    pub id: String,
+    pub id: ApplicationId,
     pub agency_id: String,
     pub tracking_number: String,
     pub channel: Channel,
@@ -339,7 +341,7 @@ impl FinalClock {
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = applications)]
 pub struct ClockRow {
-    pub id: String,
+    pub id: ApplicationId,
     pub agency_id: String,
     pub version: i32,
     pub registered_on: NaiveDate,

@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use super::models::{ApplicationRow, CaseChanges, ClockRow, NextDeadline};
 use super::schema::{agencies, applications, idempotency_keys, tracking_counters};
 use super::DbConnection;
-use crate::domain::case::{ApplicantKind, Status};
+use crate::domain::case::{ApplicantKind, ApplicationId, Status};
 
 /// The next number in an agency's yearly series. The counter row is locked by the update until
 /// the filing commits, so numbers are never handed out twice; the first filing of a year inserts
@@ -65,7 +65,7 @@ pub fn set_tracking_counter(
 
 pub struct IdempotencyRecord {
     pub request_hash: String,
-    pub application_id: String,
+    pub application_id: ApplicationId,
 }
 
 pub fn idempotency_record(
@@ -78,7 +78,7 @@ pub fn idempotency_record(
             idempotency_keys::request_hash,
             idempotency_keys::application_id,
         ))
-        .first::<(String, String)>(conn)
+        .first::<(String, ApplicationId)>(conn)
         .optional()
         .map(|r| {
             r.map(|(request_hash, application_id)| IdempotencyRecord {
@@ -92,7 +92,7 @@ pub fn insert_idempotency_record(
     conn: &mut DbConnection,
     key: &str,
     request_hash: &str,
-    application_id: &str,
+    application_id: &ApplicationId,
     now: NaiveDateTime,
 ) -> QueryResult<()> {
     diesel::insert_into(idempotency_keys::table)
@@ -118,8 +118,8 @@ pub fn by_id_or_tracking_number(
     conn: &mut DbConnection,
     key: &str,
 ) -> QueryResult<Option<ApplicationRow>> {
-    if uuid::Uuid::parse_str(key).is_ok() {
-        return application(conn, key);
+    if let Some(id) = ApplicationId::parse(key) {
+        return application(conn, &id);
     }
     applications::table
         .filter(applications::tracking_number.eq(key.trim().to_uppercase()))
@@ -128,7 +128,10 @@ pub fn by_id_or_tracking_number(
         .optional()
 }
 
-pub fn application(conn: &mut DbConnection, id: &str) -> QueryResult<Option<ApplicationRow>> {
+pub fn application(
+    conn: &mut DbConnection,
+    id: &ApplicationId,
+) -> QueryResult<Option<ApplicationRow>> {
     applications::table
         .find(id)
         .select(ApplicationRow::as_select())
@@ -139,7 +142,7 @@ pub fn application(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Appl
 pub fn application_id_by_access_hash(
     conn: &mut DbConnection,
     hash: &str,
-) -> QueryResult<Option<String>> {
+) -> QueryResult<Option<ApplicationId>> {
     applications::table
         .filter(applications::access_token_hash.eq(hash))
         .select(applications::id)
@@ -153,7 +156,7 @@ pub fn application_id_by_access_hash(
 /// the version moved on and writes nothing.
 pub fn update_case(
     conn: &mut DbConnection,
-    id: &str,
+    id: &ApplicationId,
     expected_version: i32,
     changes: &CaseChanges,
 ) -> QueryResult<Option<i32>> {
@@ -173,7 +176,7 @@ pub fn update_case(
 
 /// Takes the case's next event number (for events that change nothing else, such as a sent
 /// notice); returns it with the case's status.
-pub fn next_event_seq(conn: &mut DbConnection, id: &str) -> QueryResult<(i32, Status)> {
+pub fn next_event_seq(conn: &mut DbConnection, id: &ApplicationId) -> QueryResult<(i32, Status)> {
     diesel::update(applications::table.find(id))
         .set(applications::event_seq.eq(applications::event_seq + 1))
         .returning((applications::event_seq, applications::status))
@@ -295,7 +298,7 @@ pub fn open_clock_rows(
 /// which guards what people edit, stays: a recomputed deadline makes no clerk's copy stale).
 pub fn set_next_deadline(
     conn: &mut DbConnection,
-    ids: &[&str],
+    ids: &[&ApplicationId],
     next: &NextDeadline,
     now: NaiveDateTime,
 ) -> QueryResult<()> {
@@ -324,8 +327,11 @@ pub enum Sort {
 /// Where the previous page ended: the last row's sort key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Cursor {
-    Id(String),
-    Deadline { due: Option<NaiveDate>, id: String },
+    Id(ApplicationId),
+    Deadline {
+        due: Option<NaiveDate>,
+        id: ApplicationId,
+    },
 }
 
 impl Cursor {
@@ -341,7 +347,7 @@ impl Cursor {
 
     pub fn encode(&self) -> String {
         match self {
-            Self::Id(id) => id.clone(),
+            Self::Id(id) => id.to_string(),
             Self::Deadline { due: Some(d), id } => format!("{d}_{id}"),
             Self::Deadline { due: None, id } => format!("none_{id}"),
         }
@@ -349,7 +355,7 @@ impl Cursor {
 
     /// Reads a cursor made for this sort; anything else is `None`.
     pub fn parse(sort: Sort, s: &str) -> Option<Self> {
-        let id = |s: &str| uuid::Uuid::parse_str(s).ok().map(|_| s.to_owned());
+        let id = ApplicationId::parse;
         match sort {
             Sort::Newest => id(s).map(Self::Id),
             Sort::Deadline => {

@@ -8,10 +8,10 @@ use super::case_row::{
     ApplicationRow, ClockColumns, ExtensionColumns, FeeColumns, HandlingColumns, NextDeadline,
 };
 use super::schema::applications;
-use crate::domain::case::Status;
 use crate::domain::case::{
     ApplicantKind, Channel, DeliveryMethod, InformationForm, OrganisationType,
 };
+use crate::domain::case::{ApplicationId, Status};
 use crate::domain::identity::IdDocumentType;
 
 /// Who applied (art. 29(1)): never the identity number itself, only its keyed hash and its
@@ -35,7 +35,7 @@ pub struct ApplicantColumns {
 /// What a new case is opened with (RULES §3: 登记); the rest of its row starts empty.
 #[derive(Debug, Clone)]
 pub struct NewApplication {
-    pub id: String,
+    pub id: ApplicationId,
     pub agency_id: String,
     pub tracking_number: String,
     pub channel: Channel,

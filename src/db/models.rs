@@ -11,7 +11,7 @@ pub use super::filing::{ApplicantColumns, NewApplication, Request};
 use super::schema::{
     agencies, calendar_loads, calendar_years, challenges, documents, events, notices, users,
 };
-use crate::domain::case::{AgencyCode, ChallengeKind, ChallengeResult, Status};
+use crate::domain::case::{AgencyCode, ApplicationId, ChallengeKind, ChallengeResult, Status};
 use crate::domain::outbox::NoticeStatus;
 use crate::domain::workflow::Role;
 
@@ -71,7 +71,7 @@ pub struct CorruptValue {
 #[diesel(table_name = events)]
 pub struct EventRow {
     pub id: String,
-    pub application_id: String,
+    pub application_id: ApplicationId,
     pub seq: i32,
     pub occurred_at: NaiveDateTime,
     pub actor_role: Role,
@@ -90,7 +90,7 @@ impl EventRow {
     pub fn content(&self) -> crate::domain::audit::EventContent<'_> {
         crate::domain::audit::EventContent {
             id: &self.id,
-            application_id: &self.application_id,
+            application_id: self.application_id.as_str(),
             seq: self.seq,
             occurred_at: self.occurred_at,
             actor_role: self.actor_role.as_str(),
@@ -118,7 +118,7 @@ impl EventRow {
 #[diesel(table_name = challenges)]
 pub struct Challenge {
     pub id: String,
-    pub application_id: String,
+    pub application_id: ApplicationId,
     pub agency_id: String,
     pub kind: ChallengeKind,
     pub after_reconsideration: bool,
@@ -162,7 +162,7 @@ pub struct CalendarLoad {
 #[diesel(table_name = documents)]
 pub struct Document {
     pub id: String,
-    pub application_id: String,
+    pub application_id: ApplicationId,
     pub kind: String,
     pub html: String,
     pub text: String,
@@ -177,7 +177,7 @@ pub struct Document {
 pub struct NoticeRow {
     pub id: String,
     pub dedup_key: String,
-    pub application_id: Option<String>,
+    pub application_id: Option<ApplicationId>,
     pub agency_id: String,
     pub template: String,
     pub recipient: String,

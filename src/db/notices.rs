@@ -7,6 +7,7 @@ use diesel::prelude::*;
 use super::models::NoticeRow;
 use super::schema::notices;
 use super::DbConnection;
+use crate::domain::case::ApplicationId;
 use crate::domain::outbox::NoticeStatus;
 
 pub fn exists(conn: &mut DbConnection, dedup_key: &str) -> QueryResult<bool> {
@@ -120,7 +121,7 @@ pub fn mark_attempt_failed(
 
 pub fn for_application(
     conn: &mut DbConnection,
-    application_id: &str,
+    application_id: &ApplicationId,
 ) -> QueryResult<Vec<NoticeRow>> {
     notices::table
         .filter(notices::application_id.eq(application_id))

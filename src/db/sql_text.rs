@@ -47,8 +47,8 @@ macro_rules! impl_text_sql {
 }
 
 use crate::domain::case::{
-    AgencyCode, ApplicantKind, ChallengeKind, ChallengeResult, Channel, DeliveryMethod,
-    InformationForm, OrganisationType, Outcome, Status,
+    AgencyCode, ApplicantKind, ApplicationId, ChallengeKind, ChallengeResult, Channel,
+    DeliveryMethod, InformationForm, OrganisationType, Outcome, Status,
 };
 use crate::domain::clock::DeadlineKind;
 use crate::domain::fees::FeeScale;
@@ -73,6 +73,7 @@ impl_text_sql!(
     Role,
     NoticeStatus,
     AgencyCode,
+    ApplicationId,
 );
 
 #[cfg(test)]

@@ -39,7 +39,7 @@ pub async fn clock(
     let c = web::block(move || service::case_clock(&services, Some(&token.0), &id, services.now()))
         .await??;
     let view = ClockView {
-        application_id: &c.case.id,
+        application_id: c.case.id.as_str(),
         tracking_number: &c.case.tracking_number,
         status: c.case.status(),
         today: c.today,

@@ -31,7 +31,7 @@ struct NoticeView<'a> {
 fn view(n: &NoticeRow) -> NoticeView<'_> {
     NoticeView {
         id: &n.id,
-        application_id: n.application_id.as_deref(),
+        application_id: n.application_id.as_ref().map(|id| id.as_str()),
         template: &n.template,
         recipient: &n.recipient,
         recipient_role: &n.recipient_role,

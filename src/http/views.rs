@@ -164,7 +164,7 @@ pub fn application<'a>(
     let answered = crate::domain::visibility::applicant_sees_outcome(c.status());
     let (clock, handling) = (&c.clock, &c.handling);
     ApplicationView {
-        id: &c.id,
+        id: c.id.as_str(),
         tracking_number: &c.tracking_number,
         agency_code,
         status: c.status(),

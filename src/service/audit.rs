@@ -112,7 +112,7 @@ fn verify_in(
                 event_id: ev.map(|x| x.id.clone()),
                 problem,
             };
-            while let Some(ev) = events.next_if(|ev| ev.application_id == *id) {
+            while let Some(ev) = events.next_if(|ev| ev.application_id.as_str() == id) {
                 v.events += 1;
                 let checked =
                     chain.next(&ev.content(), ev.prev_hash.as_deref(), ev.hash.as_deref());
@@ -187,7 +187,7 @@ fn missing_case(conn: &mut DbConnection, agency_id: Option<&str>) -> QueryResult
 /// database lets anyone make to an event). Returns how many it chained.
 pub fn chain_unchained(conn: &mut DbConnection) -> Result<usize, ServiceError> {
     write_tx(conn, |conn| {
-        let cases: Vec<String> = e::table
+        let cases: Vec<crate::domain::case::ApplicationId> = e::table
             .filter(e::hash.is_null())
             .select(e::application_id)
             .distinct()

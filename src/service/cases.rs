@@ -8,7 +8,7 @@ use super::{FieldError, ServiceError, Services};
 use crate::db::cases::{CaseFilter, Cursor, Sort};
 use crate::db::models::{ApplicationRow, CaseChanges, EventRow, FinalClock};
 use crate::db::{cases, events, staff, write_tx, DbConnection};
-use crate::domain::case::{ApplicantKind, Status};
+use crate::domain::case::{ApplicantKind, ApplicationId, Status};
 use crate::domain::clock;
 use crate::domain::time::legal_date;
 use crate::domain::workflow::{self, Action, ActionKind, Role, WorkflowError};
@@ -73,7 +73,7 @@ pub fn extras(
 /// The payload of the case's last event of an action, if any.
 fn last_payload(
     conn: &mut DbConnection,
-    application_id: &str,
+    application_id: &ApplicationId,
     action: &str,
 ) -> Result<Option<serde_json::Value>, ServiceError> {
     Ok(events::for_application(conn, application_id)?
@@ -355,7 +355,7 @@ pub fn apply_action(
     expected_version: i32,
     now: DateTime<Utc>,
 ) -> Result<ApplicationRow, ServiceError> {
-    let id = case.id.as_str();
+    let id = &case.id;
     if case.version != expected_version {
         return Err(ServiceError::VersionConflict {
             expected: expected_version,
@@ -423,7 +423,7 @@ pub fn apply_action(
         conn,
         &EventRow {
             id: uuid::Uuid::now_v7().to_string(),
-            application_id: id.to_owned(),
+            application_id: id.clone(),
             seq,
             occurred_at: now.naive_utc(),
             actor_role: by.actor.role,

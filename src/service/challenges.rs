@@ -8,7 +8,7 @@ use super::ServiceError;
 use crate::db::models::{ApplicationRow, Challenge};
 use crate::db::schema::challenges as c;
 use crate::db::DbConnection;
-use crate::domain::case::ChallengeKind;
+use crate::domain::case::{ApplicationId, ChallengeKind};
 use crate::domain::workflow::{Action, WorkflowError};
 
 /// What an action does to the case's challenges, checked before anything is written.
@@ -87,7 +87,10 @@ pub fn write(conn: &mut DbConnection, step: &Step) -> QueryResult<()> {
 }
 
 /// A case's challenges, oldest first.
-pub fn of_case(conn: &mut DbConnection, application_id: &str) -> QueryResult<Vec<Challenge>> {
+pub fn of_case(
+    conn: &mut DbConnection,
+    application_id: &ApplicationId,
+) -> QueryResult<Vec<Challenge>> {
     c::table
         .filter(c::application_id.eq(application_id))
         .order(c::id.asc())

@@ -12,7 +12,7 @@ use super::{ServiceError, Services};
 use crate::db::models::{ApplicationRow, EventRow, NextDeadline};
 use crate::db::{cases, events, DbConnection};
 use crate::domain::calendar::Calendar;
-use crate::domain::case::Status;
+use crate::domain::case::{ApplicationId, Status};
 use crate::domain::clock::{self, Deadline, DeadlineKind};
 use crate::domain::time::legal_date;
 use crate::domain::workflow::{Case, Role};
@@ -102,7 +102,7 @@ fn recompute_rows(
 ) -> Result<Recomputed, ServiceError> {
     let today = legal_date(now);
     let mut calendars = cache.batch();
-    let mut groups: HashMap<NextDeadline, Vec<&str>> = HashMap::new();
+    let mut groups: HashMap<NextDeadline, Vec<&ApplicationId>> = HashMap::new();
     let mut changed_events = Vec::new();
     // Applicants whose answer date moved are told the new one (RULES §8).
     let mut moved = Vec::new();
@@ -151,10 +151,7 @@ fn recompute_rows(
         groups.entry(next).or_default().push(&row.id);
     }
     // Chain each event to its case's last one before the cases take their new numbers.
-    let ids: Vec<&str> = changed_events
-        .iter()
-        .map(|e| e.application_id.as_str())
-        .collect();
+    let ids: Vec<&ApplicationId> = changed_events.iter().map(|e| &e.application_id).collect();
     let heads = events::heads(conn, &ids)?;
     for e in &mut changed_events {
         let head = heads.get(&e.application_id).map(String::as_str);

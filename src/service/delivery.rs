@@ -154,7 +154,10 @@ pub fn deliver_due(
         // notices stay in one lane, in order.
         let mut lanes: Vec<Vec<NoticeRow>> = vec![Vec::new(); LANES];
         for n in batch {
-            let key = n.application_id.as_deref().unwrap_or(&n.recipient);
+            let key = n
+                .application_id
+                .as_ref()
+                .map_or(n.recipient.as_str(), |id| id.as_str());
             let lane = key
                 .bytes()
                 .fold(0usize, |h, b| h.wrapping_mul(31).wrapping_add(b.into()));

@@ -231,7 +231,7 @@ fn line((ev, tracking_number, agency_code): Joined) -> EventLine {
     EventLine {
         occurred_at: timestamp(ev.occurred_at),
         event_id: ev.id,
-        application_id: ev.application_id,
+        application_id: ev.application_id.to_string(),
         tracking_number,
         agency_code,
         seq: ev.seq,
@@ -310,7 +310,7 @@ pub fn cases(
         }
         let page: Vec<(ApplicationRow, String)> = q.load(conn)?;
         let Some(last) = page.last() else { break };
-        after = last.0.id.clone();
+        after = last.0.id.to_string();
         let mut lines = Vec::with_capacity(page.len());
         for (row, code) in page {
             let cal = cals.get(conn, &row.agency_id)?;

@@ -42,7 +42,11 @@ pub fn applicant_history(
         &principal,
         &[Role::Clerk, Role::Approver, Role::Auditor, Role::Admin],
     )?;
-    let case = match cases::application(conn, id)? {
+    let found = match crate::domain::case::ApplicationId::parse(id) {
+        Some(id) => cases::application(conn, &id)?,
+        None => None,
+    };
+    let case = match found {
         Some(c) if principal.can_see(&c) => c,
         _ => return Err(ServiceError::NotFound),
     };
@@ -52,7 +56,7 @@ pub fn applicant_history(
     let earlier = cases::earlier_answered(conn, &case, 10)?
         .into_iter()
         .map(|c| EarlierAnswer {
-            id: c.id,
+            id: c.id.to_string(),
             tracking_number: c.tracking_number,
             description: c.handling.description.chars().take(200).collect(),
             outcome: c.handling.outcome,

@@ -10,7 +10,7 @@ use crate::db::models::{
     Agency, ApplicantColumns, ApplicationRow, EventRow, NewApplication, Request,
 };
 use crate::db::{cases, events, staff, write_tx, DbConnection};
-use crate::domain::case::Channel;
+use crate::domain::case::{ApplicationId, Channel};
 use crate::domain::identity::IdNumber;
 use crate::domain::time::legal_date;
 use crate::domain::workflow::{Role, EARLIEST_DATE};
@@ -66,7 +66,7 @@ pub fn file_online(
             )])
         })?;
         let new = NewCase {
-            id: uuid::Uuid::now_v7().to_string(),
+            id: ApplicationId::from_uuid(uuid::Uuid::now_v7()),
             agency: &agency,
             channel: Channel::Online,
             received_on: Some(legal_date(now)),
@@ -136,7 +136,7 @@ pub fn register(
     write_tx(conn, |conn| {
         let agency = staff::agency_by_id(conn, &agency_id)?;
         let new = NewCase {
-            id: uuid::Uuid::now_v7().to_string(),
+            id: ApplicationId::from_uuid(uuid::Uuid::now_v7()),
             agency: &agency,
             channel: form.channel,
             received_on: form.received_on,
@@ -164,7 +164,7 @@ fn replay(
     }
     let case = cases::application(conn, &record.application_id)?.ok_or(ServiceError::NotFound)?;
     let agency = staff::agency_by_id(conn, &case.agency_id)?;
-    let access_token = services.key.derived_access_token(&case.id, key);
+    let access_token = services.key.derived_access_token(case.id.as_str(), key);
     let viewer = Principal::Applicant {
         application_id: case.id.clone(),
     };
@@ -185,7 +185,7 @@ fn replay(
 
 struct NewCase<'a> {
     /// The case's id (time-ordered), fixed first: a derived access token depends on it.
-    id: String,
+    id: ApplicationId,
     agency: &'a Agency,
     channel: Channel,
     received_on: Option<chrono::NaiveDate>,
@@ -305,7 +305,7 @@ fn open(
 ) -> Result<Opened, ServiceError> {
     let today = legal_date(now);
     let access_token = match idempotency {
-        Some((key, _)) => services.key.derived_access_token(&new.id, key),
+        Some((key, _)) => services.key.derived_access_token(new.id.as_str(), key),
         None => new_token(ACCESS_TOKEN_PREFIX),
     };
     let cal = services.calendars.get(conn, Some(&new.agency.id))?;

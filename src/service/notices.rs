@@ -10,7 +10,7 @@ use super::{ServiceError, Services};
 use crate::db::models::{Agency, ApplicationRow, NoticeRow};
 use crate::db::{documents, events, notices, staff, DbConnection};
 use crate::domain::calendar::Calendar;
-use crate::domain::case::Channel;
+use crate::domain::case::{ApplicationId, Channel};
 use crate::domain::clock::{self, DeadlineKind};
 use crate::domain::outbox::NoticeStatus;
 use crate::domain::time::legal_date;
@@ -133,7 +133,7 @@ pub(super) struct Outgoing<'a> {
     pub role: &'a str,
     pub dedup_key: String,
     pub agency_id: &'a str,
-    pub application_id: Option<&'a str>,
+    pub application_id: Option<&'a ApplicationId>,
 }
 
 /// Renders a notice into an outbox row, pending from `now`; its Message-ID is fixed here so a
@@ -152,7 +152,7 @@ pub(super) fn render(
         message_id: format!("<{id}@gongkai>"),
         id,
         dedup_key: out.dedup_key,
-        application_id: out.application_id.map(str::to_owned),
+        application_id: out.application_id.cloned(),
         agency_id: out.agency_id.to_owned(),
         template: out.template.to_owned(),
         recipient: out.to.to_owned(),
@@ -210,7 +210,7 @@ pub fn receipt(
 /// The input of the consultation letter a later step names by its `consultation_id`.
 fn consultation_letter(
     conn: &mut DbConnection,
-    application_id: &str,
+    application_id: &ApplicationId,
     payload: &Value,
 ) -> Result<Option<Value>, ServiceError> {
     let id = &payload["consultation_id"];
@@ -294,7 +294,7 @@ pub fn deadlines_moved(
     conn: &mut DbConnection,
     cache: &super::calendar::CalendarCache,
     templates: &Templates,
-    moved: &[(String, i32, chrono::NaiveDate)],
+    moved: &[(ApplicationId, i32, chrono::NaiveDate)],
     now: DateTime<Utc>,
 ) -> Result<(), ServiceError> {
     use crate::db::schema::applications as a;
@@ -302,7 +302,7 @@ pub fn deadlines_moved(
     let mut calendars = cache.batch();
     let mut offices = std::collections::HashMap::new();
     for chunk in moved.chunks(500) {
-        let ids: Vec<&str> = chunk.iter().map(|(id, _, _)| id.as_str()).collect();
+        let ids: Vec<&ApplicationId> = chunk.iter().map(|(id, _, _)| id).collect();
         let rows: Vec<ApplicationRow> = a::table
             .filter(a::id.eq_any(&ids))
             .filter(a::email.is_not_null())

@@ -189,7 +189,8 @@ async fn a_worker_killed_mid_send_loses_nothing_and_sends_nothing_twice() {
     // Each case records exactly one sent receipt.
     for id in &cases {
         let conn = &mut *app.services.conn().unwrap();
-        let sent = gongkai::db::events::for_application(conn, id)
+        let id = gongkai::domain::case::ApplicationId::parse(id).unwrap();
+        let sent = gongkai::db::events::for_application(conn, &id)
             .unwrap()
             .into_iter()
             .filter(|e| e.action == "notice_sent")

@@ -147,7 +147,8 @@ async fn overdue_alerts_and_daily_digests_reach_each_person_once() {
     let mut digests = 0;
     let tracking = |id: &str| {
         let conn = &mut *app.services.conn().unwrap();
-        gongkai::db::cases::application(conn, id)
+        let id = gongkai::domain::case::ApplicationId::parse(id).unwrap();
+        gongkai::db::cases::application(conn, &id)
             .unwrap()
             .unwrap()
             .tracking_number
