@@ -12,7 +12,7 @@ use super::schema::{
     agencies, calendar_loads, calendar_years, challenges, documents, events, notices, users,
 };
 use crate::domain::case::{AgencyCode, ApplicationId, ChallengeKind, ChallengeResult, Status};
-use crate::domain::outbox::NoticeStatus;
+use crate::domain::outbox::{NoticeId, NoticeStatus};
 use crate::domain::workflow::Role;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -175,7 +175,7 @@ pub struct Document {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = notices)]
 pub struct NoticeRow {
-    pub id: String,
+    pub id: NoticeId,
     pub dedup_key: String,
     pub application_id: Option<ApplicationId>,
     pub agency_id: String,

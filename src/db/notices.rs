@@ -8,7 +8,7 @@ use super::models::NoticeRow;
 use super::schema::notices;
 use super::DbConnection;
 use crate::domain::case::ApplicationId;
-use crate::domain::outbox::NoticeStatus;
+use crate::domain::outbox::{NoticeId, NoticeStatus};
 
 pub fn exists(conn: &mut DbConnection, dedup_key: &str) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(
@@ -47,7 +47,7 @@ pub fn due(conn: &mut DbConnection, now: NaiveDateTime, limit: i64) -> QueryResu
 /// Claims a notice until `until`; false if another worker holds it or it is no longer pending.
 pub fn claim(
     conn: &mut DbConnection,
-    id: &str,
+    id: &NoticeId,
     now: NaiveDateTime,
     until: NaiveDateTime,
 ) -> QueryResult<bool> {
@@ -66,7 +66,7 @@ pub fn claim(
     Ok(n == 1)
 }
 
-pub fn mark_sent(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> QueryResult<()> {
+pub fn mark_sent(conn: &mut DbConnection, id: &NoticeId, now: NaiveDateTime) -> QueryResult<()> {
     diesel::update(notices::table.find(id))
         .set((
             notices::status.eq(NoticeStatus::Sent),
@@ -81,7 +81,7 @@ pub fn mark_sent(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> Query
 /// Replaces the stored bodies of a notice (once sent, without the access token it carried).
 pub fn replace_bodies(
     conn: &mut DbConnection,
-    id: &str,
+    id: &NoticeId,
     text: &str,
     html: &str,
 ) -> QueryResult<()> {
@@ -94,7 +94,7 @@ pub fn replace_bodies(
 /// Records a failed attempt: tried again at `retry_at`, or failed for good when `None`.
 pub fn mark_attempt_failed(
     conn: &mut DbConnection,
-    id: &str,
+    id: &NoticeId,
     error: &str,
     retry_at: Option<NaiveDateTime>,
 ) -> QueryResult<()> {
@@ -149,7 +149,7 @@ pub fn by_status(
     q.load(conn)
 }
 
-pub fn get(conn: &mut DbConnection, id: &str) -> QueryResult<Option<NoticeRow>> {
+pub fn get(conn: &mut DbConnection, id: &NoticeId) -> QueryResult<Option<NoticeRow>> {
     notices::table
         .find(id)
         .select(NoticeRow::as_select())
@@ -158,7 +158,7 @@ pub fn get(conn: &mut DbConnection, id: &str) -> QueryResult<Option<NoticeRow>> 
 }
 
 /// Puts a failed notice back in the queue for an attempt now, attempts counted afresh.
-pub fn retry(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> QueryResult<bool> {
+pub fn retry(conn: &mut DbConnection, id: &NoticeId, now: NaiveDateTime) -> QueryResult<bool> {
     let n = diesel::update(
         notices::table
             .filter(notices::id.eq(id))

@@ -53,7 +53,7 @@ use crate::domain::case::{
 use crate::domain::clock::DeadlineKind;
 use crate::domain::fees::FeeScale;
 use crate::domain::identity::IdDocumentType;
-use crate::domain::outbox::NoticeStatus;
+use crate::domain::outbox::{NoticeId, NoticeStatus};
 use crate::domain::workflow::{ExtensionState, Role};
 
 impl_text_sql!(
@@ -74,6 +74,7 @@ impl_text_sql!(
     NoticeStatus,
     AgencyCode,
     ApplicationId,
+    NoticeId,
 );
 
 #[cfg(test)]

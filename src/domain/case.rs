@@ -1,6 +1,6 @@
 //! The vocabulary of a case file: who applied, how, what for, and where the case stands.
 
-use super::str_enum;
+use super::{str_enum, uuid_id};
 
 str_enum! {
     /// Where a case stands (RULES §3). The last four are terminal exits.
@@ -204,30 +204,9 @@ str_enum! {
     }
 }
 
-/// An application's id: a UUID (version 7, so ids sort by filing time), as text.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
-#[serde(transparent)]
-pub struct ApplicationId(String);
-
-impl ApplicationId {
-    pub fn from_uuid(id: uuid::Uuid) -> Self {
-        Self(id.to_string())
-    }
-
-    /// An id as given in a path or a cursor; anything but a UUID is none.
-    pub fn parse(id: &str) -> Option<Self> {
-        uuid::Uuid::parse_str(id).ok().map(|_| Self(id.to_owned()))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Display for ApplicationId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.pad(&self.0)
-    }
+uuid_id! {
+    /// An application's id (ids sort by filing time).
+    pub struct ApplicationId;
 }
 
 /// An office's code, which starts its tracking numbers (`BJHD-2026-000001`): 2 to 16

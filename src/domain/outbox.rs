@@ -1,6 +1,11 @@
 //! Where a notice (e-mail or `.eml` file) to an applicant or a member of staff stands.
 
-use super::str_enum;
+use super::{str_enum, uuid_id};
+
+uuid_id! {
+    /// A notice's id in the outbox.
+    pub struct NoticeId;
+}
 
 str_enum! {
     /// A notice waits for an attempt (`Pending`), went (`Sent`), or gave up after its last

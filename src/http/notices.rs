@@ -30,7 +30,7 @@ struct NoticeView<'a> {
 
 fn view(n: &NoticeRow) -> NoticeView<'_> {
     NoticeView {
-        id: &n.id,
+        id: n.id.as_str(),
         application_id: n.application_id.as_ref().map(|id| id.as_str()),
         template: &n.template,
         recipient: &n.recipient,

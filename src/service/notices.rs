@@ -12,7 +12,7 @@ use crate::db::{documents, events, notices, staff, DbConnection};
 use crate::domain::calendar::Calendar;
 use crate::domain::case::{ApplicationId, Channel};
 use crate::domain::clock::{self, DeadlineKind};
-use crate::domain::outbox::NoticeStatus;
+use crate::domain::outbox::{NoticeId, NoticeStatus};
 use crate::domain::time::legal_date;
 use crate::domain::workflow::ActionKind;
 
@@ -147,7 +147,7 @@ pub(super) fn render(
     let r = templates
         .render(out.template, ctx)
         .map_err(ServiceError::Conflict)?;
-    let id = uuid::Uuid::now_v7().to_string();
+    let id = NoticeId::from_uuid(uuid::Uuid::now_v7());
     Ok(NoticeRow {
         message_id: format!("<{id}@gongkai>"),
         id,

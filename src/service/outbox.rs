@@ -6,7 +6,7 @@ use super::auth::{authenticate, require_staff};
 use super::{ServiceError, Services};
 use crate::db::models::NoticeRow;
 use crate::db::{notices, write_tx};
-use crate::domain::outbox::NoticeStatus;
+use crate::domain::outbox::{NoticeId, NoticeStatus};
 use crate::domain::workflow::Role;
 
 const STAFF: &[Role] = &[Role::Clerk, Role::Approver, Role::Auditor, Role::Admin];
@@ -51,7 +51,9 @@ pub fn retry(
     let conn = &mut *services.conn()?;
     let principal = authenticate(conn, token)?;
     let staff = require_staff(&principal, &[Role::Clerk, Role::Admin])?;
-    let notice = notices::get(conn, id)?
+    // Text that is no notice id names no notice.
+    let id = NoticeId::parse(id).ok_or(ServiceError::NotFound)?;
+    let notice = notices::get(conn, &id)?
         .filter(|n| staff.agency_id.as_ref().is_none_or(|a| *a == n.agency_id))
         .ok_or(ServiceError::NotFound)?;
     if !write_tx(conn, |conn| {
@@ -62,5 +64,5 @@ pub fn retry(
             notice.status
         )));
     }
-    Ok(notices::get(conn, id)?.unwrap_or(notice))
+    Ok(notices::get(conn, &id)?.unwrap_or(notice))
 }
