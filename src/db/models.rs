@@ -11,6 +11,7 @@ pub use super::filing::{ApplicantColumns, NewApplication, Request};
 use super::schema::{
     agencies, calendar_loads, calendar_years, challenges, documents, events, notices, users,
 };
+use crate::domain::calendar::LoadVia;
 use crate::domain::case::{AgencyCode, ApplicationId, ChallengeKind, ChallengeResult, Status};
 use crate::domain::outbox::{NoticeId, NoticeStatus};
 use crate::domain::workflow::Role;
@@ -136,8 +137,7 @@ pub struct CalendarYear {
     pub notice: String,
     pub loaded_at: NaiveDateTime,
     pub loaded_by: Option<String>,
-    /// `shipped`, `command_line` or `api`.
-    pub loaded_via: Option<String>,
+    pub loaded_via: Option<LoadVia>,
 }
 
 /// One load of the calendar, national (`agency_id` none) or an office's local days off.
@@ -146,8 +146,7 @@ pub struct CalendarYear {
 pub struct CalendarLoad {
     pub id: String,
     pub loaded_at: NaiveDateTime,
-    /// `shipped`, `command_line` or `api`.
-    pub via: String,
+    pub via: LoadVia,
     pub actor_id: Option<String>,
     pub actor_name: String,
     pub actor_role: Option<Role>,

@@ -46,6 +46,7 @@ macro_rules! impl_text_sql {
     )+};
 }
 
+use crate::domain::calendar::LoadVia;
 use crate::domain::case::{
     AgencyCode, ApplicantKind, ApplicationId, ChallengeKind, ChallengeResult, Channel,
     DeliveryMethod, InformationForm, OrganisationType, Outcome, Status,
@@ -75,6 +76,7 @@ impl_text_sql!(
     AgencyCode,
     ApplicationId,
     NoticeId,
+    LoadVia,
 );
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ use super::templates::Templates;
 use super::ServiceError;
 use crate::db::models::{CalendarLoad, CalendarYear};
 use crate::db::{calendar as store, DbConnection};
-use crate::domain::calendar::{Calendar, LocalDayOff};
+use crate::domain::calendar::{Calendar, LoadVia, LocalDayOff};
 use crate::domain::notice::{DayKind, YearNotice};
 use crate::domain::workflow::Role;
 
@@ -148,15 +148,14 @@ fn row(notice: &YearNotice, by: &Loader, now: DateTime<Utc>) -> CalendarYear {
         notice: serde_json::to_string(notice).expect("notices serialise"),
         loaded_at: now.naive_utc(),
         loaded_by: Some(by.name.clone()),
-        loaded_via: Some(by.via.to_owned()),
+        loaded_via: Some(by.via),
     }
 }
 
 /// Who loads a calendar: kept with the year (`loaded_by`) and in the audit of calendar loads.
 #[derive(Debug, Clone)]
 pub struct Loader {
-    /// `shipped`, `command_line` or `api`.
-    pub via: &'static str,
+    pub via: LoadVia,
     pub user_id: Option<String>,
     pub name: String,
     pub role: Option<Role>,
@@ -167,7 +166,7 @@ pub struct Loader {
 impl Loader {
     pub fn shipped() -> Self {
         Self {
-            via: "shipped",
+            via: LoadVia::Shipped,
             user_id: None,
             name: "shipped with gongkai".into(),
             role: None,
@@ -178,7 +177,7 @@ impl Loader {
     /// The operator at the server's command line, by the name they give (or their login).
     pub fn command_line(who: &str) -> Self {
         Self {
-            via: "command_line",
+            via: LoadVia::CommandLine,
             user_id: None,
             name: format!("command line ({who})"),
             role: None,
@@ -189,7 +188,7 @@ impl Loader {
     /// A staff user over the API.
     pub fn staff(s: &Staff) -> Self {
         Self {
-            via: "api",
+            via: LoadVia::Api,
             user_id: Some(s.id.clone()),
             name: s.name.clone(),
             role: Some(s.role),
@@ -207,7 +206,7 @@ impl Loader {
         CalendarLoad {
             id: uuid::Uuid::now_v7().to_string(),
             loaded_at: now.naive_utc(),
-            via: self.via.to_owned(),
+            via: self.via,
             actor_id: self.user_id.clone(),
             actor_name: self.name.clone(),
             actor_role: self.role,
@@ -403,7 +402,7 @@ pub struct YearSummary {
     pub source: Option<String>,
     pub loaded_at: String,
     /// How it came in: `shipped`, `command_line` or `api`.
-    pub loaded_via: Option<String>,
+    pub loaded_via: Option<LoadVia>,
     /// Who loaded it: shown to staff and on the command line; anonymous callers of the public
     /// API see how it came in only, not a staff member's name.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -553,7 +552,7 @@ pub fn put_local_days(
 pub struct LoadView {
     pub loaded_at: String,
     /// `shipped`, `command_line` or `api`.
-    pub via: String,
+    pub via: LoadVia,
     /// The loader's name (or `shipped with gongkai`, `command line (…)`).
     pub by: String,
     pub by_user_id: Option<String>,
