@@ -12,7 +12,9 @@ use super::schema::{
     agencies, calendar_loads, calendar_years, challenges, documents, events, notices, users,
 };
 use crate::domain::calendar::LoadVia;
-use crate::domain::case::{AgencyCode, ApplicationId, ChallengeKind, ChallengeResult, Status};
+use crate::domain::case::{
+    AgencyCode, ApplicationId, ChallengeKind, ChallengeResult, Status, UserId,
+};
 use crate::domain::outbox::{NoticeId, NoticeStatus};
 use crate::domain::workflow::Role;
 
@@ -46,7 +48,7 @@ pub struct Agency {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = users)]
 pub struct User {
-    pub id: String,
+    pub id: UserId,
     pub name: String,
     pub role: Role,
     pub agency_id: Option<String>,

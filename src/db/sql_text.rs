@@ -49,7 +49,7 @@ macro_rules! impl_text_sql {
 use crate::domain::calendar::LoadVia;
 use crate::domain::case::{
     AgencyCode, ApplicantKind, ApplicationId, ChallengeKind, ChallengeResult, Channel,
-    DeliveryMethod, InformationForm, OrganisationType, Outcome, Status,
+    DeliveryMethod, InformationForm, OrganisationType, Outcome, Status, UserId,
 };
 use crate::domain::clock::DeadlineKind;
 use crate::domain::fees::FeeScale;
@@ -77,6 +77,7 @@ impl_text_sql!(
     ApplicationId,
     NoticeId,
     LoadVia,
+    UserId,
 );
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use diesel::result::Error as DieselError;
 use super::models::{Agency, User};
 use super::schema::{agencies, settings, users};
 use super::DbConnection;
-use crate::domain::case::AgencyCode;
+use crate::domain::case::{AgencyCode, UserId};
 use crate::domain::workflow::Role;
 
 pub fn insert_agency(conn: &mut DbConnection, agency: &Agency) -> QueryResult<()> {
@@ -149,7 +149,7 @@ pub fn insert_user(conn: &mut DbConnection, user: &User) -> QueryResult<()> {
 
 pub fn set_user_email(
     conn: &mut DbConnection,
-    user_id: &str,
+    user_id: &UserId,
     email: Option<&str>,
 ) -> QueryResult<usize> {
     diesel::update(users::table.find(user_id))
@@ -185,14 +185,14 @@ pub fn users(conn: &mut DbConnection, agency_id: Option<&str>) -> QueryResult<Ve
         .load(conn)
 }
 
-pub fn user_by_id(conn: &mut DbConnection, id: &str) -> QueryResult<Option<User>> {
+pub fn user_by_id(conn: &mut DbConnection, id: &UserId) -> QueryResult<Option<User>> {
     users::table.find(id).first(conn).optional()
 }
 
 /// Disables (`Some(when)`) or re-enables (`None`) a user.
 pub fn set_disabled(
     conn: &mut DbConnection,
-    user_id: &str,
+    user_id: &UserId,
     at: Option<NaiveDateTime>,
 ) -> QueryResult<usize> {
     diesel::update(users::table.find(user_id))
@@ -201,7 +201,7 @@ pub fn set_disabled(
 }
 
 /// Replaces a user's token hash: the old token stops working with this statement's commit.
-pub fn set_token_hash(conn: &mut DbConnection, user_id: &str, hash: &str) -> QueryResult<usize> {
+pub fn set_token_hash(conn: &mut DbConnection, user_id: &UserId, hash: &str) -> QueryResult<usize> {
     diesel::update(users::table.find(user_id))
         .set(users::token_hash.eq(hash))
         .execute(conn)
@@ -210,7 +210,7 @@ pub fn set_token_hash(conn: &mut DbConnection, user_id: &str, hash: &str) -> Que
 /// Records the day a token was used, unless that day is recorded already.
 pub fn touch_last_used(
     conn: &mut DbConnection,
-    user_id: &str,
+    user_id: &UserId,
     day: NaiveDate,
 ) -> QueryResult<usize> {
     diesel::update(
@@ -225,7 +225,7 @@ pub fn touch_last_used(
 }
 
 /// Admins bound to no office and not disabled: the service keeps at least one.
-pub fn active_unbound_admins(conn: &mut DbConnection) -> QueryResult<Vec<String>> {
+pub fn active_unbound_admins(conn: &mut DbConnection) -> QueryResult<Vec<UserId>> {
     users::table
         .filter(users::role.eq(Role::Admin))
         .filter(users::agency_id.is_null())

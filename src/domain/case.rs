@@ -209,6 +209,11 @@ uuid_id! {
     pub struct ApplicationId;
 }
 
+uuid_id! {
+    /// A staff user's id.
+    pub struct UserId;
+}
+
 /// An office's code, which starts its tracking numbers (`BJHD-2026-000001`): 2 to 16
 /// capitals, digits or inner dashes. Whatever is typed is normalised by this one rule
 /// (trimmed, upper-cased) and checked once, where it comes in.

@@ -7,6 +7,7 @@ use super::*;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::db::RetryHint;
+use crate::domain::case::UserId;
 use crate::service::auth::{authenticate, require_staff, Staff};
 use crate::service::FieldError;
 
@@ -67,7 +68,7 @@ impl Manager<'_> {
 /// A staff user as administrators see it: never its token nor the token's hash.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct UserView {
-    pub id: String,
+    pub id: UserId,
     pub name: String,
     pub role: Role,
     /// The office's code; none for auditors and admins bound to no office.
@@ -137,7 +138,11 @@ pub fn list_users(
 }
 
 fn managed_user(conn: &mut DbConnection, by: Manager<'_>, id: &str) -> Result<User, AccountError> {
-    staff::user_by_id(conn, id)?
+    // Text that is no user id names no user.
+    let Some(id) = UserId::parse(id) else {
+        return Err(AccountError::NoSuchUser);
+    };
+    staff::user_by_id(conn, &id)?
         .filter(|u| by.may_manage(u))
         .ok_or(AccountError::NoSuchUser)
 }
@@ -233,7 +238,7 @@ pub fn create_user(
     };
     let token = new_token(STAFF_TOKEN_PREFIX);
     let user = User {
-        id: uuid::Uuid::now_v7().to_string(),
+        id: UserId::from_uuid(uuid::Uuid::now_v7()),
         name: name.to_owned(),
         role,
         agency_id: agency.map(|a| a.id),
@@ -270,7 +275,7 @@ pub fn disable_user(
         }
         let user = managed_user(conn, by, id)?;
         if let Manager::Admin(me) = by {
-            if me.id == user.id {
+            if me.id == user.id.as_str() {
                 return Err(AccountError::OwnAccount);
             }
         }

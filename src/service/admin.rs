@@ -4,7 +4,7 @@ use super::ServiceError;
 use crate::db::models::{Agency, User};
 use crate::db::staff::{self, now};
 use crate::db::{is_unique_violation, write_tx, DbConnection};
-use crate::domain::case::AgencyCode;
+use crate::domain::case::{AgencyCode, UserId};
 use crate::domain::workflow::Role;
 use crate::security::{new_token, token_hash, STAFF_TOKEN_PREFIX};
 
@@ -280,7 +280,7 @@ pub fn add_user(
     };
     let token = new_token(STAFF_TOKEN_PREFIX);
     let user = User {
-        id: uuid::Uuid::now_v7().to_string(),
+        id: UserId::from_uuid(uuid::Uuid::now_v7()),
         name: name.to_owned(),
         role,
         agency_id: agency.map(|a| a.id),
@@ -314,9 +314,12 @@ pub fn set_user_email(
     email: Option<&str>,
 ) -> Result<(), ServiceError> {
     let email = email.map(staff_email).transpose()?;
-    let n = write_tx(conn, |conn| {
-        staff::set_user_email(conn, user_id, email.as_deref())
-    })?;
+    let n = match UserId::parse(user_id) {
+        Some(id) => write_tx(conn, |conn| {
+            staff::set_user_email(conn, &id, email.as_deref())
+        })?,
+        None => 0,
+    };
     if n == 0 {
         return Err(ServiceError::Conflict(format!(
             "no user has the id {user_id}"

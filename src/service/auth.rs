@@ -67,7 +67,7 @@ impl Principal {
 
 fn staff_from(user: User) -> Result<Staff, ServiceError> {
     Ok(Staff {
-        id: user.id,
+        id: user.id.to_string(),
         name: user.name,
         role: user.role,
         agency_id: user.agency_id,
