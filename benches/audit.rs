@@ -13,7 +13,8 @@ use std::time::Instant;
 use chrono::NaiveDate;
 use gongkai::db::models::{ApplicationRow, EventRow};
 use gongkai::db::{DatabaseUrl, DbConnection};
-use gongkai::domain::case::Outcome;
+use gongkai::domain::case::{ApplicantKind, OrganisationType, Outcome, Status};
+use gongkai::domain::workflow::Role;
 use gongkai::security::SecretKey;
 use gongkai::service::{admin, report};
 use gongkai::startup::open_services;
@@ -35,25 +36,17 @@ fn case(i: usize, agency_id: &str) -> ApplicationRow {
     let received =
         NaiveDate::from_ymd_opt(2025, 12, 1).unwrap() + chrono::Days::new((i % 395) as u64);
     r.registered_on = received;
-    r.received_on = Some(received);
+    r.clock.received_on = Some(received);
     r.tracking_number = format!("BENCH-2026-{:07}", i + 1);
-    let kinds = [
-        "commercial_enterprise",
-        "research_institution",
-        "public_interest_organisation",
-        "legal_services_organisation",
-        "other",
-    ];
     if i % 4 == 0 {
-        r.applicant_kind = "organisation".into();
-        r.organisation_type = Some(kinds[i / 4 % 5].into());
+        r.applicant.kind = ApplicantKind::Organisation;
+        r.applicant.organisation_type = Some(OrganisationType::ALL[i / 4 % 5]);
     }
     if i % 10 < 7 {
-        let outcome = Outcome::ALL[i % Outcome::ALL.len()];
-        r.status = "delivered".into();
-        r.outcome = Some(outcome.as_str().into());
-        r.closed_on = Some(received + chrono::Days::new(15 + (i % 20) as u64));
-        r.delivered_on = r.closed_on;
+        r.clock.status = Status::Delivered;
+        r.handling.outcome = Some(Outcome::ALL[i % Outcome::ALL.len()]);
+        r.clock.closed_on = Some(received + chrono::Days::new(15 + (i % 20) as u64));
+        r.clock.delivered_on = r.clock.closed_on;
     }
     r.event_seq = if i < WITH_EVENTS { EVENTS_PER_CASE } else { 0 };
     r
@@ -68,12 +61,12 @@ fn events(app: &ApplicationRow) -> Vec<EventRow> {
                 application_id: app.id.clone(),
                 seq,
                 occurred_at: chrono::Utc::now().naive_utc(),
-                actor_role: "clerk".into(),
+                actor_role: Role::Clerk,
                 actor_id: Some("bench-clerk".into()),
                 actor_name: Some("张三".into()),
                 action: "accept".into(),
-                status_before: Some("registered".into()),
-                status_after: "accepted".into(),
+                status_before: Some(Status::Registered),
+                status_after: Status::Accepted,
                 payload: r#"{"note":"经审查，申请内容明确，予以受理"}"#.into(),
                 prev_hash: None,
                 hash: None,

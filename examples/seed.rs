@@ -16,7 +16,9 @@ use std::time::Instant;
 use chrono::{Datelike, Days, NaiveDate, Utc};
 use gongkai::db::models::{ApplicationRow, EventRow};
 use gongkai::db::DatabaseUrl;
-use gongkai::domain::case::Outcome;
+use gongkai::domain::case::{
+    ApplicantKind, Channel, DeliveryMethod, OrganisationType, Outcome, Status,
+};
 use gongkai::domain::time::legal_date;
 use gongkai::domain::workflow::Role;
 use gongkai::security::SecretKey;
@@ -74,87 +76,93 @@ fn case(
     let mut r = common::row(i, agency_id);
     r.tracking_number = format!("{code}-{}-{number:06}", received.year());
     r.registered_on = received;
-    r.received_on = Some(received);
+    r.clock.received_on = Some(received);
     r.registered_at = received.and_hms_opt(2, 0, 0).unwrap();
     r.updated_at = r.registered_at;
     // Repeat applicants: 300,000 identities among a million cases.
-    r.id_number_hash = format!("{:064x}", i % 300_000);
-    r.channel = ["online", "online", "online", "mail", "in_person", "fax"][i % 6].into();
+    r.applicant.id_number_hash = format!("{:064x}", i % 300_000);
+    r.channel = [
+        Channel::Online,
+        Channel::Online,
+        Channel::Online,
+        Channel::Mail,
+        Channel::InPerson,
+        Channel::Fax,
+    ][i % 6];
     if i % 5 == 0 {
-        r.applicant_kind = "organisation".into();
-        r.organisation_type = Some(
-            [
-                "commercial_enterprise",
-                "research_institution",
-                "public_interest_organisation",
-                "legal_services_organisation",
-                "other",
-            ][i / 5 % 5]
-                .into(),
-        );
+        r.applicant.kind = ApplicantKind::Organisation;
+        r.applicant.organisation_type = Some(OrganisationType::ALL[i / 5 % 5]);
     }
+    let (clock, handling) = (&mut r.clock, &mut r.handling);
     if age > 30 {
         // Closed: mostly answered, some withdrawn or abandoned.
         let closed = received + Days::new(10 + (i % 25) as u64);
-        r.closed_on = Some(closed);
+        clock.closed_on = Some(closed);
         match i % 20 {
-            0 => r.status = "withdrawn".into(),
+            0 => clock.status = Status::Withdrawn,
             1 => {
-                r.status = "abandoned_no_correction".into();
-                r.outcome = Some("other_no_correction".into());
+                clock.status = Status::AbandonedNoCorrection;
+                handling.outcome = Some(Outcome::OtherNoCorrection);
             }
             _ => {
-                r.status = "delivered".into();
-                r.outcome = Some(Outcome::ALL[i % Outcome::ALL.len()].as_str().into());
-                r.delivered_on = Some(closed);
-                r.delivery_method = Some("online".into());
+                clock.status = Status::Delivered;
+                handling.outcome = Some(Outcome::ALL[i % Outcome::ALL.len()]);
+                clock.delivered_on = Some(closed);
+                clock.delivery_method = Some(DeliveryMethod::Online);
             }
         }
     } else {
-        r.status = [
-            "registered",
-            "accepted",
-            "accepted",
-            "accepted",
-            "correction",
-            "decision",
-            "approved",
-        ][i % 7]
-            .into();
-        if r.status == "correction" {
-            r.correction_requested_on = Some(received + Days::new(2));
-            r.correction_notice_received_on = r.correction_requested_on;
-            r.correction_period_days = Some(15);
+        clock.status = [
+            Status::Registered,
+            Status::Accepted,
+            Status::Accepted,
+            Status::Accepted,
+            Status::Correction,
+            Status::Decision,
+            Status::Approved,
+        ][i % 7];
+        if clock.status == Status::Correction {
+            clock.correction_requested_on = Some(received + Days::new(2));
+            clock.correction_notice_received_on = clock.correction_requested_on;
+            clock.correction_period_days = Some(15);
         }
-        if r.status == "decision" || r.status == "approved" {
-            r.outcome = Some("disclosed".into());
+        if matches!(clock.status, Status::Decision | Status::Approved) {
+            handling.outcome = Some(Outcome::Disclosed);
         }
     }
-    r.event_seq = 1 + i32::from(r.closed_on.is_some());
+    r.event_seq = 1 + i32::from(r.clock.closed_on.is_some());
     r
 }
 
 fn history(c: &ApplicationRow) -> Vec<EventRow> {
     let mut out = Vec::new();
     let mut prev: Option<String> = None;
-    let steps: &[(&str, &str)] = if c.closed_on.is_some() {
-        &[("file", "registered"), ("close", "")]
+    // Filed by the applicant; a closed case then closed by a clerk from `approved`.
+    let steps: &[(&str, Role, Option<Status>)] = if c.clock.closed_on.is_some() {
+        &[
+            ("file", Role::Applicant, None),
+            ("close", Role::Clerk, Some(Status::Approved)),
+        ]
     } else {
-        &[("file", "registered")]
+        &[("file", Role::Applicant, None)]
     };
-    for (seq, (action, after)) in steps.iter().enumerate() {
-        let after: &str = if after.is_empty() { &c.status } else { after };
+    for (seq, (action, role, before)) in steps.iter().enumerate() {
+        let after = if seq == 0 {
+            Status::Registered
+        } else {
+            c.status()
+        };
         let mut e = EventRow {
             id: uuid::Uuid::now_v7().to_string(),
             application_id: c.id.clone(),
             seq: seq as i32 + 1,
             occurred_at: c.registered_at,
-            actor_role: if seq == 0 { "applicant" } else { "clerk" }.into(),
+            actor_role: *role,
             actor_id: None,
             actor_name: None,
             action: (*action).into(),
-            status_before: (seq > 0).then(|| "approved".into()),
-            status_after: after.to_string(),
+            status_before: *before,
+            status_after: after,
             payload: format!(r#"{{"tracking_number":"{}"}}"#, c.tracking_number),
             prev_hash: None,
             hash: None,

@@ -5,6 +5,8 @@ use std::path::Path;
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
+use crate::domain::identity::IdNumber;
+
 /// Staff tokens and applicant access tokens: 256 random bits, hex, with a prefix that tells
 /// which kind a leaked token is.
 pub const STAFF_TOKEN_PREFIX: &str = "gks_";
@@ -47,6 +49,52 @@ pub fn redact_access_tokens(text: &str) -> Option<String> {
     }
     out.push_str(rest);
     found.then_some(out)
+}
+
+/// A URL that carries credentials (the SMTP relay's `smtp://user:password@host`). It shows
+/// itself, in `Debug`, logs and error messages, with the password replaced; the full text
+/// leaves only through `expose`, to the code that connects.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretUrl(String);
+
+impl SecretUrl {
+    pub fn new(url: impl Into<String>) -> Self {
+        Self(url.into())
+    }
+
+    /// The URL itself, password and all: for the transport only.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// The URL with its password (what follows the user name up to the last `@`) as `***`.
+    pub fn redacted(&self) -> String {
+        let Some((scheme, rest)) = self.0.split_once("://") else {
+            return "[not a URL]".into();
+        };
+        match rest.rsplit_once('@') {
+            Some((userinfo, host)) => match userinfo.split_once(':') {
+                Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+                None => self.0.clone(),
+            },
+            None => self.0.clone(),
+        }
+    }
+}
+
+impl std::fmt::Debug for SecretUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SecretUrl({:?})", self.redacted())
+    }
+}
+
+/// So that clap reads it straight from `--smtp-url` / `GONGKAI_SMTP_URL`.
+impl std::str::FromStr for SecretUrl {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self::new(s))
+    }
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
@@ -111,8 +159,11 @@ impl SecretKey {
     }
 
     /// Matches the same identity document across applications without storing the number.
-    pub fn identity_hash(&self, doc_type: &str, normalised_number: &str) -> String {
-        self.mac("identity", &[doc_type, normalised_number])
+    pub fn identity_hash(&self, number: &IdNumber) -> String {
+        self.mac(
+            "identity",
+            &[number.doc_type().as_str(), number.normalised()],
+        )
     }
 
     /// The access token of an application filed with an idempotency key: derived, not stored,
@@ -147,17 +198,50 @@ mod tests {
     fn identity_hash_depends_on_key_and_number() {
         let k1 = SecretKey::generate();
         let k2 = SecretKey::generate();
-        let h = k1.identity_hash("resident_id_card", "11010519491231002X");
+        use crate::domain::identity::IdDocumentType::{Passport, ResidentIdCard};
+        let card = IdNumber::unchecked(ResidentIdCard, "11010519491231002X");
+        let h = k1.identity_hash(&card);
+        // Normalised before hashing: the same document, however typed, is the same applicant.
         assert_eq!(
             h,
-            k1.identity_hash("resident_id_card", "11010519491231002X")
+            k1.identity_hash(&IdNumber::unchecked(ResidentIdCard, "11010519491231002x "))
         );
+        assert_ne!(h, k2.identity_hash(&card));
         assert_ne!(
             h,
-            k2.identity_hash("resident_id_card", "11010519491231002X")
+            k1.identity_hash(&IdNumber::unchecked(Passport, "11010519491231002X"))
         );
-        assert_ne!(h, k1.identity_hash("passport", "11010519491231002X"));
         assert_ne!(k1.fingerprint(), k2.fingerprint());
+    }
+
+    #[test]
+    fn secret_urls_hide_their_password() {
+        for (url, shown) in [
+            (
+                "smtps://mailer:hunter2@smtp.example.cn:465",
+                "smtps://mailer:***@smtp.example.cn:465",
+            ),
+            // A raw slash or @ in the password does not let part of it through.
+            (
+                "smtp://mailer:hun/ter@2@relay:587?tls=required",
+                "smtp://mailer:***@relay:587?tls=required",
+            ),
+            ("smtp://relay:25", "smtp://relay:25"),
+            ("hunter2", "[not a URL]"),
+        ] {
+            let secret = SecretUrl::new(url);
+            assert_eq!(secret.redacted(), shown);
+            let debug = format!("{secret:?}");
+            assert!(
+                !debug.contains("hunter") && !debug.contains("ter@2"),
+                "{debug}"
+            );
+            assert_eq!(secret.expose(), url);
+        }
+        assert_eq!(
+            format!("{:?}", SecretKey::from_hex(&"ab".repeat(32)).unwrap()),
+            "SecretKey(…)"
+        );
     }
 
     #[test]

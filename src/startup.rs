@@ -37,7 +37,7 @@ pub struct Settings {
 #[derive(Debug, Clone)]
 pub struct MailSettings {
     /// `smtp://…`, `smtp://…?tls=required` (STARTTLS) or `smtps://…`; `None` writes `.eml` files.
-    pub smtp_url: Option<String>,
+    pub smtp_url: Option<crate::security::SecretUrl>,
     pub mail_dir: PathBuf,
     /// The sender when an office has set none.
     pub from: String,
@@ -220,7 +220,7 @@ impl Application {
             crate::service::delivery::check_sender(&mail.from)
                 .map_err(|e| anyhow::anyhow!("GONGKAI_MAIL_FROM: {e}"))?;
             let mailer =
-                crate::service::delivery::Mailer::new(mail.smtp_url.as_deref(), &mail.mail_dir)?
+                crate::service::delivery::Mailer::new(mail.smtp_url.as_ref(), &mail.mail_dir)?
                     .with_lease(mail.lease);
             spawn_delivery(services.clone(), std::sync::Arc::new(mailer), mail);
         }

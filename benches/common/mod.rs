@@ -3,76 +3,50 @@
 
 use chrono::{NaiveDate, Utc};
 use diesel::prelude::*;
-use gongkai::db::models::{ApplicationRow, EventRow};
+use gongkai::db::models::{ApplicantColumns, ApplicationRow, EventRow, NewApplication, Request};
 use gongkai::db::schema::applications;
 use gongkai::db::DbConnection;
+use gongkai::domain::case::{
+    ApplicantKind, ApplicationId, Channel, DeliveryMethod, InformationForm, Status,
+};
+use gongkai::domain::identity::IdDocumentType;
 
 /// An open, accepted case received in November 2026, numbered `i`.
 pub fn row(i: usize, agency_id: &str) -> ApplicationRow {
     let received =
         NaiveDate::from_ymd_opt(2026, 11, 2).unwrap() + chrono::Days::new((i % 29) as u64);
-    let now = Utc::now().naive_utc();
-    ApplicationRow {
-        id: uuid::Uuid::now_v7().to_string(),
+    let mut row = ApplicationRow::new(NewApplication {
+        id: ApplicationId::from_uuid(uuid::Uuid::now_v7()),
         agency_id: agency_id.to_owned(),
         tracking_number: format!("BENCH-2026-{i:06}"),
-        channel: "online".into(),
-        status: "accepted".into(),
-        version: 1,
-        applicant_kind: "natural_person".into(),
-        organisation_type: None,
-        applicant_name: "测试".into(),
-        id_document_type: "resident_id_card".into(),
-        id_number_hash: format!("{i:064x}"),
-        id_number_masked: "1101**********0000".into(),
-        phone: "13800000000".into(),
-        email: None,
-        address: None,
-        description: "基准测试申请".into(),
-        document_number: None,
-        information_form: "electronic".into(),
-        delivery_wanted: "online".into(),
-        assistance_needed: None,
+        channel: Channel::Online,
+        applicant: ApplicantColumns {
+            kind: ApplicantKind::NaturalPerson,
+            organisation_type: None,
+            name: "测试".into(),
+            id_document_type: IdDocumentType::ResidentIdCard,
+            id_number_hash: format!("{i:064x}"),
+            id_number_masked: "1101**********0000".into(),
+            phone: "13800000000".into(),
+            email: None,
+            address: None,
+        },
+        request: Request {
+            description: "基准测试申请".into(),
+            document_number: None,
+            information_form: InformationForm::Electronic,
+            delivery_wanted: DeliveryMethod::Online,
+            assistance_needed: None,
+        },
         access_token_hash: format!("bench{i:059x}"),
         registered_by: None,
-        registered_at: now,
-        registered_on: received,
+        opened_at: Utc::now().naive_utc(),
+        opened_on: received,
         received_on: Some(received),
-        correction_requested_on: None,
-        correction_period_days: None,
-        corrected_received_on: None,
-        consultation_letter_on: None,
-        outcome: None,
-        decision_drafted_by: None,
-        approved_by: None,
-        delivered_on: None,
-        delivery_method: None,
-        closed_on: None,
-        updated_at: now,
-        clock_pauses: "[]".into(),
-        next_deadline_kind: None,
-        next_deadline_on: None,
-        next_deadline_provisional: false,
-        decision: None,
-        extension_state: None,
-        extension_days: None,
-        extension_requested_by: None,
-        office_set_period: None,
-        fee_scale: None,
-        fee_amount_fen: None,
-        fee_notice_on: None,
-        fee_received_on: None,
-        fee_paid_on: None,
-        event_seq: 0,
-        correction_notice_received_on: None,
-        posted_on: None,
-        reasons_asked_on: None,
-        reasons_replied_on: None,
-        reopened_on: None,
-        final_clock: None,
-        final_answer_due_on: None,
-        fee_waived_on: None,
-    }
+    });
+    row.clock.status = Status::Accepted;
+    row.event_seq = 0;
+    row
 }
 
 pub fn median(mut v: Vec<f64>) -> f64 {

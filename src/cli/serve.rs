@@ -23,7 +23,7 @@ pub struct ServeArgs {
     /// Send notices by SMTP: smtp://host:25, smtp://user:pass@host:587?tls=required (STARTTLS)
     /// or smtps://user:pass@host:465 (TLS). Without it notices are written as .eml files.
     #[arg(long, env = "GONGKAI_SMTP_URL", hide_env_values = true)]
-    smtp_url: Option<String>,
+    smtp_url: Option<gongkai::security::SecretUrl>,
     /// Where .eml files go when no SMTP server is set (default: mail/ beside the database).
     #[arg(long, env = "GONGKAI_MAIL_DIR")]
     mail_dir: Option<PathBuf>,

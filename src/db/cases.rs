@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use super::models::{ApplicationRow, CaseChanges, ClockRow, NextDeadline};
 use super::schema::{agencies, applications, idempotency_keys, tracking_counters};
 use super::DbConnection;
+use crate::domain::case::{ApplicantKind, ApplicationId, Status};
 
 /// The next number in an agency's yearly series. The counter row is locked by the update until
 /// the filing commits, so numbers are never handed out twice; the first filing of a year inserts
@@ -64,7 +65,7 @@ pub fn set_tracking_counter(
 
 pub struct IdempotencyRecord {
     pub request_hash: String,
-    pub application_id: String,
+    pub application_id: ApplicationId,
 }
 
 pub fn idempotency_record(
@@ -77,7 +78,7 @@ pub fn idempotency_record(
             idempotency_keys::request_hash,
             idempotency_keys::application_id,
         ))
-        .first::<(String, String)>(conn)
+        .first::<(String, ApplicationId)>(conn)
         .optional()
         .map(|r| {
             r.map(|(request_hash, application_id)| IdempotencyRecord {
@@ -91,7 +92,7 @@ pub fn insert_idempotency_record(
     conn: &mut DbConnection,
     key: &str,
     request_hash: &str,
-    application_id: &str,
+    application_id: &ApplicationId,
     now: NaiveDateTime,
 ) -> QueryResult<()> {
     diesel::insert_into(idempotency_keys::table)
@@ -117,8 +118,8 @@ pub fn by_id_or_tracking_number(
     conn: &mut DbConnection,
     key: &str,
 ) -> QueryResult<Option<ApplicationRow>> {
-    if uuid::Uuid::parse_str(key).is_ok() {
-        return application(conn, key);
+    if let Some(id) = ApplicationId::parse(key) {
+        return application(conn, &id);
     }
     applications::table
         .filter(applications::tracking_number.eq(key.trim().to_uppercase()))
@@ -127,7 +128,10 @@ pub fn by_id_or_tracking_number(
         .optional()
 }
 
-pub fn application(conn: &mut DbConnection, id: &str) -> QueryResult<Option<ApplicationRow>> {
+pub fn application(
+    conn: &mut DbConnection,
+    id: &ApplicationId,
+) -> QueryResult<Option<ApplicationRow>> {
     applications::table
         .find(id)
         .select(ApplicationRow::as_select())
@@ -138,7 +142,7 @@ pub fn application(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Appl
 pub fn application_id_by_access_hash(
     conn: &mut DbConnection,
     hash: &str,
-) -> QueryResult<Option<String>> {
+) -> QueryResult<Option<ApplicationId>> {
     applications::table
         .filter(applications::access_token_hash.eq(hash))
         .select(applications::id)
@@ -152,7 +156,7 @@ pub fn application_id_by_access_hash(
 /// the version moved on and writes nothing.
 pub fn update_case(
     conn: &mut DbConnection,
-    id: &str,
+    id: &ApplicationId,
     expected_version: i32,
     changes: &CaseChanges,
 ) -> QueryResult<Option<i32>> {
@@ -172,7 +176,7 @@ pub fn update_case(
 
 /// Takes the case's next event number (for events that change nothing else, such as a sent
 /// notice); returns it with the case's status.
-pub fn next_event_seq(conn: &mut DbConnection, id: &str) -> QueryResult<(i32, String)> {
+pub fn next_event_seq(conn: &mut DbConnection, id: &ApplicationId) -> QueryResult<(i32, Status)> {
     diesel::update(applications::table.find(id))
         .set(applications::event_seq.eq(applications::event_seq + 1))
         .returning((applications::event_seq, applications::status))
@@ -196,14 +200,14 @@ fn same_applicant_in_month(
     let (first, last) = month_of(on);
     applications::table
         .filter(applications::agency_id.eq(row.agency_id.clone()))
-        .filter(applications::id_number_hash.eq(row.id_number_hash.clone()))
+        .filter(applications::id_number_hash.eq(row.applicant.id_number_hash.clone()))
         .filter(applications::received_on.between(first, last))
         .into_boxed()
 }
 
 /// This application's rank among them: 3 for the applicant's third application this month.
 pub fn month_rank(conn: &mut DbConnection, row: &ApplicationRow) -> QueryResult<i64> {
-    let Some(on) = row.received_on else {
+    let Some(on) = row.clock.received_on else {
         return Ok(1);
     };
     same_applicant_in_month(row, on)
@@ -235,30 +239,21 @@ pub fn earlier_answered(
 ) -> QueryResult<Vec<ApplicationRow>> {
     applications::table
         .filter(applications::agency_id.eq(&row.agency_id))
-        .filter(applications::id_number_hash.eq(&row.id_number_hash))
+        .filter(applications::id_number_hash.eq(&row.applicant.id_number_hash))
         // Registered before this one (ids are time-ordered).
         .filter(applications::id.lt(&row.id))
-        .filter(applications::status.eq_any(["delivered", "closed_without_processing"]))
+        .filter(applications::status.eq_any(Status::ANSWERED))
         .order(applications::closed_on.desc())
         .limit(limit)
         .select(ApplicationRow::as_select())
         .load(conn)
 }
 
-/// Statuses with no running deadline.
-pub const TERMINAL: [&str; 5] = [
-    "delivered",
-    "withdrawn",
-    "abandoned_no_correction",
-    "abandoned_fee_unpaid",
-    "closed_without_processing",
-];
-
 /// What the clock reads of the open cases whose stored next deadline is before `today` (the
 /// index on the next deadline finds them), locked as `open_clock_rows` locks.
 pub fn passed_clock_rows(conn: &mut DbConnection, today: NaiveDate) -> QueryResult<Vec<ClockRow>> {
     let passed = applications::table
-        .filter(applications::status.ne_all(TERMINAL))
+        .filter(applications::status.ne_all(Status::TERMINAL))
         .filter(applications::next_deadline_on.lt(today));
     match conn {
         DbConnection::Postgres(c) => passed.select(ClockRow::as_select()).for_update().load(c),
@@ -276,7 +271,7 @@ pub fn open_clock_rows(
     match conn {
         DbConnection::Postgres(c) => {
             let open = applications::table
-                .filter(applications::status.ne_all(TERMINAL))
+                .filter(applications::status.ne_all(Status::TERMINAL))
                 .select(ClockRow::as_select());
             match agency_id {
                 Some(a) => open
@@ -288,7 +283,7 @@ pub fn open_clock_rows(
         }
         DbConnection::Sqlite(c) => {
             let mut q = applications::table
-                .filter(applications::status.ne_all(TERMINAL))
+                .filter(applications::status.ne_all(Status::TERMINAL))
                 .select(ClockRow::as_select())
                 .into_boxed();
             if let Some(a) = agency_id {
@@ -303,7 +298,7 @@ pub fn open_clock_rows(
 /// which guards what people edit, stays: a recomputed deadline makes no clerk's copy stale).
 pub fn set_next_deadline(
     conn: &mut DbConnection,
-    ids: &[&str],
+    ids: &[&ApplicationId],
     next: &NextDeadline,
     now: NaiveDateTime,
 ) -> QueryResult<()> {
@@ -332,8 +327,11 @@ pub enum Sort {
 /// Where the previous page ended: the last row's sort key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Cursor {
-    Id(String),
-    Deadline { due: Option<NaiveDate>, id: String },
+    Id(ApplicationId),
+    Deadline {
+        due: Option<NaiveDate>,
+        id: ApplicationId,
+    },
 }
 
 impl Cursor {
@@ -341,7 +339,7 @@ impl Cursor {
         match sort {
             Sort::Newest => Self::Id(row.id.clone()),
             Sort::Deadline => Self::Deadline {
-                due: row.next_deadline_on,
+                due: row.clock.next.on,
                 id: row.id.clone(),
             },
         }
@@ -349,7 +347,7 @@ impl Cursor {
 
     pub fn encode(&self) -> String {
         match self {
-            Self::Id(id) => id.clone(),
+            Self::Id(id) => id.to_string(),
             Self::Deadline { due: Some(d), id } => format!("{d}_{id}"),
             Self::Deadline { due: None, id } => format!("none_{id}"),
         }
@@ -357,7 +355,7 @@ impl Cursor {
 
     /// Reads a cursor made for this sort; anything else is `None`.
     pub fn parse(sort: Sort, s: &str) -> Option<Self> {
-        let id = |s: &str| uuid::Uuid::parse_str(s).ok().map(|_| s.to_owned());
+        let id = ApplicationId::parse;
         match sort {
             Sort::Newest => id(s).map(Self::Id),
             Sort::Deadline => {
@@ -377,10 +375,10 @@ impl Cursor {
 #[derive(Debug, Default, Clone)]
 pub struct CaseFilter {
     pub agency_id: Option<String>,
-    pub statuses: Vec<String>,
+    pub statuses: Vec<Status>,
     pub received_from: Option<NaiveDate>,
     pub received_to: Option<NaiveDate>,
-    pub applicant_kind: Option<String>,
+    pub applicant_kind: Option<ApplicantKind>,
     pub text: Option<String>,
     /// Next deadline on or before this day.
     pub due_by: Option<NaiveDate>,
@@ -433,7 +431,7 @@ pub fn list(conn: &mut DbConnection, f: &CaseFilter) -> QueryResult<Vec<(Applica
         q = q.filter(a::received_on.le(d));
     }
     if let Some(k) = &f.applicant_kind {
-        q = q.filter(a::applicant_kind.eq(k.clone()));
+        q = q.filter(a::applicant_kind.eq(*k));
     }
     if let Some(t) = &f.text {
         let pattern = like_pattern(t);

@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use super::models::Document;
 use super::schema::{documents, letter_counters};
 use super::DbConnection;
+use crate::domain::case::ApplicationId;
 
 pub fn insert(conn: &mut DbConnection, doc: &Document) -> QueryResult<()> {
     diesel::insert_into(documents::table)
@@ -16,7 +17,7 @@ pub fn insert(conn: &mut DbConnection, doc: &Document) -> QueryResult<()> {
 
 pub fn of_kind(
     conn: &mut DbConnection,
-    application_id: &str,
+    application_id: &ApplicationId,
     kind: &str,
 ) -> QueryResult<Option<Document>> {
     documents::table

@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use super::models::EventRow;
 use super::schema::events;
 use super::DbConnection;
+use crate::domain::case::ApplicationId;
 
 /// Appends an event to its case's chain. The caller holds the case's row lock (it has just
 /// taken the event's number), so the event before it is committed and no other can slip in.
@@ -32,12 +33,12 @@ pub fn insert(conn: &mut DbConnection, event: &EventRow) -> QueryResult<()> {
 /// cases with no events are absent.
 pub fn heads(
     conn: &mut DbConnection,
-    application_ids: &[&str],
-) -> QueryResult<std::collections::HashMap<String, String>> {
+    application_ids: &[&ApplicationId],
+) -> QueryResult<std::collections::HashMap<ApplicationId, String>> {
     use super::schema::applications as a;
     let mut out = std::collections::HashMap::with_capacity(application_ids.len());
     for chunk in application_ids.chunks(500) {
-        let rows: Vec<(String, Option<String>)> = events::table
+        let rows: Vec<(ApplicationId, Option<String>)> = events::table
             .inner_join(
                 a::table.on(a::id
                     .eq(events::application_id)
@@ -53,7 +54,7 @@ pub fn heads(
 
 pub fn for_application(
     conn: &mut DbConnection,
-    application_id: &str,
+    application_id: &ApplicationId,
 ) -> QueryResult<Vec<EventRow>> {
     events::table
         .filter(events::application_id.eq(application_id))

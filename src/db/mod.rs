@@ -4,14 +4,17 @@
 //! (diesel's `MultiConnection`); the few places where the dialects differ match on the variant.
 
 pub mod calendar;
+pub mod case_row;
 pub mod cases;
 pub mod documents;
 pub mod events;
+pub mod filing;
 pub mod group_commit;
 pub mod models;
 pub mod notices;
 pub mod pool;
 pub mod schema;
+mod sql_text;
 pub mod staff;
 pub mod stats;
 

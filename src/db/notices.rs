@@ -7,6 +7,8 @@ use diesel::prelude::*;
 use super::models::NoticeRow;
 use super::schema::notices;
 use super::DbConnection;
+use crate::domain::case::ApplicationId;
+use crate::domain::outbox::{NoticeId, NoticeStatus};
 
 pub fn exists(conn: &mut DbConnection, dedup_key: &str) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(
@@ -29,7 +31,7 @@ pub fn enqueue(conn: &mut DbConnection, notice: &NoticeRow) -> QueryResult<bool>
 /// Notices due for an attempt and not claimed by a live worker.
 pub fn due(conn: &mut DbConnection, now: NaiveDateTime, limit: i64) -> QueryResult<Vec<NoticeRow>> {
     notices::table
-        .filter(notices::status.eq("pending"))
+        .filter(notices::status.eq(NoticeStatus::Pending))
         .filter(notices::next_attempt_at.le(now))
         .filter(
             notices::claimed_until
@@ -45,14 +47,14 @@ pub fn due(conn: &mut DbConnection, now: NaiveDateTime, limit: i64) -> QueryResu
 /// Claims a notice until `until`; false if another worker holds it or it is no longer pending.
 pub fn claim(
     conn: &mut DbConnection,
-    id: &str,
+    id: &NoticeId,
     now: NaiveDateTime,
     until: NaiveDateTime,
 ) -> QueryResult<bool> {
     let n = diesel::update(
         notices::table
             .filter(notices::id.eq(id))
-            .filter(notices::status.eq("pending"))
+            .filter(notices::status.eq(NoticeStatus::Pending))
             .filter(
                 notices::claimed_until
                     .is_null()
@@ -64,10 +66,10 @@ pub fn claim(
     Ok(n == 1)
 }
 
-pub fn mark_sent(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> QueryResult<()> {
+pub fn mark_sent(conn: &mut DbConnection, id: &NoticeId, now: NaiveDateTime) -> QueryResult<()> {
     diesel::update(notices::table.find(id))
         .set((
-            notices::status.eq("sent"),
+            notices::status.eq(NoticeStatus::Sent),
             notices::sent_at.eq(now),
             notices::claimed_until.eq(None::<NaiveDateTime>),
             notices::attempts.eq(notices::attempts + 1),
@@ -79,7 +81,7 @@ pub fn mark_sent(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> Query
 /// Replaces the stored bodies of a notice (once sent, without the access token it carried).
 pub fn replace_bodies(
     conn: &mut DbConnection,
-    id: &str,
+    id: &NoticeId,
     text: &str,
     html: &str,
 ) -> QueryResult<()> {
@@ -92,7 +94,7 @@ pub fn replace_bodies(
 /// Records a failed attempt: tried again at `retry_at`, or failed for good when `None`.
 pub fn mark_attempt_failed(
     conn: &mut DbConnection,
-    id: &str,
+    id: &NoticeId,
     error: &str,
     retry_at: Option<NaiveDateTime>,
 ) -> QueryResult<()> {
@@ -106,12 +108,12 @@ pub fn mark_attempt_failed(
         Some(at) => diesel::update(row)
             .set((
                 common,
-                notices::status.eq("pending"),
+                notices::status.eq(NoticeStatus::Pending),
                 notices::next_attempt_at.eq(at),
             ))
             .execute(conn),
         None => diesel::update(row)
-            .set((common, notices::status.eq("failed")))
+            .set((common, notices::status.eq(NoticeStatus::Failed)))
             .execute(conn),
     }
     .map(drop)
@@ -119,7 +121,7 @@ pub fn mark_attempt_failed(
 
 pub fn for_application(
     conn: &mut DbConnection,
-    application_id: &str,
+    application_id: &ApplicationId,
 ) -> QueryResult<Vec<NoticeRow>> {
     notices::table
         .filter(notices::application_id.eq(application_id))
@@ -132,11 +134,11 @@ pub fn for_application(
 pub fn by_status(
     conn: &mut DbConnection,
     agency_id: Option<&str>,
-    status: &str,
+    status: NoticeStatus,
     limit: i64,
 ) -> QueryResult<Vec<NoticeRow>> {
     let mut q = notices::table
-        .filter(notices::status.eq(status.to_owned()))
+        .filter(notices::status.eq(status))
         .order(notices::created_at.desc())
         .limit(limit)
         .select(NoticeRow::as_select())
@@ -147,7 +149,7 @@ pub fn by_status(
     q.load(conn)
 }
 
-pub fn get(conn: &mut DbConnection, id: &str) -> QueryResult<Option<NoticeRow>> {
+pub fn get(conn: &mut DbConnection, id: &NoticeId) -> QueryResult<Option<NoticeRow>> {
     notices::table
         .find(id)
         .select(NoticeRow::as_select())
@@ -156,14 +158,14 @@ pub fn get(conn: &mut DbConnection, id: &str) -> QueryResult<Option<NoticeRow>> 
 }
 
 /// Puts a failed notice back in the queue for an attempt now, attempts counted afresh.
-pub fn retry(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> QueryResult<bool> {
+pub fn retry(conn: &mut DbConnection, id: &NoticeId, now: NaiveDateTime) -> QueryResult<bool> {
     let n = diesel::update(
         notices::table
             .filter(notices::id.eq(id))
-            .filter(notices::status.eq("failed")),
+            .filter(notices::status.eq(NoticeStatus::Failed)),
     )
     .set((
-        notices::status.eq("pending"),
+        notices::status.eq(NoticeStatus::Pending),
         notices::attempts.eq(0),
         notices::next_attempt_at.eq(now),
     ))

@@ -9,6 +9,7 @@ use diesel::r2d2::{self, ManageConnection, R2D2Connection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 use super::DbConnection;
+use crate::security::SecretUrl;
 
 pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
@@ -19,7 +20,8 @@ pub type DbPool = r2d2::Pool<Manager>;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DatabaseUrl {
     Sqlite(PathBuf),
-    Postgres(String),
+    /// Its password never shows in `Debug`, logs or errors.
+    Postgres(SecretUrl),
 }
 
 impl DatabaseUrl {
@@ -32,9 +34,12 @@ impl DatabaseUrl {
             return Ok(Self::Sqlite(PathBuf::from(path)));
         }
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            return Ok(Self::Postgres(url.to_owned()));
+            return Ok(Self::Postgres(SecretUrl::new(url)));
         }
-        anyhow::bail!("unsupported database URL {url:?}: use sqlite://PATH or postgres://…")
+        anyhow::bail!(
+            "unsupported database URL {:?}: use sqlite://PATH or postgres://…",
+            SecretUrl::new(url).redacted()
+        )
     }
 
     pub fn is_sqlite(&self) -> bool {
@@ -74,7 +79,7 @@ impl ManageConnection for Manager {
                     .map_err(r2d2::Error::QueryError)?;
                 Ok(DbConnection::Sqlite(conn))
             }
-            DatabaseUrl::Postgres(url) => PgConnection::establish(url)
+            DatabaseUrl::Postgres(url) => PgConnection::establish(url.expose())
                 .map(DbConnection::Postgres)
                 .map_err(r2d2::Error::ConnectionError),
         }
@@ -160,5 +165,17 @@ mod tests {
         assert!(DatabaseUrl::parse("postgres://u@h/db").unwrap() != DatabaseUrl::Sqlite("".into()));
         assert!(DatabaseUrl::parse("mysql://x").is_err());
         assert!(DatabaseUrl::parse("sqlite://").is_err());
+    }
+
+    #[test]
+    fn a_database_password_shows_nowhere() {
+        let url = DatabaseUrl::parse("postgres://gongkai:hunter2@db.internal/gongkai").unwrap();
+        let debug = format!("{url:?}");
+        assert!(
+            debug.contains("db.internal") && !debug.contains("hunter2"),
+            "{debug}"
+        );
+        let err = DatabaseUrl::parse("mysql://gongkai:hunter2@db.internal/gongkai").unwrap_err();
+        assert!(!format!("{err:#}").contains("hunter2"), "{err:#}");
     }
 }

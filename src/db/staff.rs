@@ -7,6 +7,8 @@ use diesel::result::Error as DieselError;
 use super::models::{Agency, User};
 use super::schema::{agencies, settings, users};
 use super::DbConnection;
+use crate::domain::case::{AgencyCode, UserId};
+use crate::domain::workflow::Role;
 
 pub fn insert_agency(conn: &mut DbConnection, agency: &Agency) -> QueryResult<()> {
     diesel::insert_into(agencies::table)
@@ -15,7 +17,12 @@ pub fn insert_agency(conn: &mut DbConnection, agency: &Agency) -> QueryResult<()
         .map(drop)
 }
 
+/// The office with the code someone typed, normalised by `AgencyCode::parse`; text that is no
+/// code finds none.
 pub fn agency_by_code(conn: &mut DbConnection, code: &str) -> QueryResult<Option<Agency>> {
+    let Some(code) = AgencyCode::parse(code) else {
+        return Ok(None);
+    };
     agencies::table
         .filter(agencies::code.eq(code))
         .first(conn)
@@ -142,7 +149,7 @@ pub fn insert_user(conn: &mut DbConnection, user: &User) -> QueryResult<()> {
 
 pub fn set_user_email(
     conn: &mut DbConnection,
-    user_id: &str,
+    user_id: &UserId,
     email: Option<&str>,
 ) -> QueryResult<usize> {
     diesel::update(users::table.find(user_id))
@@ -156,7 +163,7 @@ pub fn reminded_staff(conn: &mut DbConnection) -> QueryResult<Vec<User>> {
         .filter(users::email.is_not_null())
         .filter(users::disabled_at.is_null())
         .filter(users::agency_id.is_not_null())
-        .filter(users::role.eq_any(["clerk", "approver"]))
+        .filter(users::role.eq_any([Role::Clerk, Role::Approver]))
         .order(users::id.asc())
         .load(conn)
 }
@@ -178,14 +185,14 @@ pub fn users(conn: &mut DbConnection, agency_id: Option<&str>) -> QueryResult<Ve
         .load(conn)
 }
 
-pub fn user_by_id(conn: &mut DbConnection, id: &str) -> QueryResult<Option<User>> {
+pub fn user_by_id(conn: &mut DbConnection, id: &UserId) -> QueryResult<Option<User>> {
     users::table.find(id).first(conn).optional()
 }
 
 /// Disables (`Some(when)`) or re-enables (`None`) a user.
 pub fn set_disabled(
     conn: &mut DbConnection,
-    user_id: &str,
+    user_id: &UserId,
     at: Option<NaiveDateTime>,
 ) -> QueryResult<usize> {
     diesel::update(users::table.find(user_id))
@@ -194,7 +201,7 @@ pub fn set_disabled(
 }
 
 /// Replaces a user's token hash: the old token stops working with this statement's commit.
-pub fn set_token_hash(conn: &mut DbConnection, user_id: &str, hash: &str) -> QueryResult<usize> {
+pub fn set_token_hash(conn: &mut DbConnection, user_id: &UserId, hash: &str) -> QueryResult<usize> {
     diesel::update(users::table.find(user_id))
         .set(users::token_hash.eq(hash))
         .execute(conn)
@@ -203,7 +210,7 @@ pub fn set_token_hash(conn: &mut DbConnection, user_id: &str, hash: &str) -> Que
 /// Records the day a token was used, unless that day is recorded already.
 pub fn touch_last_used(
     conn: &mut DbConnection,
-    user_id: &str,
+    user_id: &UserId,
     day: NaiveDate,
 ) -> QueryResult<usize> {
     diesel::update(
@@ -218,9 +225,9 @@ pub fn touch_last_used(
 }
 
 /// Admins bound to no office and not disabled: the service keeps at least one.
-pub fn active_unbound_admins(conn: &mut DbConnection) -> QueryResult<Vec<String>> {
+pub fn active_unbound_admins(conn: &mut DbConnection) -> QueryResult<Vec<UserId>> {
     users::table
-        .filter(users::role.eq("admin"))
+        .filter(users::role.eq(Role::Admin))
         .filter(users::agency_id.is_null())
         .filter(users::disabled_at.is_null())
         .select(users::id)

@@ -12,6 +12,17 @@ use chrono::{Datelike, NaiveDate, Weekday};
 use serde::Serialize;
 
 use super::notice::{DayKind, YearNotice};
+use super::str_enum;
+
+str_enum! {
+    /// How a calendar came in: shipped with the service, from the server's command line, or
+    /// over the API by an administrator.
+    pub enum LoadVia {
+        Shipped = "shipped",
+        CommandLine = "command_line",
+        Api = "api",
+    }
+}
 
 pub const FIRST_DAY: NaiveDate = date(2000, 1, 1);
 pub const LAST_DAY: NaiveDate = date(2099, 12, 31);

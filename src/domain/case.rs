@@ -1,6 +1,6 @@
 //! The vocabulary of a case file: who applied, how, what for, and where the case stands.
 
-use super::str_enum;
+use super::{str_enum, uuid_id};
 
 str_enum! {
     /// Where a case stands (RULES §3). The last four are terminal exits.
@@ -29,16 +29,21 @@ str_enum! {
 }
 
 impl Status {
+    /// The terminal states: no running deadline, no further workflow action.
+    pub const TERMINAL: [Status; 5] = [
+        Self::Delivered,
+        Self::Withdrawn,
+        Self::AbandonedNoCorrection,
+        Self::AbandonedFeeUnpaid,
+        Self::ClosedWithoutProcessing,
+    ];
+
+    /// The states of a case that was answered (the applicant's earlier answers, RULES §6).
+    pub const ANSWERED: [Status; 2] = [Self::Delivered, Self::ClosedWithoutProcessing];
+
     /// A case in a terminal state takes no further workflow action.
     pub fn is_terminal(self) -> bool {
-        matches!(
-            self,
-            Self::Delivered
-                | Self::Withdrawn
-                | Self::AbandonedNoCorrection
-                | Self::AbandonedFeeUnpaid
-                | Self::ClosedWithoutProcessing
-        )
+        Self::TERMINAL.contains(&self)
     }
 }
 
@@ -199,8 +204,59 @@ str_enum! {
     }
 }
 
+uuid_id! {
+    /// An application's id (ids sort by filing time).
+    pub struct ApplicationId;
+}
+
+uuid_id! {
+    /// A staff user's id.
+    pub struct UserId;
+}
+
+/// An office's code, which starts its tracking numbers (`BJHD-2026-000001`): 2 to 16
+/// capitals, digits or inner dashes. Whatever is typed is normalised by this one rule
+/// (trimmed, upper-cased) and checked once, where it comes in.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(transparent)]
+pub struct AgencyCode(String);
+
+impl AgencyCode {
+    pub fn parse(code: &str) -> Option<Self> {
+        let code = code.trim().to_uppercase();
+        let ok = (2..=16).contains(&code.len())
+            && code
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-')
+            && !code.starts_with('-')
+            && !code.ends_with('-');
+        ok.then_some(Self(code))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for AgencyCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(&self.0)
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn agency_codes_are_normalised_by_one_rule() {
+        assert_eq!(
+            super::AgencyCode::parse(" bjhd-2 ").map(|c| c.to_string()),
+            Some("BJHD-2".into())
+        );
+        for bad in ["B", "-BJHD", "BJHD-", "北京", "B J", "ABCDEFGHIJKLMNOPQ"] {
+            assert_eq!(super::AgencyCode::parse(bad), None, "{bad}");
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -4,42 +4,27 @@
 //! same document always matches (RULES §1: same number = same applicant), and masked for display.
 
 use chrono::Datelike;
-use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum IdDocumentType {
-    /// 居民身份证 (GB 11643-1999, 18 characters with an ISO 7064 MOD 11-2 check character).
-    ResidentIdCard,
-    /// 统一社会信用代码 (GB 32100-2015, 18 characters with a mod-31 check character).
-    UnifiedSocialCreditCode,
-    Passport,
-    /// 港澳居民来往内地通行证
-    HkMacaoPermit,
-    /// 台湾居民来往大陆通行证
-    TaiwanPermit,
-    /// 外国人永久居留身份证
-    ForeignPermanentResidentId,
-    Other,
+use super::str_enum;
+
+str_enum! {
+    pub enum IdDocumentType {
+        /// 居民身份证 (GB 11643-1999, 18 characters with an ISO 7064 MOD 11-2 check character).
+        ResidentIdCard = "resident_id_card",
+        /// 统一社会信用代码 (GB 32100-2015, 18 characters with a mod-31 check character).
+        UnifiedSocialCreditCode = "unified_social_credit_code",
+        Passport = "passport",
+        /// 港澳居民来往内地通行证
+        HkMacaoPermit = "hk_macao_permit",
+        /// 台湾居民来往大陆通行证
+        TaiwanPermit = "taiwan_permit",
+        /// 外国人永久居留身份证
+        ForeignPermanentResidentId = "foreign_permanent_resident_id",
+        Other = "other",
+    }
 }
 
 impl IdDocumentType {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::ResidentIdCard => "resident_id_card",
-            Self::UnifiedSocialCreditCode => "unified_social_credit_code",
-            Self::Passport => "passport",
-            Self::HkMacaoPermit => "hk_macao_permit",
-            Self::TaiwanPermit => "taiwan_permit",
-            Self::ForeignPermanentResidentId => "foreign_permanent_resident_id",
-            Self::Other => "other",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        serde_json::from_value(serde_json::Value::String(s.to_owned())).ok()
-    }
-
     /// Whether an applicant of this kind may present this document.
     pub fn fits(self, organisation: bool) -> bool {
         match self {
@@ -62,6 +47,53 @@ pub enum IdNumberError {
     BirthDate,
     #[error("the check character does not match: the number is mistyped")]
     Checksum,
+}
+
+/// An identity document's number, normalised once and checked against its document type
+/// (art. 29). It is never shown nor stored: `Debug` prints the masked form, there is no
+/// `Display`, and it leaves only as `masked()` or as the keyed hash (`SecretKey::identity_hash`).
+#[derive(Clone, PartialEq, Eq)]
+pub struct IdNumber {
+    doc: IdDocumentType,
+    number: String,
+}
+
+impl IdNumber {
+    /// Normalises the number as typed and checks it (length, characters, check character).
+    pub fn parse(doc: IdDocumentType, raw: &str) -> Result<Self, IdNumberError> {
+        let number = normalise(raw);
+        validate(doc, &number)?;
+        Ok(Self { doc, number })
+    }
+
+    /// Normalised but not checked: to look a number up (a mistyped one then matches nothing)
+    /// or to rate-limit by it before the form is checked.
+    pub fn unchecked(doc: IdDocumentType, raw: &str) -> Self {
+        Self {
+            doc,
+            number: normalise(raw),
+        }
+    }
+
+    pub fn doc_type(&self) -> IdDocumentType {
+        self.doc
+    }
+
+    /// The form shown and stored, e.g. `1101**********1234`.
+    pub fn masked(&self) -> String {
+        mask(&self.number)
+    }
+
+    /// The normalised number itself: for the keyed hash only (crate::security).
+    pub(crate) fn normalised(&self) -> &str {
+        &self.number
+    }
+}
+
+impl std::fmt::Debug for IdNumber {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "IdNumber({}, {})", self.doc, self.masked())
+    }
 }
 
 /// Upper-cases and strips spaces, so that "11010519491231002x " and "11010519491231002X" match.
@@ -222,6 +254,23 @@ mod tests {
         assert_eq!(mask("110105194912311234"), "1101**********1234");
         assert_eq!(mask("E12345678"), "E1*****78");
         assert_eq!(mask("AB12"), "A**2");
+    }
+
+    #[test]
+    fn id_number_is_parsed_once_and_never_printed() {
+        let n = IdNumber::parse(IdDocumentType::ResidentIdCard, " 11010519491231002x ").unwrap();
+        assert_eq!(n.masked(), "1101**********002X");
+        let debug = format!("{n:?}");
+        assert!(!debug.contains("11010519491231002X"), "{debug}");
+        assert!(debug.contains("1101**********002X"), "{debug}");
+        assert_eq!(
+            IdNumber::parse(IdDocumentType::ResidentIdCard, "110101199003077757"),
+            Err(IdNumberError::Checksum)
+        );
+        assert_eq!(
+            IdNumber::unchecked(IdDocumentType::ResidentIdCard, "11010519491231002x"),
+            n
+        );
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod identity;
 pub mod letter;
 pub mod message;
 pub mod notice;
+pub mod outbox;
 pub mod problem_code;
 pub mod report;
 pub mod rules;
@@ -41,9 +42,43 @@ macro_rules! str_enum {
 
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
+                // `pad`, so that widths such as `{:<8}` apply.
+                f.pad(self.as_str())
             }
         }
     };
 }
 pub(crate) use str_enum;
+
+/// Declares the id of a stored thing: a UUID (version 7, so ids sort by creation) kept as text,
+/// parsed where it comes in (a path, a cursor), so that no other text passes for one.
+macro_rules! uuid_id {
+    ($(#[$meta:meta])* pub struct $name:ident;) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+        #[serde(transparent)]
+        pub struct $name(String);
+
+        impl $name {
+            pub fn from_uuid(id: uuid::Uuid) -> Self {
+                Self(id.to_string())
+            }
+
+            /// Anything but a UUID is none.
+            pub fn parse(id: &str) -> Option<Self> {
+                uuid::Uuid::parse_str(id).ok().map(|_| Self(id.to_owned()))
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.pad(&self.0)
+            }
+        }
+    };
+}
+pub(crate) use uuid_id;

@@ -13,7 +13,7 @@ use crate::service::{clock as service, Services};
 struct ClockView<'a> {
     application_id: &'a str,
     tracking_number: &'a str,
-    status: &'a str,
+    status: crate::domain::case::Status,
     /// The legal date (China) the clock was read on.
     today: NaiveDate,
     /// For a closed case, its deadlines as they stood when it closed.
@@ -39,16 +39,16 @@ pub async fn clock(
     let c = web::block(move || service::case_clock(&services, Some(&token.0), &id, services.now()))
         .await??;
     let view = ClockView {
-        application_id: &c.case.id,
+        application_id: c.case.id.as_str(),
         tracking_number: &c.case.tracking_number,
-        status: &c.case.status,
+        status: c.case.status(),
         today: c.today,
         deadlines: match &c.at_closure {
             Some(frozen) => frozen.clone(),
             None => serde_json::to_value(&c.deadlines).expect("deadlines serialise"),
         },
         next_deadline: clock::next_deadline(&c.deadlines),
-        as_closed_on: c.at_closure.as_ref().and(c.case.closed_on),
+        as_closed_on: c.at_closure.as_ref().and(c.case.clock.closed_on),
         calendar_years: &c.loaded_years,
         rules: RULES,
     };

@@ -12,6 +12,7 @@ use prometheus::{
 use super::problem::ApiError;
 use crate::db::stats;
 use crate::domain::clock::DeadlineKind;
+use crate::domain::outbox::NoticeStatus;
 use crate::domain::time::legal_date;
 use crate::service::Services;
 
@@ -88,11 +89,11 @@ impl Metrics {
 }
 
 /// The office deadlines reported as overdue; each is always present, at 0 when none is late.
-fn office_deadlines() -> Vec<&'static str> {
+fn office_deadlines() -> Vec<DeadlineKind> {
     DeadlineKind::ALL
         .iter()
+        .copied()
         .filter(|k| k.is_office_deadline())
-        .map(|k| k.as_str())
         .collect()
 }
 
@@ -108,16 +109,16 @@ pub async fn metrics(
         Ok::<_, crate::service::ServiceError>((outbox, overdue))
     })
     .await??;
-    for status in ["pending", "failed"] {
-        let n = outbox.iter().find(|(s, _)| s == status).map_or(0, |r| r.1);
-        metrics.outbox.with_label_values(&[status]).set(n);
+    for status in NoticeStatus::UNSENT {
+        let n = outbox.iter().find(|(s, _)| *s == status).map_or(0, |r| r.1);
+        metrics.outbox.with_label_values(&[status.as_str()]).set(n);
     }
     for kind in office_deadlines() {
         let n = overdue
             .iter()
-            .find(|(k, _)| k.as_deref() == Some(kind))
+            .find(|(k, _)| *k == Some(kind))
             .map_or(0, |r| r.1);
-        metrics.overdue.with_label_values(&[kind]).set(n);
+        metrics.overdue.with_label_values(&[kind.as_str()]).set(n);
     }
     let mut body = Vec::new();
     TextEncoder::new()

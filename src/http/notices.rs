@@ -8,6 +8,7 @@ use super::extract::BearerToken;
 use super::problem::ApiError;
 use super::views::instant;
 use crate::db::models::NoticeRow;
+use crate::domain::outbox::NoticeStatus;
 use crate::service::{outbox, Services};
 
 #[derive(Serialize)]
@@ -18,7 +19,7 @@ struct NoticeView<'a> {
     recipient: &'a str,
     recipient_role: &'a str,
     subject: &'a str,
-    status: &'a str,
+    status: NoticeStatus,
     attempts: i32,
     last_error: Option<&'a str>,
     message_id: &'a str,
@@ -29,13 +30,13 @@ struct NoticeView<'a> {
 
 fn view(n: &NoticeRow) -> NoticeView<'_> {
     NoticeView {
-        id: &n.id,
-        application_id: n.application_id.as_deref(),
+        id: n.id.as_str(),
+        application_id: n.application_id.as_ref().map(|id| id.as_str()),
         template: &n.template,
         recipient: &n.recipient,
         recipient_role: &n.recipient_role,
         subject: &n.subject,
-        status: &n.status,
+        status: n.status,
         attempts: n.attempts,
         last_error: n.last_error.as_deref(),
         message_id: &n.message_id,
@@ -51,14 +52,6 @@ fn page(list: &[NoticeRow]) -> HttpResponse {
 }
 
 #[derive(Deserialize)]
-#[serde(rename_all = "snake_case")]
-enum NoticeStatus {
-    Pending,
-    Sent,
-    Failed,
-}
-
-#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ListParams {
     status: NoticeStatus,
@@ -70,11 +63,7 @@ pub async fn list(
     services: web::Data<Services>,
     q: web::Query<ListParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let status = match q.status {
-        NoticeStatus::Pending => "pending",
-        NoticeStatus::Sent => "sent",
-        NoticeStatus::Failed => "failed",
-    };
+    let status = q.status;
     let list = web::block(move || outbox::list(&services, Some(&token.0), status)).await??;
     Ok(page(&list))
 }

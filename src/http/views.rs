@@ -4,16 +4,24 @@ use chrono::{NaiveDate, NaiveDateTime};
 use serde::Serialize;
 
 use crate::db::models::{ApplicationRow, EventRow};
+use crate::domain::case::{
+    ApplicantKind, ChallengeKind, ChallengeResult, Channel, DeliveryMethod, InformationForm,
+    OrganisationType, Outcome, Status,
+};
+use crate::domain::clock::PauseKind;
+use crate::domain::fees::FeeScale;
+use crate::domain::identity::IdDocumentType;
+use crate::domain::workflow::{ExtensionState, Role};
 use crate::service::auth::Principal;
 use crate::service::cases::Extras;
 use crate::service::clock::NextDeadlineInfo;
 
 #[derive(Serialize)]
 pub struct ApplicantView<'a> {
-    pub kind: &'a str,
-    pub organisation_type: Option<&'a str>,
+    pub kind: ApplicantKind,
+    pub organisation_type: Option<OrganisationType>,
     pub name: &'a str,
-    pub id_document_type: &'a str,
+    pub id_document_type: IdDocumentType,
     pub id_number_masked: &'a str,
     pub phone: &'a str,
     pub email: Option<&'a str>,
@@ -24,8 +32,8 @@ pub struct ApplicantView<'a> {
 pub struct RequestView<'a> {
     pub description: &'a str,
     pub document_number: Option<&'a str>,
-    pub information_form: &'a str,
-    pub delivery_method: &'a str,
+    pub information_form: InformationForm,
+    pub delivery_method: DeliveryMethod,
 }
 
 #[derive(Serialize)]
@@ -37,7 +45,7 @@ pub struct CorrectionView {
 
 #[derive(Serialize)]
 pub struct DecisionView<'a> {
-    pub outcome: Option<&'a str>,
+    pub outcome: Option<Outcome>,
     /// Staff only: who drafted and who approved.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub drafted_by: Option<&'a str>,
@@ -46,8 +54,8 @@ pub struct DecisionView<'a> {
 }
 
 #[derive(Serialize)]
-pub struct DeliveryView<'a> {
-    pub method: &'a str,
+pub struct DeliveryView {
+    pub method: DeliveryMethod,
     /// By post, the day posted (交邮之日), which made the answer timely.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub posted_on: Option<NaiveDate>,
@@ -57,8 +65,8 @@ pub struct DeliveryView<'a> {
 
 /// The processing fee (Fee Measures): what the applicant is asked, by when, and its fate.
 #[derive(Serialize)]
-pub struct FeeView<'a> {
-    pub scale: Option<&'a str>,
+pub struct FeeView {
+    pub scale: Option<FeeScale>,
     pub amount_fen: Option<i64>,
     pub notice_on: Option<NaiveDate>,
     /// The day the applicant received the notice (unknown for a posted one until recorded).
@@ -88,7 +96,7 @@ pub struct InternalView<'a> {
 
 #[derive(Serialize)]
 pub struct ExtensionView<'a> {
-    pub state: &'a str,
+    pub state: ExtensionState,
     pub working_days: Option<i32>,
     pub requested_by: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -98,10 +106,10 @@ pub struct ExtensionView<'a> {
 #[derive(Serialize)]
 pub struct ChallengeView<'a> {
     pub id: &'a str,
-    pub kind: &'a str,
+    pub kind: ChallengeKind,
     pub after_reconsideration: bool,
     pub filed_on: NaiveDate,
-    pub result: Option<&'a str>,
+    pub result: Option<ChallengeResult>,
     pub decided_on: Option<NaiveDate>,
 }
 
@@ -110,9 +118,9 @@ pub struct ApplicationView<'a> {
     pub id: &'a str,
     pub tracking_number: &'a str,
     pub agency_code: &'a str,
-    pub status: &'a str,
+    pub status: Status,
     pub version: i32,
-    pub channel: &'a str,
+    pub channel: Channel,
     pub applicant: ApplicantView<'a>,
     pub request: RequestView<'a>,
     pub assistance_needed: Option<&'a str>,
@@ -122,10 +130,10 @@ pub struct ApplicationView<'a> {
     pub correction: Option<CorrectionView>,
     pub consultation_letter_on: Option<NaiveDate>,
     pub decision: Option<DecisionView<'a>>,
-    pub delivery: Option<DeliveryView<'a>>,
+    pub delivery: Option<DeliveryView>,
     /// Present once a fee notice was sent or the fee waived.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub fee: Option<FeeView<'a>>,
+    pub fee: Option<FeeView>,
     pub closed_on: Option<NaiveDate>,
     /// Staff only.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -153,68 +161,67 @@ pub fn application<'a>(
 ) -> ApplicationView<'a> {
     let staff = principal.staff().is_some();
     // The applicant's view of the outcome is defined once, in the domain.
-    let answered = crate::domain::case::Status::parse(&c.status)
-        .is_some_and(crate::domain::visibility::applicant_sees_outcome);
+    let answered = crate::domain::visibility::applicant_sees_outcome(c.status());
+    let (clock, handling) = (&c.clock, &c.handling);
     ApplicationView {
-        id: &c.id,
+        id: c.id.as_str(),
         tracking_number: &c.tracking_number,
         agency_code,
-        status: &c.status,
+        status: c.status(),
         version: c.version,
-        channel: &c.channel,
+        channel: c.channel,
         applicant: ApplicantView {
-            kind: &c.applicant_kind,
-            organisation_type: c.organisation_type.as_deref(),
-            name: &c.applicant_name,
-            id_document_type: &c.id_document_type,
-            id_number_masked: &c.id_number_masked,
-            phone: &c.phone,
-            email: c.email.as_deref(),
-            address: c.address.as_deref(),
+            kind: c.applicant.kind,
+            organisation_type: c.applicant.organisation_type,
+            name: &c.applicant.name,
+            id_document_type: c.applicant.id_document_type,
+            id_number_masked: &c.applicant.id_number_masked,
+            phone: &c.applicant.phone,
+            email: c.applicant.email.as_deref(),
+            address: c.applicant.address.as_deref(),
         },
         request: RequestView {
-            description: &c.description,
-            document_number: c.document_number.as_deref(),
-            information_form: &c.information_form,
-            delivery_method: &c.delivery_wanted,
+            description: &handling.description,
+            document_number: handling.document_number.as_deref(),
+            information_form: c.information_form,
+            delivery_method: c.delivery_wanted,
         },
         assistance_needed: c.assistance_needed.as_deref(),
         registered_at: instant(c.registered_at),
         registered_on: c.registered_on,
-        received_on: c.received_on,
-        correction: c
+        received_on: clock.received_on,
+        correction: clock
             .correction_requested_on
             .map(|requested_on| CorrectionView {
                 requested_on,
-                period_working_days: c.correction_period_days,
-                corrected_received_on: c.corrected_received_on,
+                period_working_days: clock.correction_period_days,
+                corrected_received_on: clock.corrected_received_on,
             }),
-        consultation_letter_on: c.consultation_letter_on,
+        consultation_letter_on: handling.consultation_letter_on,
         // A draft answer is internal until it is delivered; staff names stay internal.
-        decision: c
+        decision: handling
             .outcome
-            .as_deref()
             .filter(|_| staff || answered)
             .map(|outcome| DecisionView {
                 outcome: Some(outcome),
-                drafted_by: c.decision_drafted_by.as_deref().filter(|_| staff),
-                approved_by: c.approved_by.as_deref().filter(|_| staff),
+                drafted_by: handling.decision_drafted_by.as_deref().filter(|_| staff),
+                approved_by: handling.approved_by.as_deref().filter(|_| staff),
             }),
-        delivery: c.delivery_method.as_deref().map(|m| DeliveryView {
+        delivery: clock.delivery_method.map(|m| DeliveryView {
             method: m,
-            posted_on: c.posted_on,
-            delivered_on: c.delivered_on,
+            posted_on: clock.posted_on,
+            delivered_on: clock.delivered_on,
         }),
-        fee: (c.fee_notice_on.is_some() || c.fee_waived_on.is_some()).then(|| FeeView {
-            scale: c.fee_scale.as_deref(),
-            amount_fen: c.fee_amount_fen,
-            notice_on: c.fee_notice_on,
-            received_on: c.fee_received_on,
+        fee: (clock.fee.notice_on.is_some() || handling.fee_waived_on.is_some()).then(|| FeeView {
+            scale: clock.fee.scale,
+            amount_fen: clock.fee.amount_fen,
+            notice_on: clock.fee.notice_on,
+            received_on: clock.fee.received_on,
             due_on: extras.and_then(|e| e.fee_due_on),
-            paid_on: c.fee_paid_on,
-            waived_on: c.fee_waived_on,
+            paid_on: clock.fee.paid_on,
+            waived_on: handling.fee_waived_on,
         }),
-        closed_on: c.closed_on,
+        closed_on: clock.closed_on,
         internal: staff.then(|| internal(c, extras)),
         next_deadline,
         updated_at: instant(c.updated_at),
@@ -225,39 +232,40 @@ pub fn application<'a>(
 /// Staff's view of what is internal to the office.
 fn internal<'a>(c: &'a ApplicationRow, extras: Option<&'a Extras>) -> InternalView<'a> {
     let pauses: serde_json::Value =
-        serde_json::from_str(&c.clock_pauses).unwrap_or(serde_json::Value::Null);
+        serde_json::from_str(&c.clock.clock_pauses).unwrap_or(serde_json::Value::Null);
     let consultations = pauses
         .as_array()
         .map(|list| {
             list.iter()
-                .filter(|p| p["kind"] == "consultation")
+                .filter(|p| p["kind"] == PauseKind::Consultation.as_str())
                 .cloned()
                 .collect::<Vec<_>>()
         })
         .unwrap_or_default();
     InternalView {
         draft: c
+            .handling
             .decision
             .as_deref()
             .and_then(|d| serde_json::from_str(d).ok()),
-        extension: c.extension_state.as_deref().map(|state| ExtensionView {
+        extension: c.clock.extension.state.map(|state| ExtensionView {
             state,
-            working_days: c.extension_days,
-            requested_by: c.extension_requested_by.as_deref(),
+            working_days: c.clock.extension.days,
+            requested_by: c.clock.extension.requested_by.as_deref(),
             reason: extras.and_then(|e| e.extension_reason.as_deref()),
         }),
         consultations: serde_json::Value::Array(consultations),
-        reasons_asked_on: c.reasons_asked_on,
-        reasons_replied_on: c.reasons_replied_on,
-        reopened_on: c.reopened_on,
+        reasons_asked_on: c.handling.reasons_asked_on,
+        reasons_replied_on: c.handling.reasons_replied_on,
+        reopened_on: c.handling.reopened_on,
         challenges: extras.and_then(|e| e.challenges.as_ref()).map(|list| {
             list.iter()
                 .map(|ch| ChallengeView {
                     id: &ch.id,
-                    kind: &ch.kind,
+                    kind: ch.kind,
                     after_reconsideration: ch.after_reconsideration,
                     filed_on: ch.filed_on,
-                    result: ch.result.as_deref(),
+                    result: ch.result,
                     decided_on: ch.decided_on,
                 })
                 .collect()
@@ -267,7 +275,7 @@ fn internal<'a>(c: &'a ApplicationRow, extras: Option<&'a Extras>) -> InternalVi
 
 #[derive(Serialize)]
 pub struct ActorView<'a> {
-    pub role: &'a str,
+    pub role: Role,
     pub id: Option<&'a str>,
     pub name: Option<&'a str>,
 }
@@ -278,8 +286,8 @@ pub struct EventView<'a> {
     pub occurred_at: String,
     pub actor: ActorView<'a>,
     pub action: &'a str,
-    pub status_before: Option<&'a str>,
-    pub status_after: &'a str,
+    pub status_before: Option<Status>,
+    pub status_after: Status,
     pub payload: serde_json::Value,
 }
 
@@ -290,13 +298,13 @@ pub fn event<'a>(e: &'a EventRow, principal: &Principal) -> EventView<'a> {
         seq: e.seq,
         occurred_at: instant(e.occurred_at),
         actor: ActorView {
-            role: &e.actor_role,
+            role: e.actor_role,
             id: e.actor_id.as_deref().filter(|_| staff_view),
             name: e.actor_name.as_deref().filter(|_| staff_view),
         },
         action: &e.action,
-        status_before: e.status_before.as_deref(),
-        status_after: &e.status_after,
+        status_before: e.status_before,
+        status_after: e.status_after,
         payload: serde_json::from_str(&e.payload).unwrap_or(serde_json::Value::Null),
     }
 }

@@ -10,7 +10,8 @@ use super::{ServiceError, Services};
 use crate::db::models::EventRow;
 use crate::db::schema::applications as a;
 use crate::db::{cases, events, staff};
-use crate::domain::identity;
+use crate::domain::identity::IdNumber;
+use crate::domain::workflow::Role;
 use crate::security::{new_token, token_hash, ACCESS_TOKEN_PREFIX};
 
 /// Sends a new access token when `id_number` is the case's; does nothing visible otherwise.
@@ -27,11 +28,15 @@ pub fn reset(
         let Some(case) = cases::by_id_or_tracking_number(conn, &key)? else {
             return Ok(());
         };
-        let given = s
-            .key
-            .identity_hash(&case.id_document_type, &identity::normalise(&id_number));
+        let given = s.key.identity_hash(&IdNumber::unchecked(
+            case.applicant.id_document_type,
+            &id_number,
+        ));
         // Only a contact on file can receive it; without an e-mail the office helps in person.
-        let (true, Some(email)) = (given == case.id_number_hash, case.email.as_deref()) else {
+        let (true, Some(email)) = (
+            given == case.applicant.id_number_hash,
+            case.applicant.email.as_deref(),
+        ) else {
             return Ok(());
         };
         let token = new_token(ACCESS_TOKEN_PREFIX);
@@ -46,11 +51,11 @@ pub fn reset(
                 application_id: case.id.clone(),
                 seq,
                 occurred_at: now.naive_utc(),
-                actor_role: "applicant".into(),
+                actor_role: Role::Applicant,
                 actor_id: None,
                 actor_name: None,
                 action: "reset_access_token".into(),
-                status_before: Some(status.clone()),
+                status_before: Some(status),
                 status_after: status,
                 // Never the token itself.
                 payload: json!({ "sent_to": "email" }).to_string(),

@@ -7,6 +7,7 @@ use super::*;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::db::RetryHint;
+use crate::domain::case::UserId;
 use crate::service::auth::{authenticate, require_staff, Staff};
 use crate::service::FieldError;
 
@@ -67,9 +68,9 @@ impl Manager<'_> {
 /// A staff user as administrators see it: never its token nor the token's hash.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct UserView {
-    pub id: String,
+    pub id: UserId,
     pub name: String,
-    pub role: String,
+    pub role: Role,
     /// The office's code; none for auditors and admins bound to no office.
     pub agency: Option<String>,
     pub email: Option<String>,
@@ -90,7 +91,7 @@ fn codes(
 ) -> Result<std::collections::HashMap<String, String>, ServiceError> {
     Ok(staff::agencies(conn)?
         .into_iter()
-        .map(|a| (a.id, a.code))
+        .map(|a| (a.id, a.code.to_string()))
         .collect())
 }
 
@@ -123,7 +124,7 @@ pub fn list_users(
     let agency_id = match agency_code {
         None => by.office().map(str::to_owned),
         Some(code) => {
-            let a = staff::agency_by_code(conn, &code.trim().to_uppercase())?
+            let a = staff::agency_by_code(conn, code)?
                 .filter(|a| by.office().is_none_or(|own| own == a.id))
                 .ok_or(ServiceError::NoSuchAgency)?;
             Some(a.id)
@@ -137,7 +138,11 @@ pub fn list_users(
 }
 
 fn managed_user(conn: &mut DbConnection, by: Manager<'_>, id: &str) -> Result<User, AccountError> {
-    staff::user_by_id(conn, id)?
+    // Text that is no user id names no user.
+    let Some(id) = UserId::parse(id) else {
+        return Err(AccountError::NoSuchUser);
+    };
+    staff::user_by_id(conn, &id)?
         .filter(|u| by.may_manage(u))
         .ok_or(AccountError::NoSuchUser)
 }
@@ -212,8 +217,8 @@ pub fn create_user(
         (None, None) => None,
         (None, Some(own)) => Some(staff::agency_by_id(conn, own)?),
         (Some(code), own) => {
-            let found = staff::agency_by_code(conn, &code.trim().to_uppercase())?
-                .filter(|a| own.is_none_or(|own| own == a.id));
+            let found =
+                staff::agency_by_code(conn, code)?.filter(|a| own.is_none_or(|own| own == a.id));
             if found.is_none() {
                 errors.push(FieldError::new(
                     "agency",
@@ -245,9 +250,9 @@ pub fn create_user(
     };
     let token = new_token(STAFF_TOKEN_PREFIX);
     let user = User {
-        id: uuid::Uuid::now_v7().to_string(),
+        id: UserId::from_uuid(uuid::Uuid::now_v7()),
         name: name.to_owned(),
-        role: role.as_str().to_owned(),
+        role,
         agency_id: agency.map(|a| a.id),
         token_hash: token_hash(&token),
         created_at: now(),
@@ -271,22 +276,25 @@ pub fn disable_user(
     let user = write_tx(conn, |conn| {
         if let DbConnection::Postgres(pg) = conn {
             // Two admins disabling the last two unbound admins at once: one waits for the other.
-            use diesel::RunQueryDsl;
-            diesel::sql_query(
-                "SELECT id FROM users WHERE role = 'admin' AND agency_id IS NULL FOR UPDATE",
-            )
-            .execute(pg)?;
+            use crate::db::schema::users as u;
+            use diesel::prelude::*;
+            u::table
+                .filter(u::role.eq(Role::Admin))
+                .filter(u::agency_id.is_null())
+                .select(u::id)
+                .for_update()
+                .load::<String>(pg)?;
         }
         let user = managed_user(conn, by, id)?;
         if let Manager::Admin(me) = by {
-            if me.id == user.id {
+            if me.id == user.id.as_str() {
                 return Err(AccountError::OwnAccount);
             }
         }
         if user.disabled_at.is_some() {
             return Ok(user);
         }
-        if user.role == "admin"
+        if user.role == Role::Admin
             && user.agency_id.is_none()
             && staff::active_unbound_admins(conn)? == [user.id.clone()]
         {

@@ -4,31 +4,24 @@ use super::ServiceError;
 use crate::db::models::{Agency, User};
 use crate::db::staff::{self, now};
 use crate::db::{is_unique_violation, write_tx, DbConnection};
+use crate::domain::case::{AgencyCode, UserId};
 use crate::domain::workflow::Role;
 use crate::msg;
 use crate::security::{new_token, token_hash, STAFF_TOKEN_PREFIX};
 
 /// Agency codes start tracking numbers (`CODE-2026-000001`): 2 to 16 capitals, digits or dashes.
-pub fn normalise_agency_code(code: &str) -> Result<String, ServiceError> {
-    let code = code.trim().to_uppercase();
-    let ok = (2..=16).contains(&code.len())
-        && code
-            .chars()
-            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-')
-        && !code.starts_with('-')
-        && !code.ends_with('-');
-    if ok {
-        Ok(code)
-    } else {
-        Err(ServiceError::invalid(
+pub fn normalise_agency_code(code: &str) -> Result<AgencyCode, ServiceError> {
+    AgencyCode::parse(code).ok_or_else(|| {
+        let code = code.trim().to_uppercase();
+        ServiceError::invalid(
             "code",
             "invalid_agency_code",
             msg!(
                 "机关代码 {code:?} 须为 2 至 16 个大写字母、数字或中间的短横线",
                 "agency code {code:?} must be 2 to 16 letters, digits or inner dashes"
             ),
-        ))
-    }
+        )
+    })
 }
 
 pub fn add_agency(conn: &mut DbConnection, code: &str, name: &str) -> Result<Agency, ServiceError> {
@@ -62,7 +55,7 @@ pub fn add_agency(conn: &mut DbConnection, code: &str, name: &str) -> Result<Age
         reopen_working_days: 20,
     };
     write_tx(conn, |conn| match staff::insert_agency(conn, &agency) {
-        Err(e) if is_unique_violation(&e) => Err(ServiceError::AgencyExists(code.clone())),
+        Err(e) if is_unique_violation(&e) => Err(ServiceError::AgencyExists(code.to_string())),
         other => Ok(other?),
     })?;
     Ok(agency)
@@ -82,7 +75,7 @@ pub fn set_art35_threshold(
         ));
     }
     let code = normalise_agency_code(code)?;
-    let agency = staff::agency_by_code(conn, &code)?
+    let agency = staff::agency_by_code(conn, code.as_str())?
         .ok_or_else(|| ServiceError::UnknownAgency(code.to_string()))?;
     write_tx(conn, |conn| {
         staff::set_art35_threshold(conn, &agency.id, threshold)
@@ -123,7 +116,7 @@ pub fn set_sender(
         ));
     }
     let code = normalise_agency_code(code)?;
-    let agency = staff::agency_by_code(conn, &code)?
+    let agency = staff::agency_by_code(conn, code.as_str())?
         .ok_or_else(|| ServiceError::UnknownAgency(code.to_string()))?;
     write_tx(conn, |conn| {
         staff::set_sender(conn, &agency.id, email, name, signature)
@@ -138,7 +131,8 @@ pub fn set_sender(
 
 fn agency_of(conn: &mut DbConnection, code: &str) -> Result<Agency, ServiceError> {
     let code = normalise_agency_code(code)?;
-    staff::agency_by_code(conn, &code)?.ok_or_else(|| ServiceError::UnknownAgency(code.to_string()))
+    staff::agency_by_code(conn, code.as_str())?
+        .ok_or_else(|| ServiceError::UnknownAgency(code.to_string()))
 }
 
 /// A setting given on the command line: `None` leaves it as it is, an empty string clears it.
@@ -329,7 +323,7 @@ pub fn add_user(
     }
     let agency = match agency_code {
         Some(code) => Some(
-            staff::agency_by_code(conn, &normalise_agency_code(code)?)?
+            staff::agency_by_code(conn, normalise_agency_code(code)?.as_str())?
                 .ok_or_else(|| ServiceError::UnknownAgency(code.to_string()))?,
         ),
         None if matches!(role, Role::Clerk | Role::Approver) => {
@@ -346,9 +340,9 @@ pub fn add_user(
     };
     let token = new_token(STAFF_TOKEN_PREFIX);
     let user = User {
-        id: uuid::Uuid::now_v7().to_string(),
+        id: UserId::from_uuid(uuid::Uuid::now_v7()),
         name: name.to_owned(),
-        role: role.as_str().to_owned(),
+        role,
         agency_id: agency.map(|a| a.id),
         token_hash: token_hash(&token),
         created_at: now(),
@@ -385,9 +379,12 @@ pub fn set_user_email(
     email: Option<&str>,
 ) -> Result<(), ServiceError> {
     let email = email.map(staff_email).transpose()?;
-    let n = write_tx(conn, |conn| {
-        staff::set_user_email(conn, user_id, email.as_deref())
-    })?;
+    let n = match UserId::parse(user_id) {
+        Some(id) => write_tx(conn, |conn| {
+            staff::set_user_email(conn, &id, email.as_deref())
+        })?,
+        None => 0,
+    };
     if n == 0 {
         return Err(ServiceError::UnknownUser(user_id.to_owned()));
     }

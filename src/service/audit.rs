@@ -43,7 +43,7 @@ pub fn audit_scope(
     let s = require_staff(&principal, &[Role::Auditor, Role::Admin])?;
     let asked = match agency_code {
         Some(code) => Some(
-            staff::agency_by_code(conn, &code.trim().to_uppercase())?
+            staff::agency_by_code(conn, code)?
                 .ok_or(ServiceError::NoSuchAgency)?
                 .id,
         ),
@@ -118,7 +118,7 @@ fn verify_in(
                 event_id: ev.map(|x| x.id.clone()),
                 problem,
             };
-            while let Some(ev) = events.next_if(|ev| ev.application_id == *id) {
+            while let Some(ev) = events.next_if(|ev| ev.application_id.as_str() == id) {
                 v.events += 1;
                 let checked =
                     chain.next(&ev.content(), ev.prev_hash.as_deref(), ev.hash.as_deref());
@@ -196,7 +196,7 @@ fn missing_case(conn: &mut DbConnection, agency_id: Option<&str>) -> QueryResult
 /// database lets anyone make to an event). Returns how many it chained.
 pub fn chain_unchained(conn: &mut DbConnection) -> Result<usize, ServiceError> {
     write_tx(conn, |conn| {
-        let cases: Vec<String> = e::table
+        let cases: Vec<crate::domain::case::ApplicationId> = e::table
             .filter(e::hash.is_null())
             .select(e::application_id)
             .distinct()

@@ -3,6 +3,7 @@
 
 use crate::db::models::{ApplicationRow, User};
 use crate::db::{cases, staff, DbConnection};
+use crate::domain::case::ApplicationId;
 use crate::domain::workflow::{Actor, Role};
 use crate::security::{token_hash, ACCESS_TOKEN_PREFIX};
 
@@ -21,7 +22,7 @@ pub enum Principal {
     Staff(Staff),
     /// The holder of an application's access token: that application only.
     Applicant {
-        application_id: String,
+        application_id: ApplicationId,
     },
 }
 
@@ -65,14 +66,10 @@ impl Principal {
 }
 
 fn staff_from(user: User) -> Result<Staff, ServiceError> {
-    let role = Role::parse(&user.role).ok_or(crate::db::models::CorruptValue {
-        column: "users.role",
-        value: user.role.clone(),
-    })?;
     Ok(Staff {
-        id: user.id,
+        id: user.id.to_string(),
         name: user.name,
-        role,
+        role: user.role,
         agency_id: user.agency_id,
     })
 }

@@ -14,7 +14,7 @@ use super::templates::Templates;
 use super::ServiceError;
 use crate::db::models::{CalendarLoad, CalendarYear};
 use crate::db::{calendar as store, DbConnection};
-use crate::domain::calendar::{Calendar, LocalDayOff};
+use crate::domain::calendar::{Calendar, LoadVia, LocalDayOff};
 use crate::domain::notice::{DayKind, YearNotice};
 use crate::domain::workflow::Role;
 
@@ -148,15 +148,14 @@ fn row(notice: &YearNotice, by: &Loader, now: DateTime<Utc>) -> CalendarYear {
         notice: serde_json::to_string(notice).expect("notices serialise"),
         loaded_at: now.naive_utc(),
         loaded_by: Some(by.name.clone()),
-        loaded_via: Some(by.via.to_owned()),
+        loaded_via: Some(by.via),
     }
 }
 
 /// Who loads a calendar: kept with the year (`loaded_by`) and in the audit of calendar loads.
 #[derive(Debug, Clone)]
 pub struct Loader {
-    /// `shipped`, `command_line` or `api`.
-    pub via: &'static str,
+    pub via: LoadVia,
     pub user_id: Option<String>,
     pub name: String,
     pub role: Option<Role>,
@@ -167,7 +166,7 @@ pub struct Loader {
 impl Loader {
     pub fn shipped() -> Self {
         Self {
-            via: "shipped",
+            via: LoadVia::Shipped,
             user_id: None,
             name: "shipped with gongkai".into(),
             role: None,
@@ -178,7 +177,7 @@ impl Loader {
     /// The operator at the server's command line, by the name they give (or their login).
     pub fn command_line(who: &str) -> Self {
         Self {
-            via: "command_line",
+            via: LoadVia::CommandLine,
             user_id: None,
             name: format!("command line ({who})"),
             role: None,
@@ -189,7 +188,7 @@ impl Loader {
     /// A staff user over the API.
     pub fn staff(s: &Staff) -> Self {
         Self {
-            via: "api",
+            via: LoadVia::Api,
             user_id: Some(s.id.clone()),
             name: s.name.clone(),
             role: Some(s.role),
@@ -207,10 +206,10 @@ impl Loader {
         CalendarLoad {
             id: uuid::Uuid::now_v7().to_string(),
             loaded_at: now.naive_utc(),
-            via: self.via.to_owned(),
+            via: self.via,
             actor_id: self.user_id.clone(),
             actor_name: self.name.clone(),
-            actor_role: self.role.map(|r| r.as_str().to_owned()),
+            actor_role: self.role,
             actor_agency_id: self.agency_id.clone(),
             agency_id: agency_id.map(str::to_owned),
             year,
@@ -403,7 +402,7 @@ pub fn for_calculator(
     let agency_id = match agency_code {
         None => None,
         Some(code) => Some(
-            crate::db::staff::agency_by_code(conn, &code.to_uppercase())?
+            crate::db::staff::agency_by_code(conn, code)?
                 .ok_or_else(|| {
                     ServiceError::Invalid(vec![super::FieldError::new(
                         "agency",
@@ -427,7 +426,7 @@ pub struct YearSummary {
     pub source: Option<String>,
     pub loaded_at: String,
     /// How it came in: `shipped`, `command_line` or `api`.
-    pub loaded_via: Option<String>,
+    pub loaded_via: Option<LoadVia>,
     /// Who loaded it: shown to staff and on the command line; anonymous callers of the public
     /// API see how it came in only, not a staff member's name.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -532,7 +531,7 @@ pub fn put_local_days(
     let conn = &mut *services.conn()?;
     let principal = super::auth::authenticate(conn, token)?;
     let admin = super::auth::require_staff(&principal, &[Role::Admin])?;
-    let agency = crate::db::staff::agency_by_code(conn, &agency_code.to_uppercase())?
+    let agency = crate::db::staff::agency_by_code(conn, agency_code)?
         .filter(|a| admin.agency_id.as_ref().is_none_or(|own| *own == a.id))
         .ok_or(ServiceError::NoSuchAgency)?;
     let mut errors = Vec::new();
@@ -585,11 +584,11 @@ pub fn put_local_days(
 pub struct LoadView {
     pub loaded_at: String,
     /// `shipped`, `command_line` or `api`.
-    pub via: String,
+    pub via: LoadVia,
     /// The loader's name (or `shipped with gongkai`, `command line (…)`).
     pub by: String,
     pub by_user_id: Option<String>,
-    pub by_role: Option<String>,
+    pub by_role: Option<Role>,
     /// The office the loader was bound to, if any.
     pub by_agency: Option<String>,
     /// The office whose local days off were loaded; none for the national calendar.
@@ -606,7 +605,7 @@ pub fn loads_in(
 ) -> Result<Vec<LoadView>, ServiceError> {
     let codes: HashMap<String, String> = crate::db::staff::agencies(conn)?
         .into_iter()
-        .map(|a| (a.id, a.code))
+        .map(|a| (a.id, a.code.to_string()))
         .collect();
     let code = |id: Option<String>| id.and_then(|id| codes.get(&id).cloned());
     store::loads(conn, agency_id)?

@@ -8,7 +8,7 @@ use super::{FieldError, ServiceError, Services};
 use crate::db::cases::{CaseFilter, Cursor, Sort};
 use crate::db::models::{ApplicationRow, CaseChanges, EventRow, FinalClock, NextDeadline};
 use crate::db::{cases, events, staff, write_tx, DbConnection};
-use crate::domain::case::{ApplicantKind, Status};
+use crate::domain::case::{ApplicantKind, ApplicationId, Status};
 use crate::domain::clock;
 use crate::domain::time::legal_date;
 use crate::domain::workflow::{self, Action, ActionKind, Role};
@@ -68,7 +68,7 @@ pub fn extras(
     principal: &Principal,
     deadlines: &[clock::Deadline],
 ) -> Result<Extras, ServiceError> {
-    let fee_due_on = match row.fee_notice_on {
+    let fee_due_on = match row.clock.fee.notice_on {
         Some(_) => deadlines
             .iter()
             .rfind(|d| d.kind == clock::DeadlineKind::FeePayment)
@@ -81,8 +81,8 @@ pub fn extras(
             ..Extras::default()
         });
     }
-    let extension_reason = match row.extension_state {
-        Some(_) => last_payload(conn, &row.id, "request_extension")?
+    let extension_reason = match row.clock.extension.state {
+        Some(_) => last_payload(conn, &row.id, ActionKind::RequestExtension.as_str())?
             .and_then(|p| p["reason"].as_str().map(str::to_owned)),
         None => None,
     };
@@ -96,7 +96,7 @@ pub fn extras(
 /// The payload of the case's last event of an action, if any.
 fn last_payload(
     conn: &mut DbConnection,
-    application_id: &str,
+    application_id: &ApplicationId,
     action: &str,
 ) -> Result<Option<serde_json::Value>, ServiceError> {
     Ok(events::for_application(conn, application_id)?
@@ -123,7 +123,7 @@ pub fn get(services: &Services, token: Option<&str>, id: &str) -> Result<Visible
     let conn = &mut *services.conn()?;
     let principal = authenticate(conn, token)?;
     let case = visible(conn, &principal, id)?;
-    let agency_code = staff::agency_by_id(conn, &case.agency_id)?.code;
+    let agency_code = staff::agency_by_id(conn, &case.agency_id)?.code.to_string();
     let today = legal_date(services.now());
     let (next_deadline, allowed, extras) = shown(conn, services, &case, &principal, today, None)?;
     Ok(Visible {
@@ -203,7 +203,7 @@ pub fn list(services: &Services, token: Option<&str>, q: &Query) -> Result<Page,
     let agency_id = match (&s.agency_id, &q.agency_code) {
         (Some(own), None) => Some(own.clone()),
         (own, Some(code)) => {
-            let found = staff::agency_by_code(conn, &code.to_uppercase())?;
+            let found = staff::agency_by_code(conn, code)?;
             match found {
                 // Staff bound to an agency asking for another get an empty page, not a hint.
                 Some(a) if own.as_ref().is_none_or(|o| *o == a.id) => Some(a.id),
@@ -233,10 +233,10 @@ pub fn list(services: &Services, token: Option<&str>, q: &Query) -> Result<Page,
     };
     let filter = CaseFilter {
         agency_id,
-        statuses: q.statuses.iter().map(|s| s.as_str().to_owned()).collect(),
+        statuses: q.statuses.clone(),
         received_from: q.received_from,
         received_to: q.received_to,
-        applicant_kind: q.applicant_kind.map(|k| k.as_str().to_owned()),
+        applicant_kind: q.applicant_kind,
         text: q.text.clone(),
         due_by,
         overdue: q.overdue.map(|o| (o, today)),
@@ -319,7 +319,7 @@ pub fn act(
             deadlines: None,
         };
         let Applied { case, deadlines } = apply_action(conn, services, &case, &by, &act)?;
-        let agency_code = staff::agency_by_id(conn, &case.agency_id)?.code;
+        let agency_code = staff::agency_by_id(conn, &case.agency_id)?.code.to_string();
         let today = legal_date(now);
         let (next_deadline, allowed, extras) =
             shown(conn, services, &case, &principal, today, Some(deadlines))?;
@@ -401,7 +401,7 @@ pub fn apply_action(
         now,
         ..
     } = *act;
-    let id = case.id.as_str();
+    let id = &case.id;
     if case.version != expected_version {
         return Err(ServiceError::VersionConflict {
             expected: expected_version,
@@ -449,9 +449,9 @@ pub fn apply_action(
     let after_status = transition.case.status();
     let closed = match (after_status.is_terminal(), before.status().is_terminal()) {
         (true, false) => Some(FinalClock::of(&deadlines)),
-        (true, true) => case.final_clock.clone().map(|json| FinalClock {
+        (true, true) => case.handling.final_clock.clone().map(|json| FinalClock {
             json,
-            answer_due_on: case.final_answer_due_on,
+            answer_due_on: case.handling.final_answer_due_on,
         }),
         (false, _) => None,
     };
@@ -473,15 +473,15 @@ pub fn apply_action(
         conn,
         &EventRow {
             id: uuid::Uuid::now_v7().to_string(),
-            application_id: id.to_owned(),
+            application_id: id.clone(),
             seq,
             occurred_at: now.naive_utc(),
-            actor_role: by.actor.role.as_str().into(),
+            actor_role: by.actor.role,
             actor_id: by.actor.id.clone(),
             actor_name: by.name.map(str::to_owned),
             action: action.kind().as_str().into(),
-            status_before: Some(before.status().as_str().into()),
-            status_after: transition.case.status().as_str().into(),
+            status_before: Some(before.status()),
+            status_after: transition.case.status(),
             payload: payload.to_string(),
             prev_hash: None,
             hash: None,
@@ -491,7 +491,7 @@ pub fn apply_action(
         super::challenges::write(conn, step)?;
     }
     let after = cases::application(conn, id)?.ok_or(ServiceError::NotFound)?;
-    if let (Action::Deliver(_), Some(dated)) = (action, after.closed_on) {
+    if let (Action::Deliver(_), Some(dated)) = (action, after.clock.closed_on) {
         super::letters::write_answer_letter(conn, &after, dated, now)?;
     }
     // The notice the step causes goes into the outbox with it: both are written, or neither.

@@ -8,7 +8,7 @@ use super::ServiceError;
 use crate::db::models::{ApplicationRow, Challenge};
 use crate::db::schema::challenges as c;
 use crate::db::DbConnection;
-use crate::domain::case::ChallengeKind;
+use crate::domain::case::{ApplicationId, ChallengeKind};
 use crate::domain::message::Message;
 use crate::domain::workflow::{Action, WorkflowError};
 use crate::msg;
@@ -37,7 +37,7 @@ pub fn prepare(
             id: uuid::Uuid::now_v7().to_string(),
             application_id: case.id.clone(),
             agency_id: case.agency_id.clone(),
-            kind: i.kind.as_str().to_owned(),
+            kind: i.kind,
             after_reconsideration: i.kind == ChallengeKind::Litigation && i.after_reconsideration,
             filed_on: i.filed_on,
             result: None,
@@ -78,7 +78,7 @@ pub fn prepare(
                     )
                 }));
             }
-            ch.result = Some(i.result.as_str().to_owned());
+            ch.result = Some(i.result);
             ch.decided_on = Some(i.decided_on);
             Ok(Some(Step::Result(ch)))
         }
@@ -91,14 +91,17 @@ pub fn write(conn: &mut DbConnection, step: &Step) -> QueryResult<()> {
         Step::New(ch) => diesel::insert_into(c::table).values(ch).execute(conn)?,
         Step::Result(ch) => diesel::update(c::table.find(&ch.id))
             .filter(c::result.is_null())
-            .set((c::result.eq(&ch.result), c::decided_on.eq(ch.decided_on)))
+            .set((c::result.eq(ch.result), c::decided_on.eq(ch.decided_on)))
             .execute(conn)?,
     };
     Ok(())
 }
 
 /// A case's challenges, oldest first.
-pub fn of_case(conn: &mut DbConnection, application_id: &str) -> QueryResult<Vec<Challenge>> {
+pub fn of_case(
+    conn: &mut DbConnection,
+    application_id: &ApplicationId,
+) -> QueryResult<Vec<Challenge>> {
     c::table
         .filter(c::application_id.eq(application_id))
         .order(c::id.asc())

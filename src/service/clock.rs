@@ -12,9 +12,10 @@ use super::{ServiceError, Services};
 use crate::db::models::{ApplicationRow, EventRow, NextDeadline};
 use crate::db::{cases, events, DbConnection};
 use crate::domain::calendar::Calendar;
+use crate::domain::case::{ApplicationId, Status};
 use crate::domain::clock::{self, Deadline, DeadlineKind};
 use crate::domain::time::legal_date;
-use crate::domain::workflow::Case;
+use crate::domain::workflow::{Case, Role};
 
 /// The next deadline to store for a case as it now stands.
 pub fn next_for(
@@ -105,7 +106,7 @@ fn recompute_rows(
 ) -> Result<Recomputed, ServiceError> {
     let today = legal_date(now);
     let mut calendars = cache.batch();
-    let mut groups: HashMap<NextDeadline, Vec<&str>> = HashMap::new();
+    let mut groups: HashMap<NextDeadline, Vec<&ApplicationId>> = HashMap::new();
     let mut changed_events = Vec::new();
     // Applicants whose answer date moved are told the new one (RULES §8).
     let mut moved = Vec::new();
@@ -130,7 +131,7 @@ fn recompute_rows(
             }
         }
         let next = NextDeadline::of(clock::next_deadline(&list));
-        let before = row.stored();
+        let before = row.clock.next.clone();
         if next == before {
             continue;
         }
@@ -139,12 +140,12 @@ fn recompute_rows(
             application_id: row.id.clone(),
             seq: row.event_seq + 1,
             occurred_at: now.naive_utc(),
-            actor_role: "system".into(),
+            actor_role: Role::System,
             actor_id: None,
             actor_name: None,
             action: "recompute_deadlines".into(),
-            status_before: Some(row.status.clone()),
-            status_after: row.status.clone(),
+            status_before: Some(row.clock.status),
+            status_after: row.clock.status,
             payload: serde_json::json!({
                 "reason": reason,
                 "before": deadline_json(&before),
@@ -157,10 +158,7 @@ fn recompute_rows(
         groups.entry(next).or_default().push(&row.id);
     }
     // Chain each event to its case's last one before the cases take their new numbers.
-    let ids: Vec<&str> = changed_events
-        .iter()
-        .map(|e| e.application_id.as_str())
-        .collect();
+    let ids: Vec<&ApplicationId> = changed_events.iter().map(|e| &e.application_id).collect();
     let heads = events::heads(conn, &ids)?;
     for e in &mut changed_events {
         let head = heads.get(&e.application_id).map(String::as_str);
@@ -184,16 +182,16 @@ fn recompute_rows(
 
 fn deadline_json(d: &NextDeadline) -> serde_json::Value {
     serde_json::json!({
-        "kind": d.next_deadline_kind,
-        "due_on": d.next_deadline_on,
-        "provisional": d.next_deadline_provisional,
+        "kind": d.kind,
+        "due_on": d.on,
+        "provisional": d.provisional,
     })
 }
 
 /// The stored next deadline with what a clerk needs at a glance today.
 #[derive(Debug, Clone, Serialize)]
 pub struct NextDeadlineInfo {
-    pub kind: String,
+    pub kind: DeadlineKind,
     pub due_on: chrono::NaiveDate,
     /// Working days from today to the due day; negative once overdue.
     pub working_days_left: i64,
@@ -206,13 +204,14 @@ pub fn next_info(
     row: &ApplicationRow,
     today: chrono::NaiveDate,
 ) -> Option<NextDeadlineInfo> {
-    let (kind, due_on) = (row.next_deadline_kind.clone()?, row.next_deadline_on?);
+    let next = &row.clock.next;
+    let (kind, due_on) = (next.kind?, next.on?);
     Some(NextDeadlineInfo {
         kind,
         due_on,
         working_days_left: cal.between(today, due_on).ok()?,
         overdue: due_on < today,
-        provisional: row.next_deadline_provisional,
+        provisional: next.provisional,
     })
 }
 
@@ -239,6 +238,7 @@ pub fn case_clock(
     let cal = services.calendars.get(conn, Some(&case.agency_id))?;
     let today = legal_date(now);
     let at_closure = case
+        .handling
         .final_clock
         .as_deref()
         .map(serde_json::from_str::<serde_json::Value>)
@@ -275,7 +275,7 @@ pub fn keep_clocks_of_closed_cases(
     loop {
         let done = crate::db::write_tx(conn, |conn| {
             let rows: Vec<crate::db::models::ClockRow> = a::table
-                .filter(a::status.eq_any(cases::TERMINAL))
+                .filter(a::status.eq_any(Status::TERMINAL))
                 .filter(a::final_clock.is_null())
                 .order(a::id.asc())
                 .limit(1000)
@@ -284,7 +284,7 @@ pub fn keep_clocks_of_closed_cases(
             let mut calendars = cache.batch();
             for row in &rows {
                 let cal = calendars.get(conn, &row.agency_id)?;
-                let day = row.closed_on.unwrap_or(row.registered_on);
+                let day = row.clock.closed_on.unwrap_or(row.registered_on);
                 let list = clock::deadlines(&cal, &row.facts()?, day).map_err(calendar_error)?;
                 let kept = crate::db::models::FinalClock::of(&list);
                 diesel::update(a::table.find(&row.id))

@@ -17,7 +17,7 @@ use serde::Serialize;
 use super::{ServiceError, Services};
 use crate::db::models::{EventRow, NoticeRow};
 use crate::db::{cases, events, notices, staff, DbConnection};
-use crate::security::redact_access_tokens;
+use crate::security::{redact_access_tokens, SecretUrl};
 
 pub const MAX_ATTEMPTS: i32 = 8;
 /// How long a worker holds a notice it is sending. Longer than an SMTP exchange can take
@@ -37,11 +37,12 @@ pub struct Mailer {
 }
 
 impl Mailer {
-    pub fn new(smtp_url: Option<&str>, mail_dir: &Path) -> anyhow::Result<Self> {
+    pub fn new(smtp_url: Option<&SecretUrl>, mail_dir: &Path) -> anyhow::Result<Self> {
         let transport = match smtp_url {
+            // The error names the URL without its password (lettre's own never quotes it).
             Some(url) => Backend::Smtp(
-                SmtpTransport::from_url(url)
-                    .map_err(|e| anyhow::anyhow!("GONGKAI_SMTP_URL {url:?}: {e}"))?
+                SmtpTransport::from_url(url.expose())
+                    .map_err(|e| anyhow::anyhow!("GONGKAI_SMTP_URL {}: {e}", url.redacted()))?
                     .timeout(Some(SMTP_TIMEOUT))
                     .build(),
             ),
@@ -153,7 +154,10 @@ pub fn deliver_due(
         // notices stay in one lane, in order.
         let mut lanes: Vec<Vec<NoticeRow>> = vec![Vec::new(); LANES];
         for n in batch {
-            let key = n.application_id.as_deref().unwrap_or(&n.recipient);
+            let key = n
+                .application_id
+                .as_ref()
+                .map_or(n.recipient.as_str(), |id| id.as_str());
             let lane = key
                 .bytes()
                 .fold(0usize, |h, b| h.wrapping_mul(31).wrapping_add(b.into()));
@@ -265,11 +269,11 @@ fn record_sent(
             application_id: application_id.clone(),
             seq,
             occurred_at: at,
-            actor_role: "system".into(),
+            actor_role: crate::domain::workflow::Role::System,
             actor_id: None,
             actor_name: None,
             action: "notice_sent".into(),
-            status_before: Some(status.clone()),
+            status_before: Some(status),
             status_after: status,
             payload: serde_json::json!({
                 "notice_id": n.id,
@@ -287,6 +291,43 @@ fn record_sent(
 
 #[cfg(test)]
 mod tests {
+    use crate::security::SecretUrl;
+
+    #[test]
+    fn a_bad_smtp_url_is_refused_without_its_password() {
+        let dir = tempfile::tempdir().unwrap();
+        for url in [
+            "smtpx://mailer:hunter2@relay.example.cn:587",
+            "smtp://mailer:hunter2@/",
+        ] {
+            let url = SecretUrl::new(url);
+            let Err(e) = super::Mailer::new(Some(&url), dir.path()) else {
+                panic!("{url:?} was taken");
+            };
+            let shown = format!("{e:#} {e:?}");
+            assert!(shown.contains("GONGKAI_SMTP_URL"), "{shown}");
+            assert!(!shown.contains("hunter2"), "{shown}");
+        }
+    }
+
+    #[test]
+    fn mail_settings_do_not_show_the_smtp_password() {
+        let settings = crate::startup::MailSettings {
+            smtp_url: Some(SecretUrl::new(
+                "smtps://mailer:hunter2@relay.example.cn:465",
+            )),
+            mail_dir: "mail".into(),
+            from: "gongkai@localhost".into(),
+            interval: std::time::Duration::from_secs(5),
+            template_dir: None,
+            digest_at: chrono::NaiveTime::MIN,
+            lease: chrono::Duration::minutes(2),
+        };
+        let debug = format!("{settings:?}");
+        assert!(debug.contains("relay.example.cn"), "{debug}");
+        assert!(!debug.contains("hunter2"), "{debug}");
+    }
+
     #[test]
     fn backoff_doubles_up_to_an_hour() {
         let secs: Vec<i64> = (0..9).map(|n| super::backoff(n).num_seconds()).collect();

@@ -15,6 +15,7 @@ use crate::db::models::{ApplicationRow, EventRow};
 use crate::db::schema::{agencies, applications as a, events as e};
 use crate::db::DbConnection;
 use crate::domain::audit::timestamp;
+use crate::domain::case::{ApplicantKind, Channel, OrganisationType, Outcome, Status};
 use crate::domain::clock::{self, DeadlineKind, DeadlineState};
 use crate::domain::time::legal_date;
 
@@ -235,16 +236,16 @@ fn line((ev, tracking_number, agency_code): Joined) -> EventLine {
     EventLine {
         occurred_at: timestamp(ev.occurred_at),
         event_id: ev.id,
-        application_id: ev.application_id,
+        application_id: ev.application_id.to_string(),
         tracking_number,
         agency_code,
         seq: ev.seq,
-        actor_role: ev.actor_role,
+        actor_role: ev.actor_role.as_str().to_owned(),
         actor_id: ev.actor_id,
         actor_name: ev.actor_name,
         action: ev.action,
-        status_before: ev.status_before,
-        status_after: ev.status_after,
+        status_before: ev.status_before.map(|s| s.as_str().to_owned()),
+        status_after: ev.status_after.as_str().to_owned(),
         payload: ev.payload,
         prev_hash: ev.prev_hash,
         hash: ev.hash,
@@ -256,13 +257,13 @@ fn line((ev, tracking_number, agency_code): Joined) -> EventLine {
 pub struct CaseLine {
     pub tracking_number: String,
     pub agency_code: String,
-    pub applicant_kind: String,
-    pub organisation_type: Option<String>,
-    pub channel: String,
+    pub applicant_kind: ApplicantKind,
+    pub organisation_type: Option<OrganisationType>,
+    pub channel: Channel,
     pub registered_on: NaiveDate,
     pub received_on: Option<NaiveDate>,
-    pub status: String,
-    pub outcome: Option<String>,
+    pub status: Status,
+    pub outcome: Option<Outcome>,
     pub answer_due_on: Option<NaiveDate>,
     pub extension_days: Option<i32>,
     pub answered_on: Option<NaiveDate>,
@@ -271,7 +272,7 @@ pub struct CaseLine {
     /// Whether the answer came by its deadline; empty while the case is open or closed
     /// without an answer being due.
     pub answered_on_time: Option<bool>,
-    pub next_deadline_kind: Option<String>,
+    pub next_deadline_kind: Option<DeadlineKind>,
     pub next_deadline_on: Option<NaiveDate>,
     pub fee_amount_fen: Option<i64>,
     pub fee_paid_on: Option<NaiveDate>,
@@ -316,19 +317,21 @@ pub fn cases(
         }
         let page: Vec<(ApplicationRow, String)> = q.load(conn)?;
         let Some(last) = page.last() else { break };
-        after = last.0.id.clone();
+        after = last.0.id.to_string();
         let mut lines = Vec::with_capacity(page.len());
         for (row, code) in page {
             let cal = cals.get(conn, &row.agency_id)?;
             let case = row.case()?;
             // A closed case's deadlines are those it closed with (RULES §8), never recomputed.
-            let (answer_due_on, state) = match &row.final_clock {
+            let (answer_due_on, state) = match &row.handling.final_clock {
                 Some(json) => {
                     let frozen: Vec<serde_json::Value> =
                         serde_json::from_str(json).unwrap_or_default();
-                    let answer = frozen.iter().rfind(|d| d["kind"] == "answer");
+                    let answer = frozen
+                        .iter()
+                        .rfind(|d| d["kind"] == DeadlineKind::Answer.as_str());
                     (
-                        row.final_answer_due_on,
+                        row.handling.final_answer_due_on,
                         answer.and_then(|d| d["state"].as_str().and_then(DeadlineState::parse)),
                     )
                 }
@@ -352,19 +355,19 @@ pub fn cases(
                 answered_on_basis: answered.map(|(_, b)| b.as_str()),
                 tracking_number: row.tracking_number,
                 agency_code: code,
-                applicant_kind: row.applicant_kind,
-                organisation_type: row.organisation_type,
+                applicant_kind: row.applicant.kind,
+                organisation_type: row.applicant.organisation_type,
                 channel: row.channel,
                 registered_on: row.registered_on,
-                received_on: row.received_on,
-                status: row.status,
-                outcome: row.outcome,
-                extension_days: row.extension_days,
-                answered_on: answered.map(|(d, _)| d).or(row.closed_on),
-                next_deadline_kind: row.next_deadline_kind,
-                next_deadline_on: row.next_deadline_on,
-                fee_amount_fen: row.fee_amount_fen,
-                fee_paid_on: row.fee_paid_on,
+                received_on: row.clock.received_on,
+                status: row.clock.status,
+                outcome: row.handling.outcome,
+                extension_days: row.clock.extension.days,
+                answered_on: answered.map(|(d, _)| d).or(row.clock.closed_on),
+                next_deadline_kind: row.clock.next.kind,
+                next_deadline_on: row.clock.next.on,
+                fee_amount_fen: row.clock.fee.amount_fen,
+                fee_paid_on: row.clock.fee.paid_on,
             });
         }
         let chunk = encode(&lines, format, n == 0)?;

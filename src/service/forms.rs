@@ -8,7 +8,7 @@ use super::FieldError;
 use crate::domain::case::{
     ApplicantKind, Channel, DeliveryMethod, InformationForm, OrganisationType,
 };
-use crate::domain::identity::{self, IdDocumentType, IdNumberError};
+use crate::domain::identity::{IdDocumentType, IdNumber, IdNumberError};
 use crate::domain::message::Message;
 use crate::msg;
 
@@ -38,11 +38,20 @@ impl std::fmt::Debug for ApplicantForm {
         f.debug_struct("ApplicantForm")
             .field("kind", &self.kind)
             .field("name", &self.name)
-            .field(
-                "id_number",
-                &identity::mask(&identity::normalise(&self.id_number)),
-            )
+            .field("id_number", &self.unchecked_id_number())
             .finish_non_exhaustive()
+    }
+}
+
+impl ApplicantForm {
+    /// The identity number, parsed and checked for its document type.
+    pub fn id_number(&self) -> Result<IdNumber, IdNumberError> {
+        IdNumber::parse(self.id_document_type, &self.id_number)
+    }
+
+    /// The identity number normalised but not checked (rate limits run before the checks).
+    pub fn unchecked_id_number(&self) -> IdNumber {
+        IdNumber::unchecked(self.id_document_type, &self.id_number)
     }
 }
 
@@ -199,8 +208,7 @@ fn checks(
             [KIND, doc],
         ));
     }
-    let number = identity::normalise(&applicant.id_number);
-    if let Err(e) = identity::validate(applicant.id_document_type, &number) {
+    if let Err(e) = applicant.id_number() {
         let id = "applicant.id_number";
         errors.push((
             FieldError::new(id, "invalid_id_number", id_number_message(&e)),
@@ -236,7 +244,7 @@ fn checks(
     errors
 }
 
-fn id_number_message(e: &IdNumberError) -> Message {
+pub fn id_number_message(e: &IdNumberError) -> Message {
     match e {
         IdNumberError::Length(n) => msg!(
             "证件号码须为 {n} 位",

@@ -14,7 +14,7 @@ pub struct EarlierAnswer {
     pub id: String,
     pub tracking_number: String,
     pub description: String,
-    pub outcome: Option<String>,
+    pub outcome: Option<crate::domain::case::Outcome>,
     pub closed_on: Option<chrono::NaiveDate>,
 }
 
@@ -42,21 +42,25 @@ pub fn applicant_history(
         &principal,
         &[Role::Clerk, Role::Approver, Role::Auditor, Role::Admin],
     )?;
-    let case = match cases::application(conn, id)? {
+    let found = match crate::domain::case::ApplicationId::parse(id) {
+        Some(id) => cases::application(conn, &id)?,
+        None => None,
+    };
+    let case = match found {
         Some(c) if principal.can_see(&c) => c,
         _ => return Err(ServiceError::NotFound),
     };
     let agency = staff::agency_by_id(conn, &case.agency_id)?;
-    let on = case.received_on.unwrap_or(case.registered_on);
+    let on = case.clock.received_on.unwrap_or(case.registered_on);
     let count = cases::month_count(conn, &case, on)?;
     let earlier = cases::earlier_answered(conn, &case, 10)?
         .into_iter()
         .map(|c| EarlierAnswer {
-            id: c.id,
+            id: c.id.to_string(),
             tracking_number: c.tracking_number,
-            description: c.description.chars().take(200).collect(),
-            outcome: c.outcome,
-            closed_on: c.closed_on,
+            description: c.handling.description.chars().take(200).collect(),
+            outcome: c.handling.outcome,
+            closed_on: c.clock.closed_on,
         })
         .collect();
     Ok(ApplicantHistory {

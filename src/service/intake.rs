@@ -6,10 +6,12 @@ use super::auth::{require_staff, Principal};
 use super::clock::next_info;
 use super::forms::{check_application, ApplicantForm, OnlineFiling, Registration, RequestForm};
 use super::{FieldError, ServiceError, Services};
-use crate::db::models::{Agency, ApplicationRow, EventRow};
+use crate::db::models::{
+    Agency, ApplicantColumns, ApplicationRow, EventRow, NewApplication, Request,
+};
 use crate::db::{cases, events, staff, write_tx, DbConnection};
-use crate::domain::case::{Channel, Status};
-use crate::domain::identity;
+use crate::domain::case::{ApplicationId, Channel};
+use crate::domain::identity::IdNumber;
 use crate::domain::time::legal_date;
 use crate::domain::workflow::{Role, EARLIEST_DATE};
 use crate::msg;
@@ -57,26 +59,27 @@ pub fn file_online(
                 return Ok(replay);
             }
         }
-        let agency =
-            staff::agency_by_code(conn, &form.agency_code.to_uppercase())?.ok_or_else(|| {
-                ServiceError::Invalid(vec![FieldError::new(
-                    "agency_code",
-                    crate::domain::problem_code::ProblemCode::UnknownAgency.as_str(),
-                    {
-                        let code = &form.agency_code;
-                        msg!(
-                            "没有代码为 {code:?} 的机关",
-                            "no office has the code {code:?}"
-                        )
-                    },
-                )])
-            })?;
+        let agency = staff::agency_by_code(conn, &form.agency_code)?.ok_or_else(|| {
+            ServiceError::Invalid(vec![FieldError::new(
+                "agency_code",
+                crate::domain::problem_code::ProblemCode::UnknownAgency.as_str(),
+                {
+                    let code = &form.agency_code;
+                    msg!(
+                        "没有代码为 {code:?} 的机关",
+                        "no office has the code {code:?}"
+                    )
+                },
+            )])
+        })?;
         let new = NewCase {
+            id: ApplicationId::from_uuid(uuid::Uuid::now_v7()),
             agency: &agency,
             channel: Channel::Online,
             received_on: Some(legal_date(now)),
             registered_by: None,
             applicant: &form.applicant,
+            id_number: id_number(&form.applicant)?,
             request: &form.request,
             assistance_needed: form.assistance_needed.clone(),
         };
@@ -86,10 +89,18 @@ pub fn file_online(
 
 /// The keyed hash an applicant's identity document is known by (never the number itself).
 pub fn identity_key(services: &Services, applicant: &ApplicantForm) -> String {
-    services.key.identity_hash(
-        applicant.id_document_type.as_str(),
-        &identity::normalise(&applicant.id_number),
-    )
+    services.key.identity_hash(&applicant.unchecked_id_number())
+}
+
+/// The identity number of a form that passed `check_application`.
+fn id_number(applicant: &ApplicantForm) -> Result<IdNumber, ServiceError> {
+    applicant.id_number().map_err(|e| {
+        ServiceError::Invalid(vec![FieldError::new(
+            "applicant.id_number",
+            "invalid_id_number",
+            super::forms::id_number_message(&e),
+        )])
+    })
 }
 
 /// Registers an application that came by mail, in person or fax (art. 31 decides its date).
@@ -143,11 +154,13 @@ pub fn register(
     write_tx(conn, |conn| {
         let agency = staff::agency_by_id(conn, &agency_id)?;
         let new = NewCase {
+            id: ApplicationId::from_uuid(uuid::Uuid::now_v7()),
             agency: &agency,
             channel: form.channel,
             received_on: form.received_on,
             registered_by: Some((&principal, clerk.name.as_str())),
             applicant: &form.applicant,
+            id_number: id_number(&form.applicant)?,
             request: &form.request,
             assistance_needed: form.assistance_needed.clone(),
         };
@@ -169,7 +182,7 @@ fn replay(
     }
     let case = cases::application(conn, &record.application_id)?.ok_or(ServiceError::NotFound)?;
     let agency = staff::agency_by_id(conn, &case.agency_id)?;
-    let access_token = services.key.derived_access_token(&case.id, key);
+    let access_token = services.key.derived_access_token(case.id.as_str(), key);
     let viewer = Principal::Applicant {
         application_id: case.id.clone(),
     };
@@ -179,7 +192,7 @@ fn replay(
     let case_row = case.clone();
     Ok(Some(Opened {
         case,
-        agency_code: agency.code,
+        agency_code: agency.code.to_string(),
         access_token,
         replayed: true,
         allowed: super::cases::allowed(conn, services, &case_row, &viewer, today)?,
@@ -189,11 +202,15 @@ fn replay(
 }
 
 struct NewCase<'a> {
+    /// The case's id (time-ordered), fixed first: a derived access token depends on it.
+    id: ApplicationId,
     agency: &'a Agency,
     channel: Channel,
     received_on: Option<chrono::NaiveDate>,
     registered_by: Option<(&'a Principal, &'a str)>,
     applicant: &'a ApplicantForm,
+    /// The applicant's identity number, parsed once the form passed its checks.
+    id_number: IdNumber,
     request: &'a RequestForm,
     assistance_needed: Option<String>,
 }
@@ -215,106 +232,63 @@ fn legal_receipt(
     }
 }
 
-fn open(
+/// The row of a new case: numbered in the office's yearly series, the identity number kept
+/// only as its keyed hash and masked form, the legal date of receipt as art. 31 gives it.
+fn new_row(
     services: &Services,
     conn: &mut DbConnection,
     new: &NewCase<'_>,
+    received_on: Option<chrono::NaiveDate>,
     now: DateTime<Utc>,
-    idempotency: Option<(&str, &str)>,
-) -> Result<Opened, ServiceError> {
+    access_token: &str,
+) -> Result<ApplicationRow, ServiceError> {
     let today = legal_date(now);
-    let id = uuid::Uuid::now_v7().to_string();
     let number = cases::next_tracking_number(conn, &new.agency.id, today.year())?;
-    let tracking_number = format!("{}-{}-{number:06}", new.agency.code, today.year());
-    let access_token = match idempotency {
-        Some((key, _)) => services.key.derived_access_token(&id, key),
-        None => new_token(ACCESS_TOKEN_PREFIX),
-    };
-    let cal = services.calendars.get(conn, Some(&new.agency.id))?;
-    let received_on = legal_receipt(&cal, new, today);
-    let a = new.applicant;
-    let number_normalised = identity::normalise(&a.id_number);
-    let doc = a.id_document_type.as_str();
-    let row = ApplicationRow {
-        id: id.clone(),
+    let (a, request) = (new.applicant, new.request);
+    Ok(ApplicationRow::new(NewApplication {
+        id: new.id.clone(),
         agency_id: new.agency.id.clone(),
-        tracking_number: tracking_number.clone(),
-        channel: new.channel.as_str().into(),
-        status: Status::Registered.as_str().into(),
-        version: 1,
-        applicant_kind: a.kind.as_str().into(),
-        organisation_type: a.organisation_type.map(|o| o.as_str().into()),
-        applicant_name: a.name.trim().into(),
-        id_document_type: doc.into(),
-        id_number_hash: identity_key(services, a),
-        id_number_masked: identity::mask(&number_normalised),
-        phone: a.phone.trim().into(),
-        email: a.email.clone(),
-        address: a.address.clone(),
-        description: new.request.description.clone(),
-        document_number: new.request.document_number.clone(),
-        information_form: new.request.information_form.as_str().into(),
-        delivery_wanted: new.request.delivery_method.as_str().into(),
-        assistance_needed: new.assistance_needed.clone(),
-        access_token_hash: token_hash(&access_token),
+        tracking_number: format!("{}-{}-{number:06}", new.agency.code, today.year()),
+        channel: new.channel,
+        applicant: ApplicantColumns {
+            kind: a.kind,
+            organisation_type: a.organisation_type,
+            name: a.name.trim().into(),
+            id_document_type: a.id_document_type,
+            id_number_hash: services.key.identity_hash(&new.id_number),
+            id_number_masked: new.id_number.masked(),
+            phone: a.phone.trim().into(),
+            email: a.email.clone(),
+            address: a.address.clone(),
+        },
+        request: Request {
+            description: request.description.clone(),
+            document_number: request.document_number.clone(),
+            information_form: request.information_form,
+            delivery_wanted: request.delivery_method,
+            assistance_needed: new.assistance_needed.clone(),
+        },
+        access_token_hash: token_hash(access_token),
         registered_by: new.registered_by.and_then(|(p, _)| p.actor().id),
-        registered_at: now.naive_utc(),
-        registered_on: today,
+        opened_at: now.naive_utc(),
+        opened_on: today,
         received_on,
-        correction_requested_on: None,
-        correction_period_days: None,
-        corrected_received_on: None,
-        consultation_letter_on: None,
-        outcome: None,
-        decision_drafted_by: None,
-        approved_by: None,
-        delivered_on: None,
-        delivery_method: None,
-        closed_on: None,
-        updated_at: now.naive_utc(),
-        clock_pauses: "[]".into(),
-        next_deadline_kind: None,
-        next_deadline_on: None,
-        next_deadline_provisional: false,
-        decision: None,
-        extension_state: None,
-        extension_days: None,
-        extension_requested_by: None,
-        office_set_period: None,
-        fee_scale: None,
-        fee_amount_fen: None,
-        fee_notice_on: None,
-        fee_received_on: None,
-        fee_paid_on: None,
-        event_seq: 1,
-        correction_notice_received_on: None,
-        posted_on: None,
-        reasons_asked_on: None,
-        reasons_replied_on: None,
-        reopened_on: None,
-        final_clock: None,
-        final_answer_due_on: None,
-        fee_waived_on: None,
-    };
-    let next = super::clock::next_for(&cal, &row.case()?, now)?;
-    let row = ApplicationRow {
-        next_deadline_kind: next.next_deadline_kind,
-        next_deadline_on: next.next_deadline_on,
-        next_deadline_provisional: next.next_deadline_provisional,
-        ..row
-    };
-    cases::insert_application(conn, &row)?;
-    // The first event: what was filed, with the identity number masked.
+    }))
+}
+
+/// The case's first event: what was filed, with the identity number masked.
+fn first_event(new: &NewCase<'_>, row: &ApplicationRow, now: DateTime<Utc>) -> EventRow {
+    let a = new.applicant;
     let payload = serde_json::json!({
-        "tracking_number": tracking_number,
+        "tracking_number": row.tracking_number,
         "channel": new.channel,
-        "received_on": received_on,
+        "received_on": row.clock.received_on,
         "applicant": {
             "kind": a.kind,
             "organisation_type": a.organisation_type,
-            "name": row.applicant_name,
+            "name": row.applicant.name,
             "id_document_type": a.id_document_type,
-            "id_number_masked": row.id_number_masked,
+            "id_number_masked": row.applicant.id_number_masked,
         },
         "request": new.request,
         "assistance_needed": new.assistance_needed,
@@ -323,37 +297,56 @@ fn open(
         Some((p, name)) => (p.role(), p.actor().id, Some(name.to_owned()), "register"),
         None => (Role::Applicant, None, None, "file"),
     };
-    events::insert(
-        conn,
-        &EventRow {
-            id: uuid::Uuid::now_v7().to_string(),
-            application_id: id.clone(),
-            seq: 1,
-            occurred_at: now.naive_utc(),
-            actor_role: actor_role.as_str().into(),
-            actor_id,
-            actor_name,
-            action: action.into(),
-            status_before: None,
-            status_after: Status::Registered.as_str().into(),
-            payload: payload.to_string(),
-            prev_hash: None,
-            hash: None,
-        },
-    )?;
+    EventRow {
+        id: uuid::Uuid::now_v7().to_string(),
+        application_id: row.id.clone(),
+        seq: 1,
+        occurred_at: now.naive_utc(),
+        actor_role,
+        actor_id,
+        actor_name,
+        action: action.into(),
+        status_before: None,
+        status_after: row.status(),
+        payload: payload.to_string(),
+        prev_hash: None,
+        hash: None,
+    }
+}
+
+fn open(
+    services: &Services,
+    conn: &mut DbConnection,
+    new: &NewCase<'_>,
+    now: DateTime<Utc>,
+    idempotency: Option<(&str, &str)>,
+) -> Result<Opened, ServiceError> {
+    let today = legal_date(now);
+    let access_token = match idempotency {
+        Some((key, _)) => services.key.derived_access_token(new.id.as_str(), key),
+        None => new_token(ACCESS_TOKEN_PREFIX),
+    };
+    let cal = services.calendars.get(conn, Some(&new.agency.id))?;
+    let received_on = legal_receipt(&cal, new, today);
+    let mut row = new_row(services, conn, new, received_on, now, &access_token)?;
+    row.clock.next = super::clock::next_for(&cal, &row.case()?, now)?;
+    cases::insert_application(conn, &row)?;
+    events::insert(conn, &first_event(new, &row, now))?;
     if let Some((key, hash)) = idempotency {
-        cases::insert_idempotency_record(conn, key, hash, &id, now.naive_utc())?;
+        cases::insert_idempotency_record(conn, key, hash, &row.id, now.naive_utc())?;
     }
     super::notices::receipt(conn, services, (new.agency, &cal), &row, &access_token, now)?;
     let viewer = match new.registered_by {
         Some((p, _)) => p.clone(),
-        None => Principal::Applicant { application_id: id },
+        None => Principal::Applicant {
+            application_id: row.id.clone(),
+        },
     };
     let next_deadline = next_info(&cal, &row, today);
     let allowed = super::cases::allowed(conn, services, &row, &viewer, today)?;
     Ok(Opened {
         case: row,
-        agency_code: new.agency.code.clone(),
+        agency_code: new.agency.code.to_string(),
         access_token,
         replayed: false,
         viewer,

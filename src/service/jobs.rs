@@ -12,6 +12,7 @@ use super::{ServiceError, Services};
 use crate::db::models::ApplicationRow;
 use crate::db::schema::applications;
 use crate::db::write_tx;
+use crate::domain::case::Status;
 use crate::domain::clock::{self, DeadlineKind, DeadlineState};
 use crate::domain::time::legal_date;
 use crate::domain::workflow::{Action, Actor, Role};
@@ -33,12 +34,12 @@ pub fn close_lapsed(services: &Services, now: DateTime<Utc>) -> Result<Lapsed, S
     let candidates: Vec<ApplicationRow> = applications::table
         .filter(
             applications::status
-                .eq("correction")
+                .eq(Status::Correction)
                 .or(applications::fee_notice_on
                     .is_not_null()
                     .and(applications::fee_paid_on.is_null())),
         )
-        .filter(applications::status.ne_all(crate::db::cases::TERMINAL))
+        .filter(applications::status.ne_all(Status::TERMINAL))
         .select(ApplicationRow::as_select())
         .load(conn)?;
     let system = Actor {

@@ -38,9 +38,9 @@ pub fn write_answer_letter(
         document_number: document_number.as_deref(),
         reconsideration_body: agency.reconsideration_body.as_deref(),
         court: agency.court.as_deref(),
-        applicant_name: &case.applicant_name,
-        received_on: case.corrected_received_on.or(case.received_on),
-        description: &case.description,
+        applicant_name: &case.applicant.name,
+        received_on: case.clock.corrected_received_on.or(case.clock.received_on),
+        description: &case.handling.description,
         decision: &decision,
         delivered_on,
     };

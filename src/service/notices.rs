@@ -10,7 +10,9 @@ use super::{ServiceError, Services};
 use crate::db::models::{Agency, ApplicationRow, NoticeRow};
 use crate::db::{documents, events, notices, staff, DbConnection};
 use crate::domain::calendar::Calendar;
+use crate::domain::case::{ApplicationId, Channel};
 use crate::domain::clock::{self, DeadlineKind};
+use crate::domain::outbox::{NoticeId, NoticeStatus};
 use crate::domain::time::legal_date;
 use crate::domain::workflow::ActionKind;
 
@@ -93,15 +95,15 @@ fn context_with(
         },
         "case": {
             "tracking_number": case.tracking_number,
-            "applicant_name": case.applicant_name,
-            "description": case.description,
-            "received_on": case.received_on,
+            "applicant_name": case.applicant.name,
+            "description": case.handling.description,
+            "received_on": case.clock.received_on,
             "registered_on": case.registered_on,
-            "corrected_received_on": case.corrected_received_on,
+            "corrected_received_on": case.clock.corrected_received_on,
             "channel": case.channel,
             // Filed by the applicant online (not registered by a clerk): art. 31(3) applies.
-            "filed_online": case.channel == "online" && case.registered_by.is_none(),
-            "status": case.status,
+            "filed_online": case.channel == Channel::Online && case.registered_by.is_none(),
+            "status": case.status(),
         },
         "provisional": provisional(deadlines, DeadlineKind::Answer),
         "correction_provisional": provisional(deadlines, DeadlineKind::CorrectionPeriod),
@@ -111,9 +113,10 @@ fn context_with(
         "correction_due": due(deadlines, DeadlineKind::CorrectionPeriod),
         "fee_due": due(deadlines, DeadlineKind::FeePayment),
         "reply_due": due(deadlines, DeadlineKind::ConsultationReply),
-        "extension_days": case.extension_days,
+        "extension_days": case.clock.extension.days,
         // Art. 30: how long a justified late correction is still taken.
         "reopen_until": case
+            .clock
             .closed_on
             .and_then(|c| cal.add(c, agency.reopen_working_days.max(0) as u32).ok()),
     })
@@ -126,7 +129,7 @@ pub(super) struct Outgoing<'a> {
     pub role: &'a str,
     pub dedup_key: String,
     pub agency_id: &'a str,
-    pub application_id: Option<&'a str>,
+    pub application_id: Option<&'a ApplicationId>,
 }
 
 /// Renders a notice into an outbox row, pending from `now`; its Message-ID is fixed here so a
@@ -140,12 +143,12 @@ pub(super) fn render(
     let r = templates
         .render(out.template, ctx)
         .map_err(ServiceError::Internal)?;
-    let id = uuid::Uuid::now_v7().to_string();
+    let id = NoticeId::from_uuid(uuid::Uuid::now_v7());
     Ok(NoticeRow {
         message_id: format!("<{id}@gongkai>"),
         id,
         dedup_key: out.dedup_key,
-        application_id: out.application_id.map(str::to_owned),
+        application_id: out.application_id.cloned(),
         agency_id: out.agency_id.to_owned(),
         template: out.template.to_owned(),
         recipient: out.to.to_owned(),
@@ -153,7 +156,7 @@ pub(super) fn render(
         subject: r.subject,
         body_text: r.text,
         body_html: r.html,
-        status: "pending".into(),
+        status: NoticeStatus::Pending,
         attempts: 0,
         next_attempt_at: now.naive_utc(),
         claimed_until: None,
@@ -183,7 +186,7 @@ pub fn receipt(
     access_token: &str,
     now: DateTime<Utc>,
 ) -> Result<(), ServiceError> {
-    let Some(email) = case.email.as_deref() else {
+    let Some(email) = case.applicant.email.as_deref() else {
         return Ok(());
     };
     let mut ctx = context_of(agency, cal, case, now);
@@ -203,7 +206,7 @@ pub fn receipt(
 /// The input of the consultation letter a later step names by its `consultation_id`.
 fn consultation_letter(
     conn: &mut DbConnection,
-    application_id: &str,
+    application_id: &ApplicationId,
     payload: &Value,
 ) -> Result<Option<Value>, ServiceError> {
     let id = &payload["consultation_id"];
@@ -246,7 +249,7 @@ pub fn for_step(
         _ => Some(payload.clone()),
     };
     let to = match recipient {
-        Recipient::Applicant => case.email.clone().map(|e| (e, "applicant")),
+        Recipient::Applicant => case.applicant.email.clone().map(|e| (e, "applicant")),
         Recipient::ConsultedParty => consulted
             .as_ref()
             .and_then(|c| c["party_email"].as_str())
@@ -302,7 +305,7 @@ pub fn deadlines_moved(
     conn: &mut DbConnection,
     cache: &super::calendar::CalendarCache,
     templates: &Templates,
-    moved: &[(String, i32, chrono::NaiveDate)],
+    moved: &[(ApplicationId, i32, chrono::NaiveDate)],
     now: DateTime<Utc>,
 ) -> Result<(), ServiceError> {
     use crate::db::schema::applications as a;
@@ -310,7 +313,7 @@ pub fn deadlines_moved(
     let mut calendars = cache.batch();
     let mut offices = std::collections::HashMap::new();
     for chunk in moved.chunks(500) {
-        let ids: Vec<&str> = chunk.iter().map(|(id, _, _)| id.as_str()).collect();
+        let ids: Vec<&ApplicationId> = chunk.iter().map(|(id, _, _)| id).collect();
         let rows: Vec<ApplicationRow> = a::table
             .filter(a::id.eq_any(&ids))
             .filter(a::email.is_not_null())
@@ -320,7 +323,7 @@ pub fn deadlines_moved(
             let Some((_, _, before)) = chunk.iter().find(|(id, _, _)| *id == row.id) else {
                 continue;
             };
-            let Some(email) = row.email.as_deref() else {
+            let Some(email) = row.applicant.email.as_deref() else {
                 continue;
             };
             if !offices.contains_key(&row.agency_id) {

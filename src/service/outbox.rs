@@ -6,6 +6,7 @@ use super::auth::{authenticate, require_staff};
 use super::{ServiceError, Services};
 use crate::db::models::NoticeRow;
 use crate::db::{notices, write_tx};
+use crate::domain::outbox::{NoticeId, NoticeStatus};
 use crate::domain::workflow::Role;
 
 const STAFF: &[Role] = &[Role::Clerk, Role::Approver, Role::Auditor, Role::Admin];
@@ -27,7 +28,7 @@ pub fn of_case(
 pub fn list(
     services: &Services,
     token: Option<&str>,
-    status: &str,
+    status: NoticeStatus,
 ) -> Result<Vec<NoticeRow>, ServiceError> {
     let conn = &mut *services.conn()?;
     let principal = authenticate(conn, token)?;
@@ -50,13 +51,15 @@ pub fn retry(
     let conn = &mut *services.conn()?;
     let principal = authenticate(conn, token)?;
     let staff = require_staff(&principal, &[Role::Clerk, Role::Admin])?;
-    let notice = notices::get(conn, id)?
+    // Text that is no notice id names no notice.
+    let id = NoticeId::parse(id).ok_or(ServiceError::NotFound)?;
+    let notice = notices::get(conn, &id)?
         .filter(|n| staff.agency_id.as_ref().is_none_or(|a| *a == n.agency_id))
         .ok_or(ServiceError::NotFound)?;
     if !write_tx(conn, |conn| {
         notices::retry(conn, &notice.id, now.naive_utc())
     })? {
-        return Err(ServiceError::NoticeNotFailed(notice.status));
+        return Err(ServiceError::NoticeNotFailed(notice.status.to_string()));
     }
-    Ok(notices::get(conn, id)?.unwrap_or(notice))
+    Ok(notices::get(conn, &id)?.unwrap_or(notice))
 }

@@ -14,10 +14,12 @@ use super::templates::status_label;
 use super::{ServiceError, Services};
 use crate::db::models::{ApplicationRow, User};
 use crate::db::schema::applications as a;
-use crate::db::{cases::TERMINAL, notices, staff, write_tx, DbConnection};
+use crate::db::{notices, staff, write_tx, DbConnection};
 use crate::domain::calendar::Calendar;
+use crate::domain::case::Status;
 use crate::domain::clock::DeadlineKind;
 use crate::domain::time::{cst, legal_date};
+use crate::domain::workflow::{ExtensionState, Role};
 
 /// Cases due within this many working days are in the digest.
 pub const DIGEST_HORIZON: u32 = 3;
@@ -77,12 +79,12 @@ fn agencies(staff: &[User]) -> Vec<&str> {
 fn open_cases(conn: &mut DbConnection, agency_id: &str) -> QueryResult<Vec<ApplicationRow>> {
     a::table
         .filter(a::agency_id.eq(agency_id))
-        .filter(a::status.ne_all(TERMINAL))
+        .filter(a::status.ne_all(Status::TERMINAL))
         .filter(
             a::next_deadline_on
                 .is_not_null()
-                .or(a::status.eq("decision"))
-                .or(a::extension_state.eq("requested")),
+                .or(a::status.eq(Status::Decision))
+                .or(a::extension_state.eq(ExtensionState::Requested)),
         )
         .order((a::next_deadline_on.asc(), a::id.asc()))
         .select(ApplicationRow::as_select())
@@ -90,8 +92,8 @@ fn open_cases(conn: &mut DbConnection, agency_id: &str) -> QueryResult<Vec<Appli
 }
 
 fn office_deadline(case: &ApplicationRow) -> Option<(DeadlineKind, NaiveDate)> {
-    let kind = DeadlineKind::parse(case.next_deadline_kind.as_deref()?)?;
-    let due_on = case.next_deadline_on?;
+    let kind = case.clock.next.kind?;
+    let due_on = case.clock.next.on?;
     kind.is_office_deadline().then_some((kind, due_on))
 }
 
@@ -99,9 +101,9 @@ fn line(cal: &Calendar, case: &ApplicationRow, today: NaiveDate) -> Value {
     let (kind, due_on) = office_deadline(case).unzip();
     json!({
         "tracking_number": case.tracking_number,
-        "applicant_name": case.applicant_name,
+        "applicant_name": case.applicant.name,
         // Staff read the status in Chinese, never its code.
-        "status": status_label(&case.status),
+        "status": status_label(case.status().as_str()),
         "deadline": kind.map(DeadlineKind::label),
         "due_on": due_on,
         "working_days_left": due_on.and_then(|d| cal.between(today, d).ok()),
@@ -129,9 +131,9 @@ fn overdue_alerts(
                 "person": person.name,
                 "case": {
                     "tracking_number": case.tracking_number,
-                    "applicant_name": case.applicant_name,
-                    "description": case.description,
-                    "status": status_label(&case.status),
+                    "applicant_name": case.applicant.name,
+                    "description": case.handling.description,
+                    "status": status_label(case.status().as_str()),
                 },
                 "deadline": kind.label(),
                 "due_on": due_on,
@@ -142,7 +144,7 @@ fn overdue_alerts(
             let notice = Outgoing {
                 template: "overdue_alert",
                 to,
-                role: &person.role,
+                role: person.role.as_str(),
                 dedup_key: key,
                 agency_id: &case.agency_id,
                 application_id: Some(&case.id),
@@ -176,10 +178,10 @@ impl Digest {
                 Some((_, due)) if due <= horizon => d.due_soon.push(line(cal, case, today)),
                 _ => {}
             }
-            if case.status == "decision" {
+            if case.status() == Status::Decision {
                 d.awaiting_approval.push(line(cal, case, today));
             }
-            if case.extension_state.as_deref() == Some("requested") {
+            if case.clock.extension.state == Some(ExtensionState::Requested) {
                 d.extensions_requested.push(line(cal, case, today));
             }
         }
@@ -203,7 +205,7 @@ fn send_digest(
     today: NaiveDate,
     now: DateTime<Utc>,
 ) -> Result<bool, ServiceError> {
-    let approver = person.role == "approver";
+    let approver = person.role == Role::Approver;
     let ctx = json!({
         "person": person.name,
         "today": today,
@@ -220,7 +222,7 @@ fn send_digest(
     let notice = Outgoing {
         template: "staff_digest",
         to,
-        role: &person.role,
+        role: person.role.as_str(),
         dedup_key: format!("digest:{today}:{}", person.id),
         agency_id,
         application_id: None,

@@ -11,9 +11,7 @@ use super::{FieldError, ServiceError};
 use crate::db::models::{Agency, Challenge};
 use crate::db::schema::{applications as a, challenges as c};
 use crate::db::DbConnection;
-use crate::domain::case::{
-    ApplicantKind, ChallengeKind, ChallengeResult, OrganisationType, Outcome,
-};
+use crate::domain::case::{ApplicantKind, OrganisationType, Outcome, Status};
 use crate::domain::report::{self, CaseFacts, ChallengeFacts, Table, COLUMNS, ROWS};
 
 const PAGE: i64 = 5000;
@@ -35,30 +33,20 @@ pub struct AnnualReport {
 type FactRow = (
     String,
     String,
-    String,
-    Option<String>,
+    ApplicantKind,
+    Option<OrganisationType>,
     NaiveDate,
     Option<NaiveDate>,
     Option<NaiveDate>,
-    Option<String>,
-    String,
+    Option<Outcome>,
+    Status,
 );
 
 fn facts(r: &FactRow) -> Result<CaseFacts, ServiceError> {
-    let corrupt = |column: &'static str, value: &str| crate::db::models::CorruptValue {
-        column,
-        value: value.to_owned(),
-    };
-    let kind = ApplicantKind::parse(&r.2).ok_or_else(|| corrupt("applicant_kind", &r.2))?;
-    let org = r.3.as_deref().and_then(OrganisationType::parse);
-    let outcome = match &r.7 {
-        // A withdrawal counts under （六）3 其他, whatever answer had been drafted before it.
-        _ if r.8 == "withdrawn" => None,
-        Some(o) => Some(Outcome::parse(o).ok_or_else(|| corrupt("outcome", o))?),
-        None => None,
-    };
+    // A withdrawal counts under （六）3 其他, whatever answer had been drafted before it.
+    let outcome = r.7.filter(|_| r.8 != Status::Withdrawn);
     Ok(CaseFacts {
-        column: report::column(kind, org),
+        column: report::column(r.2, r.3),
         // The legal date of receipt (art. 31); a case never confirmed counts from registration.
         received_on: r.5.or(Some(r.4)),
         finished_on: r.6,
@@ -137,15 +125,11 @@ pub fn annual(
         .load(conn)?;
     let list: Vec<ChallengeFacts> = list
         .into_iter()
-        .filter_map(|ch| {
-            Some(ChallengeFacts {
-                kind: ChallengeKind::parse(&ch.kind)?,
-                after_reconsideration: ch.after_reconsideration,
-                filed_on: ch.filed_on,
-                result: (ch.result.as_deref())
-                    .and_then(ChallengeResult::parse)
-                    .zip(ch.decided_on),
-            })
+        .map(|ch| ChallengeFacts {
+            kind: ch.kind,
+            after_reconsideration: ch.after_reconsideration,
+            filed_on: ch.filed_on,
+            result: ch.result.zip(ch.decided_on),
         })
         .collect();
     let fees: Vec<Option<i64>> = a::table
@@ -184,7 +168,7 @@ fn convenience_replies(
     loop {
         let page: Vec<(String, Option<String>)> = a::table
             .filter(a::agency_id.eq(agency_id))
-            .filter(a::status.eq("delivered"))
+            .filter(a::status.eq(Status::Delivered))
             .filter(a::closed_on.between(first, last))
             .filter(a::id.gt(&after))
             .order(a::id.asc())
@@ -209,7 +193,7 @@ pub struct CellCase {
     pub tracking_number: String,
     pub received_on: Option<NaiveDate>,
     pub finished_on: Option<NaiveDate>,
-    pub outcome: Option<String>,
+    pub outcome: Option<Outcome>,
 }
 
 /// The cases behind one cell of part 三: a counted row and a column (or `total`).
@@ -250,7 +234,7 @@ pub fn cell_cases(
                 tracking_number: r.1.clone(),
                 received_on: f.received_on,
                 finished_on: f.finished_on,
-                outcome: f.outcome.map(|o| o.as_str().to_owned()),
+                outcome: f.outcome,
             });
         }
     })?;
@@ -274,8 +258,8 @@ pub fn scope(
         &principal,
         &[Role::Clerk, Role::Approver, Role::Auditor, Role::Admin],
     )?;
-    let agency = crate::db::staff::agency_by_code(conn, &agency_code.trim().to_uppercase())?
-        .ok_or(ServiceError::NoSuchAgency)?;
+    let agency =
+        crate::db::staff::agency_by_code(conn, agency_code)?.ok_or(ServiceError::NoSuchAgency)?;
     match &s.agency_id {
         Some(own) if *own != agency.id => Err(ServiceError::Forbidden(
             crate::domain::message::Message::new(

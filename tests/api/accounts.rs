@@ -15,7 +15,7 @@ use crate::helpers::{assert_problem, file_one, office, real_today, Action, Reply
 fn user(app: &TestApp, name: &str, role: Role, agency: Option<&str>) -> (String, String) {
     let conn = &mut *app.services.conn().unwrap();
     let (u, token) = admin::add_user(conn, name, role, agency, None).unwrap();
-    (u.id, token)
+    (u.id.to_string(), token)
 }
 
 /// The staff of two offices and of none.

@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use diesel::prelude::*;
 use gongkai::db::models::NoticeRow;
 use gongkai::db::schema::{applications, notices};
+use gongkai::domain::outbox::NoticeStatus;
 use gongkai::domain::workflow::Role;
 use serde_json::{json, Value};
 
@@ -131,11 +132,14 @@ async fn drained(app: &TestApp) -> Vec<NoticeRow> {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         let all = outbox(app);
-        if all.iter().all(|n| n.status != "pending") {
+        if all.iter().all(|n| n.status != NoticeStatus::Pending) {
             return all;
         }
         if Instant::now() > deadline {
-            let pending: Vec<_> = all.iter().filter(|n| n.status == "pending").collect();
+            let pending: Vec<_> = all
+                .iter()
+                .filter(|n| n.status == NoticeStatus::Pending)
+                .collect();
             panic!(
                 "the outbox did not drain: {} of {} pending, e.g. {:?}",
                 pending.len(),
@@ -233,7 +237,7 @@ async fn killed_under_load_nothing_acknowledged_is_lost_and_no_notice_is_lost_or
         }
         drop(instance);
         for n in outbox(&app) {
-            if n.status == "pending" && n.claimed_until.is_some() {
+            if n.status == NoticeStatus::Pending && n.claimed_until.is_some() {
                 *in_flight.entry(n.message_id).or_default() += 1;
             }
         }
@@ -275,7 +279,7 @@ async fn killed_under_load_nothing_acknowledged_is_lost_and_no_notice_is_lost_or
     let cases: HashSet<_> = receipts.iter().map(|n| &n.application_id).collect();
     assert_eq!(cases.len(), receipts.len(), "one receipt per case");
     for n in &sent {
-        assert_eq!(n.status, "sent", "{}", n.dedup_key);
+        assert_eq!(n.status, NoticeStatus::Sent, "{}", n.dedup_key);
         assert!(arrived.contains_key(&n.message_id), "lost: {}", n.dedup_key);
     }
     // None doubled, but for one that was on the wire at a kill (with the same Message-ID).
@@ -470,7 +474,7 @@ async fn two_instances_on_one_database_never_double_or_lose_anything() {
     assert_eq!(sent.len(), 40 + 5 + 5);
     let arrived = received(&inbox);
     for n in &sent {
-        assert_eq!(n.status, "sent");
+        assert_eq!(n.status, NoticeStatus::Sent);
         assert_eq!(arrived.get(&n.message_id), Some(&1), "{}", n.dedup_key);
     }
     assert_eq!(arrived.len(), sent.len());

@@ -231,11 +231,14 @@ async fn identity_numbers_are_stored_only_hashed_and_masked() {
     let everything = format!("{rows:?} {events:?}");
     assert!(!everything.contains("11010519491231002X"));
     assert!(!everything.contains("19491231"));
-    assert_eq!(rows[0].id_number_masked, "1101**********002X");
+    assert_eq!(rows[0].applicant.id_number_masked, "1101**********002X");
     let expected = app
         .key
-        .identity_hash("resident_id_card", "11010519491231002X");
-    assert_eq!(rows[0].id_number_hash, expected);
+        .identity_hash(&gongkai::domain::identity::IdNumber::unchecked(
+            gongkai::domain::identity::IdDocumentType::ResidentIdCard,
+            "11010519491231002X",
+        ));
+    assert_eq!(rows[0].applicant.id_number_hash, expected);
     // The same person filing again, typed differently, is matched by the keyed hash.
     let mut again = filing("BJHD");
     again["applicant"]["id_number"] = json!(" 11010519491231002x");

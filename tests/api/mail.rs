@@ -99,7 +99,9 @@ async fn each_step_s_notice_reaches_the_applicant_once_by_smtp() {
     let port = free_port();
     let inbox = smtp_server(TcpListener::bind(("127.0.0.1", port)).unwrap());
     let mailer = Mailer::new(
-        Some(&format!("smtp://127.0.0.1:{port}")),
+        Some(&gongkai::security::SecretUrl::new(format!(
+            "smtp://127.0.0.1:{port}"
+        ))),
         std::path::Path::new("unused"),
     )
     .unwrap();
@@ -188,7 +190,9 @@ async fn notices_wait_while_the_mail_server_is_down_and_go_out_once_when_it_is_b
     office(&app, "BJHD");
     let port = free_port();
     let mailer = Mailer::new(
-        Some(&format!("smtp://127.0.0.1:{port}")),
+        Some(&gongkai::security::SecretUrl::new(format!(
+            "smtp://127.0.0.1:{port}"
+        ))),
         std::path::Path::new("unused"),
     )
     .unwrap();
@@ -236,7 +240,7 @@ async fn two_workers_at_once_send_each_notice_once() {
     for _ in 0..6 {
         file_one(&app, "BJHD").await;
     }
-    let url = format!("smtp://127.0.0.1:{port}");
+    let url = gongkai::security::SecretUrl::new(format!("smtp://127.0.0.1:{port}"));
     let workers: Vec<_> = (0..2)
         .map(|_| {
             let (services, url) = (app.services.clone(), url.clone());
@@ -282,7 +286,9 @@ async fn a_notice_that_keeps_failing_is_shown_to_clerks_and_can_be_retried() {
     let other = office(&app, "SHPD");
     let port = free_port();
     let mailer = Mailer::new(
-        Some(&format!("smtp://127.0.0.1:{port}")),
+        Some(&gongkai::security::SecretUrl::new(format!(
+            "smtp://127.0.0.1:{port}"
+        ))),
         std::path::Path::new("unused"),
     )
     .unwrap();
@@ -355,7 +361,9 @@ async fn the_fee_notice_e_mail_says_whom_to_pay_and_dates_without_leading_zeros(
     let port = free_port();
     let inbox = smtp_server(TcpListener::bind(("127.0.0.1", port)).unwrap());
     let mailer = Mailer::new(
-        Some(&format!("smtp://127.0.0.1:{port}")),
+        Some(&gongkai::security::SecretUrl::new(format!(
+            "smtp://127.0.0.1:{port}"
+        ))),
         std::path::Path::new("unused"),
     )
     .unwrap();

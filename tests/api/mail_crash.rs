@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use diesel::prelude::*;
 use gongkai::db::models::NoticeRow;
 use gongkai::db::schema::notices;
+use gongkai::domain::outbox::NoticeStatus;
 use mailin_embedded::{response, Handler, Response, Server, SslConfig};
 
 use crate::helpers::{file_one, office, TestApp};
@@ -129,7 +130,10 @@ async fn a_worker_killed_mid_send_loses_nothing_and_sends_nothing_twice() {
     release.send(()).unwrap();
 
     let after_kill = outbox(&app);
-    let sent: Vec<_> = after_kill.iter().filter(|n| n.status == "sent").collect();
+    let sent: Vec<_> = after_kill
+        .iter()
+        .filter(|n| n.status == NoticeStatus::Sent)
+        .collect();
     let taken = accepted.lock().unwrap().len();
     assert!(taken >= 2, "{taken}");
     assert_eq!(
@@ -143,7 +147,11 @@ async fn a_worker_killed_mid_send_loses_nothing_and_sends_nothing_twice() {
         .iter()
         .find(|n| n.message_id == in_flight)
         .unwrap();
-    assert_eq!(held.status, "pending", "the one in flight is still to send");
+    assert_eq!(
+        held.status,
+        NoticeStatus::Pending,
+        "the one in flight is still to send"
+    );
     assert!(
         held.claimed_until.is_some(),
         "held by the dead worker's lease"
@@ -152,7 +160,7 @@ async fn a_worker_killed_mid_send_loses_nothing_and_sends_nothing_twice() {
     // A new process takes over once the lease has run out.
     let mut second = serve(&app, port);
     let deadline = Instant::now() + Duration::from_secs(60);
-    while outbox(&app).iter().any(|n| n.status != "sent") && Instant::now() < deadline {
+    while outbox(&app).iter().any(|n| n.status != NoticeStatus::Sent) && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(200));
     }
     second.kill().unwrap();
@@ -160,7 +168,7 @@ async fn a_worker_killed_mid_send_loses_nothing_and_sends_nothing_twice() {
 
     let finally = outbox(&app);
     assert!(
-        finally.iter().all(|n| n.status == "sent"),
+        finally.iter().all(|n| n.status == NoticeStatus::Sent),
         "every notice went out"
     );
     let accepted = accepted.lock().unwrap();
@@ -181,7 +189,8 @@ async fn a_worker_killed_mid_send_loses_nothing_and_sends_nothing_twice() {
     // Each case records exactly one sent receipt.
     for id in &cases {
         let conn = &mut *app.services.conn().unwrap();
-        let sent = gongkai::db::events::for_application(conn, id)
+        let id = gongkai::domain::case::ApplicationId::parse(id).unwrap();
+        let sent = gongkai::db::events::for_application(conn, &id)
             .unwrap()
             .into_iter()
             .filter(|e| e.action == "notice_sent")

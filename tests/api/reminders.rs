@@ -131,7 +131,13 @@ async fn overdue_alerts_and_daily_digests_reach_each_person_once() {
     // Delivered through a real SMTP server: to the right people, with the right cases.
     let port = free_port();
     let inbox = smtp_server(TcpListener::bind(("127.0.0.1", port)).unwrap());
-    let mailer = Mailer::new(Some(&format!("smtp://127.0.0.1:{port}")), "unused".as_ref()).unwrap();
+    let mailer = Mailer::new(
+        Some(&gongkai::security::SecretUrl::new(format!(
+            "smtp://127.0.0.1:{port}"
+        ))),
+        "unused".as_ref(),
+    )
+    .unwrap();
     let sent = deliver_due(&app.services, &mailer, "gongkai@test.local", at(next, 10)).unwrap();
     let inbox = inbox.lock().unwrap().clone();
     assert_eq!(sent.sent, inbox.len());
@@ -139,7 +145,8 @@ async fn overdue_alerts_and_daily_digests_reach_each_person_once() {
     let mut digests = 0;
     let tracking = |id: &str| {
         let conn = &mut *app.services.conn().unwrap();
-        gongkai::db::cases::application(conn, id)
+        let id = gongkai::domain::case::ApplicationId::parse(id).unwrap();
+        gongkai::db::cases::application(conn, &id)
             .unwrap()
             .unwrap()
             .tracking_number
