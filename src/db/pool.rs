@@ -41,10 +41,6 @@ impl DatabaseUrl {
             SecretUrl::new(url).redacted()
         )
     }
-
-    pub fn is_sqlite(&self) -> bool {
-        matches!(self, Self::Sqlite(_))
-    }
 }
 
 /// Opens connections by URL scheme (diesel's own manager would try each backend in turn).

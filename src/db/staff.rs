@@ -234,14 +234,6 @@ pub fn active_unbound_admins(conn: &mut DbConnection) -> QueryResult<Vec<UserId>
         .load(conn)
 }
 
-pub fn user_name(conn: &mut DbConnection, id: &str) -> QueryResult<Option<String>> {
-    users::table
-        .find(id)
-        .select(users::name)
-        .first(conn)
-        .optional()
-}
-
 pub fn setting(conn: &mut DbConnection, name: &str) -> QueryResult<Option<String>> {
     settings::table
         .find(name)

@@ -339,6 +339,31 @@ pub const EARLIEST_DATE: NaiveDate = match NaiveDate::from_ymd_opt(2008, 5, 1) {
     None => panic!("a valid date"),
 };
 
+/// A day something happened, as a person gives it: not before `EARLIEST_DATE` (a typo in the
+/// year) and not after today in China. The one check for every such date, in an action or at
+/// registration; the error is a field code and the message.
+pub fn past_date(date: NaiveDate, today: NaiveDate) -> Result<(), (&'static str, Message)> {
+    if date < EARLIEST_DATE {
+        return Err((
+            "too_early",
+            msg!(
+                "{date} 早于 {EARLIEST_DATE}，请检查年份",
+                "{date} is before {EARLIEST_DATE}: check the year"
+            ),
+        ));
+    }
+    if date > today {
+        return Err((
+            "in_the_future",
+            msg!(
+                "{date} 是将来的日期（今天是 {today}）",
+                "{date} is in the future (today is {today} in China)"
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Applies an action to a case. `today` is the legal date (China) at which it is taken; the
 /// calendar is the office's, for the guards that read the clock.
 pub fn apply(

@@ -33,25 +33,7 @@ pub(super) fn not_future(
     date: NaiveDate,
     today: NaiveDate,
 ) -> Result<(), WorkflowError> {
-    if date < EARLIEST_DATE {
-        return Err(WorkflowError::InvalidInput {
-            field,
-            message: msg!(
-                "{date} 早于 {EARLIEST_DATE}，请检查年份",
-                "{date} is before {EARLIEST_DATE}: check the year"
-            ),
-        });
-    }
-    if date > today {
-        return Err(WorkflowError::InvalidInput {
-            field,
-            message: msg!(
-                "{date} 是将来的日期（今天是 {today}）",
-                "{date} is in the future (today is {today} in China)"
-            ),
-        });
-    }
-    Ok(())
+    past_date(date, today).map_err(|(_, message)| WorkflowError::InvalidInput { field, message })
 }
 
 pub(super) fn not_before(

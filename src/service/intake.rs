@@ -13,7 +13,7 @@ use crate::db::{cases, events, staff, write_tx, DbConnection};
 use crate::domain::case::{ApplicationId, Channel};
 use crate::domain::identity::IdNumber;
 use crate::domain::time::legal_date;
-use crate::domain::workflow::{Role, EARLIEST_DATE};
+use crate::domain::workflow::{self, Role};
 use crate::msg;
 use crate::security::{new_token, sha256_hex, token_hash, ACCESS_TOKEN_PREFIX};
 
@@ -122,22 +122,11 @@ pub fn register(
     let mut errors = check_application(&form.applicant, &form.request);
     let today = legal_date(now);
     match form.received_on {
-        Some(d) if d < EARLIEST_DATE => errors.push(FieldError::new(
-            "received_on",
-            "too_early",
-            msg!(
-                "{d} 早于 {EARLIEST_DATE}，请检查年份",
-                "{d} is before {EARLIEST_DATE}: check the year"
-            ),
-        )),
-        Some(d) if d > today => errors.push(FieldError::new(
-            "received_on",
-            "in_the_future",
-            msg!(
-                "{d} 是将来的日期（今天是 {today}）",
-                "{d} is in the future (today is {today} in China)"
-            ),
-        )),
+        Some(d) => {
+            if let Err((code, message)) = workflow::past_date(d, today) {
+                errors.push(FieldError::new("received_on", code, message));
+            }
+        }
         None if form.channel == Channel::InPerson => errors.push(FieldError::new(
             "received_on",
             "required",

@@ -222,7 +222,7 @@ async fn the_hand_kept_schema_is_what_the_migrations_make() {
 #[actix_rt::test]
 async fn the_service_serves_its_own_description_byte_for_byte() {
     let app = TestApp::spawn().await;
-    let r = app.get("/api/v1/openapi.yaml", None).await;
+    let r = app.public().get("/api/v1/openapi.yaml").await;
     assert_eq!(r.status, 200);
     assert_eq!(
         r.header("content-type").as_deref(),

@@ -220,59 +220,6 @@ impl TestApp {
             body,
         }
     }
-
-    // The older call shapes below are kept for branches written against them (the callers in
-    // `caller.rs` are the vocabulary); they go once those are merged.
-    #[allow(dead_code)]
-    pub async fn get(&self, path: &str, token: Option<&str>) -> Reply {
-        self.send("GET", path, token, &[], None).await
-    }
-
-    #[allow(dead_code)]
-    pub async fn post(&self, path: &str, token: Option<&str>, body: &Value) -> Reply {
-        self.send(
-            "POST",
-            path,
-            token,
-            &[],
-            Some(serde_json::to_vec(body).unwrap()),
-        )
-        .await
-    }
-
-    #[allow(dead_code)]
-    pub async fn file(&self, body: &Value) -> Reply {
-        self.post("/api/v1/applications", None, body).await
-    }
-
-    /// Takes an action with the version in the body.
-    #[allow(dead_code)]
-    pub async fn act(
-        &self,
-        id: &str,
-        action: &str,
-        token: &str,
-        version: i64,
-        body: Value,
-    ) -> Reply {
-        let mut body = body;
-        body["version"] = json!(version);
-        self.post(
-            &format!("/api/v1/applications/{id}/actions/{action}"),
-            Some(token),
-            &body,
-        )
-        .await
-    }
-
-    #[allow(dead_code)]
-    pub async fn events(&self, id: &str, token: &str) -> Vec<Value> {
-        let r = self
-            .get(&format!("/api/v1/applications/{id}/events"), Some(token))
-            .await;
-        assert_eq!(r.status, 200, "{}", r.body);
-        r.body["items"].as_array().unwrap().clone()
-    }
 }
 
 impl Drop for TestApp {

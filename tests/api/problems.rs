@@ -8,7 +8,7 @@ use gongkai::domain::message::Language;
 use gongkai::domain::problem_code::ProblemCode;
 use serde_json::{json, Value};
 
-use crate::helpers::{file_one, filing, office, Reply, TestApp};
+use crate::helpers::{file_one, filing, office, Action, Reply, TestApp};
 
 fn spec() -> Value {
     let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/api/openapi.yaml"))
@@ -126,7 +126,7 @@ async fn a_template_that_fails_is_an_opaque_500_not_a_conflict() {
     }
     // The filing's transaction did not commit.
     let clerk = app.add_user("张三", gongkai::domain::workflow::Role::Clerk, Some("BJHD"));
-    let list = app.get("/api/v1/applications", Some(&clerk)).await;
+    let list = app.as_(&clerk).get("/api/v1/applications").await;
     assert_eq!(list.body["items"], json!([]));
 }
 
@@ -135,26 +135,17 @@ async fn refusals_speak_the_language_asked_for_and_staff_default_to_the_configur
     let app = TestApp::spawn().await;
     let o = office(&app, "BJHD");
     let (id, _) = file_one(&app, "BJHD").await;
-    app.act(&id, "accept", &o.clerk, 1, json!({})).await;
-    let r = app
-        .act(
-            &id,
-            "propose_decision",
-            &o.approver,
-            2,
-            json!({ "outcome": "disclosed", "reasoning": "可以公开" }),
-        )
+    o.clerk().act_ok(&id, Action::Accept, json!({})).await;
+    let draft = json!({ "outcome": "disclosed", "reasoning": "可以公开" });
+    o.approver()
+        .act_ok(&id, Action::ProposeDecision, draft)
         .await;
-    assert_eq!(r.status, 200, "{}", r.body);
     let path = format!("/api/v1/applications/{id}/actions/approve");
     let approve = |language: Option<&'static str>| {
-        let (app, path, token) = (&app, &path, &o.approver);
-        async move {
-            let mut headers = vec![("If-Match", "\"3\"")];
-            headers.extend(language.map(|l| ("Accept-Language", l)));
-            app.send("POST", path, Some(token), &headers, Some(b"{}".to_vec()))
-                .await
-        }
+        let mut headers = vec![("If-Match", "\"3\"")];
+        headers.extend(language.map(|l| ("Accept-Language", l)));
+        o.approver()
+            .send("POST", &path, &headers, Some(b"{}".to_vec()))
     };
     let zh = approve(Some("en;q=0.5, zh")).await;
     assert_problem_in(&zh, 409, ProblemCode::DrafterCannotApprove, "zh");
@@ -170,15 +161,13 @@ async fn refusals_speak_the_language_asked_for_and_staff_default_to_the_configur
 
     // A service configured for Chinese answers staff in Chinese too.
     let zh_app = TestApp::spawn_with(|s| s.default_language = Language::Zh).await;
-    let r = zh_app
-        .get("/api/v1/applications", Some("gks_unknown"))
-        .await;
+    let r = zh_app.as_("gks_unknown").get("/api/v1/applications").await;
     assert_problem_in(&r, 401, ProblemCode::Unauthenticated, "zh");
     let r = zh_app
+        .as_("gks_unknown")
         .send(
             "GET",
             "/api/v1/applications",
-            Some("gks_unknown"),
             &[("Accept-Language", "en")],
             None,
         )
@@ -203,7 +192,7 @@ async fn applicants_get_chinese_without_a_preference() {
         "must be 1 to 200 long"
     );
     // Acting with the access token: the applicant's own case.
-    let r = app.act(&id, "approve", &token, 1, json!({})).await;
+    let r = app.as_(&token).act(&id, Action::Approve, json!({})).await;
     assert_problem_in(&r, 403, ProblemCode::RoleNotAllowed, "zh");
     assert_eq!(r.body["detail"], "申请人不能进行 approve 操作");
     // A route that does not exist, asked in Chinese.
@@ -347,7 +336,7 @@ async fn a_form_with_a_missing_field_a_bad_date_and_a_bad_checksum_gets_one_answ
         r.body
     );
     // Nothing was stored.
-    let list = app.get("/api/v1/applications", Some(&o.clerk)).await;
+    let list = o.clerk().get("/api/v1/applications").await;
     assert_eq!(list.body["items"], json!([]));
 }
 
@@ -356,12 +345,11 @@ async fn an_action_body_gets_every_fault_at_once() {
     let app = TestApp::spawn().await;
     let o = office(&app, "BJHD");
     let (id, _) = file_one(&app, "BJHD").await;
-    let r = app
+    let r = o
+        .clerk()
         .act(
             &id,
-            "request_correction",
-            &o.clerk,
-            1,
+            Action::RequestCorrection,
             json!({ "items": "写明年份", "by_pigeon": true }),
         )
         .await;
@@ -389,23 +377,20 @@ async fn a_reason_is_called_reason_and_the_old_name_still_works() {
     let app = TestApp::spawn().await;
     let o = office(&app, "BJHD");
     let (id, _) = file_one(&app, "BJHD").await;
-    app.act(&id, "accept", &o.clerk, 1, json!({})).await;
+    o.clerk().act_ok(&id, Action::Accept, json!({})).await;
     let draft = json!({ "outcome": "disclosed", "reasoning": "可以公开",
                         "public_location": "本机关门户网站" });
-    let mut version = 2;
     for body in [
         json!({ "reason": "请补充理由" }),
         json!({ "comments": "再议" }),
     ] {
-        let r = app
-            .act(&id, "propose_decision", &o.clerk, version, draft.clone())
+        let (clerk, approver) = (o.clerk(), o.approver());
+        clerk
+            .act_ok(&id, Action::ProposeDecision, draft.clone())
             .await;
-        assert_eq!(r.status, 200, "{}", r.body);
-        let r = app.act(&id, "return", &o.approver, version + 1, body).await;
-        assert_eq!(r.status, 200, "{}", r.body);
-        version += 2;
+        approver.act_ok(&id, Action::Return, body).await;
     }
-    let events = app.events(&id, &o.clerk).await;
+    let events = o.clerk().events(&id).await;
     let reasons: Vec<&Value> = events
         .iter()
         .filter(|e| e["action"] == "return")
@@ -413,14 +398,12 @@ async fn a_reason_is_called_reason_and_the_old_name_still_works() {
         .collect();
     assert_eq!(reasons, [&json!("请补充理由"), &json!("再议")]);
     // Both names at once is one reason too many.
-    app.act(&id, "propose_decision", &o.clerk, version, draft)
-        .await;
-    let r = app
+    o.clerk().act_ok(&id, Action::ProposeDecision, draft).await;
+    let r = o
+        .approver()
         .act(
             &id,
-            "return",
-            &o.approver,
-            version + 1,
+            Action::Return,
             json!({ "reason": "甲", "comments": "乙" }),
         )
         .await;
