@@ -49,16 +49,10 @@ pub struct RequestCorrection {
 #[serde(deny_unknown_fields)]
 pub struct SubmitCorrection {
     /// What the applicant says in answer to the correction notice.
-    #[validate(
-        length(min = 1, max = 10000),
-        custom(function = "super::text::visible_text")
-    )]
+    #[validate(custom(function = "super::text::written_text"))]
     pub statement: String,
     /// A corrected description of the information sought, replacing the original.
-    #[validate(
-        length(min = 1, max = 10000),
-        custom(function = "super::text::visible_text")
-    )]
+    #[validate(custom(function = "super::text::written_text"))]
     pub description: Option<String>,
     #[validate(
         length(min = 1, max = 200),
@@ -113,10 +107,7 @@ pub struct StartConsultation {
 #[serde(deny_unknown_fields)]
 pub struct EndConsultation {
     /// Which consultation, when several are open (`c1`, `c2`, … in the order started).
-    #[validate(
-        length(min = 1, max = 64),
-        custom(function = "super::text::visible_text")
-    )]
+    #[validate(custom(function = "super::text::label_text"))]
     pub consultation_id: Option<String>,
     pub reply: ConsultationReply,
     /// The date of the reply, or for no reply the day the period ran out.
@@ -129,10 +120,7 @@ pub struct EndConsultation {
 #[derive(Debug, Clone, Serialize, Deserialize, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct Review {
-    #[validate(
-        length(min = 1, max = 10000),
-        custom(function = "super::text::visible_text")
-    )]
+    #[validate(custom(function = "super::text::written_text"))]
     /// Called `comments` before issue 14; the old name is still read.
     #[serde(alias = "comments")]
     pub reason: String,
@@ -168,10 +156,7 @@ str_enum! {
 pub struct RecordNoticeReceived {
     pub document: ReceivedDocument,
     /// For a consultation letter: which consultation (`c1`, `c2`, …).
-    #[validate(
-        length(min = 1, max = 64),
-        custom(function = "super::text::visible_text")
-    )]
+    #[validate(custom(function = "super::text::label_text"))]
     pub consultation_id: Option<String>,
     #[serde(with = "super::date::strict")]
     pub received_on: NaiveDate,
@@ -181,10 +166,7 @@ pub struct RecordNoticeReceived {
 #[derive(Debug, Clone, Serialize, Deserialize, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct ReplyToReasons {
-    #[validate(
-        length(min = 1, max = 10000),
-        custom(function = "super::text::visible_text")
-    )]
+    #[validate(custom(function = "super::text::written_text"))]
     pub reply: String,
     /// When a clerk records a reply that came on paper: the day it was received.
     #[serde(default, with = "super::date::strict_option")]
@@ -199,10 +181,7 @@ pub struct WaiveFee {
     pub scale: FeeScale,
     #[validate(range(min = 1, max = 1000000))]
     pub pages: Option<u32>,
-    #[validate(
-        length(min = 1, max = 2000),
-        custom(function = "super::text::visible_text")
-    )]
+    #[validate(custom(function = "super::text::reason_text"))]
     pub reason: String,
 }
 
@@ -212,21 +191,12 @@ pub struct WaiveFee {
 #[serde(deny_unknown_fields)]
 pub struct Reopen {
     /// The applicant's good reason, as the office accepted it.
-    #[validate(
-        length(min = 1, max = 10000),
-        custom(function = "super::text::visible_text")
-    )]
+    #[validate(custom(function = "super::text::written_text"))]
     pub reason: String,
     /// The correction itself, as with `submit_correction`.
-    #[validate(
-        length(min = 1, max = 10000),
-        custom(function = "super::text::visible_text")
-    )]
+    #[validate(custom(function = "super::text::written_text"))]
     pub statement: String,
-    #[validate(
-        length(min = 1, max = 10000),
-        custom(function = "super::text::visible_text")
-    )]
+    #[validate(custom(function = "super::text::written_text"))]
     pub description: Option<String>,
 }
 
@@ -236,20 +206,11 @@ pub struct Reopen {
 #[serde(deny_unknown_fields)]
 pub struct NotifyThirdParty {
     /// Which objecting consultation (`c1`, …); optional when only one objected.
-    #[validate(
-        length(min = 1, max = 64),
-        custom(function = "super::text::visible_text")
-    )]
+    #[validate(custom(function = "super::text::label_text"))]
     pub consultation_id: Option<String>,
-    #[validate(
-        length(min = 1, max = 10000),
-        custom(function = "super::text::visible_text")
-    )]
+    #[validate(custom(function = "super::text::written_text"))]
     pub content: String,
-    #[validate(
-        length(min = 1, max = 10000),
-        custom(function = "super::text::visible_text")
-    )]
+    #[validate(custom(function = "super::text::written_text"))]
     pub reasons: String,
 }
 
@@ -265,10 +226,7 @@ pub struct Withdraw {
 pub struct RequestExtension {
     #[validate(range(min = 1, max = 20))]
     pub working_days: i32,
-    #[validate(
-        length(min = 1, max = 2000),
-        custom(function = "super::text::visible_text")
-    )]
+    #[validate(custom(function = "super::text::reason_text"))]
     pub reason: String,
 }
 
@@ -278,10 +236,7 @@ pub struct SetAnswerPeriod {
     /// The longer period, replacing the 20 working days of art. 33.
     #[validate(range(min = 21, max = 120))]
     pub working_days: i32,
-    #[validate(
-        length(min = 1, max = 2000),
-        custom(function = "super::text::visible_text")
-    )]
+    #[validate(custom(function = "super::text::reason_text"))]
     pub reason: String,
 }
 
@@ -289,10 +244,7 @@ pub struct SetAnswerPeriod {
 #[derive(Debug, Clone, Serialize, Deserialize, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct AskForReasons {
-    #[validate(
-        length(min = 1, max = 10000),
-        custom(function = "super::text::visible_text")
-    )]
+    #[validate(custom(function = "super::text::written_text"))]
     pub questions: String,
 }
 
@@ -306,10 +258,7 @@ pub struct IssueFeeNotice {
     /// An office's reduction, in fen, with its reason.
     #[validate(range(min = 1))]
     pub reduction_fen: Option<i64>,
-    #[validate(
-        length(min = 1, max = 2000),
-        custom(function = "super::text::visible_text")
-    )]
+    #[validate(custom(function = "super::text::reason_text"))]
     pub reduction_reason: Option<String>,
     /// The day the applicant received the notice (default: today, for online or e-mail notices).
     #[serde(default, with = "super::date::strict_option")]
@@ -372,10 +321,7 @@ pub struct RecordChallenge {
 #[derive(Debug, Clone, Serialize, Deserialize, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct RecordChallengeResult {
-    #[validate(
-        length(min = 1, max = 64),
-        custom(function = "super::text::visible_text")
-    )]
+    #[validate(custom(function = "super::text::label_text"))]
     pub challenge_id: String,
     pub result: ChallengeResult,
     #[serde(with = "super::date::strict")]

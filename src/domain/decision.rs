@@ -19,15 +19,9 @@ pub struct WithheldPart {
     pub part: String,
     /// One of the eight withheld_* rows of the annual report.
     pub ground: Outcome,
-    #[validate(
-        length(min = 1, max = 2000),
-        custom(function = "super::text::visible_text")
-    )]
+    #[validate(custom(function = "super::text::reason_text"))]
     pub legal_basis: String,
-    #[validate(
-        length(min = 1, max = 10000),
-        custom(function = "super::text::visible_text")
-    )]
+    #[validate(custom(function = "super::text::written_text"))]
     pub reasoning: String,
 }
 
@@ -36,25 +30,16 @@ pub struct WithheldPart {
 #[serde(deny_unknown_fields)]
 pub struct ProposeDecision {
     pub outcome: Outcome,
-    #[validate(
-        length(min = 1, max = 10000),
-        custom(function = "super::text::visible_text")
-    )]
+    #[validate(custom(function = "super::text::written_text"))]
     pub reasoning: String,
-    #[validate(
-        length(min = 1, max = 2000),
-        custom(function = "super::text::visible_text")
-    )]
+    #[validate(custom(function = "super::text::reason_text"))]
     pub legal_basis: Option<String>,
     /// Partly disclosed (art. 37): every withheld part with its ground, basis and reasons.
     #[serde(default)]
     #[validate(length(max = 50), nested)]
     pub withheld: Vec<WithheldPart>,
     /// Art. 36(1): where information already made public can be found.
-    #[validate(
-        length(min = 1, max = 2000),
-        custom(function = "super::text::visible_text")
-    )]
+    #[validate(custom(function = "super::text::reason_text"))]
     pub public_location: Option<String>,
     /// Art. 36(5): the information is not this office's to disclose (counted as not held).
     #[serde(default)]
@@ -71,22 +56,13 @@ pub struct ProposeDecision {
     )]
     pub responsible_contact: Option<String>,
     /// Art. 36(7): the statutory procedure through which the information is obtained instead.
-    #[validate(
-        length(min = 1, max = 2000),
-        custom(function = "super::text::visible_text")
-    )]
+    #[validate(custom(function = "super::text::reason_text"))]
     pub other_procedure: Option<String>,
     /// Art. 36(6): the tracking number of the earlier answer to the same applicant.
-    #[validate(
-        length(min = 1, max = 64),
-        custom(function = "super::text::visible_text")
-    )]
+    #[validate(custom(function = "super::text::label_text"))]
     pub earlier_application: Option<String>,
     /// 便民答复: an extra, non-binding helpful reply, for the outcomes where it is allowed.
-    #[validate(
-        length(min = 1, max = 10000),
-        custom(function = "super::text::visible_text")
-    )]
+    #[validate(custom(function = "super::text::written_text"))]
     pub convenience_reply: Option<String>,
     /// Art. 32: a partly disclosed answer that withholds what an objecting third party asked to
     /// keep back; otherwise the party is told before the answer is delivered.

@@ -25,6 +25,35 @@ pub fn visible_text(text: &str) -> Result<(), validator::ValidationError> {
     Ok(())
 }
 
+/// A text a person writes out (a statement, a description, the reasons): 1 to 10,000
+/// characters, some of them visible.
+pub fn written_text(text: &str) -> Result<(), validator::ValidationError> {
+    sized(text, 10_000)
+}
+
+/// A reason given with a step (an extension, a waiver, a longer period): 1 to 2,000 characters.
+pub fn reason_text(text: &str) -> Result<(), validator::ValidationError> {
+    sized(text, 2_000)
+}
+
+/// A short label a clerk gives or picks (a consultation's id): 1 to 64 characters.
+pub fn label_text(text: &str) -> Result<(), validator::ValidationError> {
+    sized(text, 64)
+}
+
+/// Validator's `length(min = 1, max)` (same code and parameters, so the same message) and then
+/// `visible_text`: one rule instead of the same two attributes on every such field.
+fn sized(text: &str, max: u64) -> Result<(), validator::ValidationError> {
+    let n = text.chars().count() as u64;
+    if !(1..=max).contains(&n) {
+        let mut e = validator::ValidationError::new("length");
+        e.add_param("min".into(), &1u64);
+        e.add_param("max".into(), &max);
+        return Err(e);
+    }
+    visible_text(text)
+}
+
 /// A name or number on one line: visible, and without control characters (CR, LF, tab…):
 /// a name may head an e-mail, where a line break would start a header of its own.
 pub fn one_line_text(text: &str) -> Result<(), validator::ValidationError> {
