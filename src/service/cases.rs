@@ -395,98 +395,43 @@ pub fn apply_action(
     by: &By<'_>,
     act: &Act<'_>,
 ) -> Result<Applied, ServiceError> {
-    let Act {
-        action,
-        expected_version,
-        now,
-        ..
-    } = *act;
-    let id = &case.id;
-    if case.version != expected_version {
+    let (id, action, now) = (&case.id, act.action, act.now);
+    if case.version != act.expected_version {
         return Err(ServiceError::VersionConflict {
-            expected: expected_version,
+            expected: act.expected_version,
             current: case.version,
         });
     }
-    let today = legal_date(now);
     let cal = services.calendars.get(conn, Some(&case.agency_id))?;
-    let mut before = load_case(conn, case)?;
-    // The per-application scale counts the applicant's applications this month (RULES §6).
-    if let Action::IssueFeeNotice(_) | Action::WaiveFee(_) = action {
-        before.month_rank = cases::month_rank(conn, case)?
-            .try_into()
-            .unwrap_or(u32::MAX);
-    }
-    let limits = match act.deadlines {
-        Some(list) => clock::limits_of(list, today),
-        None => clock::limits_of(&deadlines_of(&cal, &before, today)?, today),
-    };
-    let transition = workflow::apply_within(&before, by.actor, action, today, &cal, &limits)
-        .map_err(|error| {
-            let allowed = workflow::allowed_actions_within(&before, by.actor, &cal, today, &limits);
-            ServiceError::Workflow {
-                error,
-                allowed: allowed.iter().map(|k| k.as_str()).collect(),
-            }
-        })?;
+    let (before, transition) = decide(conn, case, by, act, &cal)?;
     let challenge = super::challenges::prepare(conn, case, action, now)?;
-    let mut payload = transition.payload.clone();
-    // Art. 33 ¶1: the grant carries the length and the reason the applicant is told.
-    if let (Action::GrantExtension(_), Some(e)) = (action, &before.extension) {
-        payload["working_days"] = e.days.into();
-        if let Some(asked) = last_payload(conn, id, ActionKind::RequestExtension.as_str())? {
-            payload["reason"] = asked["reason"].clone();
-        }
-    }
-    if let Some(super::challenges::Step::New(c)) = &challenge {
-        payload["challenge_id"] = c.id.clone().into();
-    }
-    let version = expected_version + 1;
-    // Every change recomputes the case's deadlines (a pure function of it and the calendar);
-    // a closing change keeps them as they stand, for good (RULES §8: closed cases are history).
-    let deadlines = deadlines_of(&cal, &transition.case, today)?;
-    let next = NextDeadline::of(clock::next_deadline(&deadlines));
-    let after_status = transition.case.status();
-    let closed = match (after_status.is_terminal(), before.status().is_terminal()) {
-        (true, false) => Some(FinalClock::of(&deadlines)),
-        (true, true) => case.handling.final_clock.clone().map(|json| FinalClock {
-            json,
-            answer_due_on: case.handling.final_answer_due_on,
-        }),
-        (false, _) => None,
-    };
-    let changes = CaseChanges::new(
-        &transition.case,
-        next,
-        closed.as_ref(),
-        version,
-        now.naive_utc(),
-    );
-    let Some(seq) = cases::update_case(conn, id, expected_version, &changes)? else {
-        let current = cases::application(conn, id)?.map_or(version, |c| c.version);
+    let payload = event_payload(conn, case, act, &before, transition.payload, &challenge)?;
+    // Every change recomputes the case's deadlines (a pure function of it and the calendar).
+    let deadlines = deadlines_of(&cal, &transition.case, legal_date(now))?;
+    let changes = changes_of(case, &before, &transition.case, &deadlines, act);
+    let Some(seq) = cases::update_case(conn, id, act.expected_version, &changes)? else {
+        let current = cases::application(conn, id)?.map_or(changes.version, |c| c.version);
         return Err(ServiceError::VersionConflict {
-            expected: expected_version,
+            expected: act.expected_version,
             current,
         });
     };
-    events::insert(
-        conn,
-        &EventRow {
-            id: uuid::Uuid::now_v7().to_string(),
-            application_id: id.clone(),
-            seq,
-            occurred_at: now.naive_utc(),
-            actor_role: by.actor.role,
-            actor_id: by.actor.id.clone(),
-            actor_name: by.name.map(str::to_owned),
-            action: action.kind().as_str().into(),
-            status_before: Some(before.status()),
-            status_after: transition.case.status(),
-            payload: payload.to_string(),
-            prev_hash: None,
-            hash: None,
-        },
-    )?;
+    let event = EventRow {
+        id: uuid::Uuid::now_v7().to_string(),
+        application_id: id.clone(),
+        seq,
+        occurred_at: now.naive_utc(),
+        actor_role: by.actor.role,
+        actor_id: by.actor.id.clone(),
+        actor_name: by.name.map(str::to_owned),
+        action: action.kind().as_str().into(),
+        status_before: Some(before.status()),
+        status_after: transition.case.status(),
+        payload: payload.to_string(),
+        prev_hash: None,
+        hash: None,
+    };
+    events::insert(conn, &event)?;
     if let Some(step) = &challenge {
         super::challenges::write(conn, step)?;
     }
@@ -506,4 +451,80 @@ pub fn apply_action(
         case: after,
         deadlines,
     })
+}
+
+/// The workflow's decision on the case as it stands: the case before, and the transition.
+fn decide(
+    conn: &mut DbConnection,
+    case: &ApplicationRow,
+    by: &By<'_>,
+    act: &Act<'_>,
+    cal: &crate::domain::calendar::Calendar,
+) -> Result<(workflow::Case, workflow::Transition), ServiceError> {
+    let today = legal_date(act.now);
+    let mut before = load_case(conn, case)?;
+    // The per-application scale counts the applicant's applications this month (RULES §6).
+    if let Action::IssueFeeNotice(_) | Action::WaiveFee(_) = act.action {
+        before.month_rank = cases::month_rank(conn, case)?
+            .try_into()
+            .unwrap_or(u32::MAX);
+    }
+    let limits = match act.deadlines {
+        Some(list) => clock::limits_of(list, today),
+        None => clock::limits_of(&deadlines_of(cal, &before, today)?, today),
+    };
+    match workflow::apply_within(&before, by.actor, act.action, today, cal, &limits) {
+        Ok(transition) => Ok((before, transition)),
+        Err(error) => {
+            let allowed = workflow::allowed_actions_within(&before, by.actor, cal, today, &limits);
+            Err(ServiceError::Workflow {
+                error,
+                allowed: allowed.iter().map(|k| k.as_str()).collect(),
+            })
+        }
+    }
+}
+
+/// What the event records besides the workflow's payload.
+fn event_payload(
+    conn: &mut DbConnection,
+    case: &ApplicationRow,
+    act: &Act<'_>,
+    before: &workflow::Case,
+    mut payload: serde_json::Value,
+    challenge: &Option<super::challenges::Step>,
+) -> Result<serde_json::Value, ServiceError> {
+    // Art. 33 ¶1: the grant carries the length and the reason the applicant is told.
+    if let (Action::GrantExtension(_), Some(e)) = (act.action, &before.extension) {
+        payload["working_days"] = e.days.into();
+        if let Some(asked) = last_payload(conn, &case.id, ActionKind::RequestExtension.as_str())? {
+            payload["reason"] = asked["reason"].clone();
+        }
+    }
+    if let Some(super::challenges::Step::New(c)) = challenge {
+        payload["challenge_id"] = c.id.clone().into();
+    }
+    Ok(payload)
+}
+
+/// The row's new values: the case after the step, its next deadline, and for a closing change
+/// its deadlines as they stand, kept for good (RULES §8: closed cases are history).
+fn changes_of(
+    case: &ApplicationRow,
+    before: &workflow::Case,
+    after: &workflow::Case,
+    deadlines: &[clock::Deadline],
+    act: &Act<'_>,
+) -> CaseChanges {
+    let next = NextDeadline::of(clock::next_deadline(deadlines));
+    let closed = match (after.status().is_terminal(), before.status().is_terminal()) {
+        (true, false) => Some(FinalClock::of(deadlines)),
+        (true, true) => case.handling.final_clock.clone().map(|json| FinalClock {
+            json,
+            answer_due_on: case.handling.final_answer_due_on,
+        }),
+        (false, _) => None,
+    };
+    let version = act.expected_version + 1;
+    CaseChanges::new(after, next, closed.as_ref(), version, act.now.naive_utc())
 }
