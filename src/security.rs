@@ -72,14 +72,30 @@ impl SecretUrl {
         let Some((scheme, rest)) = self.0.split_once("://") else {
             return "[not a URL]".into();
         };
-        match rest.rsplit_once('@') {
+        let url = match rest.rsplit_once('@') {
             Some((userinfo, host)) => match userinfo.split_once(':') {
                 Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
                 None => self.0.clone(),
             },
             None => self.0.clone(),
-        }
+        };
+        redact_query_password(&url)
     }
+}
+
+/// A password given as a query parameter (`?password=…`, as libpq allows) is hidden too.
+fn redact_query_password(url: &str) -> String {
+    let Some((base, query)) = url.split_once('?') else {
+        return url.to_owned();
+    };
+    let query: Vec<String> = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((k, _)) if k.eq_ignore_ascii_case("password") => format!("{k}=***"),
+            _ => pair.to_owned(),
+        })
+        .collect();
+    format!("{base}?{}", query.join("&"))
 }
 
 impl std::fmt::Debug for SecretUrl {
@@ -227,6 +243,11 @@ mod tests {
                 "smtp://mailer:***@relay:587?tls=required",
             ),
             ("smtp://relay:25", "smtp://relay:25"),
+            // libpq also takes the password as a query parameter.
+            (
+                "postgres://app@db/gongkai?sslmode=require&password=hunter2",
+                "postgres://app@db/gongkai?sslmode=require&password=***",
+            ),
             ("hunter2", "[not a URL]"),
         ] {
             let secret = SecretUrl::new(url);

@@ -30,6 +30,8 @@ pub struct Cli {
         long,
         env = "GONGKAI_DATABASE_URL",
         default_value = "sqlite://data/gongkai.db",
+        // A PostgreSQL URL may carry a password: `--help` does not print it.
+        hide_env_values = true,
         global = true
     )]
     database_url: String,

@@ -20,4 +20,13 @@ str_enum! {
 impl NoticeStatus {
     /// The notices still to send: the outbox's depth.
     pub const UNSENT: [NoticeStatus; 2] = [NoticeStatus::Pending, NoticeStatus::Failed];
+
+    /// What a clerk reads for it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Pending => "待发送",
+            Self::Sent => "已发送",
+            Self::Failed => "发送失败",
+        }
+    }
 }

@@ -67,7 +67,7 @@ impl ResetLimits {
     }
 }
 
-#[derive(Debug, Clone, Deserialize, Validate)]
+#[derive(Clone, Deserialize, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct ResetInput {
     /// The identity document number given when applying.
@@ -75,14 +75,27 @@ pub struct ResetInput {
     pub id_number: String,
 }
 
+/// Never the number itself, in a log or a panic message.
+impl std::fmt::Debug for ResetInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResetInput")
+            .field("id_number", &"***")
+            .finish()
+    }
+}
+
 #[derive(Serialize)]
 struct Accepted {
     detail: &'static str,
 }
 
-/// The same answer whatever the outcome.
-const ANSWER: &str =
-    "如申请编号与身份证件号码相符，新的查询凭证将发送至申请时留存的电子邮箱，原查询凭证随即失效。";
+/// The same answer whatever the outcome: in Chinese, the applicant's language, unless the
+/// request prefers English.
+const ANSWER: (&str, &str) = (
+    "如申请编号与身份证件号码相符，新的查询凭证将发送至申请时留存的电子邮箱，原查询凭证随即失效。",
+    "if the application number and the identity document number match, a new access token is \
+     sent to the e-mail address given when applying, and the old one stops working",
+);
 
 pub async fn reset(
     services: web::Data<Services>,
@@ -100,5 +113,17 @@ pub async fn reset(
     limits.check(&id, client)?;
     let input = body.0;
     web::block(move || access::reset(&services, &id, &input.id_number, services.now())).await??;
-    Ok(HttpResponse::Accepted().json(Accepted { detail: ANSWER }))
+    let english = req
+        .headers()
+        .get(actix_web::http::header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(super::language::negotiate)
+        == Some(crate::domain::message::Language::En);
+    let (detail, language) = match english {
+        true => (ANSWER.1, "en"),
+        false => (ANSWER.0, "zh"),
+    };
+    Ok(HttpResponse::Accepted()
+        .insert_header((actix_web::http::header::CONTENT_LANGUAGE, language))
+        .json(Accepted { detail }))
 }

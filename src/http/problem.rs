@@ -233,13 +233,13 @@ impl From<ServiceError> for ApiError {
                     "an agency with code {code} exists already"
                 ),
             ),
-            ServiceError::NoticeNotFailed(status) => Self::new(
-                C::NoticeNotFailed,
+            ServiceError::NoticeNotFailed(status) => Self::new(C::NoticeNotFailed, {
+                let label = status.label();
                 msg!(
-                    "该通知的状态是 {status}，只有发送失败（failed）的通知才能重发",
+                    "该通知{label}，只有发送失败的通知才能重发",
                     "the notice is {status}, not failed"
-                ),
-            ),
+                )
+            }),
             ServiceError::Pool(e) => {
                 tracing::error!(error = %e, "database pool");
                 Self::new(
@@ -294,12 +294,10 @@ fn role_label(role: Role) -> &'static str {
     }
 }
 
-/// `web::block` failed: the worker pool is gone (shutting down) or the closure panicked.
+/// `web::block` failed: the closure panicked (a bug), or the worker pool is gone. Either way a
+/// fault of the service: 500, the cause in the log.
 impl From<actix_web::error::BlockingError> for ApiError {
-    fn from(_: actix_web::error::BlockingError) -> Self {
-        Self::new(
-            ProblemCode::Unavailable,
-            Message::new("服务正在停止", "the service is shutting down"),
-        )
+    fn from(e: actix_web::error::BlockingError) -> Self {
+        Self::internal(&e)
     }
 }

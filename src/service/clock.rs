@@ -39,13 +39,10 @@ pub fn deadlines_of(
     clock::deadlines(cal, &case.clock_facts(), today).map_err(calendar_error)
 }
 
-/// A date beyond 2099 entered by a clerk is refused at the edge; reaching one here is a bug.
+/// A date beyond 2099 entered by a clerk is refused at the edge; reaching one here, from a
+/// stored case, is a fault of the service (500), not of the request.
 fn calendar_error(e: crate::domain::calendar::CalendarError) -> ServiceError {
-    ServiceError::Invalid(vec![super::FieldError::new(
-        "",
-        "out_of_calendar",
-        e.message(),
-    )])
+    ServiceError::Internal(format!("a stored case's deadlines: {e}"))
 }
 
 #[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]

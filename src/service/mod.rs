@@ -124,7 +124,7 @@ pub enum ServiceError {
     AgencyExists(String),
     /// Only a failed notice is sent again.
     #[error("the notice is {0}, not failed")]
-    NoticeNotFailed(String),
+    NoticeNotFailed(crate::domain::outbox::NoticeStatus),
     /// A fault of the service itself (a template that does not render, an export that does not
     /// encode, a broken invariant): logged with its cause, answered 500 without it.
     #[error("internal: {0}")]

@@ -59,7 +59,7 @@ pub fn retry(
     if !write_tx(conn, |conn| {
         notices::retry(conn, &notice.id, now.naive_utc())
     })? {
-        return Err(ServiceError::NoticeNotFailed(notice.status.to_string()));
+        return Err(ServiceError::NoticeNotFailed(notice.status));
     }
     Ok(notices::get(conn, &id)?.unwrap_or(notice))
 }
