@@ -74,20 +74,76 @@ pub(super) fn answer(
         Some(days) => (days, "条例第三十五条"),
         None => (ANSWER_WORKING_DAYS, "条例第三十三条"),
     };
-    let start_reason = if f.corrected_received_on.is_some() {
-        "补正后收到申请"
-    } else {
-        "收到申请"
-    };
+    let counted = count(
+        cal,
+        f,
+        start,
+        i64::from(period + f.extension_days),
+        today,
+        article,
+    )?;
+    let answered = f.answered_on;
+    let st = state(counted.due, answered, !status.is_terminal(), today);
+    let provisional = cal.is_provisional(start, counted.due.unwrap_or(today.max(start)));
+    let summary = summary(f, start, period, &counted);
+    let live = matches!(st, DeadlineState::Open | DeadlineState::Overdue);
+    Ok(Some(Deadline {
+        kind: DeadlineKind::Answer,
+        article,
+        start,
+        working_days: period,
+        extension_working_days: f.extension_days,
+        working_days_left: match (live, counted.due) {
+            (true, Some(d)) => Some(cal.between(today, d)?),
+            _ => None,
+        },
+        spans: counted.spans,
+        due_on: counted.due,
+        provisional,
+        state: st,
+        done_on: answered,
+        done_basis: f.answered_basis,
+        summary,
+    }))
+}
+
+/// The answer period counted across its pauses.
+struct Counted {
+    /// What was counted and what was not, in order.
+    spans: Vec<Span>,
+    /// The last day, once no pause holds the clock.
+    due: Option<NaiveDate>,
+    /// The day an open-ended pause (a consultation without its reply yet) stopped the clock.
+    paused_since: Option<NaiveDate>,
+}
+
+/// Counts `need` working days from `start`, skipping the time the pauses do not count.
+fn count(
+    cal: &Calendar,
+    f: &ClockFacts,
+    start: NaiveDate,
+    mut need: i64,
+    today: NaiveDate,
+    article: &'static str,
+) -> Result<Counted, CalendarError> {
     let effective = f
         .pauses
         .iter()
         .map(|p| p.effective(cal, today))
         .collect::<Result<Vec<_>, _>>()?;
-    let mut need = i64::from(period + f.extension_days);
+    let counted_span = |from, to, working_days| {
+        let (from, to) = stretch(from, to);
+        Span {
+            from,
+            to: Some(to),
+            counted: true,
+            working_days,
+            reason: "计入答复期限".into(),
+            article,
+        }
+    };
     let mut pos = start;
     let mut spans = Vec::new();
-    let mut paused_since = None;
     for p in merge_pauses(&effective, start) {
         // The period as it stands ends on `end`: a pause that starts on that last day stops the
         // clock (RULES §8); one that starts after it came too late to stop anything.
@@ -97,67 +153,64 @@ pub(super) fn answer(
         }
         let available = cal.between(pos, p.from)?;
         if available > 0 {
-            let (from, to) = stretch(pos, p.from);
-            spans.push(Span {
-                from,
-                to: Some(to),
-                counted: true,
-                working_days: available,
-                reason: "计入答复期限".into(),
-                article,
-            });
+            spans.push(counted_span(pos, p.from, available));
         }
         need -= available;
-        let (reason, pause_article) = pause_reason(&p);
-        let not_counted = match p.to {
-            Some(to) => cal.between(p.from, to)?,
-            None => cal.between(p.from, today.max(p.from))?,
-        };
-        let (from, to) = match p.to {
-            Some(to) => {
-                let (a, b) = stretch(p.from, to);
-                (a, Some(b))
-            }
-            None => (p.from + chrono::Days::new(1), None),
-        };
-        spans.push(Span {
-            from,
-            to,
-            counted: false,
-            working_days: not_counted,
-            reason,
-            article: pause_article,
-        });
+        spans.push(pause_span(cal, &p, today)?);
         match p.to {
             Some(to) => pos = to,
             None => {
-                paused_since = Some(p.from);
-                break;
+                return Ok(Counted {
+                    spans,
+                    due: None,
+                    paused_since: Some(p.from),
+                })
             }
         }
     }
-    let due = if paused_since.is_some() {
-        None
-    } else {
-        let due = cal.add(pos, need as u32)?;
-        if need > 0 {
-            let (from, to) = stretch(pos, due);
-            spans.push(Span {
-                from,
-                to: Some(to),
-                counted: true,
-                working_days: need,
-                reason: "计入答复期限".into(),
-                article,
-            });
+    let due = cal.add(pos, need as u32)?;
+    if need > 0 {
+        spans.push(counted_span(pos, due, need));
+    }
+    Ok(Counted {
+        spans,
+        due: Some(due),
+        paused_since: None,
+    })
+}
+
+/// The time a pause does not count, as the clock shows it (open-ended up to today).
+fn pause_span(cal: &Calendar, p: &Pause, today: NaiveDate) -> Result<Span, CalendarError> {
+    let (reason, article) = pause_reason(p);
+    let (working_days, (from, to)) = match p.to {
+        Some(to) => {
+            let (a, b) = stretch(p.from, to);
+            (cal.between(p.from, to)?, (a, Some(b)))
         }
-        Some(due)
+        None => (
+            cal.between(p.from, today.max(p.from))?,
+            (p.from + chrono::Days::new(1), None),
+        ),
     };
-    let answered = f.answered_on;
-    let running = !status.is_terminal();
-    let st = state(due, answered, running, today);
-    let provisional = cal.is_provisional(start, due.unwrap_or(today.max(start)));
-    let not_counted: i64 = spans
+    Ok(Span {
+        from,
+        to,
+        counted: false,
+        working_days,
+        reason,
+        article,
+    })
+}
+
+/// The answer period in one sentence, as the applicant and the clerk read it.
+fn summary(f: &ClockFacts, start: NaiveDate, period: i32, c: &Counted) -> String {
+    let start_reason = if f.corrected_received_on.is_some() {
+        "补正后收到申请"
+    } else {
+        "收到申请"
+    };
+    let not_counted: i64 = c
+        .spans
         .iter()
         .filter(|s| !s.counted)
         .map(|s| s.working_days)
@@ -172,34 +225,16 @@ pub(super) fn answer(
             f.extension_days
         ));
     }
-    if not_counted > 0 || paused_since.is_some() {
+    if not_counted > 0 || c.paused_since.is_some() {
         summary.push_str(&format!("，征求意见等期间{not_counted}个工作日不计算在内"));
     }
-    summary.push_str(&match (due, paused_since) {
+    summary.push_str(&match (c.due, c.paused_since) {
         (Some(d), _) => format!("，{d}届满。"),
         (None, Some(p)) => format!("；自{p}起计时暂停，待意见答复或缴费后继续计算。"),
         (None, None) => "。".into(),
     });
-    if let (Some(on), Some(basis)) = (answered, f.answered_basis) {
+    if let (Some(on), Some(basis)) = (f.answered_on, f.answered_basis) {
         summary.push_str(&format!("已于{on}答复（{}）。", basis.label()));
     }
-    let live = matches!(st, DeadlineState::Open | DeadlineState::Overdue);
-    Ok(Some(Deadline {
-        kind: DeadlineKind::Answer,
-        article,
-        start,
-        working_days: period,
-        extension_working_days: f.extension_days,
-        spans,
-        due_on: due,
-        provisional,
-        state: st,
-        done_on: answered,
-        done_basis: f.answered_basis,
-        working_days_left: match (live, due) {
-            (true, Some(d)) => Some(cal.between(today, d)?),
-            _ => None,
-        },
-        summary,
-    }))
+    summary
 }
