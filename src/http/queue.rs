@@ -47,8 +47,34 @@ fn invalid_query(errors: Vec<FieldError>) -> ApiError {
 impl ListParams {
     fn into_query(self) -> Result<cases::Query, ApiError> {
         let mut errors = Vec::new();
-        let statuses = self
-            .status
+        let statuses = self.statuses(&mut errors);
+        let limit = self.limit.unwrap_or(50);
+        self.check_bounds(limit, &mut errors);
+        let (sort, cursor) = self.sort_and_cursor(&mut errors);
+        if !errors.is_empty() {
+            return Err(invalid_query(errors));
+        }
+        Ok(cases::Query {
+            statuses,
+            received_from: self.received_from,
+            received_to: self.received_to,
+            applicant_kind: self.applicant_kind,
+            text: self
+                .q
+                .filter(|q| !q.trim().is_empty())
+                .map(|q| q.trim().to_owned()),
+            agency_code: self.agency,
+            cursor,
+            limit,
+            due_within: self.due_within,
+            overdue: self.overdue,
+            sort,
+        })
+    }
+
+    /// `status=accepted,correction` (or the parameter repeated): each one a status.
+    fn statuses(&self, errors: &mut Vec<FieldError>) -> Vec<Status> {
+        self.status
             .iter()
             .flat_map(|s| s.split(','))
             .map(str::trim)
@@ -64,8 +90,11 @@ impl ListParams {
                 }
                 parsed
             })
-            .collect();
-        let limit = self.limit.unwrap_or(50);
+            .collect()
+    }
+
+    /// The limits of a page, a date range, the search text and the deadline window.
+    fn check_bounds(&self, limit: i64, errors: &mut Vec<FieldError>) {
         if !(1..=200).contains(&limit) {
             errors.push(FieldError::new(
                 "limit",
@@ -105,6 +134,10 @@ impl ListParams {
                 ),
             ));
         }
+    }
+
+    /// The order of the list, and where a page goes on from.
+    fn sort_and_cursor(&self, errors: &mut Vec<FieldError>) -> (Sort, Option<Cursor>) {
         // Asked what is due or overdue, a clerk wants the soonest first (and that order is the
         // deadline index's own, so a page is read without scanning the office's history).
         let by_deadline = self.due_within.is_some() || self.overdue == Some(true);
@@ -131,25 +164,7 @@ impl ListParams {
                 parsed
             }
         };
-        if !errors.is_empty() {
-            return Err(invalid_query(errors));
-        }
-        Ok(cases::Query {
-            statuses,
-            received_from: self.received_from,
-            received_to: self.received_to,
-            applicant_kind: self.applicant_kind,
-            text: self
-                .q
-                .filter(|q| !q.trim().is_empty())
-                .map(|q| q.trim().to_owned()),
-            agency_code: self.agency,
-            cursor,
-            limit,
-            due_within: self.due_within,
-            overdue: self.overdue,
-            sort,
-        })
+        (sort, cursor)
     }
 }
 
