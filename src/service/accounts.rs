@@ -248,18 +248,7 @@ pub fn create_user(
     let Some(role) = role.filter(|_| errors.is_empty()) else {
         return Err(ServiceError::Invalid(errors));
     };
-    let token = new_token(STAFF_TOKEN_PREFIX);
-    let user = User {
-        id: UserId::from_uuid(uuid::Uuid::now_v7()),
-        name: name.to_owned(),
-        role,
-        agency_id: agency.map(|a| a.id),
-        token_hash: token_hash(&token),
-        created_at: now(),
-        email,
-        disabled_at: None,
-        last_used_on: None,
-    };
+    let (user, token) = new_user(name, role, agency.map(|a| a.id), email);
     write_tx(conn, |conn| staff::insert_user(conn, &user))?;
     Ok((view_one(conn, user)?, token))
 }

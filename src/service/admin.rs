@@ -135,6 +135,29 @@ fn agency_of(conn: &mut DbConnection, code: &str) -> Result<Agency, ServiceError
         .ok_or_else(|| ServiceError::UnknownAgency(code.to_string()))
 }
 
+/// A staff account as created (from the command line or the API), with its token: shown once,
+/// only its hash kept.
+fn new_user(
+    name: &str,
+    role: Role,
+    agency_id: Option<String>,
+    email: Option<String>,
+) -> (User, String) {
+    let token = new_token(STAFF_TOKEN_PREFIX);
+    let user = User {
+        id: UserId::from_uuid(uuid::Uuid::now_v7()),
+        name: name.to_owned(),
+        role,
+        agency_id,
+        token_hash: token_hash(&token),
+        created_at: now(),
+        email,
+        disabled_at: None,
+        last_used_on: None,
+    };
+    (user, token)
+}
+
 /// A setting given on the command line: `None` leaves it as it is, an empty string clears it.
 fn setting(
     name: &str,
@@ -338,18 +361,7 @@ pub fn add_user(
         }
         None => None,
     };
-    let token = new_token(STAFF_TOKEN_PREFIX);
-    let user = User {
-        id: UserId::from_uuid(uuid::Uuid::now_v7()),
-        name: name.to_owned(),
-        role,
-        agency_id: agency.map(|a| a.id),
-        token_hash: token_hash(&token),
-        created_at: now(),
-        email,
-        disabled_at: None,
-        last_used_on: None,
-    };
+    let (user, token) = new_user(name, role, agency.map(|a| a.id), email);
     write_tx(conn, |conn| staff::insert_user(conn, &user))?;
     Ok((user, token))
 }
