@@ -7,3 +7,4 @@ pub mod http;
 pub mod security;
 pub mod service;
 pub mod startup;
+pub mod web;

@@ -11,6 +11,8 @@ use crate::domain::identity::IdNumber;
 /// which kind a leaked token is.
 pub const STAFF_TOKEN_PREFIX: &str = "gks_";
 pub const ACCESS_TOKEN_PREFIX: &str = "gka_";
+/// The secret in a web page's session cookie (staff console or an applicant's tracking page).
+pub const SESSION_PREFIX: &str = "gkw_";
 
 pub fn new_token(prefix: &str) -> String {
     let mut bytes = [0u8; 32];
@@ -187,6 +189,23 @@ impl SecretKey {
     pub fn derived_access_token(&self, application_id: &str, idempotency_key: &str) -> String {
         let mac = self.mac("access-token", &[application_id, idempotency_key]);
         format!("{ACCESS_TOKEN_PREFIX}{mac}")
+    }
+
+    /// A web form's anti-forgery token, bound to the visitor's session (or, before sign-in, to
+    /// their form cookie): a page from another site cannot know it.
+    pub fn csrf_token(&self, anchor: &str) -> String {
+        self.mac("csrf", &[anchor])
+    }
+
+    /// Whether `given` is the form token of `anchor`, compared in constant time.
+    pub fn csrf_matches(&self, anchor: &str, given: &str) -> bool {
+        let expected = self.csrf_token(anchor);
+        expected.len() == given.len()
+            && expected
+                .bytes()
+                .zip(given.bytes())
+                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                == 0
     }
 
     /// Stored in the database so that a service started with another key refuses to run

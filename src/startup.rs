@@ -32,6 +32,8 @@ pub struct Settings {
     /// The language of problems on staff endpoints when a request states no preference
     /// (applicants get Chinese).
     pub default_language: crate::domain::message::Language,
+    /// The web pages' cookies and sessions.
+    pub web: crate::web::session::WebSettings,
 }
 
 #[derive(Debug, Clone)]
@@ -229,6 +231,7 @@ impl Application {
         let metrics = web::Data::new(http::metrics::Metrics::default());
         let resets = web::Data::new(http::access::ResetLimits::default());
         let data = web::Data::new(services.clone());
+        let web_settings = web::Data::new(settings.web.clone());
         let languages = web::Data::new(http::language::Languages {
             default: settings.default_language,
         });
@@ -246,10 +249,13 @@ impl Application {
                 .app_data(metrics.clone())
                 .app_data(resets.clone())
                 .app_data(languages.clone())
+                .app_data(web_settings.clone())
+                .app_data(crate::web::form::config())
                 .app_data(web::PayloadConfig::new(http::extract::BODY_LIMIT))
                 .app_data(http::query_config())
                 .app_data(http::path_config())
                 .configure(http::configure)
+                .configure(crate::web::configure)
                 .default_service(web::to(http::route_not_found))
         };
         // actix-web's `HttpServer`, assembled by hand so that each connection is wrapped in

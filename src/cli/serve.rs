@@ -77,6 +77,13 @@ pub struct ServeArgs {
     /// (applicants get Chinese; `Accept-Language` always decides when given).
     #[arg(long, env = "GONGKAI_DEFAULT_LANGUAGE", default_value = "en", value_parser = language)]
     default_language: gongkai::domain::message::Language,
+    /// The address people reach this service at (e.g. https://gongkai.example.gov.cn): an
+    /// https address makes the pages' cookies Secure.
+    #[arg(long, env = "GONGKAI_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// Minutes after which an unused web session (console or tracking page) is closed.
+    #[arg(long, env = "GONGKAI_SESSION_IDLE_MINUTES", default_value_t = 30)]
+    session_idle_minutes: u32,
 }
 
 fn parse_trusted_proxies(s: &str) -> Result<u8, String> {
@@ -118,6 +125,14 @@ pub fn serve(url: DatabaseUrl, key: SecretKey, a: &ServeArgs) -> anyhow::Result<
         shutdown_timeout: Duration::from_secs(a.shutdown_timeout),
         clock: Default::default(),
         default_language: a.default_language,
+        web: gongkai::web::session::WebSettings {
+            secure_cookies: a
+                .public_url
+                .as_deref()
+                .is_some_and(|u| u.trim().to_ascii_lowercase().starts_with("https://")),
+            session_idle: chrono::Duration::minutes(i64::from(a.session_idle_minutes.max(1))),
+            trusted_proxies: a.trust_forwarded,
+        },
     };
     actix_web::rt::System::new().block_on(async {
         let app = Application::build(settings)?;

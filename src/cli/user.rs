@@ -1,8 +1,10 @@
 //! `gongkai user …`: staff accounts and their API tokens.
 
 use clap::Subcommand;
+use gongkai::domain::case::UserId;
 use gongkai::domain::workflow::Role;
 use gongkai::service::admin::{self, Manager};
+use gongkai::service::sign_in;
 
 use super::context::Context;
 
@@ -28,6 +30,25 @@ pub enum UserCommand {
         /// Where the daily digest and overdue alerts go (clerks and approvers).
         #[arg(long)]
         email: Option<String>,
+        /// The name to sign in to the web console with (then set a password with set-password).
+        #[arg(long)]
+        login: Option<String>,
+    },
+    /// Give a user a login name for the web console (or change it).
+    SetLogin {
+        #[arg(long)]
+        id: String,
+        #[arg(long)]
+        login: String,
+    },
+    /// Set a user's console password, read from standard input (one line; never a flag, so it
+    /// stays out of the shell's history and the process list). Ends their open sessions.
+    SetPassword {
+        #[arg(long)]
+        id: String,
+        /// Read the password from standard input (required: there is no other way).
+        #[arg(long, required = true)]
+        password_stdin: bool,
     },
     /// Set (or with no --email, clear) the address a user's digest and alerts go to.
     SetEmail {
@@ -68,6 +89,7 @@ pub fn run(ctx: &Context, command: &UserCommand) -> anyhow::Result<()> {
             role,
             agency,
             email,
+            login,
         } => {
             let role = match role {
                 StaffRole::Clerk => Role::Clerk,
@@ -78,8 +100,26 @@ pub fn run(ctx: &Context, command: &UserCommand) -> anyhow::Result<()> {
             let (user, token) =
                 admin::add_user(conn, name, role, agency.as_deref(), email.as_deref())?;
             println!("added {} {} ({})", user.role, user.name, user.id);
+            if let Some(login) = login {
+                sign_in::set_login(conn, &user.id, login)?;
+                println!("console login: {} (set a password with gongkai user set-password --id {} --password-stdin)", login.trim().to_lowercase(), user.id);
+            }
             println!("API token (shown once; send it as Authorization: Bearer TOKEN):");
             println!("{token}");
+        }
+        UserCommand::SetLogin { id, login } => {
+            sign_in::set_login(conn, &user_id(id)?, login)?;
+            println!(
+                "{id} signs in to the console as {}",
+                login.trim().to_lowercase()
+            );
+        }
+        UserCommand::SetPassword { id, .. } => {
+            let mut password = String::new();
+            std::io::stdin().read_line(&mut password)?;
+            let password = password.trim_end_matches(['\n', '\r']);
+            sign_in::set_password(conn, &user_id(id)?, password)?;
+            println!("the password of {id} is set; their open console sessions have ended");
         }
         UserCommand::SetEmail { id, email } => {
             admin::set_user_email(conn, id, email.as_deref())?;
@@ -128,4 +168,9 @@ fn print_user(u: &admin::UserView) {
         u.last_used_on
             .map_or_else(|| "never".to_owned(), |d| d.to_string()),
     );
+}
+
+fn user_id(id: &str) -> anyhow::Result<UserId> {
+    UserId::parse(id.trim())
+        .ok_or_else(|| anyhow::anyhow!("{id:?} is not a user id (see gongkai user list)"))
 }

@@ -14,6 +14,7 @@ pub mod models;
 pub mod notices;
 pub mod pool;
 pub mod schema;
+pub mod sessions;
 mod sql_text;
 pub mod staff;
 pub mod stats;

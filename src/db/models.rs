@@ -60,6 +60,10 @@ pub struct User {
     pub disabled_at: Option<NaiveDateTime>,
     /// The last day (in China) the token was used; written only when the day changes.
     pub last_used_on: Option<NaiveDate>,
+    /// The name the user signs in to the web console with; none, no console sign-in.
+    pub login: Option<String>,
+    /// Argon2id (PHC string); none until a password is set.
+    pub password_hash: Option<String>,
 }
 
 /// A value in the database that the code does not know: a bug or a hand edit, never user input.

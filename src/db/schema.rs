@@ -31,6 +31,28 @@ diesel::table! {
         email -> Nullable<Text>,
         disabled_at -> Nullable<Timestamp>,
         last_used_on -> Nullable<Date>,
+        login -> Nullable<Text>,
+        password_hash -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    sessions (id_hash) {
+        id_hash -> Text,
+        user_id -> Nullable<Text>,
+        application_id -> Nullable<Text>,
+        created_at -> Timestamp,
+        last_seen_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sign_in_attempts (id) {
+        id -> Text,
+        login -> Text,
+        address -> Text,
+        attempted_at -> Timestamp,
+        succeeded -> Bool,
     }
 }
 
@@ -240,6 +262,8 @@ diesel::joinable!(users -> agencies (agency_id));
 diesel::allow_tables_to_appear_in_same_query!(
     agencies,
     users,
+    sessions,
+    sign_in_attempts,
     applications,
     events,
     tracking_counters,

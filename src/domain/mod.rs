@@ -9,6 +9,7 @@ pub mod date;
 pub mod decision;
 pub mod fees;
 pub mod identity;
+pub mod labels;
 pub mod letter;
 pub mod message;
 pub mod notice;

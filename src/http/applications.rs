@@ -121,7 +121,7 @@ pub async fn events(
 }
 
 /// Parses an action's body by its kind; `version` may travel in the body instead of If-Match.
-fn parse_action(
+pub fn parse_action(
     kind: ActionKind,
     mut body: serde_json::Value,
 ) -> Result<(Action, Option<i32>), ApiError> {

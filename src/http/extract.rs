@@ -1,5 +1,6 @@
 //! Validation at the edge: JSON bodies with the path of every bad field, bearer tokens, versions.
 
+use crate::security::SESSION_PREFIX;
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpRequest};
@@ -310,7 +311,9 @@ impl FromRequest for BearerToken {
             .and_then(|v| v.split_once(' '))
             .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
             .map(|(_, token)| token.trim())
-            .filter(|token| !token.is_empty());
+            // A web page's session secret is for the cookie of its pages, which check its idle
+            // time; it is no API token.
+            .filter(|token| !token.is_empty() && !token.starts_with(SESSION_PREFIX));
         std::future::ready(match token {
             Some(t) => Ok(Self(t.to_owned())),
             None => Err(ApiError::new(

@@ -184,8 +184,13 @@ pub fn route_table() -> Vec<(Method, &'static str)> {
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
+    mount(cfg, routes());
+}
+
+/// Mounts a table of routes: one resource a path, answering 405 with `Allow` for other methods.
+pub fn mount(cfg: &mut web::ServiceConfig, table: Vec<(&'static str, Method, Route)>) {
     let mut by_path: Vec<(&'static str, Vec<Method>, Vec<Route>)> = Vec::new();
-    for (path, method, route) in routes() {
+    for (path, method, route) in table {
         match by_path.iter_mut().find(|(p, _, _)| *p == path) {
             Some((_, methods, list)) => {
                 methods.push(method);

@@ -154,6 +154,8 @@ fn new_user(
         email,
         disabled_at: None,
         last_used_on: None,
+        login: None,
+        password_hash: None,
     };
     (user, token)
 }

@@ -5,7 +5,7 @@ use crate::db::models::{ApplicationRow, User};
 use crate::db::{cases, staff, DbConnection};
 use crate::domain::case::ApplicationId;
 use crate::domain::workflow::{Actor, Role};
-use crate::security::{token_hash, ACCESS_TOKEN_PREFIX};
+use crate::security::{token_hash, ACCESS_TOKEN_PREFIX, SESSION_PREFIX};
 
 use super::ServiceError;
 
@@ -65,7 +65,7 @@ impl Principal {
     }
 }
 
-fn staff_from(user: User) -> Result<Staff, ServiceError> {
+pub(crate) fn staff_from(user: User) -> Result<Staff, ServiceError> {
     Ok(Staff {
         id: user.id.to_string(),
         name: user.name,
@@ -79,6 +79,12 @@ pub fn authenticate(
     token: Option<&str>,
 ) -> Result<Principal, ServiceError> {
     let token = token.ok_or(ServiceError::Unauthenticated)?;
+    if token.starts_with(SESSION_PREFIX) {
+        // A web page's session, already checked for idleness by the page's extractor (the API
+        // refuses session secrets as bearer tokens).
+        return super::sign_in::principal_of_checked_session(conn, token)?
+            .ok_or(ServiceError::Unauthenticated);
+    }
     let hash = token_hash(token);
     if token.starts_with(ACCESS_TOKEN_PREFIX) {
         let id = cases::application_id_by_access_hash(conn, &hash)?;

@@ -23,6 +23,7 @@ pub mod outbox;
 pub mod reminders;
 pub mod report;
 pub mod report_format;
+pub mod sign_in;
 pub mod templates;
 
 use diesel::result::Error as DieselError;

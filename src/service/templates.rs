@@ -121,9 +121,19 @@ const fn t(
     (name, subject, text, html)
 }
 
+/// Integer fen as exact yuan: 1050 → "10.50".
+pub fn yuan(fen: i64) -> String {
+    format!(
+        "{}{}.{:02}",
+        if fen < 0 { "-" } else { "" },
+        fen.abs() / 100,
+        fen.abs() % 100
+    )
+}
+
 /// A date (`2026-11-27`, or a timestamp starting with one) as 2026年11月27日; none or undefined
 /// as the empty string; anything else unchanged.
-fn cn_date(value: minijinja::Value) -> String {
+pub fn cn_date(value: minijinja::Value) -> String {
     if value.is_undefined() || value.is_none() {
         return String::new();
     }
@@ -171,14 +181,7 @@ impl Templates {
     pub fn load(dir: Option<&Path>) -> anyhow::Result<Self> {
         let mut env = Environment::new();
         // Money is integer fen (RULES §6); shown as exact yuan, e.g. 1050 → "10.50".
-        env.add_filter("yuan", |fen: i64| {
-            format!(
-                "{}{}.{:02}",
-                if fen < 0 { "-" } else { "" },
-                fen.abs() / 100,
-                fen.abs() % 100
-            )
-        });
+        env.add_filter("yuan", yuan);
         // Dates as official documents write them: 2026年1月5日, never 2026-01-05 (GB/T 9704).
         env.add_filter("cn_date", cn_date);
         // Staff never see the status codes, only their Chinese names.

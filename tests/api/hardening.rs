@@ -612,6 +612,7 @@ async fn addresses_the_mailer_cannot_use_are_refused_at_input() {
         shutdown_timeout: Duration::from_secs(1),
         clock: Default::default(),
         default_language: gongkai::domain::message::Language::En,
+        web: Default::default(),
     };
     let err = gongkai::startup::Application::build(settings)
         .err()

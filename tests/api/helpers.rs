@@ -19,6 +19,7 @@ use serde_json::{json, Value};
 
 mod caller;
 mod problem;
+pub mod web;
 
 pub use caller::{Action, Caller};
 pub use problem::assert_problem;
@@ -140,6 +141,7 @@ impl TestApp {
             shutdown_timeout: std::time::Duration::from_secs(5),
             clock: Clock::fixed(noon_in_china(TEST_DAY)),
             default_language: gongkai::domain::message::Language::En,
+            web: Default::default(),
         };
         let mut settings = settings;
         change(&mut settings);

@@ -32,4 +32,5 @@ mod report;
 mod storage;
 mod validation;
 mod visibility;
+mod web_sign_in;
 mod workflow;

@@ -1,0 +1,110 @@
+//! Web sessions and sign-in attempts (issue 15): rows keyed by the hash of the cookie's secret.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::models::User;
+use super::schema::{sessions, sign_in_attempts, users};
+use super::DbConnection;
+use crate::domain::case::UserId;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = sessions)]
+pub struct SessionRow {
+    pub id_hash: String,
+    pub user_id: Option<String>,
+    pub application_id: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub last_seen_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = sign_in_attempts)]
+pub struct Attempt<'a> {
+    pub id: String,
+    pub login: &'a str,
+    pub address: &'a str,
+    pub attempted_at: NaiveDateTime,
+    pub succeeded: bool,
+}
+
+pub fn insert(conn: &mut DbConnection, row: &SessionRow) -> QueryResult<()> {
+    diesel::insert_into(sessions::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn by_hash(conn: &mut DbConnection, hash: &str) -> QueryResult<Option<SessionRow>> {
+    sessions::table.find(hash).first(conn).optional()
+}
+
+/// Moves the idle clock on; written at most once a minute per session, not per request.
+pub fn touch(conn: &mut DbConnection, hash: &str, at: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(sessions::table.find(hash))
+        .set(sessions::last_seen_at.eq(at))
+        .execute(conn)
+}
+
+pub fn delete(conn: &mut DbConnection, hash: &str) -> QueryResult<usize> {
+    diesel::delete(sessions::table.find(hash)).execute(conn)
+}
+
+/// Ends every session of a user (password changed, account disabled).
+pub fn delete_of_user(conn: &mut DbConnection, user_id: &UserId) -> QueryResult<usize> {
+    diesel::delete(sessions::table.filter(sessions::user_id.eq(user_id.as_str()))).execute(conn)
+}
+
+/// Forgets sessions idle since before `before`.
+pub fn delete_idle(conn: &mut DbConnection, before: NaiveDateTime) -> QueryResult<usize> {
+    diesel::delete(sessions::table.filter(sessions::last_seen_at.lt(before))).execute(conn)
+}
+
+pub fn user_by_login(conn: &mut DbConnection, login: &str) -> QueryResult<Option<User>> {
+    users::table
+        .filter(users::login.eq(login))
+        .first(conn)
+        .optional()
+}
+
+pub fn set_login(conn: &mut DbConnection, id: &UserId, login: Option<&str>) -> QueryResult<usize> {
+    diesel::update(users::table.find(id))
+        .set(users::login.eq(login))
+        .execute(conn)
+}
+
+pub fn set_password_hash(conn: &mut DbConnection, id: &UserId, hash: &str) -> QueryResult<usize> {
+    diesel::update(users::table.find(id))
+        .set(users::password_hash.eq(hash))
+        .execute(conn)
+}
+
+pub fn record_attempt(conn: &mut DbConnection, a: &Attempt<'_>) -> QueryResult<()> {
+    diesel::insert_into(sign_in_attempts::table)
+        .values(a)
+        .execute(conn)
+        .map(drop)
+}
+
+/// Failed attempts since `since`: for one login, and from one address.
+pub fn failures_since(
+    conn: &mut DbConnection,
+    login: &str,
+    address: &str,
+    since: NaiveDateTime,
+) -> QueryResult<(i64, i64)> {
+    let failed = sign_in_attempts::succeeded
+        .eq(false)
+        .and(sign_in_attempts::attempted_at.ge(since));
+    let by_login = sign_in_attempts::table
+        .filter(sign_in_attempts::login.eq(login))
+        .filter(failed)
+        .count()
+        .get_result(conn)?;
+    let by_address = sign_in_attempts::table
+        .filter(sign_in_attempts::address.eq(address))
+        .filter(failed)
+        .count()
+        .get_result(conn)?;
+    Ok((by_login, by_address))
+}

@@ -1,0 +1,133 @@
+//! Taking a workflow action from a page: the form read as the action's JSON body, parsed and
+//! taken by the same code as `POST /api/v1/applications/{id}/actions/{action}`.
+
+use actix_web::http::Method;
+use actix_web::{web, HttpResponse};
+use minijinja::context;
+
+use super::form::Form;
+use super::page::{self, WebError};
+use super::session::Visitor;
+use super::PageRoute;
+use crate::domain::problem_code::ProblemCode;
+use crate::domain::workflow::ActionKind;
+use crate::http::applications::parse_action;
+use crate::http::problem::ApiError;
+use crate::msg;
+use crate::service::{cases, Services};
+
+/// Inputs holding whole numbers, by their last path segment.
+const NUMBERS: &[&str] = &[
+    "version",
+    "period_working_days",
+    "working_days",
+    "pages",
+    "reduction_fen",
+    "amount_fen",
+];
+/// Checkboxes.
+const BOOLEANS: &[&str] = &[
+    "by_post",
+    "after_reconsideration",
+    "not_this_office",
+    "third_party_objection_upheld",
+];
+
+pub fn routes() -> Vec<PageRoute> {
+    vec![(
+        "/console/cases/{id}/actions/{action}",
+        Method::POST,
+        web::post().to(staff_action),
+    )]
+}
+
+/// Takes `action` on case `id` with the form's fields, as the holder of `credential` (a
+/// checked session's secret). The form carries `version`, the case's version as shown.
+pub async fn take(
+    services: &web::Data<Services>,
+    credential: String,
+    id: String,
+    action: &str,
+    form: &Form,
+) -> Result<cases::Visible, WebError> {
+    let kind = ActionKind::parse(action).ok_or_else(|| {
+        ApiError::new(
+            ProblemCode::UnknownAction,
+            msg!(
+                "没有名为 {action:?} 的操作",
+                "there is no action {action:?}"
+            ),
+        )
+    })?;
+    let mut body = form.to_json(NUMBERS, BOOLEANS);
+    let version = body
+        .as_object_mut()
+        .and_then(|o| o.get("version").cloned())
+        .and_then(|v| v.as_i64())
+        .and_then(|v| i32::try_from(v).ok());
+    if let Some(o) = body.as_object_mut() {
+        o.remove("version");
+    }
+    let Some(version) = version else {
+        return Err(ApiError::new(
+            ProblemCode::VersionRequired,
+            msg!(
+                "表单缺少案件版本号，请重新打开案件页面后再提交",
+                "the form lacks the case's version: open the case again"
+            ),
+        )
+        .into());
+    };
+    let (action, _) = parse_action(kind, body)?;
+    let services = services.clone();
+    let v = web::block(move || {
+        cases::act(
+            &services,
+            Some(&credential),
+            &id,
+            &action,
+            version,
+            services.now(),
+        )
+    })
+    .await??;
+    Ok(v)
+}
+
+/// Where a console form returns to: a console path it names (`_back`), else the case page.
+pub fn back_to(form: &Form, id: &str) -> String {
+    match form.get("_back") {
+        Some(b) if b.starts_with("/console/") && !b.starts_with("//") && !b.contains('\\') => {
+            b.to_owned()
+        }
+        _ => format!("/console/cases/{id}"),
+    }
+}
+
+/// `POST /console/cases/{id}/actions/{action}`: a staff member's action from any console page
+/// (the case page, the approver's inbox). Refusals are shown with their Chinese message.
+async fn staff_action(
+    visitor: Visitor,
+    services: web::Data<Services>,
+    path: web::Path<(String, String)>,
+    form: Form,
+) -> Result<HttpResponse, WebError> {
+    let me = visitor.staff(&services, &[]).await?;
+    visitor.check_csrf(&services.key, form.csrf())?;
+    let (id, action) = path.into_inner();
+    let back = back_to(&form, &id);
+    match take(&services, me.secret.clone(), id.clone(), &action, &form).await {
+        Ok(_) => Ok(page::redirect(&back)),
+        Err(e) => {
+            let errors = page::form_errors(e)?;
+            page::html_status(
+                actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+                &visitor,
+                &services.key,
+                Some(&me.principal),
+                "console/action_refused.html",
+                context! { errors => errors, back => back, action => action, id => id },
+            )
+        }
+    }
+}

@@ -1,0 +1,7 @@
+//! (to be written)
+
+use super::PageRoute;
+
+pub fn routes() -> Vec<PageRoute> {
+    Vec::new()
+}

@@ -1,0 +1,51 @@
+//! The web pages (issue 15): the staff console under `/console/` and the applicants' pages
+//! (`/`, `/apply/…`, `/track`), server-rendered from `templates/web/` and working without
+//! JavaScript. Pages call the same use cases as the API with the caller's session, so the
+//! same rules decide what each person may see and do.
+
+pub mod actions;
+pub mod admin;
+pub mod approver;
+pub mod assets;
+pub mod auditor;
+pub mod console;
+pub mod dashboard;
+pub mod form;
+pub mod page;
+pub mod public;
+pub mod render;
+pub mod session;
+pub mod sign_in;
+
+use actix_web::http::Method;
+use actix_web::Route;
+
+/// A page's route: its path, method and handler.
+pub type PageRoute = (&'static str, Method, Route);
+
+/// Every page, by module; mounted like the API's routes (one resource a path, 405 otherwise).
+fn routes() -> Vec<PageRoute> {
+    [
+        assets::routes(),
+        sign_in::routes(),
+        public::routes(),
+        console::routes(),
+        actions::routes(),
+        approver::routes(),
+        auditor::routes(),
+        admin::routes(),
+        dashboard::routes(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// The (method, path) pairs of the pages.
+pub fn route_table() -> Vec<(Method, &'static str)> {
+    routes().into_iter().map(|(p, m, _)| (m, p)).collect()
+}
+
+pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
+    crate::http::mount(cfg, routes());
+}

@@ -1,0 +1,227 @@
+//! What a page answers: HTML rendered with the common context (the visitor's anti-forgery
+//! token, who is signed in, the menu), a redirect after a form, or an error page in Chinese.
+
+use std::collections::BTreeMap;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, HttpResponseBuilder, ResponseError};
+use minijinja::{context, Value};
+
+use super::render;
+use super::session::Visitor;
+use crate::domain::workflow::Role;
+use crate::http::problem::ApiError;
+use crate::security::SecretKey;
+use crate::service::auth::Principal;
+use crate::service::ServiceError;
+
+/// Pages load their style and script from this service only; forms post only here.
+pub const CSP: &str = "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' \
+                       data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// A page that could not be shown, answered as an HTML page (or a redirect).
+#[derive(Debug)]
+pub enum WebError {
+    /// Not signed in (or the session ended): to the sign-in page, then back to this path.
+    SignIn(String),
+    /// An applicant page without an open tracking session: to the tracking form.
+    Track,
+    /// Signed in, but the role may not open this page.
+    Forbidden,
+    /// A form without this visitor's anti-forgery token.
+    Csrf,
+    /// Any refusal of a use case, shown with its Chinese message.
+    Problem(ApiError),
+}
+
+impl std::fmt::Display for WebError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::SignIn(next) => write!(f, "sign-in required for {next}"),
+            Self::Track => f.write_str("no tracking session"),
+            Self::Forbidden => f.write_str("forbidden"),
+            Self::Csrf => f.write_str("missing or wrong csrf token"),
+            Self::Problem(p) => write!(f, "{p}"),
+        }
+    }
+}
+
+impl From<ServiceError> for WebError {
+    fn from(e: ServiceError) -> Self {
+        match e {
+            ServiceError::Unauthenticated => Self::SignIn("/console/".to_owned()),
+            e => Self::Problem(e.into()),
+        }
+    }
+}
+
+impl From<ApiError> for WebError {
+    fn from(e: ApiError) -> Self {
+        Self::Problem(e)
+    }
+}
+
+impl From<actix_web::error::BlockingError> for WebError {
+    fn from(e: actix_web::error::BlockingError) -> Self {
+        Self::Problem(e.into())
+    }
+}
+
+impl ResponseError for WebError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::SignIn(_) | Self::Track => StatusCode::SEE_OTHER,
+            Self::Forbidden | Self::Csrf => StatusCode::FORBIDDEN,
+            Self::Problem(p) => {
+                StatusCode::from_u16(p.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+            }
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        match self {
+            Self::SignIn(next) => {
+                let next = form_urlencoded_path(next);
+                redirect(&format!("/console/login?next={next}"))
+            }
+            Self::Track => redirect("/track"),
+            Self::Forbidden => error_page(
+                StatusCode::FORBIDDEN,
+                "无权访问",
+                "您的角色不能打开此页面。",
+            ),
+            Self::Csrf => error_page(
+                StatusCode::FORBIDDEN,
+                "表单已失效",
+                "表单缺少有效的安全校验码（可能已过期或来自其他网站）。请返回上一页，刷新后重新提交。",
+            ),
+            Self::Problem(p) => {
+                let status = self.status_code();
+                if status.is_server_error() {
+                    tracing::error!(error = %p, "a page failed");
+                }
+                let title = crate::http::problem::title(
+                    status.as_u16(),
+                    crate::domain::message::Language::Zh,
+                );
+                error_page(status, title, &p.detail.zh)
+            }
+        }
+    }
+}
+
+/// Percent-encodes a path for a query parameter (only what a path can hold).
+fn form_urlencoded_path(path: &str) -> String {
+    path.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn error_page(status: StatusCode, title: &str, detail: &str) -> HttpResponse {
+    let body = render::render(
+        "error.html",
+        context! { title => title, detail => detail, status => status.as_u16() },
+    )
+    .unwrap_or_else(|_| format!("{title}：{detail}"));
+    HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .insert_header(("Content-Security-Policy", CSP))
+        .body(body)
+}
+
+/// 303 See Other: where a form goes after it was taken (post/redirect/get).
+pub fn redirect(to: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header(("Location", to))
+        .finish()
+}
+
+/// The signed-in person as templates see them: name, role and its Chinese name.
+fn me(principal: Option<&Principal>) -> Value {
+    match principal {
+        Some(Principal::Staff(s)) => context! {
+            name => s.name,
+            role => s.role.as_str(),
+            role_label => role_label(s.role),
+            staff => true,
+        },
+        Some(Principal::Applicant { .. }) => context! { applicant => true },
+        None => Value::from(()),
+    }
+}
+
+pub fn role_label(role: Role) -> &'static str {
+    match role {
+        Role::Clerk => "经办人",
+        Role::Approver => "审批人",
+        Role::Auditor => "审计人员",
+        Role::Admin => "管理员",
+        Role::Applicant => "申请人",
+        Role::System => "系统",
+    }
+}
+
+/// A page: the template rendered with `ctx` plus `csrf_token`, `me` and `path`, with the
+/// pages' security policy and the form cookie when this visit set it.
+pub fn html(
+    visitor: &Visitor,
+    key: &SecretKey,
+    principal: Option<&Principal>,
+    template: &str,
+    ctx: Value,
+) -> Result<HttpResponse, WebError> {
+    html_status(StatusCode::OK, visitor, key, principal, template, ctx)
+}
+
+pub fn html_status(
+    status: StatusCode,
+    visitor: &Visitor,
+    key: &SecretKey,
+    principal: Option<&Principal>,
+    template: &str,
+    ctx: Value,
+) -> Result<HttpResponse, WebError> {
+    let common = context! {
+        csrf_token => visitor.csrf_token(key),
+        me => me(principal),
+        path => visitor.here.split('?').next().unwrap_or("/"),
+    };
+    let body = render::render(template, context! { ..ctx, ..common })?;
+    let mut res = HttpResponse::build(status);
+    respond_html(&mut res, visitor);
+    Ok(res.body(body))
+}
+
+fn respond_html(res: &mut HttpResponseBuilder, visitor: &Visitor) {
+    res.content_type("text/html; charset=utf-8")
+        .insert_header(("Content-Security-Policy", CSP));
+    visitor.keep_cookies(res);
+}
+
+/// A use case's field errors by input name (the API's JSON paths), in Chinese, for the form
+/// to show each next to its input; a refusal without fields under `""`.
+pub fn field_errors(e: &ApiError) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for f in &e.errors {
+        out.entry(f.field.clone())
+            .or_insert_with(|| f.message.zh.to_string());
+    }
+    if out.is_empty() {
+        out.insert(String::new(), e.detail.zh.to_string());
+    }
+    out
+}
+
+/// A refusal that a form shows beside its inputs (422 with fields, 409 of the workflow): the
+/// page is drawn again with the errors; anything else is an error page.
+pub fn form_errors(e: WebError) -> Result<BTreeMap<String, String>, WebError> {
+    match e {
+        WebError::Problem(p) if matches!(p.status(), 400 | 409 | 422) => Ok(field_errors(&p)),
+        e => Err(e),
+    }
+}

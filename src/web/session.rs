@@ -1,0 +1,204 @@
+//! Who is at the page: the session cookie (staff console or an applicant's tracking page), the
+//! form cookie that anchors anti-forgery tokens before sign-in, and the client's address.
+
+use actix_web::cookie::{time::Duration as CookieAge, Cookie, SameSite};
+use actix_web::dev::Payload;
+use actix_web::{web, FromRequest, HttpRequest, HttpResponseBuilder};
+
+use super::page::WebError;
+use crate::domain::workflow::Role;
+use crate::security::{new_token, SecretKey, SESSION_PREFIX};
+use crate::service::auth::{Principal, Staff};
+use crate::service::{sign_in, Services};
+
+pub const SESSION_COOKIE: &str = "gongkai_session";
+pub const FORM_COOKIE: &str = "gongkai_form";
+/// The name of every form's anti-forgery input.
+pub const CSRF_FIELD: &str = "csrf_token";
+
+/// How the pages' cookies and sessions behave, from the settings.
+#[derive(Debug, Clone)]
+pub struct WebSettings {
+    /// `Secure` cookies: set when the service's public address is https.
+    pub secure_cookies: bool,
+    /// A session unused this long is closed (default 30 minutes).
+    pub session_idle: chrono::Duration,
+    /// Proxies trusted to append the client's address to X-Forwarded-For (as for intake).
+    pub trusted_proxies: u8,
+}
+
+impl Default for WebSettings {
+    fn default() -> Self {
+        Self {
+            secure_cookies: false,
+            session_idle: chrono::Duration::minutes(30),
+            trusted_proxies: 0,
+        }
+    }
+}
+
+/// The visitor of a page, read from the request without touching the database.
+#[derive(Debug, Clone)]
+pub struct Visitor {
+    /// The session cookie's secret, if any (checked by `staff` or `applicant`).
+    pub session: Option<String>,
+    form_anchor: String,
+    new_anchor: bool,
+    pub address: String,
+    pub settings: WebSettings,
+    /// The path and query of the page, for returning after sign-in.
+    pub here: String,
+}
+
+impl FromRequest for Visitor {
+    type Error = WebError;
+    type Future = std::future::Ready<Result<Self, WebError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let settings = req
+            .app_data::<web::Data<WebSettings>>()
+            .map(|s| s.get_ref().clone())
+            .unwrap_or_default();
+        let session = req
+            .cookie(SESSION_COOKIE)
+            .map(|c| c.value().to_owned())
+            .filter(|v| v.starts_with(SESSION_PREFIX));
+        let existing = req
+            .cookie(FORM_COOKIE)
+            .map(|c| c.value().to_owned())
+            .filter(|v| v.len() >= 32);
+        let new_anchor = existing.is_none();
+        let form_anchor = existing.unwrap_or_else(|| new_token("gkf_"));
+        let address = crate::http::limits::client_ip(
+            req.headers(),
+            req.peer_addr(),
+            settings.trusted_proxies,
+        )
+        .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
+        let here = req
+            .uri()
+            .path_and_query()
+            .map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned());
+        std::future::ready(Ok(Self {
+            session,
+            form_anchor,
+            new_anchor,
+            address,
+            settings,
+            here,
+        }))
+    }
+}
+
+/// A staff member signed in to the console, with the secret that stands for them in use cases.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    pub staff: Staff,
+    pub principal: Principal,
+    /// Passed to the use cases as their credential (they accept a checked session's secret).
+    pub secret: String,
+}
+
+impl SignedIn {
+    pub fn credential(&self) -> Option<&str> {
+        Some(&self.secret)
+    }
+}
+
+impl Visitor {
+    /// The anti-forgery token every form of this page carries.
+    pub fn csrf_token(&self, key: &SecretKey) -> String {
+        key.csrf_token(self.anchor())
+    }
+
+    fn anchor(&self) -> &str {
+        self.session.as_deref().unwrap_or(&self.form_anchor)
+    }
+
+    /// Refuses a state-changing form whose token is missing or not this visitor's.
+    pub fn check_csrf(&self, key: &SecretKey, given: Option<&str>) -> Result<(), WebError> {
+        match given {
+            Some(t) if key.csrf_matches(self.anchor(), t) => Ok(()),
+            _ => Err(WebError::Csrf),
+        }
+    }
+
+    /// Sets the form cookie on a response when this visit created it.
+    pub fn keep_cookies(&self, res: &mut HttpResponseBuilder) {
+        if self.new_anchor {
+            res.cookie(self.cookie(FORM_COOKIE, self.form_anchor.clone(), None));
+        }
+    }
+
+    /// An `HttpOnly`, `SameSite=Strict` cookie for the whole site (`Secure` over https).
+    pub fn cookie(
+        &self,
+        name: &'static str,
+        value: String,
+        age: Option<CookieAge>,
+    ) -> Cookie<'static> {
+        let mut c = Cookie::build(name, value)
+            .path("/")
+            .http_only(true)
+            .same_site(SameSite::Strict)
+            .secure(self.settings.secure_cookies)
+            .finish();
+        if let Some(age) = age {
+            c.set_max_age(age);
+        }
+        c
+    }
+
+    /// The session's principal if the session is open (not signed out, not idle too long).
+    pub async fn principal(
+        &self,
+        services: &web::Data<Services>,
+    ) -> Result<Option<Principal>, WebError> {
+        let Some(secret) = self.session.clone() else {
+            return Ok(None);
+        };
+        let services = services.clone();
+        let idle = self.settings.session_idle;
+        let found = web::block(move || {
+            let conn = &mut *services.conn()?;
+            sign_in::principal_of_session(conn, &secret, idle, services.now())
+        })
+        .await??;
+        Ok(found)
+    }
+
+    /// The signed-in staff member, of one of `roles` (all staff roles when empty); otherwise
+    /// the sign-in page (then back here) or a refusal.
+    pub async fn staff(
+        &self,
+        services: &web::Data<Services>,
+        roles: &[Role],
+    ) -> Result<SignedIn, WebError> {
+        let principal = self.principal(services).await?;
+        let (Some(Principal::Staff(staff)), Some(secret)) =
+            (principal.clone(), self.session.clone())
+        else {
+            return Err(WebError::SignIn(self.here.clone()));
+        };
+        if !roles.is_empty() && !roles.contains(&staff.role) {
+            return Err(WebError::Forbidden);
+        }
+        Ok(SignedIn {
+            principal: Principal::Staff(staff.clone()),
+            staff,
+            secret,
+        })
+    }
+
+    /// The applicant whose tracking page this session opened, with the session's secret;
+    /// otherwise back to the tracking form.
+    pub async fn applicant(
+        &self,
+        services: &web::Data<Services>,
+    ) -> Result<(Principal, String), WebError> {
+        match (self.principal(services).await?, self.session.clone()) {
+            (Some(p @ Principal::Applicant { .. }), Some(secret)) => Ok((p, secret)),
+            _ => Err(WebError::Track),
+        }
+    }
+}

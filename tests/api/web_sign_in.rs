@@ -1,0 +1,219 @@
+//! Staff sign-in to the web console (issue 15): Argon2id passwords, sessions in the database,
+//! anti-forgery tokens, limits on repeated failures.
+
+use gongkai::domain::workflow::Role;
+
+use crate::helpers::TestApp;
+
+#[actix_rt::test]
+async fn a_clerk_signs_in_sees_the_console_and_signs_out() {
+    let app = TestApp::spawn().await;
+    app.add_agency("BJHD");
+    let (login, password) = app.add_console_user("zhangsan", Role::Clerk, Some("BJHD"));
+    let web = app.web();
+
+    let before = web.get("/console/").await;
+    assert_eq!(before.status, 303);
+    assert_eq!(
+        before.location().as_deref(),
+        Some("/console/login?next=/console/")
+    );
+
+    let form = web.get("/console/login").await;
+    assert_eq!(form.status, 200);
+    form.assert_has("工作人员登录")
+        .assert_has("name=\"csrf_token\"");
+    let csp = form
+        .headers
+        .get("content-security-policy")
+        .unwrap()
+        .to_str()
+        .unwrap();
+    assert!(
+        csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
+        "{csp}"
+    );
+
+    web.sign_in(&login, &password).await;
+    let cookie = form
+        .headers
+        .get_all("set-cookie")
+        .map(|v| v.to_str().unwrap().to_owned());
+    assert!(cookie
+        .clone()
+        .all(|c| c.contains("HttpOnly") && c.contains("SameSite=Strict")));
+    let home = web.get("/console/").await;
+    assert_eq!(home.status, 200, "{}", home.html);
+    home.assert_has("zhangsan 同志")
+        .assert_has("经办人")
+        .assert_has("案件队列");
+    // The API token never appears on a page, and the session is no API token.
+    home.assert_lacks("gks_");
+    let secret = web.cookie("gongkai_session").unwrap();
+    let api = app.as_(&secret).get("/api/v1/applications").await;
+    assert_eq!(api.status, 401);
+
+    let out = web.post("/console/logout", &[]).await;
+    assert_eq!(out.status, 303);
+    assert!(web.cookie("gongkai_session").is_none());
+    // The session is gone from the database: the old cookie opens nothing.
+    let replay = app.web();
+    replay.get("/console/login").await;
+    let again = app.web();
+    let _ = again;
+    let conn = &mut *app.services.conn().unwrap();
+    let open = gongkai::service::sign_in::principal_of_session(
+        conn,
+        &secret,
+        chrono::Duration::minutes(30),
+        app.services.now(),
+    )
+    .unwrap();
+    assert!(open.is_none());
+}
+
+#[actix_rt::test]
+async fn a_wrong_password_is_refused_in_chinese_and_repeated_failures_are_limited() {
+    let app = TestApp::spawn().await;
+    app.add_agency("BJHD");
+    let (login, password) = app.add_console_user("lisi", Role::Approver, Some("BJHD"));
+    let web = app.web();
+    web.get("/console/login").await;
+    for _ in 0..5 {
+        let p = web
+            .post(
+                "/console/login",
+                &[("username", &login), ("password", "wrong-password")],
+            )
+            .await;
+        assert_eq!(p.status, 401);
+        p.assert_has("登录名或密码不正确").assert_lacks(&password);
+        assert!(web.cookie("gongkai_session").is_none());
+    }
+    // The sixth try is refused even with the right password, until the window passes.
+    let p = web
+        .post(
+            "/console/login",
+            &[("username", &login), ("password", &password)],
+        )
+        .await;
+    assert_eq!(p.status, 429, "{}", p.html);
+    p.assert_has("登录失败次数过多");
+    assert!(web.cookie("gongkai_session").is_none());
+
+    // Every attempt is on record.
+    use diesel::prelude::*;
+    use gongkai::db::schema::sign_in_attempts as a;
+    let conn = &mut *app.services.conn().unwrap();
+    let failed: i64 = a::table
+        .filter(a::login.eq("lisi"))
+        .filter(a::succeeded.eq(false))
+        .count()
+        .get_result(conn)
+        .unwrap();
+    assert_eq!(failed, 6);
+}
+
+#[actix_rt::test]
+async fn a_form_without_its_token_is_refused_and_changes_nothing() {
+    let app = TestApp::spawn().await;
+    app.add_agency("BJHD");
+    let (login, password) = app.add_console_user("wangwu", Role::Clerk, Some("BJHD"));
+    let web = app.web();
+    web.get("/console/login").await;
+    let no_token = web
+        .post_raw(
+            "/console/login",
+            &[
+                ("username".to_owned(), login.clone()),
+                ("password".to_owned(), password.clone()),
+            ],
+        )
+        .await;
+    assert_eq!(no_token.status, 403);
+    no_token.assert_has("表单已失效");
+    assert!(web.cookie("gongkai_session").is_none());
+
+    // A token from another visitor's page is not this visitor's.
+    let other = app.web();
+    let page = other.get("/console/login").await;
+    let foreign = page.csrf().unwrap();
+    let p = web
+        .post(
+            "/console/login",
+            &[
+                ("username", &login),
+                ("password", &password),
+                ("csrf_token", &foreign),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 403);
+
+    // Signed in, the sign-out form needs the session's token too.
+    web.sign_in(&login, &password).await;
+    let out = web.post_raw("/console/logout", &[]).await;
+    assert_eq!(out.status, 403);
+    assert_eq!(web.get("/console/").await.status, 200);
+}
+
+#[actix_rt::test]
+async fn an_idle_session_ends_and_a_disabled_user_is_signed_out() {
+    let app = TestApp::spawn().await;
+    app.add_agency("BJHD");
+    let (login, password) = app.add_console_user("zhaoliu", Role::Clerk, Some("BJHD"));
+    let web = app.web();
+    web.sign_in(&login, &password).await;
+    assert_eq!(web.get("/console/").await.status, 200);
+    // Half an hour and a minute later (the test clock), the session has ended.
+    app.services
+        .clock
+        .set(app.services.now() + chrono::Duration::minutes(31));
+    let p = web.get("/console/").await;
+    assert_eq!(p.status, 303);
+
+    web.sign_in(&login, &password).await;
+    assert_eq!(web.get("/console/").await.status, 200);
+    let conn = &mut *app.services.conn().unwrap();
+    let user = gongkai::db::sessions::user_by_login(conn, "zhaoliu")
+        .unwrap()
+        .unwrap();
+    gongkai::service::admin::disable_user(
+        conn,
+        gongkai::service::admin::Manager::CommandLine,
+        user.id.as_str(),
+        app.services.now(),
+    )
+    .unwrap();
+    assert_eq!(web.get("/console/").await.status, 303);
+    // Nor can a disabled user sign in again.
+    web.get("/console/login").await;
+    let p = web
+        .post(
+            "/console/login",
+            &[("username", &login), ("password", &password)],
+        )
+        .await;
+    assert_eq!(p.status, 401);
+}
+
+#[actix_rt::test]
+async fn the_sign_in_page_never_sends_a_visitor_to_another_site() {
+    let app = TestApp::spawn().await;
+    app.add_agency("BJHD");
+    let (login, password) = app.add_console_user("qianqi", Role::Clerk, Some("BJHD"));
+    let web = app.web();
+    web.get("/console/login?next=//evil.example/").await;
+    let p = web
+        .post(
+            "/console/login",
+            &[
+                ("username", &login),
+                ("password", &password),
+                ("next", "https://evil.example/"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 303);
+    assert_eq!(p.location().as_deref(), Some("/console/"));
+}
