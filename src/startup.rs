@@ -117,8 +117,9 @@ fn spawn_jobs(
     services: Services,
     every: std::time::Duration,
     digest_at: Option<chrono::NaiveTime>,
+    session_idle: chrono::Duration,
 ) {
-    use crate::service::{jobs, reminders};
+    use crate::service::{jobs, reminders, sign_in};
     actix_web::rt::spawn(async move {
         let mut tick = actix_web::rt::time::interval(every);
         loop {
@@ -128,6 +129,9 @@ fn spawn_jobs(
                 let now = s.now();
                 let lapsed = jobs::close_lapsed(&s, now);
                 let reminded = digest_at.map(|at| reminders::remind_staff(&s, now, at));
+                if let Err(e) = sign_in::forget_idle(&s, session_idle, now) {
+                    tracing::warn!(error = %e, "could not forget idle web sessions");
+                }
                 (lapsed, reminded)
             });
             let Ok((lapsed, reminded)) = run.await else {
@@ -216,7 +220,12 @@ impl Application {
         let port = listener.local_addr()?.port();
         if let Some(every) = settings.job_interval {
             let digest_at = settings.mail.as_ref().map(|m| m.digest_at);
-            spawn_jobs(services.clone(), every, digest_at);
+            spawn_jobs(
+                services.clone(),
+                every,
+                digest_at,
+                settings.web.session_idle,
+            );
         }
         if let Some(mail) = settings.mail.clone() {
             crate::service::delivery::check_sender(&mail.from)

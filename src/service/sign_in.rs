@@ -325,3 +325,15 @@ pub fn sign_out(conn: &mut DbConnection, secret: &str) -> Result<(), ServiceErro
     write_tx(conn, |conn| sessions::delete(conn, &hash))?;
     Ok(())
 }
+
+/// Deletes the sessions idle longer than `idle` (the scheduled job; a late one is refused on
+/// use anyway, this keeps the table small). Returns how many went.
+pub fn forget_idle(
+    services: &Services,
+    idle: Duration,
+    now: DateTime<Utc>,
+) -> Result<usize, ServiceError> {
+    let before = (now - idle).naive_utc();
+    let conn = &mut *services.conn()?;
+    Ok(write_tx(conn, |conn| sessions::delete_idle(conn, before))?)
+}

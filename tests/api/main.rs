@@ -11,6 +11,7 @@ mod answers;
 mod audit;
 #[path = "../../benches/common/mod.rs"]
 mod bench_common;
+mod browser;
 mod cli;
 mod clock;
 mod conventions;

@@ -217,3 +217,35 @@ async fn the_sign_in_page_never_sends_a_visitor_to_another_site() {
     assert_eq!(p.status, 303);
     assert_eq!(p.location().as_deref(), Some("/console/"));
 }
+
+#[actix_rt::test]
+async fn the_scheduled_job_forgets_idle_sessions_and_keeps_live_ones() {
+    use diesel::prelude::*;
+    use gongkai::db::schema::sessions;
+    let app = TestApp::spawn().await;
+    app.add_agency("BJHD");
+    let (a, pa) = app.add_console_user("early", Role::Clerk, Some("BJHD"));
+    let (b, pb) = app.add_console_user("late", Role::Clerk, Some("BJHD"));
+    let first = app.web();
+    first.sign_in(&a, &pa).await;
+    app.services
+        .clock
+        .set(app.services.now() + chrono::Duration::minutes(20));
+    let second = app.web();
+    second.sign_in(&b, &pb).await;
+    app.services
+        .clock
+        .set(app.services.now() + chrono::Duration::minutes(15));
+    let gone = gongkai::service::sign_in::forget_idle(
+        &app.services,
+        chrono::Duration::minutes(30),
+        app.services.now(),
+    )
+    .unwrap();
+    assert_eq!(gone, 1);
+    let conn = &mut *app.services.conn().unwrap();
+    let left: i64 = sessions::table.count().get_result(conn).unwrap();
+    assert_eq!(left, 1);
+    assert_eq!(second.get("/console/").await.status, 200);
+    assert_eq!(first.get("/console/").await.status, 303);
+}
