@@ -15,7 +15,7 @@ READERS=${READERS:-4}
 PORT=${PORT:-18080}
 PG=${PG:-postgres://postgres@127.0.0.1:5432}
 work=target/load/$backend
-export LOAD_DIR=scripts/load LOAD_TOKENS=$work/tokens LOAD_CASES=$work/cases
+export LOAD_DIR=scripts/load LOAD_TOKENS=$work/tokens LOAD_CASES=$work/cases LOAD_SESSIONS=$work/sessions
 
 command -v wrk >/dev/null || apt-get install -y wrk >/dev/null
 cargo build --release --quiet --bin gongkai --example seed --example ceiling
@@ -39,6 +39,16 @@ esac
 echo "== seeding $CASES cases ($backend)"
 target/release/examples/seed --database-url "$url" --cases "$CASES" --tokens "$LOAD_TOKENS"
 sql "SELECT a.id, g.code FROM applications a JOIN agencies g ON g.id = a.agency_id ORDER BY random() LIMIT 5000" >"$LOAD_CASES"
+
+# A console login for the first clerks of the seed (the queue page is read signed in).
+gk() { target/release/gongkai --database-url "$url" "$@"; }
+consoles=()
+for code in $(awk '$1 != "auditor" {print $1}' "$LOAD_TOKENS" | head -n "$READERS"); do
+    id=$(gk user list --agency "$code" | awk '$2 == "clerk" {print $1; exit}')
+    gk user set-login --id "$id" --login "load-$code" >/dev/null
+    echo "load-password-$code" | gk user set-password --id "$id" --password-stdin >/dev/null
+    consoles+=("$code")
+done
 
 # Resident memory, and the part of it that is the process's own (not the database file's pages
 # that SQLite maps in, which the kernel can drop at will).
@@ -67,6 +77,23 @@ peak=$(hwm $server)
 echo "== clerk queue (due_within=3) and case view, $READERS connections, 10s each"
 queue=$(load queue "$READERS" 10)
 view=$(load view "$READERS" 10)
+echo "== the clerk's queue page (/console/, signed in), $READERS connections, 10s"
+sign_in() { # login password: prints the session cookie's secret
+    local jar csrf
+    jar=$(mktemp)
+    csrf=$(curl -s -c "$jar" "http://127.0.0.1:$PORT/console/login" |
+        grep -o 'name="csrf_token" value="[^"]*"' | head -n 1 | sed 's/.*value="//; s/"$//')
+    curl -s -b "$jar" -c "$jar" -o /dev/null --data-urlencode "username=$1" \
+        --data-urlencode "password=$2" --data-urlencode "csrf_token=$csrf" \
+        "http://127.0.0.1:$PORT/console/login"
+    awk '$6 == "gongkai_session" {print $7}' "$jar"
+    rm -f "$jar"
+}
+for code in "${consoles[@]}"; do sign_in "load-$code" "load-password-$code"; done >"$LOAD_SESSIONS"
+first=$(head -n 1 "$LOAD_SESSIONS")
+status=$(curl -s -o /dev/null -w '%{http_code}' -b "gongkai_session=$first" "http://127.0.0.1:$PORT/console/")
+[ "$status" = 200 ] || { echo "the queue page answered $status to a signed-in clerk" >&2; exit 1; }
+console=$(load console_queue "$READERS" 10)
 kill -TERM $server && wait $server || true
 trap - EXIT
 
@@ -85,4 +112,5 @@ filing ceiling     $ceiling
 ratio              $ratio of the ceiling
 clerk queue        $queue
 case view          $view
+queue page         $console
 REPORT
