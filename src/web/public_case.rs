@@ -190,7 +190,7 @@ pub fn context(l: &Loaded) -> Value {
         fee_notice => last_payload(&events, "issue_fee_notice").map(|p| Value::from_serialize(&p)),
         steps => steps,
         office => l.office,
-        letter => l.letter.as_ref().map(|d| Value::from_serialize(&letter_parts(d))),
+        letter => l.letter.as_ref().map(|d| Value::from_serialize(letter_parts(d))),
         can => context! {
             correct => v.allowed.contains(&"submit_correction"),
             reply => v.allowed.contains(&"reply_to_reasons"),
