@@ -417,7 +417,8 @@ async fn the_fee_notice_says_how_much_and_how_to_pay() {
         .assert_has("BJHD 财政局")
         .assert_has("6222 0000 1111 2222")
         .assert_has("缴费期限")
-        .assert_has("不计入答复期限");
+        .assert_has("不计入答复期限")
+        .assert_has("恢复计时后重新确定答复期限");
     nothing_staff_only(&page);
 }
 
