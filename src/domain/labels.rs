@@ -1,7 +1,10 @@
 //! The Chinese names people read for the codes the service stores: actions and channels (the
 //! statuses' names are `service::templates::status_label`, outcomes' `Outcome::label`).
 
-use super::case::Channel;
+use super::case::{
+    ApplicantKind, Channel, DeliveryMethod, InformationForm, OrganisationType, Status,
+};
+use super::identity::IdDocumentType;
 use super::workflow::ActionKind;
 
 /// What a clerk, approver or applicant sees on the button or in the history for an action.
@@ -48,6 +51,94 @@ pub fn channel_label(channel: Channel) -> &'static str {
     }
 }
 
+/// Who applies (art. 27): a citizen, or a legal person or other organisation.
+pub fn applicant_kind_label(kind: ApplicantKind) -> &'static str {
+    match kind {
+        ApplicantKind::NaturalPerson => "公民（自然人）",
+        ApplicantKind::Organisation => "法人或者其他组织",
+    }
+}
+
+/// The kinds of organisation the annual report counts.
+pub fn organisation_type_label(t: OrganisationType) -> &'static str {
+    match t {
+        OrganisationType::CommercialEnterprise => "商业企业",
+        OrganisationType::ResearchInstitution => "科研机构",
+        OrganisationType::PublicInterestOrganisation => "社会公益组织",
+        OrganisationType::LegalServicesOrganisation => "法律服务机构",
+        OrganisationType::Other => "其他",
+    }
+}
+
+/// The identity documents an applicant may present.
+pub fn id_document_label(t: IdDocumentType) -> &'static str {
+    match t {
+        IdDocumentType::ResidentIdCard => "居民身份证",
+        IdDocumentType::UnifiedSocialCreditCode => "统一社会信用代码",
+        IdDocumentType::Passport => "护照",
+        IdDocumentType::HkMacaoPermit => "港澳居民来往内地通行证",
+        IdDocumentType::TaiwanPermit => "台湾居民来往大陆通行证",
+        IdDocumentType::ForeignPermanentResidentId => "外国人永久居留身份证",
+        IdDocumentType::Other => "其他证件",
+    }
+}
+
+/// The form in which the information is wanted (art. 29).
+pub fn information_form_label(f: InformationForm) -> &'static str {
+    match f {
+        InformationForm::Paper => "纸质",
+        InformationForm::Electronic => "电子数据",
+        InformationForm::InspectionOrCopying => "查阅或者抄录",
+    }
+}
+
+/// How the answer reaches the applicant.
+pub fn delivery_method_label(m: DeliveryMethod) -> &'static str {
+    match m {
+        DeliveryMethod::Post => "邮寄",
+        DeliveryMethod::Email => "电子邮件",
+        DeliveryMethod::PickUp => "当面领取",
+        DeliveryMethod::Online => "网上查看",
+    }
+}
+
+/// A case's status as its applicant reads it: the office's internal steps (a draft awaiting
+/// approval, an approved answer not yet sent) are all "being handled" to them.
+pub fn applicant_status_label(status: Status) -> &'static str {
+    match status {
+        Status::Registered => "已登记",
+        Status::Accepted | Status::Decision | Status::Approved => "办理中",
+        Status::Correction => "待补正",
+        Status::Consultation => "办理中（征求意见）",
+        Status::Delivered => "已答复",
+        Status::Withdrawn => "已撤回",
+        Status::AbandonedNoCorrection => "视为放弃申请（逾期未补正）",
+        Status::AbandonedFeeUnpaid => "视为放弃申请（逾期未缴费）",
+        Status::ClosedWithoutProcessing => "已办结（不予处理）",
+    }
+}
+
+/// What the status means for the applicant, in a sentence.
+pub fn applicant_status_text(status: Status) -> &'static str {
+    match status {
+        Status::Registered => "机关已登记您的申请，正在确认收到申请的日期。",
+        Status::Accepted | Status::Decision | Status::Approved => {
+            "机关正在办理您的申请，答复作出后将按您选择的方式送达。"
+        }
+        Status::Correction => "机关要求您补正申请，请在补正期限内提交补正内容。",
+        Status::Consultation => "机关正在依法征求意见，办理完毕后将作出答复。",
+        Status::Delivered => "机关已作出答复并送达，您可以在本页阅读和打印答复书。",
+        Status::Withdrawn => "您已撤回申请，机关不再办理。",
+        Status::AbandonedNoCorrection => {
+            "您未在补正期限内补正，视为放弃申请（第三十条）。如仍需要该信息，可以重新提出申请。"
+        }
+        Status::AbandonedFeeUnpaid => {
+            "您未在期限内缴纳信息处理费，视为放弃申请。如仍需要该信息，可以重新提出申请。"
+        }
+        Status::ClosedWithoutProcessing => "机关已依法对您的申请作出处理，请阅读答复书。",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -56,6 +147,34 @@ mod tests {
     fn every_action_has_a_chinese_name_without_latin_letters() {
         for kind in ActionKind::ALL {
             let label = action_label(*kind);
+            assert!(!label.is_empty() && !label.chars().any(|c| c.is_ascii_alphabetic()));
+        }
+    }
+
+    #[test]
+    fn every_applicant_facing_code_has_a_chinese_name() {
+        let names = ApplicantKind::ALL
+            .iter()
+            .map(|k| applicant_kind_label(*k))
+            .chain(
+                OrganisationType::ALL
+                    .iter()
+                    .map(|t| organisation_type_label(*t)),
+            )
+            .chain(IdDocumentType::ALL.iter().map(|t| id_document_label(*t)))
+            .chain(
+                InformationForm::ALL
+                    .iter()
+                    .map(|f| information_form_label(*f)),
+            )
+            .chain(
+                DeliveryMethod::ALL
+                    .iter()
+                    .map(|m| delivery_method_label(*m)),
+            )
+            .chain(Status::ALL.iter().map(|s| applicant_status_label(*s)))
+            .chain(Status::ALL.iter().map(|s| applicant_status_text(*s)));
+        for label in names {
             assert!(!label.is_empty() && !label.chars().any(|c| c.is_ascii_alphabetic()));
         }
     }

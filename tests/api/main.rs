@@ -33,5 +33,6 @@ mod report;
 mod storage;
 mod validation;
 mod visibility;
+mod web_public;
 mod web_sign_in;
 mod workflow;
