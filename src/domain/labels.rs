@@ -48,6 +48,121 @@ pub fn channel_label(channel: Channel) -> &'static str {
     }
 }
 
+// ---- The clerk's console (issue 15): the choices of its forms and the facts of a case. ----
+
+use super::actions::{ConsultationReply, ConsultedParty, ReceivedDocument};
+use super::case::{
+    ApplicantKind, ChallengeKind, ChallengeResult, DeliveryMethod, InformationForm,
+    OrganisationType,
+};
+use super::clock::DeadlineState;
+use super::fees::FeeScale;
+use super::identity::IdDocumentType;
+
+pub fn delivery_method_label(m: DeliveryMethod) -> &'static str {
+    match m {
+        DeliveryMethod::Post => "邮寄",
+        DeliveryMethod::Email => "电子邮件",
+        DeliveryMethod::PickUp => "当面领取",
+        DeliveryMethod::Online => "网上查阅",
+    }
+}
+
+pub fn information_form_label(f: InformationForm) -> &'static str {
+    match f {
+        InformationForm::Paper => "纸质",
+        InformationForm::Electronic => "电子数据",
+        InformationForm::InspectionOrCopying => "查阅或复制",
+    }
+}
+
+pub fn applicant_kind_label(k: ApplicantKind) -> &'static str {
+    match k {
+        ApplicantKind::NaturalPerson => "自然人",
+        ApplicantKind::Organisation => "法人或其他组织",
+    }
+}
+
+pub fn organisation_type_label(t: OrganisationType) -> &'static str {
+    match t {
+        OrganisationType::CommercialEnterprise => "商业企业",
+        OrganisationType::ResearchInstitution => "科研机构",
+        OrganisationType::PublicInterestOrganisation => "社会公益组织",
+        OrganisationType::LegalServicesOrganisation => "法律服务机构",
+        OrganisationType::Other => "其他",
+    }
+}
+
+pub fn id_document_type_label(t: IdDocumentType) -> &'static str {
+    match t {
+        IdDocumentType::ResidentIdCard => "居民身份证",
+        IdDocumentType::UnifiedSocialCreditCode => "统一社会信用代码",
+        IdDocumentType::Passport => "护照",
+        IdDocumentType::HkMacaoPermit => "港澳居民来往内地通行证",
+        IdDocumentType::TaiwanPermit => "台湾居民来往大陆通行证",
+        IdDocumentType::ForeignPermanentResidentId => "外国人永久居留身份证",
+        IdDocumentType::Other => "其他证件",
+    }
+}
+
+pub fn fee_scale_label(s: FeeScale) -> &'static str {
+    match s {
+        FeeScale::PerApplication => "按件计收",
+        FeeScale::PerPage => "按量计收",
+    }
+}
+
+pub fn challenge_kind_label(k: ChallengeKind) -> &'static str {
+    match k {
+        ChallengeKind::Reconsideration => "行政复议",
+        ChallengeKind::Litigation => "行政诉讼",
+    }
+}
+
+pub fn challenge_result_label(r: ChallengeResult) -> &'static str {
+    match r {
+        ChallengeResult::Upheld => "维持",
+        ChallengeResult::Corrected => "纠正",
+        ChallengeResult::Other => "其他结果",
+    }
+}
+
+pub fn consulted_party_label(p: ConsultedParty) -> &'static str {
+    match p {
+        ConsultedParty::ThirdParty => "第三方",
+        ConsultedParty::Agency => "其他机关",
+    }
+}
+
+pub fn consultation_reply_label(r: ConsultationReply) -> &'static str {
+    match r {
+        ConsultationReply::Consent => "同意公开",
+        ConsultationReply::Objection => "不同意公开",
+        ConsultationReply::NoReply => "逾期未答复",
+    }
+}
+
+pub fn received_document_label(d: ReceivedDocument) -> &'static str {
+    match d {
+        ReceivedDocument::CorrectionNotice => "补正告知书",
+        ReceivedDocument::FeeNotice => "收费通知书",
+        ReceivedDocument::ConsultationLetter => "征求意见函",
+        ReceivedDocument::Answer => "答复书",
+    }
+}
+
+pub fn deadline_state_label(s: DeadlineState) -> &'static str {
+    match s {
+        DeadlineState::Open => "进行中",
+        DeadlineState::Overdue => "已逾期",
+        DeadlineState::Paused => "已暂停",
+        DeadlineState::Met => "已按期完成",
+        DeadlineState::Missed => "逾期完成",
+        DeadlineState::Moot => "不再适用",
+        DeadlineState::Lapsed => "期限届满",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
