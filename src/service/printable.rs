@@ -79,7 +79,10 @@ pub fn document(
 ) -> Result<Option<Printed>, ServiceError> {
     let conn = &mut *services.conn()?;
     let principal = authenticate(conn, token)?;
-    require_staff(&principal, &[Role::Clerk, Role::Approver, Role::Auditor, Role::Admin])?;
+    require_staff(
+        &principal,
+        &[Role::Clerk, Role::Approver, Role::Auditor, Role::Admin],
+    )?;
     let case = super::cases::visible(conn, &principal, id)?;
     let payload = match which.step() {
         None => Value::Null,
@@ -99,7 +102,11 @@ pub fn document(
     let mut ctx = super::notices::context_of(&agency, &cal, &case, now);
     if which == Printable::Fee {
         let per_page = payload["scale"] == "per_page";
-        ctx["fee_scale_label"] = json!(if per_page { "按量计收" } else { "按件计收" });
+        ctx["fee_scale_label"] = json!(if per_page {
+            "按量计收"
+        } else {
+            "按件计收"
+        });
         ctx["fee_unit"] = json!(if per_page { "页" } else { "件" });
     }
     ctx["payload"] = payload;

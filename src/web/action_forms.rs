@@ -57,7 +57,11 @@ pub struct Fill<'a> {
     )>,
 }
 
-fn opts<T: Copy>(all: &[T], code: fn(T) -> &'static str, label: fn(T) -> &'static str) -> Vec<(String, String)> {
+fn opts<T: Copy>(
+    all: &[T],
+    code: fn(T) -> &'static str,
+    label: fn(T) -> &'static str,
+) -> Vec<(String, String)> {
     all.iter()
         .map(|v| (code(*v).to_owned(), label(*v).to_owned()))
         .collect()
@@ -68,7 +72,14 @@ struct B {
 }
 
 impl B {
-    fn f(mut self, name: &str, label: &'static str, input: &'static str, required: bool, help: &'static str) -> Self {
+    fn f(
+        mut self,
+        name: &str,
+        label: &'static str,
+        input: &'static str,
+        required: bool,
+        help: &'static str,
+    ) -> Self {
         self.fields.push(Field {
             name: name.to_owned(),
             id: String::new(),
@@ -83,7 +94,14 @@ impl B {
         self
     }
 
-    fn select(mut self, name: &str, label: &'static str, required: bool, options: Vec<(String, String)>, help: &'static str) -> Self {
+    fn select(
+        mut self,
+        name: &str,
+        label: &'static str,
+        required: bool,
+        options: Vec<(String, String)>,
+        help: &'static str,
+    ) -> Self {
         self = self.f(name, label, "select", required, help);
         if let Some(last) = self.fields.last_mut() {
             last.options = options;
@@ -112,97 +130,351 @@ fn fields(kind: ActionKind, fill: &Fill<'_>) -> B {
     let case = fill.case;
     match kind {
         A::ConfirmReceipt => b()
-            .f("received_on", "收到申请日期", "date", true, "依条例第三十一条确定的收到申请之日（如邮件签收日）。")
+            .f(
+                "received_on",
+                "收到申请日期",
+                "date",
+                true,
+                "依条例第三十一条确定的收到申请之日（如邮件签收日）。",
+            )
             .value(&today)
-            .f("basis", "确认依据", "text", false, "如：收发室签收、与申请人电话确认。"),
-        A::Accept | A::Approve | A::GrantExtension => b().f("note", "备注", "textarea", false, NOTE),
+            .f(
+                "basis",
+                "确认依据",
+                "text",
+                false,
+                "如：收发室签收、与申请人电话确认。",
+            ),
+        A::Accept | A::Approve | A::GrantExtension => {
+            b().f("note", "备注", "textarea", false, NOTE)
+        }
         A::RequestCorrection => b()
-            .f("items[]", "需补正事项 1", "textarea", true, "依条例第三十条，一次性告知全部需补正的事项。")
+            .f(
+                "items[]",
+                "需补正事项 1",
+                "textarea",
+                true,
+                "依条例第三十条，一次性告知全部需补正的事项。",
+            )
             .f("items[]", "需补正事项 2", "textarea", false, "")
             .f("items[]", "需补正事项 3", "textarea", false, "")
-            .f("period_working_days", "补正期限（工作日）", "number", true, "给予申请人的合理补正期限，1 至 60 个工作日。")
+            .f(
+                "period_working_days",
+                "补正期限（工作日）",
+                "number",
+                true,
+                "给予申请人的合理补正期限，1 至 60 个工作日。",
+            )
             .value("15")
-            .f("by_post", "告知书邮寄送达", "checkbox", false, "邮寄的，补正期限自申请人签收之日起算，签收后请登记送达日期。"),
+            .f(
+                "by_post",
+                "告知书邮寄送达",
+                "checkbox",
+                false,
+                "邮寄的，补正期限自申请人签收之日起算，签收后请登记送达日期。",
+            ),
         A::SubmitCorrection => b()
-            .f("statement", "补正说明", "textarea", true, "申请人对补正告知书的答复。")
-            .f("description", "补正后的申请内容", "textarea", false, "填写后将替换原申请内容。")
+            .f(
+                "statement",
+                "补正说明",
+                "textarea",
+                true,
+                "申请人对补正告知书的答复。",
+            )
+            .f(
+                "description",
+                "补正后的申请内容",
+                "textarea",
+                false,
+                "填写后将替换原申请内容。",
+            )
             .f("document_number", "文号", "text", false, "")
-            .f("received_on", "收到补正日期", "date", false, "纸质补正：本机关收到之日。"),
+            .f(
+                "received_on",
+                "收到补正日期",
+                "date",
+                false,
+                "纸质补正：本机关收到之日。",
+            ),
         A::StartConsultation => b()
-            .select("party_kind", "征求对象类型", true, opts(ConsultedParty::ALL, ConsultedParty::as_str, labels::consulted_party_label), "")
+            .select(
+                "party_kind",
+                "征求对象类型",
+                true,
+                opts(
+                    ConsultedParty::ALL,
+                    ConsultedParty::as_str,
+                    labels::consulted_party_label,
+                ),
+                "",
+            )
             .f("party_name", "征求对象名称", "text", true, "")
-            .f("party_email", "征求对象电子邮箱", "text", false, "填写后征求意见函将以电子邮件发送。")
+            .f(
+                "party_email",
+                "征求对象电子邮箱",
+                "text",
+                false,
+                "填写后征求意见函将以电子邮件发送。",
+            )
             .f("letter_date", "征求意见函日期", "date", true, "")
             .value(&today)
-            .f("letter_received_on", "对方签收日期", "date", false, "第三方答复期限（15个工作日）自签收之日起算（第三十二条）。")
+            .f(
+                "letter_received_on",
+                "对方签收日期",
+                "date",
+                false,
+                "第三方答复期限（15个工作日）自签收之日起算（第三十二条）。",
+            )
             .f("note", "备注", "textarea", false, NOTE),
         A::EndConsultation => b()
-            .f("consultation_id", "征求意见编号", "text", false, "同时有多项征求意见时填写，如 c1、c2。")
-            .select("reply", "答复结果", true, opts(ConsultationReply::ALL, ConsultationReply::as_str, labels::consultation_reply_label), "")
-            .f("reply_date", "答复日期", "date", true, "逾期未答复的，填期限届满之日。")
+            .f(
+                "consultation_id",
+                "征求意见编号",
+                "text",
+                false,
+                "同时有多项征求意见时填写，如 c1、c2。",
+            )
+            .select(
+                "reply",
+                "答复结果",
+                true,
+                opts(
+                    ConsultationReply::ALL,
+                    ConsultationReply::as_str,
+                    labels::consultation_reply_label,
+                ),
+                "",
+            )
+            .f(
+                "reply_date",
+                "答复日期",
+                "date",
+                true,
+                "逾期未答复的，填期限届满之日。",
+            )
             .value(&today)
             .f("reply_summary", "答复要点", "textarea", false, ""),
         A::ProposeDecision => decision_fields(),
-        A::Return | A::RefuseExtension => b().f("reason", "理由", "textarea", true, "将告知拟稿人。"),
+        A::Return | A::RefuseExtension => {
+            b().f("reason", "理由", "textarea", true, "将告知拟稿人。")
+        }
         A::Deliver => b()
-            .select("method", "送达方式", true, opts(DeliveryMethod::ALL, DeliveryMethod::as_str, labels::delivery_method_label), "")
+            .select(
+                "method",
+                "送达方式",
+                true,
+                opts(
+                    DeliveryMethod::ALL,
+                    DeliveryMethod::as_str,
+                    labels::delivery_method_label,
+                ),
+                "",
+            )
             .value(case.delivery_wanted.as_str())
-            .f("posted_on", "交邮日期", "date", false, "邮寄送达的，以交邮之日为答复之日。")
+            .f(
+                "posted_on",
+                "交邮日期",
+                "date",
+                false,
+                "邮寄送达的，以交邮之日为答复之日。",
+            )
             .f("delivered_on", "送达（签收或发送）日期", "date", false, "")
             .value(&today)
             .f("note", "备注", "textarea", false, NOTE),
-        A::Withdraw => b().f("reason", "撤回理由", "textarea", false, "申请人撤回申请的理由（如有）。"),
+        A::Withdraw => b().f(
+            "reason",
+            "撤回理由",
+            "textarea",
+            false,
+            "申请人撤回申请的理由（如有）。",
+        ),
         A::RequestExtension => b()
-            .f("working_days", "延长工作日数", "number", true, "依条例第三十三条，延长不超过 20 个工作日，须经负责人同意。")
+            .f(
+                "working_days",
+                "延长工作日数",
+                "number",
+                true,
+                "依条例第三十三条，延长不超过 20 个工作日，须经负责人同意。",
+            )
             .value("20")
             .f("reason", "延期理由", "textarea", true, "将告知申请人。"),
         A::SetAnswerPeriod => b()
-            .f("working_days", "答复期限（工作日）", "number", true, "第三十五条：21 至 120 个工作日。")
+            .f(
+                "working_days",
+                "答复期限（工作日）",
+                "number",
+                true,
+                "第三十五条：21 至 120 个工作日。",
+            )
             .f("reason", "理由", "textarea", true, ""),
-        A::AskForReasons => b().f("questions", "要求说明的事项", "textarea", true, "第三十五条：申请数量、频次明显超过合理范围的，可要求说明理由。"),
+        A::AskForReasons => b().f(
+            "questions",
+            "要求说明的事项",
+            "textarea",
+            true,
+            "第三十五条：申请数量、频次明显超过合理范围的，可要求说明理由。",
+        ),
         A::IssueFeeNotice => b()
-            .select("scale", "计收方式", true, opts(FeeScale::ALL, FeeScale::as_str, labels::fee_scale_label), "")
+            .select(
+                "scale",
+                "计收方式",
+                true,
+                opts(FeeScale::ALL, FeeScale::as_str, labels::fee_scale_label),
+                "",
+            )
             .f("pages", "页数", "number", false, "按量计收时填写。")
-            .f("reduction_fen", "减免金额（分）", "number", false, "以分为单位，如 10.50 元填 1050。")
+            .f(
+                "reduction_fen",
+                "减免金额（分）",
+                "number",
+                false,
+                "以分为单位，如 10.50 元填 1050。",
+            )
             .f("reduction_reason", "减免理由", "text", false, "")
-            .f("notice_received_on", "申请人收到通知日期", "date", false, "网上或电子邮件送达的，默认为今天。")
-            .f("by_post", "通知书邮寄送达", "checkbox", false, "邮寄的，缴费期限自签收之日起算。"),
+            .f(
+                "notice_received_on",
+                "申请人收到通知日期",
+                "date",
+                false,
+                "网上或电子邮件送达的，默认为今天。",
+            )
+            .f(
+                "by_post",
+                "通知书邮寄送达",
+                "checkbox",
+                false,
+                "邮寄的，缴费期限自签收之日起算。",
+            ),
         A::RecordPayment => b()
             .f("paid_on", "缴费日期", "date", true, "")
             .value(&today)
-            .f("amount_fen", "缴费金额（分）", "number", true, "以分为单位，须与通知金额一致。")
-            .value(case.clock.fee.amount_fen.map(|a| a.to_string()).unwrap_or_default())
+            .f(
+                "amount_fen",
+                "缴费金额（分）",
+                "number",
+                true,
+                "以分为单位，须与通知金额一致。",
+            )
+            .value(
+                case.clock
+                    .fee
+                    .amount_fen
+                    .map(|a| a.to_string())
+                    .unwrap_or_default(),
+            )
             .f("receipt_number", "票据号码", "text", false, ""),
         A::AbandonNoCorrection | A::AbandonFeeUnpaid => b(),
         A::RecordChallenge => b()
-            .select("kind", "类型", true, opts(ChallengeKind::ALL, ChallengeKind::as_str, labels::challenge_kind_label), "")
-            .f("after_reconsideration", "复议后起诉", "checkbox", false, "仅行政诉讼：经复议后提起的诉讼。")
+            .select(
+                "kind",
+                "类型",
+                true,
+                opts(
+                    ChallengeKind::ALL,
+                    ChallengeKind::as_str,
+                    labels::challenge_kind_label,
+                ),
+                "",
+            )
+            .f(
+                "after_reconsideration",
+                "复议后起诉",
+                "checkbox",
+                false,
+                "仅行政诉讼：经复议后提起的诉讼。",
+            )
             .f("filed_on", "提起日期", "date", true, "")
             .f("authority", "复议机关或法院", "text", false, "")
             .f("reference", "案号", "text", false, ""),
         A::RecordChallengeResult => b()
-            .f("challenge_id", "复议或诉讼编号", "text", true, "见本页“复议和诉讼”一节。")
-            .select("result", "结果", true, opts(ChallengeResult::ALL, ChallengeResult::as_str, labels::challenge_result_label), "")
+            .f(
+                "challenge_id",
+                "复议或诉讼编号",
+                "text",
+                true,
+                "见本页“复议和诉讼”一节。",
+            )
+            .select(
+                "result",
+                "结果",
+                true,
+                opts(
+                    ChallengeResult::ALL,
+                    ChallengeResult::as_str,
+                    labels::challenge_result_label,
+                ),
+                "",
+            )
             .f("decided_on", "审结日期", "date", true, ""),
         A::RecordNoticeReceived => b()
-            .select("document", "文书", true, opts(ReceivedDocument::ALL, ReceivedDocument::as_str, labels::received_document_label), "")
-            .f("consultation_id", "征求意见编号", "text", false, "征求意见函：如 c1。")
-            .f("received_on", "签收日期", "date", true, "回执上的签收日期。"),
+            .select(
+                "document",
+                "文书",
+                true,
+                opts(
+                    ReceivedDocument::ALL,
+                    ReceivedDocument::as_str,
+                    labels::received_document_label,
+                ),
+                "",
+            )
+            .f(
+                "consultation_id",
+                "征求意见编号",
+                "text",
+                false,
+                "征求意见函：如 c1。",
+            )
+            .f(
+                "received_on",
+                "签收日期",
+                "date",
+                true,
+                "回执上的签收日期。",
+            ),
         A::WaiveFee => b()
-            .select("scale", "本应适用的计收方式", true, opts(FeeScale::ALL, FeeScale::as_str, labels::fee_scale_label), "")
+            .select(
+                "scale",
+                "本应适用的计收方式",
+                true,
+                opts(FeeScale::ALL, FeeScale::as_str, labels::fee_scale_label),
+                "",
+            )
             .f("pages", "页数", "number", false, "按量计收时填写。")
             .f("reason", "减免理由", "textarea", true, ""),
-        A::ReplyToReasons => b()
-            .f("reply", "申请人的说明", "textarea", true, "")
-            .f("received_on", "收到日期", "date", false, "纸质答复：本机关收到之日。"),
+        A::ReplyToReasons => b().f("reply", "申请人的说明", "textarea", true, "").f(
+            "received_on",
+            "收到日期",
+            "date",
+            false,
+            "纸质答复：本机关收到之日。",
+        ),
         A::Reopen => b()
-            .f("reason", "正当理由", "textarea", true, "第三十条：申请人有正当理由逾期补正的。")
+            .f(
+                "reason",
+                "正当理由",
+                "textarea",
+                true,
+                "第三十条：申请人有正当理由逾期补正的。",
+            )
             .f("statement", "补正说明", "textarea", true, "")
             .f("description", "补正后的申请内容", "textarea", false, ""),
         A::NotifyThirdParty => b()
-            .f("consultation_id", "征求意见编号", "text", false, "仅一方反对时可不填。")
+            .f(
+                "consultation_id",
+                "征求意见编号",
+                "text",
+                false,
+                "仅一方反对时可不填。",
+            )
             .f("content", "拟公开的内容", "textarea", true, "")
-            .f("reasons", "公开理由", "textarea", true, "第三十二条：决定公开的，书面告知第三方。"),
+            .f(
+                "reasons",
+                "公开理由",
+                "textarea",
+                true,
+                "第三十二条：决定公开的，书面告知第三方。",
+            ),
     }
 }
 
@@ -214,23 +486,89 @@ fn decision_fields() -> B {
         .map(|o| (o.as_str().to_owned(), o.label().to_owned()))
         .collect();
     let mut d = b()
-        .select("outcome", "答复类型", true, outcomes, "按年度报告第三部分的分类选择一项。")
+        .select(
+            "outcome",
+            "答复类型",
+            true,
+            outcomes,
+            "按年度报告第三部分的分类选择一项。",
+        )
         .f("reasoning", "理由", "textarea", true, "")
         .f("legal_basis", "法律依据", "text", false, "")
-        .f("public_location", "已公开信息的获取途径", "text", false, "第三十六条第一项。")
-        .f("not_this_office", "不属于本机关负责公开", "checkbox", false, "第三十六条第五项。")
+        .f(
+            "public_location",
+            "已公开信息的获取途径",
+            "text",
+            false,
+            "第三十六条第一项。",
+        )
+        .f(
+            "not_this_office",
+            "不属于本机关负责公开",
+            "checkbox",
+            false,
+            "第三十六条第五项。",
+        )
         .f("responsible_office", "负责公开的机关", "text", false, "")
         .f("responsible_contact", "该机关联系方式", "text", false, "")
-        .f("other_procedure", "其他法定途径", "text", false, "第三十六条第七项。")
-        .f("earlier_application", "此前答复的申请编号", "text", false, "第三十六条第六项：重复申请。")
-        .f("convenience_reply", "便民答复", "textarea", false, "仅限信息不存在、需另行制作、补正后仍不明确的答复。")
-        .f("third_party_objection_upheld", "采纳第三方不同意公开的意见", "checkbox", false, "");
+        .f(
+            "other_procedure",
+            "其他法定途径",
+            "text",
+            false,
+            "第三十六条第七项。",
+        )
+        .f(
+            "earlier_application",
+            "此前答复的申请编号",
+            "text",
+            false,
+            "第三十六条第六项：重复申请。",
+        )
+        .f(
+            "convenience_reply",
+            "便民答复",
+            "textarea",
+            false,
+            "仅限信息不存在、需另行制作、补正后仍不明确的答复。",
+        )
+        .f(
+            "third_party_objection_upheld",
+            "采纳第三方不同意公开的意见",
+            "checkbox",
+            false,
+            "",
+        );
     for i in 0..2 {
         d = d
-            .f(&format!("withheld[{i}].part"), "不予公开的部分", "text", false, "部分公开时，逐项写明不予公开的部分。")
-            .select(&format!("withheld[{i}].ground"), "不予公开的理由类别", false, grounds.clone(), "")
-            .f(&format!("withheld[{i}].legal_basis"), "该部分的法律依据", "text", false, "")
-            .f(&format!("withheld[{i}].reasoning"), "该部分的理由", "textarea", false, "");
+            .f(
+                &format!("withheld[{i}].part"),
+                "不予公开的部分",
+                "text",
+                false,
+                "部分公开时，逐项写明不予公开的部分。",
+            )
+            .select(
+                &format!("withheld[{i}].ground"),
+                "不予公开的理由类别",
+                false,
+                grounds.clone(),
+                "",
+            )
+            .f(
+                &format!("withheld[{i}].legal_basis"),
+                "该部分的法律依据",
+                "text",
+                false,
+                "",
+            )
+            .f(
+                &format!("withheld[{i}].reasoning"),
+                "该部分的理由",
+                "textarea",
+                false,
+                "",
+            );
     }
     d
 }
@@ -274,7 +612,9 @@ fn form(kind: ActionKind, fill: &Fill<'_>) -> ActionForm {
             let base = f.name.trim_end_matches("[]");
             f.error = errors
                 .iter()
-                .find(|(k, _)| *k == base || k.strip_prefix(base).is_some_and(|r| r.starts_with('[')))
+                .find(|(k, _)| {
+                    *k == base || k.strip_prefix(base).is_some_and(|r| r.starts_with('['))
+                })
                 .map(|(_, m)| m.clone())
                 .filter(|_| *n == 1);
             if !f.name.ends_with("[]") {
@@ -283,10 +623,17 @@ fn form(kind: ActionKind, fill: &Fill<'_>) -> ActionForm {
         }
     }
     let error = refused.and_then(|(_, errors, _)| {
-        let named: Vec<&str> = fields.iter().map(|f| f.name.trim_end_matches("[]")).collect();
+        let named: Vec<&str> = fields
+            .iter()
+            .map(|f| f.name.trim_end_matches("[]"))
+            .collect();
         let rest: Vec<&str> = errors
             .iter()
-            .filter(|(k, _)| !named.iter().any(|n| k.as_str() == *n || k.starts_with(&format!("{n}["))))
+            .filter(|(k, _)| {
+                !named
+                    .iter()
+                    .any(|n| k.as_str() == *n || k.starts_with(&format!("{n}[")))
+            })
             .map(|(_, m)| m.as_str())
             .collect();
         (!rest.is_empty()).then(|| rest.join("；"))

@@ -148,6 +148,11 @@ async fn staff_action(
     match take(&services, me.secret.clone(), id.clone(), &action, &form).await {
         Ok(_) => Ok(page::redirect(&back)),
         Err(e) => {
+            let status = match &e {
+                WebError::Problem(p) => actix_web::http::StatusCode::from_u16(p.status()).ok(),
+                _ => None,
+            }
+            .unwrap_or(actix_web::http::StatusCode::UNPROCESSABLE_ENTITY);
             let errors = page::form_errors(e)?;
             if form.get("_back").is_none() {
                 // From the case page: drawn again with the errors beside the action's inputs.
@@ -156,15 +161,8 @@ async fn staff_action(
                     errors,
                     values: form.values(),
                 };
-                return super::case_page::draw(
-                    &visitor,
-                    &services,
-                    &me,
-                    id,
-                    Some(refused),
-                    actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
-                )
-                .await;
+                return super::case_page::draw(&visitor, &services, &me, id, Some(refused), status)
+                    .await;
             }
             page::html_status(
                 actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,

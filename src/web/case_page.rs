@@ -74,7 +74,15 @@ async fn show(
     id: web::Path<String>,
 ) -> Result<HttpResponse, WebError> {
     let me = visitor.staff(&services, &[]).await?;
-    draw(&visitor, &services, &me, id.into_inner(), None, StatusCode::OK).await
+    draw(
+        &visitor,
+        &services,
+        &me,
+        id.into_inner(),
+        None,
+        StatusCode::OK,
+    )
+    .await
 }
 
 /// Draws the case page (also again after a refused action, with its errors beside its form).
@@ -154,8 +162,7 @@ async fn retry(
     visitor.check_csrf(&services.key, form.csrf())?;
     let s = services.clone();
     let secret = me.secret.clone();
-    let notice =
-        web::block(move || outbox::retry(&s, Some(&secret), &id, s.now())).await??;
+    let notice = web::block(move || outbox::retry(&s, Some(&secret), &id, s.now())).await??;
     Ok(match notice.application_id {
         Some(case) => page::redirect(&format!("/console/cases/{case}#notices")),
         None => page::redirect("/console/"),

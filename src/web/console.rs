@@ -30,6 +30,8 @@ pub struct QueueParams {
     q: Option<String>,
     sort: Option<String>,
     cursor: Option<String>,
+    /// Rows a page (1 to 200; default 50), as the API's `limit`.
+    limit: Option<String>,
 }
 
 const PAGE_SIZE: i64 = 50;
@@ -62,6 +64,16 @@ impl QueueParams {
                 }
             },
         };
+        let limit = match given(&self.limit) {
+            None => PAGE_SIZE,
+            Some(n) => match n.parse::<i64>() {
+                Ok(n) if (1..=200).contains(&n) => n,
+                _ => {
+                    errors.push("每页条数须为 1 至 200".to_owned());
+                    PAGE_SIZE
+                }
+            },
+        };
         let text = given(&self.q).map(str::to_owned);
         if text.as_ref().is_some_and(|t| t.chars().count() > 200) {
             errors.push("搜索文字最多 200 个字符".to_owned());
@@ -88,7 +100,7 @@ impl QueueParams {
             text,
             agency_code: given(&self.agency).map(str::to_owned),
             cursor,
-            limit: PAGE_SIZE,
+            limit,
             due_within,
             overdue: given(&self.overdue).map(|_| true),
             sort,
@@ -105,6 +117,7 @@ impl QueueParams {
             ("agency", &self.agency),
             ("q", &self.q),
             ("sort", &self.sort),
+            ("limit", &self.limit),
         ];
         pairs
             .iter()
@@ -137,6 +150,14 @@ fn encode(s: &str) -> String {
         .collect()
 }
 
+/// The first `n` characters of a text, with an ellipsis when there is more.
+fn short(text: &str, n: usize) -> String {
+    match text.char_indices().nth(n) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_owned(),
+    }
+}
+
 /// Each row of a page as the queue shows it.
 fn rows(page: &cases::Page) -> Vec<serde_json::Value> {
     page.items
@@ -156,7 +177,7 @@ fn rows(page: &cases::Page) -> Vec<serde_json::Value> {
                 "agency_code": v.agency_code,
                 "status": v.status.as_str(),
                 "applicant": v.applicant.name,
-                "description": v.request.description,
+                "description": short(v.request.description, 40),
                 "channel": v.channel.as_str(),
                 "received_on": v.received_on,
                 "next": case_view::next_deadline(i.next_deadline.as_ref()),

@@ -43,11 +43,10 @@ async fn print(
     let which = Printable::parse(&doc).ok_or_else(no_such_document)?;
     let s = services.clone();
     let secret = me.secret.clone();
-    let printed = web::block(move || {
-        printable::document(&s, Some(&secret), &id, which, None, s.now())
-    })
-    .await??
-    .ok_or_else(no_such_document)?;
+    let printed =
+        web::block(move || printable::document(&s, Some(&secret), &id, which, None, s.now()))
+            .await??
+            .ok_or_else(no_such_document)?;
     page::html(
         &visitor,
         &services.key,

@@ -29,7 +29,11 @@ pub fn routes() -> Vec<PageRoute> {
     ]
 }
 
-fn opts<T: Copy>(all: &[T], code: fn(T) -> &'static str, label: fn(T) -> &'static str) -> Vec<(&'static str, &'static str)> {
+fn opts<T: Copy>(
+    all: &[T],
+    code: fn(T) -> &'static str,
+    label: fn(T) -> &'static str,
+) -> Vec<(&'static str, &'static str)> {
     all.iter().map(|v| (code(*v), label(*v))).collect()
 }
 
@@ -71,9 +75,19 @@ fn draw(
 async fn show(visitor: Visitor, services: web::Data<Services>) -> Result<HttpResponse, WebError> {
     let me = visitor.staff(&services, &[Role::Clerk]).await?;
     let mut values = BTreeMap::new();
-    values.insert("received_on".to_owned(), legal_date(services.now()).to_string());
+    values.insert(
+        "received_on".to_owned(),
+        legal_date(services.now()).to_string(),
+    );
     values.insert("channel".to_owned(), Channel::InPerson.as_str().to_owned());
-    draw(&visitor, &services, &me, StatusCode::OK, values, BTreeMap::new())
+    draw(
+        &visitor,
+        &services,
+        &me,
+        StatusCode::OK,
+        values,
+        BTreeMap::new(),
+    )
 }
 
 async fn submit(

@@ -32,5 +32,6 @@ mod report;
 mod storage;
 mod validation;
 mod visibility;
+mod web_console;
 mod web_sign_in;
 mod workflow;

@@ -134,11 +134,11 @@ impl WebClient<'_> {
         self.cookies.borrow().get(name).cloned()
     }
 
-
     async fn finish(
         &self,
         mut res: awc::ClientResponse<
-            impl futures_util::Stream<Item = Result<actix_web::web::Bytes, awc::error::PayloadError>> + Unpin,
+            impl futures_util::Stream<Item = Result<actix_web::web::Bytes, awc::error::PayloadError>>
+                + Unpin,
         >,
     ) -> Page {
         self.keep(res.headers());
