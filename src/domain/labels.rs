@@ -1,9 +1,13 @@
 //! The Chinese names people read for the codes the service stores: actions and channels (the
 //! statuses' names are `service::templates::status_label`, outcomes' `Outcome::label`).
 
+use super::actions::{ConsultationReply, ConsultedParty, ReceivedDocument};
 use super::case::{
-    ApplicantKind, Channel, DeliveryMethod, InformationForm, OrganisationType, Status,
+    ApplicantKind, ChallengeKind, ChallengeResult, Channel, DeliveryMethod, InformationForm,
+    OrganisationType, Status,
 };
+use super::clock::DeadlineState;
+use super::fees::FeeScale;
 use super::identity::IdDocumentType;
 use super::workflow::ActionKind;
 
@@ -136,6 +140,64 @@ pub fn applicant_status_text(status: Status) -> &'static str {
             "您未在期限内缴纳信息处理费，视为放弃申请。如仍需要该信息，可以重新提出申请。"
         }
         Status::ClosedWithoutProcessing => "机关已依法对您的申请作出处理，请阅读答复书。",
+    }
+}
+
+pub fn fee_scale_label(s: FeeScale) -> &'static str {
+    match s {
+        FeeScale::PerApplication => "按件计收",
+        FeeScale::PerPage => "按量计收",
+    }
+}
+
+pub fn challenge_kind_label(k: ChallengeKind) -> &'static str {
+    match k {
+        ChallengeKind::Reconsideration => "行政复议",
+        ChallengeKind::Litigation => "行政诉讼",
+    }
+}
+
+pub fn challenge_result_label(r: ChallengeResult) -> &'static str {
+    match r {
+        ChallengeResult::Upheld => "维持",
+        ChallengeResult::Corrected => "纠正",
+        ChallengeResult::Other => "其他结果",
+    }
+}
+
+pub fn consulted_party_label(p: ConsultedParty) -> &'static str {
+    match p {
+        ConsultedParty::ThirdParty => "第三方",
+        ConsultedParty::Agency => "其他机关",
+    }
+}
+
+pub fn consultation_reply_label(r: ConsultationReply) -> &'static str {
+    match r {
+        ConsultationReply::Consent => "同意公开",
+        ConsultationReply::Objection => "不同意公开",
+        ConsultationReply::NoReply => "逾期未答复",
+    }
+}
+
+pub fn received_document_label(d: ReceivedDocument) -> &'static str {
+    match d {
+        ReceivedDocument::CorrectionNotice => "补正告知书",
+        ReceivedDocument::FeeNotice => "收费通知书",
+        ReceivedDocument::ConsultationLetter => "征求意见函",
+        ReceivedDocument::Answer => "答复书",
+    }
+}
+
+pub fn deadline_state_label(s: DeadlineState) -> &'static str {
+    match s {
+        DeadlineState::Open => "进行中",
+        DeadlineState::Overdue => "已逾期",
+        DeadlineState::Paused => "已暂停",
+        DeadlineState::Met => "已按期完成",
+        DeadlineState::Missed => "逾期完成",
+        DeadlineState::Moot => "不再适用",
+        DeadlineState::Lapsed => "期限届满",
     }
 }
 

@@ -20,6 +20,7 @@ pub mod jobs;
 pub mod letters;
 pub mod notices;
 pub mod outbox;
+pub mod printable;
 pub mod reminders;
 pub mod report;
 pub mod report_format;

@@ -76,7 +76,12 @@ fn due(deadlines: &[clock::Deadline], kind: DeadlineKind) -> Value {
 }
 
 /// The values every template sees, from an office and calendar the caller already holds.
-fn context_of(agency: &Agency, cal: &Calendar, case: &ApplicationRow, now: DateTime<Utc>) -> Value {
+pub(super) fn context_of(
+    agency: &Agency,
+    cal: &Calendar,
+    case: &ApplicationRow,
+    now: DateTime<Utc>,
+) -> Value {
     context_with((agency, cal), case, &due_days(cal, case, legal_date(now)))
 }
 

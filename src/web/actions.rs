@@ -60,6 +60,7 @@ pub async fn take(
         )
     })?;
     let mut body = form.to_json(NUMBERS, BOOLEANS);
+    numbered_lists(&mut body);
     let version = body
         .as_object_mut()
         .and_then(|o| o.get("version").cloned())
@@ -94,6 +95,34 @@ pub async fn take(
     Ok(v)
 }
 
+/// Inputs named `withheld[0].part` arrive as the key `withheld[0]`: such numbered entries
+/// become the list `withheld`, in their order (an entry left wholly blank is absent).
+fn numbered_lists(body: &mut serde_json::Value) {
+    let Some(map) = body.as_object_mut() else {
+        return;
+    };
+    let numbered: Vec<(String, String, usize)> = map
+        .keys()
+        .filter_map(|k| {
+            let (name, rest) = k.split_once('[')?;
+            let n = rest.strip_suffix(']')?.parse().ok()?;
+            Some((k.clone(), name.to_owned(), n))
+        })
+        .collect();
+    let mut lists: std::collections::BTreeMap<String, Vec<(usize, serde_json::Value)>> =
+        std::collections::BTreeMap::new();
+    for (key, name, n) in numbered {
+        if let Some(v) = map.remove(&key) {
+            lists.entry(name).or_default().push((n, v));
+        }
+    }
+    for (name, mut items) in lists {
+        items.sort_by_key(|(n, _)| *n);
+        let list = items.into_iter().map(|(_, v)| v).collect();
+        map.insert(name, serde_json::Value::Array(list));
+    }
+}
+
 /// Where a console form returns to: a console path it names (`_back`), else the case page.
 pub fn back_to(form: &Form, id: &str) -> String {
     match form.get("_back") {
@@ -119,7 +148,22 @@ async fn staff_action(
     match take(&services, me.secret.clone(), id.clone(), &action, &form).await {
         Ok(_) => Ok(page::redirect(&back)),
         Err(e) => {
+            let status = match &e {
+                WebError::Problem(p) => actix_web::http::StatusCode::from_u16(p.status()).ok(),
+                _ => None,
+            }
+            .unwrap_or(actix_web::http::StatusCode::UNPROCESSABLE_ENTITY);
             let errors = page::form_errors(e)?;
+            if form.get("_back").is_none() {
+                // From the case page: drawn again with the errors beside the action's inputs.
+                let refused = super::case_page::Refused {
+                    action,
+                    errors,
+                    values: form.values(),
+                };
+                return super::case_page::draw(&visitor, &services, &me, id, Some(refused), status)
+                    .await;
+            }
             page::html_status(
                 actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
                 &visitor,

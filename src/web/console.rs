@@ -1,25 +1,245 @@
-//! The clerk's console: `/console/` and the case pages.
+//! The clerk's console: `/console/`, the queue of cases sorted by the next deadline, with
+//! badges, filters, search and pages (the same query as `GET /api/v1/applications`).
 
 use actix_web::http::Method;
 use actix_web::{web, HttpResponse};
-use minijinja::context;
+use minijinja::{context, Value};
+use serde::Deserialize;
+use serde_json::json;
 
+use super::case_view;
 use super::page::{self, WebError};
 use super::session::Visitor;
 use super::PageRoute;
-use crate::service::Services;
+use crate::db::cases::{Cursor, Sort};
+use crate::domain::case::Status;
+use crate::http::views;
+use crate::service::{cases, Services};
 
 pub fn routes() -> Vec<PageRoute> {
-    vec![("/console/", Method::GET, web::get().to(home))]
+    vec![("/console/", Method::GET, web::get().to(queue))]
 }
 
-async fn home(visitor: Visitor, services: web::Data<Services>) -> Result<HttpResponse, WebError> {
+/// The queue's filters as a GET form sends them (blank inputs are "any").
+#[derive(Debug, Default, Deserialize)]
+pub struct QueueParams {
+    status: Option<String>,
+    due_within: Option<String>,
+    overdue: Option<String>,
+    agency: Option<String>,
+    q: Option<String>,
+    sort: Option<String>,
+    cursor: Option<String>,
+    /// Rows a page (1 to 200; default 50), as the API's `limit`.
+    limit: Option<String>,
+}
+
+const PAGE_SIZE: i64 = 50;
+
+fn given(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+impl QueueParams {
+    /// The use case's query, or the Chinese message of each filter that is wrong.
+    fn query(&self) -> Result<cases::Query, Vec<String>> {
+        let mut errors = Vec::new();
+        let statuses = match given(&self.status) {
+            None => Vec::new(),
+            Some(s) => match Status::parse(s) {
+                Some(st) => vec![st],
+                None => {
+                    errors.push("请选择列表中的状态".to_owned());
+                    Vec::new()
+                }
+            },
+        };
+        let due_within = match given(&self.due_within) {
+            None => None,
+            Some(n) => match n.parse::<u32>() {
+                Ok(n) if n <= 250 => Some(n),
+                _ => {
+                    errors.push("“到期工作日”须为 0 至 250 的整数".to_owned());
+                    None
+                }
+            },
+        };
+        let limit = match given(&self.limit) {
+            None => PAGE_SIZE,
+            Some(n) => match n.parse::<i64>() {
+                Ok(n) if (1..=200).contains(&n) => n,
+                _ => {
+                    errors.push("每页条数须为 1 至 200".to_owned());
+                    PAGE_SIZE
+                }
+            },
+        };
+        let text = given(&self.q).map(str::to_owned);
+        if text.as_ref().is_some_and(|t| t.chars().count() > 200) {
+            errors.push("搜索文字最多 200 个字符".to_owned());
+        }
+        let sort = match given(&self.sort) {
+            Some("newest") => Sort::Newest,
+            _ => Sort::Deadline,
+        };
+        let cursor = match given(&self.cursor) {
+            None => None,
+            Some(c) => {
+                let parsed = Cursor::parse(sort, c);
+                if parsed.is_none() {
+                    errors.push("翻页位置无效，请从第一页重新查看".to_owned());
+                }
+                parsed
+            }
+        };
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(cases::Query {
+            statuses,
+            text,
+            agency_code: given(&self.agency).map(str::to_owned),
+            cursor,
+            limit,
+            due_within,
+            overdue: given(&self.overdue).map(|_| true),
+            sort,
+            ..cases::Query::default()
+        })
+    }
+
+    /// The filters as a query string, for the next page's link (without the cursor).
+    fn link(&self) -> String {
+        let pairs = [
+            ("status", &self.status),
+            ("due_within", &self.due_within),
+            ("overdue", &self.overdue),
+            ("agency", &self.agency),
+            ("q", &self.q),
+            ("sort", &self.sort),
+            ("limit", &self.limit),
+        ];
+        pairs
+            .iter()
+            .filter_map(|(k, v)| given(v).map(|v| format!("{k}={}", encode(v))))
+            .collect::<Vec<_>>()
+            .join("&")
+    }
+
+    fn values(&self) -> Value {
+        context! {
+            status => given(&self.status),
+            due_within => given(&self.due_within),
+            overdue => given(&self.overdue).is_some(),
+            agency => given(&self.agency),
+            q => given(&self.q),
+            sort => given(&self.sort).unwrap_or("deadline"),
+        }
+    }
+}
+
+/// Percent-encodes a query value (UTF-8 bytes outside the unreserved set).
+fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The first `n` characters of a text, with an ellipsis when there is more.
+fn short(text: &str, n: usize) -> String {
+    match text.char_indices().nth(n) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_owned(),
+    }
+}
+
+/// Each row of a page as the queue shows it.
+fn rows(page: &cases::Page) -> Vec<serde_json::Value> {
+    page.items
+        .iter()
+        .map(|i| {
+            let v = views::application(
+                &i.case,
+                &i.agency_code,
+                &page.principal,
+                i.next_deadline.as_ref(),
+                Vec::new(),
+                None,
+            );
+            json!({
+                "id": v.id,
+                "tracking_number": v.tracking_number,
+                "agency_code": v.agency_code,
+                "status": v.status.as_str(),
+                "applicant": v.applicant.name,
+                "description": short(v.request.description, 40),
+                "channel": v.channel.as_str(),
+                "received_on": v.received_on,
+                "next": case_view::next_deadline(i.next_deadline.as_ref()),
+                "badges": case_view::badges(&i.case, i.next_deadline.as_ref()),
+            })
+        })
+        .collect()
+}
+
+/// The statuses offered by the filter, with their names.
+fn statuses() -> Vec<(&'static str, &'static str)> {
+    Status::ALL
+        .iter()
+        .map(|s| {
+            (
+                s.as_str(),
+                crate::service::templates::status_label(s.as_str()),
+            )
+        })
+        .collect()
+}
+
+async fn queue(
+    visitor: Visitor,
+    services: web::Data<Services>,
+    params: web::Query<QueueParams>,
+) -> Result<HttpResponse, WebError> {
     let me = visitor.staff(&services, &[]).await?;
+    let params = params.into_inner();
+    let (items, next, errors) = match params.query() {
+        Ok(query) => {
+            let s = services.clone();
+            let secret = me.secret.clone();
+            let found = web::block(move || cases::list(&s, Some(&secret), &query)).await?;
+            match found {
+                Ok(p) => (rows(&p), p.next_cursor, Vec::new()),
+                Err(e) => match page::form_errors(e.into()) {
+                    Ok(errs) => (Vec::new(), None, errs.into_values().collect()),
+                    Err(e) => return Err(e),
+                },
+            }
+        }
+        Err(errors) => (Vec::new(), None, errors),
+    };
+    let link = params.link();
+    let next_link = next.map(|c| {
+        let sep = if link.is_empty() { "" } else { "&" };
+        format!("/console/?{link}{sep}cursor={}", encode(&c))
+    });
     page::html(
         &visitor,
         &services.key,
         Some(&me.principal),
-        "console/home.html",
-        context! {},
+        "console/queue.html",
+        context! {
+            items => Value::from_serialize(&items),
+            next_link => next_link,
+            first_page => params.cursor.is_some().then(|| format!("/console/?{link}")),
+            errors => errors,
+            filters => params.values(),
+            statuses => statuses(),
+            unbound => me.staff.agency_id.is_none(),
+        },
     )
 }

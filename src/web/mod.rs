@@ -3,19 +3,24 @@
 //! JavaScript. Pages call the same use cases as the API with the caller's session, so the
 //! same rules decide what each person may see and do.
 
+pub mod action_forms;
 pub mod actions;
 pub mod admin;
 pub mod approver;
 pub mod assets;
 pub mod auditor;
+pub mod case_page;
+pub mod case_view;
 pub mod console;
 pub mod dashboard;
 pub mod form;
 pub mod page;
+pub mod printable;
 pub mod public;
 pub mod public_apply;
 pub mod public_case;
 pub mod public_track;
+pub mod register;
 pub mod render;
 pub mod session;
 pub mod sign_in;
@@ -33,6 +38,9 @@ fn routes() -> Vec<PageRoute> {
         sign_in::routes(),
         public::routes(),
         console::routes(),
+        case_page::routes(),
+        register::routes(),
+        printable::routes(),
         actions::routes(),
         approver::routes(),
         auditor::routes(),

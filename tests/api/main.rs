@@ -33,6 +33,7 @@ mod report;
 mod storage;
 mod validation;
 mod visibility;
+mod web_console;
 mod web_public;
 mod web_sign_in;
 mod workflow;
