@@ -14,6 +14,7 @@ pub mod form;
 pub mod page;
 pub mod public;
 pub mod render;
+pub mod report;
 pub mod session;
 pub mod sign_in;
 
@@ -33,6 +34,7 @@ fn routes() -> Vec<PageRoute> {
         actions::routes(),
         approver::routes(),
         auditor::routes(),
+        report::routes(),
         admin::routes(),
         dashboard::routes(),
     ]
