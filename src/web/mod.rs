@@ -5,6 +5,8 @@
 
 pub mod actions;
 pub mod admin;
+pub mod admin_calendar;
+pub mod admin_users;
 pub mod approver;
 pub mod assets;
 pub mod auditor;
@@ -36,6 +38,8 @@ fn routes() -> Vec<PageRoute> {
         auditor::routes(),
         report::routes(),
         admin::routes(),
+        admin_users::routes(),
+        admin_calendar::routes(),
         dashboard::routes(),
     ]
     .into_iter()
