@@ -5,6 +5,7 @@ pub mod audit;
 pub mod calendar;
 pub mod case;
 pub mod clock;
+pub mod dashboard;
 pub mod date;
 pub mod decision;
 pub mod fees;

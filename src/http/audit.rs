@@ -36,7 +36,7 @@ impl MessageBody for Channel {
 }
 
 /// Runs `export` on a blocking thread, sending each chunk as it is written.
-fn stream<F>(format: Format, filename: &str, export: F) -> HttpResponse
+pub(crate) fn stream<F>(format: Format, filename: &str, export: F) -> HttpResponse
 where
     F: FnOnce(&mut dyn FnMut(Vec<u8>) -> bool) -> Result<usize, ServiceError> + Send + 'static,
 {

@@ -11,6 +11,7 @@ pub mod cases;
 pub mod challenges;
 pub mod clock;
 pub mod clock_source;
+pub mod dashboard;
 pub mod delivery;
 pub mod export;
 pub mod forms;

@@ -140,7 +140,7 @@ pub fn csv(r: &AnnualReport) -> Result<Vec<u8>, String> {
 }
 
 /// One printed row: its label cells (with their spans) and its numbers.
-fn html_rows() -> Vec<Value> {
+pub fn html_rows() -> Vec<Value> {
     let results = ROWS.iter().position(|r| r.key == "results").expect("row");
     let total = ROWS
         .iter()

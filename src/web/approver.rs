@@ -1,7 +1,105 @@
-//! (to be written)
+//! The approver's inbox (`/console/inbox`): the drafts awaiting approval in the approver's
+//! office, each shown whole with the case's clock, and the extension requests awaiting a
+//! decision. The forms post to the console's action endpoint (`web::actions`) and offer only
+//! what the case's `allowed_actions` holds for this approver (four eyes is the service's).
 
+use actix_web::http::Method;
+use actix_web::{web, HttpResponse};
+use minijinja::context;
+use serde_json::{json, Value};
+
+use super::page::{self, WebError};
+use super::session::{SignedIn, Visitor};
 use super::PageRoute;
+use crate::domain::case::Status;
+use crate::domain::clock::DeadlineKind;
+use crate::domain::workflow::{ExtensionState, Role};
+use crate::http::views;
+use crate::service::{cases, clock, ServiceError, Services};
+
+/// The most cases the inbox lists in each of its two parts.
+const LIMIT: i64 = 200;
 
 pub fn routes() -> Vec<PageRoute> {
-    Vec::new()
+    vec![("/console/inbox", Method::GET, web::get().to(inbox))]
+}
+
+async fn inbox(visitor: Visitor, services: web::Data<Services>) -> Result<HttpResponse, WebError> {
+    let me = visitor.staff(&services, &[Role::Approver]).await?;
+    let (drafts, extensions) = {
+        let services = services.clone();
+        let me = me.clone();
+        web::block(move || waiting(&services, &me)).await??
+    };
+    page::html(
+        &visitor,
+        &services.key,
+        Some(&me.principal),
+        "console/inbox.html",
+        context! { drafts => drafts, extensions => extensions },
+    )
+}
+
+/// The drafts (cases in `decision`) and the open cases with an extension requested, each as
+/// the staff view of the case plus its clock.
+fn waiting(services: &Services, me: &SignedIn) -> Result<(Vec<Value>, Vec<Value>), ServiceError> {
+    let credential = me.credential();
+    let open: Vec<Status> = Status::ALL
+        .iter()
+        .copied()
+        .filter(|s| !s.is_terminal())
+        .collect();
+    let list = |statuses: Vec<Status>| {
+        cases::list(
+            services,
+            credential,
+            &cases::Query {
+                statuses,
+                limit: LIMIT,
+                ..cases::Query::default()
+            },
+        )
+    };
+    let mut drafts = Vec::new();
+    for item in list(vec![Status::Decision])?.items {
+        drafts.push(shown(services, credential, item.case.id.as_str())?);
+    }
+    let mut extensions = Vec::new();
+    for item in list(open)?.items {
+        if item.case.clock.extension.state == Some(ExtensionState::Requested) {
+            extensions.push(shown(services, credential, item.case.id.as_str())?);
+        }
+    }
+    Ok((drafts, extensions))
+}
+
+/// One case as the inbox shows it: the staff view (`views::application`), the Chinese name of
+/// its next deadline, and its answer's due day.
+fn shown(services: &Services, credential: Option<&str>, id: &str) -> Result<Value, ServiceError> {
+    let v = cases::get(services, credential, id)?;
+    let view = views::application(
+        &v.case,
+        &v.agency_code,
+        &v.principal,
+        v.next_deadline.as_ref(),
+        v.allowed.clone(),
+        Some(&v.extras),
+    );
+    let mut out = serde_json::to_value(&view).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let clock = clock::case_clock(services, credential, id, services.now())?;
+    let answer = clock
+        .deadlines
+        .iter()
+        .rfind(|d| d.kind == DeadlineKind::Answer)
+        .and_then(|d| d.due_on);
+    out["answer_due_on"] = json!(answer);
+    out["next_deadline_label"] = json!(v.next_deadline.as_ref().map(|n| n.kind.label()));
+    let can = |a: &str| v.allowed.contains(&a);
+    out["can"] = json!({
+        "approve": can("approve"),
+        "return": can("return"),
+        "grant_extension": can("grant_extension"),
+        "refuse_extension": can("refuse_extension"),
+    });
+    Ok(out)
 }

@@ -1,7 +1,147 @@
-//! (to be written)
+//! The dashboard (`/console/dashboard`, any staff): one office's numbers as server-rendered SVG
+//! bar charts (no script; each chart titled, labelled and followed by its numbers in a table),
+//! from `service::dashboard`, which reads the same data as the case export and the report.
 
+use actix_web::http::Method;
+use actix_web::{web, HttpResponse};
+use minijinja::{context, Value};
+use serde::Deserialize;
+
+use super::page::{self, WebError};
+use super::session::Visitor;
 use super::PageRoute;
+use crate::service::{dashboard, ServiceError, Services};
 
 pub fn routes() -> Vec<PageRoute> {
-    Vec::new()
+    vec![("/console/dashboard", Method::GET, web::get().to(show))]
+}
+
+#[derive(Deserialize)]
+pub struct Params {
+    agency: Option<String>,
+}
+
+const WIDTH: u64 = 640;
+const HEIGHT: u64 = 260;
+const LEFT: u64 = 16;
+const TOP: u64 = 24;
+/// Room under the plot for the category labels.
+const BOTTOM: u64 = 40;
+
+/// A bar chart's geometry: each category a group of bars, one a series, with its number
+/// above it and the category's name below.
+fn chart(id: &str, title: &str, categories: &[String], series: &[(&str, Vec<u64>)]) -> Value {
+    let max = series
+        .iter()
+        .flat_map(|(_, v)| v.iter().copied())
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let plot_h = HEIGHT - TOP - BOTTOM;
+    let n = categories.len().max(1) as u64;
+    let group_w = (WIDTH - 2 * LEFT) / n;
+    let bar_w = (group_w * 3 / 4) / series.len().max(1) as u64;
+    let mut bars = Vec::new();
+    for (j, (name, values)) in series.iter().enumerate() {
+        for (i, v) in values.iter().enumerate() {
+            let h = v * plot_h / max;
+            let x = LEFT + i as u64 * group_w + group_w / 8 + j as u64 * bar_w;
+            bars.push(context! {
+                x => x, y => TOP + plot_h - h, w => bar_w.max(1), h => h, value => v,
+                series => j, text_x => x + bar_w / 2, text_y => TOP + plot_h - h - 4,
+                title => format!("{}：{}，{}", categories.get(i).cloned().unwrap_or_default(), name, v),
+            });
+        }
+    }
+    let labels: Vec<Value> = categories
+        .iter()
+        .enumerate()
+        .map(|(i, c)| context! { x => LEFT + i as u64 * group_w + group_w / 2, text => c })
+        .collect();
+    let rows: Vec<Value> = categories
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let values: Vec<u64> = series.iter().map(|(_, v)| v.get(i).copied().unwrap_or(0)).collect();
+            context! { label => c, values => values }
+        })
+        .collect();
+    let names: Vec<&str> = series.iter().map(|(n, _)| *n).collect();
+    context! {
+        id => id, title => title, width => WIDTH, height => HEIGHT, bars => bars,
+        labels => labels, label_y => HEIGHT - BOTTOM + 16, axis_y => TOP + plot_h,
+        axis_x2 => WIDTH - LEFT, left => LEFT, series => names, rows => rows,
+    }
+}
+
+/// A heading of part 三 in a few words: "（二）部分公开（区分处理的…）" → "部分公开".
+fn short(label: &str) -> String {
+    let rest = label.split_once('）').map_or(label, |(_, r)| r);
+    rest.split('（').next().unwrap_or(rest).to_owned()
+}
+
+fn charts(d: &dashboard::Dashboard) -> Vec<Value> {
+    let months: Vec<String> = d.tally.months.iter().map(|m| format!("{}月", m.month)).collect();
+    let received: Vec<u64> = d.tally.months.iter().map(|m| m.received).collect();
+    let answered: Vec<u64> = d.tally.months.iter().map(|m| m.answered).collect();
+    let on_time: Vec<u64> = d.tally.months.iter().map(|m| m.on_time).collect();
+    let outcomes: Vec<String> = d.outcomes.iter().map(|o| short(o.label)).collect();
+    let buckets: Vec<String> = d.buckets.iter().map(|b| b.label.to_owned()).collect();
+    let first = d.tally.months.first().map(|m| (m.year, m.month)).unwrap_or_default();
+    vec![
+        chart(
+            "received",
+            &format!("近12个月收到的申请（自{}年{}月起）", first.0, first.1),
+            &months,
+            &[("收到申请", received)],
+        ),
+        chart(
+            "answered",
+            "近12个月答复情况（答复件数与其中按期答复件数）",
+            &months,
+            &[("答复", answered), ("按期答复", on_time)],
+        ),
+        chart(
+            "outcomes",
+            &format!("{}年办理结果（与年度报告第三部分相同分组）", d.year),
+            &outcomes,
+            &[("件数", d.outcomes.iter().map(|o| o.count).collect())],
+        ),
+        chart(
+            "open",
+            "在办案件按下一期限分布",
+            &buckets,
+            &[("件数", d.buckets.iter().map(|b| b.count).collect())],
+        ),
+    ]
+}
+
+async fn show(
+    visitor: Visitor,
+    services: web::Data<Services>,
+    q: web::Query<Params>,
+) -> Result<HttpResponse, WebError> {
+    let me = visitor.staff(&services, &[]).await?;
+    let (s, m, asked) = (services.clone(), me.clone(), q.into_inner().agency);
+    let (d, offices) = web::block(move || {
+        let offices = super::auditor::offices(&s, m.staff.agency_id.as_deref())?;
+        let code = asked
+            .filter(|a| !a.trim().is_empty())
+            .or_else(|| offices.first().map(|o| o.0.clone()))
+            .ok_or(ServiceError::NoSuchAgency)?;
+        let d = dashboard::office(&s, m.credential(), &code)?;
+        Ok::<_, WebError>((d, offices))
+    })
+    .await??;
+    page::html(
+        &visitor,
+        &services.key,
+        Some(&me.principal),
+        "console/dashboard.html",
+        context! {
+            charts => charts(&d), offices => offices, bound => me.staff.agency_id.is_some(),
+            agency => context! { code => d.agency.code.to_string(), name => d.agency.name },
+            today => d.today,
+        },
+    )
 }

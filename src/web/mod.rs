@@ -6,6 +6,8 @@
 pub mod action_forms;
 pub mod actions;
 pub mod admin;
+pub mod admin_calendar;
+pub mod admin_users;
 pub mod approver;
 pub mod assets;
 pub mod auditor;
@@ -22,6 +24,7 @@ pub mod public_case;
 pub mod public_track;
 pub mod register;
 pub mod render;
+pub mod report;
 pub mod session;
 pub mod sign_in;
 
@@ -44,7 +47,10 @@ fn routes() -> Vec<PageRoute> {
         actions::routes(),
         approver::routes(),
         auditor::routes(),
+        report::routes(),
         admin::routes(),
+        admin_users::routes(),
+        admin_calendar::routes(),
         dashboard::routes(),
     ]
     .into_iter()
