@@ -19,7 +19,11 @@ use crate::service::{report_format, ServiceError, Services};
 pub fn routes() -> Vec<PageRoute> {
     vec![
         ("/console/report", Method::GET, web::get().to(annual)),
-        ("/console/report.csv", Method::GET, web::get().to(annual_csv)),
+        (
+            "/console/report.csv",
+            Method::GET,
+            web::get().to(annual_csv),
+        ),
         ("/console/report/cases", Method::GET, web::get().to(cell)),
     ]
 }
@@ -144,7 +148,8 @@ async fn cell(
         q.column.clone().unwrap_or_else(|| "total".to_owned()),
     );
     let (code, year, items) = {
-        let (services, me, row, column) = (services.clone(), me.clone(), row.clone(), column.clone());
+        let (services, me, row, column) =
+            (services.clone(), me.clone(), row.clone(), column.clone());
         web::block(move || {
             let (code, year, _) = chosen(&services, &me, &q)?;
             let conn = &mut *services.conn()?;

@@ -8,14 +8,14 @@ mod driver;
 use gongkai::domain::workflow::Role;
 
 use crate::helpers::{TestApp, PG_ENV};
-use driver::Browser;
+pub use driver::Browser;
 
 /// The browser tests run once, on the embedded default.
 fn on_postgres() -> bool {
     std::env::var(PG_ENV).is_ok_and(|v| !v.is_empty())
 }
 
-async fn browser() -> Option<Browser> {
+pub async fn browser() -> Option<Browser> {
     if on_postgres() {
         return None;
     }

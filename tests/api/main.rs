@@ -12,6 +12,7 @@ mod audit;
 #[path = "../../benches/common/mod.rs"]
 mod bench_common;
 mod browser;
+mod browser_scenario;
 mod cli;
 mod clock;
 mod conventions;

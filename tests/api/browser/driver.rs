@@ -105,23 +105,46 @@ impl Browser {
 
     /// Types into the input named `name` (its old text cleared first).
     pub async fn fill(&self, name: &str, text: &str) {
+        self.fill_in("body", name, text).await;
+    }
+
+    /// Types into the first input named `name` inside `scope` (a CSS selector).
+    pub async fn fill_in(&self, scope: &str, name: &str, text: &str) {
+        let css = format!("{scope} [name=\"{name}\"]");
         let e = self
             .client
-            .find(Locator::Css(&format!("[name=\"{name}\"]")))
+            .find(Locator::Css(&css))
             .await
-            .unwrap_or_else(|e| panic!("no input named {name}: {e}"));
+            .unwrap_or_else(|e| panic!("nothing matches {css}: {e}"));
         e.clear().await.unwrap();
         e.send_keys(text).await.unwrap();
     }
 
-    #[allow(dead_code, reason = "for forms with a select")]
-    pub async fn select(&self, name: &str, value: &str) {
+    /// Chooses `value` in the select named `name` inside `scope`.
+    pub async fn select_in(&self, scope: &str, name: &str, value: &str) {
+        let css = format!("{scope} select[name=\"{name}\"]");
         let e = self
             .client
-            .find(Locator::Css(&format!("select[name=\"{name}\"]")))
+            .find(Locator::Css(&css))
             .await
-            .unwrap_or_else(|e| panic!("no select named {name}: {e}"));
+            .unwrap_or_else(|e| panic!("nothing matches {css}: {e}"));
         e.select_by_value(value).await.unwrap();
+    }
+
+    /// Whether anything on the page matches `css`.
+    pub async fn has(&self, css: &str) -> bool {
+        self.client.find(Locator::Css(css)).await.is_ok()
+    }
+
+    /// The text of the first element matching `css`.
+    pub async fn text_of(&self, css: &str) -> String {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("nothing matches {css}: {e}"))
+            .text()
+            .await
+            .unwrap()
     }
 
     /// Clicks the first element matching the CSS selector.
