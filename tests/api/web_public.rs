@@ -529,6 +529,7 @@ async fn a_track_session_opens_its_own_case_only_and_signs_out() {
     let web = app.web();
     let page = track(&web, &number_a, &token_a).await;
     page.assert_has(&number_a).assert_lacks(&number_b);
+    web.get("/track").await.assert_has("继续查看该申请");
     // The console's action route is staff's: the applicant's session takes nothing there.
     let version = o.clerk().view(&id_b).await.body["version"].to_string();
     let r = web
