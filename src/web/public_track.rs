@@ -54,7 +54,18 @@ fn track_form(
 
 /// `GET /track`
 async fn form(visitor: Visitor, services: web::Data<Services>) -> Result<HttpResponse, WebError> {
-    track_form(StatusCode::OK, &visitor, &services, "", None)
+    // A tracking session still open: the page offers to go back to its case.
+    let open = matches!(
+        visitor.principal(&services).await?,
+        Some(Principal::Applicant { .. })
+    );
+    page::html(
+        &visitor,
+        &services.key,
+        None,
+        "public/track.html",
+        context! { tracking_number => "", open => open },
+    )
 }
 
 /// `POST /track`: opens the tracking session, or the form again with the refusal.
@@ -206,7 +217,7 @@ async fn applicant_action(
             done_of(action)
         ))),
         Err(e) => {
-            let errors = page::form_errors(e)?;
+            let errors = super::public_apply::beside_inputs(page::form_errors(e)?);
             let (principal, _, loaded) = load(&visitor, &services).await?;
             if action == "withdraw" {
                 return withdraw_draw(

@@ -205,7 +205,8 @@ async fn a_field_error_is_shown_beside_its_input_in_chinese_and_nothing_is_store
     };
     beside("applicant-id_number", "校验码不符");
     beside("applicant-address", "选择邮寄送达，须填写通信地址");
-    beside("request-description", "");
+    beside("request-description", "缺少必填项");
+    page.assert_lacks("request.description</p>");
     page.assert_has("field invalid");
     // What was typed is kept: in its input, and nowhere else for the identity number.
     assert_eq!(page.input("applicant.name").as_deref(), Some("王五"));
@@ -363,7 +364,9 @@ async fn the_applicant_corrects_the_application_on_the_track_page() {
         )
         .await;
     assert_eq!(refused.status, 422, "{}", refused.html);
-    refused.assert_has("id=\"statement-error\"");
+    refused
+        .assert_has("id=\"statement-error\"")
+        .assert_has("缺少必填项</p>");
     assert_eq!(
         refused.input("document_number").as_deref(),
         Some("海政发〔2025〕3号")
@@ -526,6 +529,7 @@ async fn a_track_session_opens_its_own_case_only_and_signs_out() {
     let web = app.web();
     let page = track(&web, &number_a, &token_a).await;
     page.assert_has(&number_a).assert_lacks(&number_b);
+    web.get("/track").await.assert_has("继续查看该申请");
     // The console's action route is staff's: the applicant's session takes nothing there.
     let version = o.clerk().view(&id_b).await.body["version"].to_string();
     let r = web
@@ -545,4 +549,56 @@ async fn a_track_session_opens_its_own_case_only_and_signs_out() {
         web.get("/track/case").await.location().as_deref(),
         Some("/track")
     );
+}
+
+#[actix_rt::test]
+async fn the_form_keeps_to_the_intake_limits_of_the_api() {
+    let app = TestApp::spawn_with(|s| s.intake_limits.per_client_per_minute = 1).await;
+    let o = office(&app, "BJHD");
+    let web = app.web();
+    let key = web
+        .get("/apply/BJHD")
+        .await
+        .input("_idempotency_key")
+        .unwrap();
+    let first = post_form(&web, "/apply/BJHD", &fields(&key)).await;
+    assert_eq!(first.status, 200, "{}", first.html);
+    let next = web
+        .get("/apply/BJHD")
+        .await
+        .input("_idempotency_key")
+        .unwrap();
+    let limited = post_form(&web, "/apply/BJHD", &fields(&next)).await;
+    assert_eq!(limited.status, 429, "{}", limited.html);
+    limited.assert_has("来自该地址的申请过多");
+    assert_eq!(limited.input("applicant.name").as_deref(), Some("王五"));
+    assert_eq!(cases_of(&app, &o.clerk).await, 1);
+}
+
+#[actix_rt::test]
+async fn the_applicant_replies_to_the_office_s_questions() {
+    let app = TestApp::spawn().await;
+    let o = office(&app, "BJHD");
+    let (id, number, token) = filed(&app).await;
+    o.clerk().act_ok(&id, Action::Accept, json!({})).await;
+    let ask = json!({ "questions": "请说明申请理由" });
+    o.clerk().act_ok(&id, Action::AskForReasons, ask).await;
+    let web = app.web();
+    let page = track(&web, &number, &token).await;
+    page.assert_has("请说明申请理由")
+        .assert_has("action=\"/track/reasons\"");
+    let version = page.input("version").unwrap();
+    let done = web
+        .post(
+            "/track/reasons",
+            &[("version", &version), ("reply", "课题研究需要")],
+        )
+        .await;
+    assert_eq!(done.status, 303, "{}", done.html);
+    web.get("/track/case?done=reasons")
+        .await
+        .assert_has("您的说明已提交")
+        .assert_lacks("action=\"/track/reasons\"");
+    let events = o.clerk().events(&id).await;
+    assert_eq!(events.last().unwrap()["action"], "reply_to_reasons");
 }
