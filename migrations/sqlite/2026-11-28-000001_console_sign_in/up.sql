@@ -25,7 +25,7 @@ CREATE TABLE sign_in_attempts (
     login TEXT NOT NULL,
     address TEXT NOT NULL,
     attempted_at TIMESTAMP NOT NULL,
-    succeeded INTEGER NOT NULL
+    succeeded BOOLEAN NOT NULL
 );
 CREATE INDEX sign_in_attempts_by_login ON sign_in_attempts (login, attempted_at);
 CREATE INDEX sign_in_attempts_by_address ON sign_in_attempts (address, attempted_at);
