@@ -45,6 +45,18 @@ pub fn action_label(kind: ActionKind) -> &'static str {
     }
 }
 
+/// A step of a case's history by its stored name: the workflow's actions, and the steps that
+/// are not actions (filing, registration, a new access token). None for a name not known.
+pub fn step_label(step: &str) -> Option<&'static str> {
+    match step {
+        "file" => Some("提交申请"),
+        "register" => Some("登记申请"),
+        "reset_access_token" => Some("重新发放访问码"),
+        "notice_sent" => Some("发送通知"),
+        other => ActionKind::parse(other).map(action_label),
+    }
+}
+
 /// How an application reached the office.
 pub fn channel_label(channel: Channel) -> &'static str {
     match channel {
@@ -125,7 +137,7 @@ pub fn applicant_status_label(status: Status) -> &'static str {
 /// What the status means for the applicant, in a sentence.
 pub fn applicant_status_text(status: Status) -> &'static str {
     match status {
-        Status::Registered => "机关已登记您的申请，正在确认收到申请的日期。",
+        Status::Registered => "机关已登记您的申请，正在审查是否受理。",
         Status::Accepted | Status::Decision | Status::Approved => {
             "机关正在办理您的申请，答复作出后将按您选择的方式送达。"
         }
@@ -204,6 +216,25 @@ pub fn deadline_state_label(s: DeadlineState) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_step_an_applicant_may_see_has_a_chinese_name() {
+        for step in [
+            "file",
+            "register",
+            "reset_access_token",
+            "notice_sent",
+            "accept",
+            "deliver",
+        ] {
+            let label = step_label(step).unwrap();
+            assert!(
+                !label.chars().any(|c| c.is_ascii_alphabetic()),
+                "{step}: {label}"
+            );
+        }
+        assert_eq!(step_label("no_such_step"), None);
+    }
 
     #[test]
     fn every_action_has_a_chinese_name_without_latin_letters() {

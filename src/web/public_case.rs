@@ -170,10 +170,9 @@ pub fn context(l: &Loaded) -> Value {
     let steps: Vec<Step> = events
         .iter()
         .filter_map(|e| {
-            let kind = crate::domain::workflow::ActionKind::parse(e.action)?;
             Some(Step {
                 on: e.occurred_at.clone(),
-                label: labels::action_label(kind),
+                label: labels::step_label(e.action)?,
             })
         })
         .collect();

@@ -8,7 +8,6 @@ use minijinja::{Environment, Value};
 use super::page::WebError;
 use crate::domain::case::{Channel, Outcome};
 use crate::domain::labels;
-use crate::domain::workflow::ActionKind;
 use crate::http::problem::ApiError;
 use crate::service::templates::{cn_date, status_label, yuan};
 
@@ -21,7 +20,7 @@ fn env() -> &'static Environment<'static> {
         env.add_filter("yuan", yuan);
         env.add_filter("status_label", |s: String| status_label(&s).to_owned());
         env.add_filter("action_label", |s: String| {
-            ActionKind::parse(&s).map_or(s.clone(), |k| labels::action_label(k).to_owned())
+            labels::step_label(&s).map_or(s.clone(), str::to_owned)
         });
         env.add_filter("channel_label", |s: String| {
             Channel::parse(&s).map_or(s.clone(), |c| labels::channel_label(c).to_owned())

@@ -89,7 +89,9 @@ async fn a_case_from_the_form_to_the_letter_in_the_browser() {
 
     let (tracking, token) = file_through_the_form(&b, &app).await;
     track(&b, &app, &tracking, &token).await;
-    Browser::assert_contains(&b.text().await, &tracking);
+    let text = b.text().await;
+    Browser::assert_contains(&text, &tracking);
+    Browser::assert_contains(&text, "提交申请");
     b.assert_accessible("the tracking page").await;
     b.screenshot("public-track").await;
 
