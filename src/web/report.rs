@@ -67,7 +67,6 @@ fn load(services: &Services, me: &SignedIn, q: &Params) -> Result<(AnnualReport,
 
 /// Part 三's rows as printed (label cells with their spans), each number with its cell's link.
 fn rows(r: &AnnualReport) -> Vec<Value> {
-    let (code, year) = (r.agency.code.to_string(), r.year);
     let mut rows = report_format::html_rows();
     for row in &mut rows {
         let key = row["key"].as_str().unwrap_or_default().to_owned();
@@ -76,8 +75,7 @@ fn rows(r: &AnnualReport) -> Vec<Value> {
                 .iter()
                 .zip(n)
                 .map(|((col, label), n)| {
-                    json!({ "n": n, "label": label, "url": format!(
-                        "/console/report/cases?agency={code}&year={year}&row={key}&column={col}") })
+                    json!({ "n": n, "label": label, "column": col })
                 })
                 .collect::<Vec<_>>()
         });

@@ -33,4 +33,5 @@ mod storage;
 mod validation;
 mod visibility;
 mod web_sign_in;
+mod web_staff;
 mod workflow;

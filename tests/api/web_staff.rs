@@ -1,0 +1,404 @@
+//! The staff pages (issue 15): the approver's inbox, the auditor's pages, the admin's pages
+//! and the dashboard, through the real server with a signed-in browser-like client.
+
+use diesel::connection::SimpleConnection;
+use gongkai::db::DbConnection;
+use gongkai::domain::workflow::Role;
+use serde_json::json;
+
+use crate::helpers::{file_one, office, today, Action, Office, TestApp};
+
+/// A case of `agency` with a clerk's draft awaiting approval.
+async fn drafted(app: &TestApp, o: &Office<'_>, agency: &str, reasoning: &str) -> String {
+    let (id, _) = file_one(app, agency).await;
+    o.clerk().act_ok(&id, Action::Accept, json!({})).await;
+    let draft = json!({
+        "outcome": "unavailable_not_held",
+        "reasoning": reasoning,
+        "legal_basis": "《政府信息公开条例》第三十六条第四项",
+        "convenience_reply": "可向区档案馆查询",
+    });
+    o.clerk().act_ok(&id, Action::ProposeDecision, draft).await;
+    id
+}
+
+async fn status(app: &TestApp, token: &str, id: &str) -> String {
+    let r = app.as_(token).get(&format!("/api/v1/applications/{id}")).await;
+    r.body["status"].as_str().unwrap().to_owned()
+}
+
+#[actix_rt::test]
+async fn the_approver_reads_a_clerks_draft_in_the_inbox_and_approves_or_returns_it() {
+    let app = TestApp::spawn().await;
+    let o = office(&app, "BJHD");
+    let first = drafted(&app, &o, "BJHD", "本机关未制作该信息，经检索无记录").await;
+    let second = drafted(&app, &o, "BJHD", "第二件的理由").await;
+    let (login, password) = app.add_console_user("wangwu", Role::Approver, Some("BJHD"));
+    let web = app.web();
+    web.sign_in(&login, &password).await;
+
+    let inbox = web.get("/console/inbox").await;
+    assert_eq!(inbox.status, 200, "{}", inbox.html);
+    inbox
+        .assert_has("待我审批")
+        .assert_has("本机关未制作该信息，经检索无记录")
+        .assert_has("本机关不掌握相关政府信息")
+        .assert_has("《政府信息公开条例》第三十六条第四项")
+        .assert_has("可向区档案馆查询")
+        .assert_has("答复期限")
+        .assert_has(&format!("/console/cases/{first}/actions/approve"))
+        .assert_has(&format!("/console/cases/{second}/actions/return"))
+        .assert_has("name=\"_back\" value=\"/console/inbox\"")
+        // No raw codes for a person to read.
+        .assert_lacks(">unavailable_not_held<");
+
+    let version = |id: &str| {
+        let at = inbox.html.find(&format!("/console/cases/{id}/actions/approve")).unwrap();
+        let rest = &inbox.html[at..];
+        let v = rest.find("name=\"version\" value=\"").unwrap() + 22;
+        rest[v..v + rest[v..].find('"').unwrap()].to_owned()
+    };
+    let (v1, v2) = (version(&first), version(&second));
+    let done = web
+        .post(
+            &format!("/console/cases/{first}/actions/approve"),
+            &[("version", &v1), ("_back", "/console/inbox")],
+        )
+        .await;
+    assert_eq!(done.status, 303, "{}", done.html);
+    assert_eq!(done.location().as_deref(), Some("/console/inbox"));
+    assert_eq!(status(&app, &o.clerk, &first).await, "approved");
+
+    // Returning needs a reason: without one the refusal is in Chinese, nothing changes.
+    let bare = web
+        .post(
+            &format!("/console/cases/{second}/actions/return"),
+            &[("version", &v2), ("_back", "/console/inbox")],
+        )
+        .await;
+    assert_eq!(bare.status, 422, "{}", bare.html);
+    assert_eq!(status(&app, &o.clerk, &second).await, "decision");
+    let back = web
+        .post(
+            &format!("/console/cases/{second}/actions/return"),
+            &[("version", &v2), ("reason", "请补充检索范围"), ("_back", "/console/inbox")],
+        )
+        .await;
+    assert_eq!(back.status, 303, "{}", back.html);
+    assert_eq!(status(&app, &o.clerk, &second).await, "accepted");
+    let after = web.get("/console/inbox").await;
+    after
+        .assert_has("目前没有待审批的答复草稿")
+        .assert_lacks("第二件的理由");
+}
+
+#[actix_rt::test]
+async fn an_approver_is_not_offered_their_own_draft_and_a_clerk_may_not_open_staff_pages() {
+    let app = TestApp::spawn().await;
+    let o = office(&app, "BJHD");
+    let (id, _) = file_one(&app, "BJHD").await;
+    o.clerk().act_ok(&id, Action::Accept, json!({})).await;
+    let (login, password) = app.add_console_user("zhaoliu", Role::Approver, Some("BJHD"));
+    let web = app.web();
+    web.sign_in(&login, &password).await;
+    let case = app.as_(&o.clerk).get(&format!("/api/v1/applications/{id}")).await;
+    let version = case.body["version"].to_string();
+    web.get("/console/inbox").await;
+    // The approver drafts through the console's action endpoint.
+    let drafted = web
+        .post(
+            &format!("/console/cases/{id}/actions/propose_decision"),
+            &[
+                ("version", &version),
+                ("outcome", "disclosed"),
+                ("reasoning", "审批人自己拟定的答复"),
+                ("_back", "/console/inbox"),
+            ],
+        )
+        .await;
+    assert_eq!(drafted.status, 303, "{}", drafted.html);
+    let inbox = web.get("/console/inbox").await;
+    inbox
+        .assert_has("审批人自己拟定的答复")
+        .assert_lacks(&format!("/console/cases/{id}/actions/approve"))
+        .assert_has("由您本人拟定的答复须由其他审批人审批");
+
+    let (clerk, pw) = app.add_console_user("clerkzhou", Role::Clerk, Some("BJHD"));
+    let c = app.web();
+    c.sign_in(&clerk, &pw).await;
+    for page in [
+        "/console/inbox",
+        "/console/admin/users",
+        "/console/admin/agencies",
+        "/console/admin/calendar",
+        "/console/audit",
+    ] {
+        let r = c.get(page).await;
+        assert_eq!(r.status, 403, "{page}");
+        r.assert_has("无权访问");
+    }
+}
+
+/// SQL run behind the service's back, with the append-only triggers out of the way.
+fn tamper(app: &TestApp, sql: &str) {
+    let conn = &mut *app.services.conn().unwrap();
+    match conn {
+        DbConnection::Sqlite(c) => c
+            .batch_execute(&format!(
+                "DROP TRIGGER IF EXISTS events_append_only_update; DROP TRIGGER IF EXISTS events_append_only_delete; {sql}"
+            ))
+            .unwrap(),
+        DbConnection::Postgres(c) => c
+            .batch_execute(&format!(
+                "ALTER TABLE events DISABLE TRIGGER USER; {sql}; ALTER TABLE events ENABLE TRIGGER USER"
+            ))
+            .unwrap(),
+    }
+}
+
+#[actix_rt::test]
+async fn the_auditor_verifies_the_chain_names_a_broken_link_and_downloads_the_exports() {
+    let app = TestApp::spawn().await;
+    let o = office(&app, "BJHD");
+    let mut ids = vec![];
+    for _ in 0..2 {
+        let (id, _) = file_one(&app, "BJHD").await;
+        o.clerk().act_ok(&id, Action::Accept, json!({})).await;
+        ids.push(id);
+    }
+    let (login, password) = app.add_console_user("shenji", Role::Auditor, None);
+    let web = app.web();
+    web.sign_in(&login, &password).await;
+    let home = web.get("/console/audit").await;
+    assert_eq!(home.status, 200, "{}", home.html);
+    home.assert_has("核验办理记录").assert_has("/console/audit/events?format=csv");
+
+    let good = web.get("/console/audit/verify").await;
+    assert_eq!(good.status, 200, "{}", good.html);
+    good.assert_has("记录完整").assert_has("2 件案件、4 个事件");
+
+    let csv = web.get("/console/audit/events?format=csv").await;
+    assert_eq!(csv.status, 200);
+    let disposition = csv.headers.get("content-disposition").unwrap().to_str().unwrap();
+    assert!(disposition.contains("attachment") && disposition.contains("events.csv"));
+    assert!(csv.html.contains(&ids[0]) && csv.html.contains("accept"), "{}", csv.html);
+    let jsonl = web.get("/console/audit/events?format=jsonl&agency=BJHD").await;
+    assert_eq!(jsonl.status, 200);
+    assert_eq!(jsonl.html.lines().count(), 4, "{}", jsonl.html);
+    let cases = web.get("/console/audit/cases?format=csv&year=2026").await;
+    assert_eq!(cases.status, 200);
+    assert!(cases
+        .headers
+        .get("content-disposition")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .contains("cases.csv"));
+    assert_eq!(cases.html.lines().count(), 3, "{}", cases.html);
+    // The exports need a session: a stranger is sent to sign in.
+    let stranger = app.web().get("/console/audit/events?format=csv").await;
+    assert_eq!(stranger.status, 303);
+
+    tamper(
+        &app,
+        &format!(
+            "UPDATE events SET payload = '{{\"note\":\"changed\"}}' WHERE application_id = '{}' AND seq = 1",
+            ids[1]
+        ),
+    );
+    let bad = web.get("/console/audit/verify?agency=BJHD").await;
+    assert_eq!(bad.status, 200, "{}", bad.html);
+    let number = app
+        .as_(&o.clerk)
+        .get(&format!("/api/v1/applications/{}", ids[1]))
+        .await
+        .body["tracking_number"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    bad.assert_has("记录不完整")
+        .assert_has(&number)
+        .assert_has("第 1 号")
+        .assert_has("事件内容与其哈希值不符")
+        .assert_has(&format!("/console/cases/{}", ids[1]));
+}
+
+/// A case delivered today with `outcome`.
+async fn answered(app: &TestApp, o: &Office<'_>, outcome: &str) -> String {
+    let (id, _) = file_one(app, "BJHD").await;
+    o.clerk().act_ok(&id, Action::Accept, json!({})).await;
+    let draft = json!({ "outcome": outcome, "reasoning": "理由", "legal_basis": "第三十六条" });
+    o.clerk().act_ok(&id, Action::ProposeDecision, draft).await;
+    o.approver().act_ok(&id, Action::Approve, json!({})).await;
+    o.clerk()
+        .act_ok(
+            &id,
+            Action::Deliver,
+            json!({ "method": "email", "delivered_on": today().to_string() }),
+        )
+        .await;
+    id
+}
+
+#[actix_rt::test]
+async fn the_report_table_links_each_cell_to_its_cases_and_the_dashboard_agrees_with_it() {
+    let app = TestApp::spawn().await;
+    let o = office(&app, "BJHD");
+    let a = answered(&app, &o, "unavailable_not_held").await;
+    let b = answered(&app, &o, "unavailable_not_held").await;
+    let c = answered(&app, &o, "disclosed").await;
+    let (open, _) = file_one(&app, "BJHD").await;
+    let (login, password) = app.add_console_user("shenji", Role::Auditor, None);
+    let web = app.web();
+    web.sign_in(&login, &password).await;
+
+    let page = web.get("/console/report?agency=BJHD&year=2026").await;
+    assert_eq!(page.status, 200, "{}", page.html);
+    let cell = "/console/report/cases?agency=BJHD&amp;year=2026&amp;row=unavailable_not_held&amp;column=natural_person";
+    page.assert_has("2026年政府信息公开工作年度报告")
+        .assert_has("1.本机关不掌握相关政府信息")
+        .assert_has(cell)
+        .assert_has("/console/report.csv?agency=BJHD&amp;year=2026")
+        // Zero cells are not links.
+        .assert_lacks("row=partly_disclosed&amp;column=natural_person");
+    let listed = web
+        .get("/console/report/cases?agency=BJHD&year=2026&row=unavailable_not_held&column=natural_person")
+        .await;
+    assert_eq!(listed.status, 200, "{}", listed.html);
+    listed
+        .assert_has("共 2 件")
+        .assert_has(&format!("/console/cases/{a}"))
+        .assert_has(&format!("/console/cases/{b}"))
+        .assert_lacks(&format!("/console/cases/{c}"))
+        .assert_lacks(&format!("/console/cases/{open}"));
+    let csv = web.get("/console/report.csv?agency=BJHD&year=2026").await;
+    assert_eq!(csv.status, 200);
+    assert!(csv.html.contains("本机关不掌握相关政府信息"));
+
+    // The dashboard's numbers are the report's: received, answered, outcomes, open cases.
+    let api = app
+        .as_(&o.clerk)
+        .get("/api/v1/reports/annual?agency=BJHD&year=2026")
+        .await;
+    assert_eq!(api.status, 200, "{}", api.body);
+    let row = |k: &str| {
+        api.body["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["key"] == k)
+            .unwrap()["counts"]["total"]
+            .as_u64()
+            .unwrap()
+    };
+    assert_eq!((row("new"), row("disclosed"), row("unavailable_not_held")), (4, 1, 2));
+    let d = web.get("/console/dashboard?agency=BJHD").await;
+    assert_eq!(d.status, 200, "{}", d.html);
+    d.assert_has("<svg role=\"img\"")
+        .assert_has("<title>近12个月收到的申请")
+        .assert_has("aria-label=\"在办案件按下一期限分布\"");
+    let table = |id: &str| {
+        let at = d.html.find(&format!("id=\"table-{id}\"")).unwrap();
+        let end = at + d.html[at..].find("</table>").unwrap();
+        d.html[at..end].to_owned()
+    };
+    let cells = |id: &str, label: &str| -> Vec<u64> {
+        let t = table(id);
+        let at = t.find(&format!("<th scope=\"row\">{label}</th>")).unwrap();
+        let row = &t[at..at + t[at..].find("</tr>").unwrap()];
+        row.split("<td class=\"num\">")
+            .skip(1)
+            .map(|s| s[..s.find('<').unwrap()].parse().unwrap())
+            .collect()
+    };
+    assert_eq!(cells("received", "11月"), vec![row("new")]);
+    assert_eq!(cells("answered", "11月"), vec![3, 3]);
+    assert_eq!(cells("outcomes", "予以公开"), vec![row("disclosed")]);
+    assert_eq!(cells("outcomes", "无法提供"), vec![row("unavailable_not_held")]);
+    let open_total: u64 = ["已逾期", "3个工作日内到期", "4至10个工作日内到期", "10个工作日以后到期", "暂停计算（等待申请人或第三方）"]
+        .iter()
+        .map(|l| cells("open", l)[0])
+        .sum();
+    assert_eq!(open_total, row("carried_forward"));
+}
+
+#[actix_rt::test]
+async fn the_admin_adds_a_user_who_signs_in_and_changes_an_office_s_sender() {
+    let app = TestApp::spawn().await;
+    app.add_agency("BJHD");
+    let (login, password) = app.add_console_user("guanli", Role::Admin, None);
+    let web = app.web();
+    web.sign_in(&login, &password).await;
+    let users = web.get("/console/admin/users").await;
+    assert_eq!(users.status, 200, "{}", users.html);
+
+    // A refusal is shown beside its input, in Chinese, and adds nobody.
+    let short = web
+        .post(
+            "/console/admin/users",
+            &[("name", "李四"), ("role", "clerk"), ("agency", "BJHD"), ("login", "lisi"), ("password", "short")],
+        )
+        .await;
+    assert_eq!(short.status, 422, "{}", short.html);
+    short.assert_has("密码须为 10 至 200 个字符").assert_lacks("<td>李四</td>");
+
+    let made = web
+        .post(
+            "/console/admin/users",
+            &[
+                ("name", "李四"),
+                ("role", "clerk"),
+                ("agency", "BJHD"),
+                ("login", "lisi"),
+                ("password", "lisi-first-password"),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, 200, "{}", made.html);
+    made.assert_has("只显示这一次").assert_has("gks_");
+    assert_eq!(
+        made.headers.get("cache-control").unwrap().to_str().unwrap(),
+        "no-store"
+    );
+    let lisi = app.web();
+    lisi.sign_in("lisi", "lisi-first-password").await;
+    lisi.get("/console/").await.assert_has("李四");
+
+    // A new password set by the admin: the old one no longer works, the new one does.
+    let list = web.get("/console/admin/users").await;
+    let at = list.html.find("<td>李四</td>").unwrap();
+    let rest = &list.html[at..];
+    let form = rest.find("/console/admin/users/").unwrap() + "/console/admin/users/".len();
+    let id = rest[form..form + rest[form..].find('/').unwrap()].to_owned();
+    let set = web
+        .post(
+            &format!("/console/admin/users/{id}/sign-in"),
+            &[("password", "lisi-second-password")],
+        )
+        .await;
+    assert_eq!(set.status, 303, "{}", set.html);
+    app.web().sign_in("lisi", "lisi-second-password").await;
+
+    // The office's sender.
+    let offices = web.get("/console/admin/agencies").await;
+    assert_eq!(offices.status, 200, "{}", offices.html);
+    let bad = web
+        .post(
+            "/console/admin/agencies/BJHD/sender",
+            &[("email", "not an address"), ("name", "海淀区信息公开办")],
+        )
+        .await;
+    assert_eq!(bad.status, 422, "{}", bad.html);
+    bad.assert_has("不是有效的电子邮箱地址").assert_has("field-error");
+    let ok = web
+        .post(
+            "/console/admin/agencies/BJHD/sender",
+            &[("email", "gongkai@bjhd.gov.cn"), ("name", "海淀区信息公开办")],
+        )
+        .await;
+    assert_eq!(ok.status, 303, "{}", ok.html);
+    let conn = &mut *app.services.conn().unwrap();
+    let a = gongkai::db::staff::agency_by_code(conn, "BJHD").unwrap().unwrap();
+    assert_eq!(a.sender_email.as_deref(), Some("gongkai@bjhd.gov.cn"));
+    assert_eq!(a.sender_name.as_deref(), Some("海淀区信息公开办"));
+}
