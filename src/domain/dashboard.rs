@@ -208,7 +208,10 @@ mod tests {
             open(Status::Accepted, Some((a, d(2026, 12, 2), 3))),
             open(Status::Decision, Some((a, d(2026, 12, 3), 4))),
             open(Status::Accepted, Some((a, d(2026, 12, 31), 24))),
-            open(Status::Correction, Some((DeadlineKind::CorrectionPeriod, today, 0))),
+            open(
+                Status::Correction,
+                Some((DeadlineKind::CorrectionPeriod, today, 0)),
+            ),
             open(
                 Status::Accepted,
                 Some((DeadlineKind::FeePayment, d(2026, 12, 1), 2)),

@@ -73,7 +73,14 @@ async fn draw(
 async fn list(visitor: Visitor, services: web::Data<Services>) -> Result<HttpResponse, WebError> {
     let me = visitor.staff(&services, &[Role::Admin]).await?;
     let done = visitor.here.contains("done=1");
-    draw(&visitor, &services, &me, StatusCode::OK, context! { done => done }).await
+    draw(
+        &visitor,
+        &services,
+        &me,
+        StatusCode::OK,
+        context! { done => done },
+    )
+    .await
 }
 
 /// A refused form drawn again: its errors beside its inputs, what was typed kept.
@@ -91,7 +98,14 @@ async fn refused(
         errors => errors, values => values,
         failed => context! { code => failed.0, part => failed.1 },
     };
-    draw(visitor, services, me, StatusCode::UNPROCESSABLE_ENTITY, extra).await
+    draw(
+        visitor,
+        services,
+        me,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        extra,
+    )
+    .await
 }
 
 /// `POST /console/admin/agencies`: a new office (admins bound to no office only).

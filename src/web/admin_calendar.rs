@@ -64,16 +64,16 @@ async fn draw(
         .iter()
         .map(|y| {
             context! { year => y.year, source => y.source, loaded_by => y.loaded_by,
-                via => y.loaded_via.map(via_label), loaded_at => y.loaded_at.get(..10),
-                days_off => y.days_off, make_up => y.make_up_working_days }
+            via => y.loaded_via.map(via_label), loaded_at => y.loaded_at.get(..10),
+            days_off => y.days_off, make_up => y.make_up_working_days }
         })
         .collect();
     let loads: Vec<Value> = loads
         .iter()
         .map(|l| {
             context! { year => l.year, by => l.by, via => via_label(l.via),
-                agency => l.agency, loaded_at => l.loaded_at.get(..10),
-                role => l.by_role.map(page::role_label) }
+            agency => l.agency, loaded_at => l.loaded_at.get(..10),
+            role => l.by_role.map(page::role_label) }
         })
         .collect();
     page::html_status(
@@ -83,14 +83,21 @@ async fn draw(
         Some(&me.principal),
         "console/admin_calendar.html",
         context! { years => years, loads => loads, offices => offices,
-                   bound => me.staff.agency_id.is_some(), ..extra },
+        bound => me.staff.agency_id.is_some(), ..extra },
     )
 }
 
 async fn show(visitor: Visitor, services: web::Data<Services>) -> Result<HttpResponse, WebError> {
     let me = visitor.staff(&services, &[Role::Admin]).await?;
     let done = visitor.here.contains("done=1");
-    draw(&visitor, &services, &me, StatusCode::OK, context! { done => done }).await
+    draw(
+        &visitor,
+        &services,
+        &me,
+        StatusCode::OK,
+        context! { done => done },
+    )
+    .await
 }
 
 fn year_of(form: &Form) -> Result<i32, ServiceError> {
@@ -120,7 +127,14 @@ async fn answer(
         Err(e) => {
             let errors = page::form_errors(e.into())?;
             let extra = context! { errors => errors, values => form.values(), failed => which };
-            draw(visitor, services, me, StatusCode::UNPROCESSABLE_ENTITY, extra).await
+            draw(
+                visitor,
+                services,
+                me,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                extra,
+            )
+            .await
         }
     }
 }
@@ -153,7 +167,12 @@ async fn load_year(
 fn parse_days(text: &str) -> Result<Vec<LocalDayOff>, ServiceError> {
     let mut days = Vec::new();
     let mut errors = Vec::new();
-    for (i, line) in text.lines().map(str::trim).filter(|l| !l.is_empty()).enumerate() {
+    for (i, line) in text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .enumerate()
+    {
         let (date, name) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
         match chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d") {
             Ok(date) => days.push(LocalDayOff {

@@ -155,7 +155,14 @@ async fn create(
                 .filter(|(k, _)| k != "password")
                 .collect();
             let extra = context! { errors => errors, values => values };
-            draw(&visitor, &services, &me, StatusCode::UNPROCESSABLE_ENTITY, extra).await
+            draw(
+                &visitor,
+                &services,
+                &me,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                extra,
+            )
+            .await
         }
     }
 }
@@ -232,7 +239,14 @@ async fn operate(
         Err(e) => {
             let errors = page::form_errors(account(e))?;
             let extra = context! { errors => errors, failed_user => path_id(&visitor) };
-            draw(&visitor, &services, &me, StatusCode::UNPROCESSABLE_ENTITY, extra).await
+            draw(
+                &visitor,
+                &services,
+                &me,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                extra,
+            )
+            .await
         }
     }
 }

@@ -22,7 +22,11 @@ const AUDITORS: &[Role] = &[Role::Auditor, Role::Admin];
 pub fn routes() -> Vec<PageRoute> {
     vec![
         ("/console/audit", Method::GET, web::get().to(audit_home)),
-        ("/console/audit/verify", Method::GET, web::get().to(verify_page)),
+        (
+            "/console/audit/verify",
+            Method::GET,
+            web::get().to(verify_page),
+        ),
         ("/console/audit/events", Method::GET, web::get().to(events)),
         ("/console/audit/cases", Method::GET, web::get().to(cases)),
     ]
@@ -46,8 +50,11 @@ impl Scope {
     }
 }
 
+/// Offices to choose from: (code, name).
+pub type Offices = Vec<(String, String)>;
+
 /// The offices to choose from (the session's office alone for bound staff).
-pub fn offices(services: &Services, own: Option<&str>) -> Result<Vec<(String, String)>, WebError> {
+pub fn offices(services: &Services, own: Option<&str>) -> Result<Offices, WebError> {
     let conn = &mut *services.conn()?;
     Ok(admin::agencies(conn)?
         .into_iter()
@@ -109,7 +116,10 @@ async fn verify_page(
         })
         .await??
     };
-    let problem = result.first_broken.as_ref().map(|b| problem_label(&b.problem));
+    let problem = result
+        .first_broken
+        .as_ref()
+        .map(|b| problem_label(&b.problem));
     page::html(
         &visitor,
         &services.key,

@@ -62,7 +62,10 @@ fn chart(id: &str, title: &str, categories: &[String], series: &[(&str, Vec<u64>
         .iter()
         .enumerate()
         .map(|(i, c)| {
-            let values: Vec<u64> = series.iter().map(|(_, v)| v.get(i).copied().unwrap_or(0)).collect();
+            let values: Vec<u64> = series
+                .iter()
+                .map(|(_, v)| v.get(i).copied().unwrap_or(0))
+                .collect();
             context! { label => c, values => values }
         })
         .collect();
@@ -81,13 +84,23 @@ fn short(label: &str) -> String {
 }
 
 fn charts(d: &dashboard::Dashboard) -> Vec<Value> {
-    let months: Vec<String> = d.tally.months.iter().map(|m| format!("{}月", m.month)).collect();
+    let months: Vec<String> = d
+        .tally
+        .months
+        .iter()
+        .map(|m| format!("{}月", m.month))
+        .collect();
     let received: Vec<u64> = d.tally.months.iter().map(|m| m.received).collect();
     let answered: Vec<u64> = d.tally.months.iter().map(|m| m.answered).collect();
     let on_time: Vec<u64> = d.tally.months.iter().map(|m| m.on_time).collect();
     let outcomes: Vec<String> = d.outcomes.iter().map(|o| short(o.label)).collect();
     let buckets: Vec<String> = d.buckets.iter().map(|b| b.label.to_owned()).collect();
-    let first = d.tally.months.first().map(|m| (m.year, m.month)).unwrap_or_default();
+    let first = d
+        .tally
+        .months
+        .first()
+        .map(|m| (m.year, m.month))
+        .unwrap_or_default();
     vec![
         chart(
             "received",

@@ -19,7 +19,11 @@ use crate::service::{report_format, ServiceError, Services};
 pub fn routes() -> Vec<PageRoute> {
     vec![
         ("/console/report", Method::GET, web::get().to(annual)),
-        ("/console/report.csv", Method::GET, web::get().to(annual_csv)),
+        (
+            "/console/report.csv",
+            Method::GET,
+            web::get().to(annual_csv),
+        ),
         ("/console/report/cases", Method::GET, web::get().to(cell)),
     ]
 }
@@ -38,7 +42,7 @@ fn chosen(
     services: &Services,
     me: &SignedIn,
     q: &Params,
-) -> Result<(String, i32, Vec<(String, String)>), WebError> {
+) -> Result<(String, i32, super::auditor::Offices), WebError> {
     let offices = super::auditor::offices(services, me.staff.agency_id.as_deref())?;
     let code = q
         .agency
@@ -74,9 +78,7 @@ fn rows(r: &AnnualReport) -> Vec<Value> {
             COLUMNS
                 .iter()
                 .zip(n)
-                .map(|((col, label), n)| {
-                    json!({ "n": n, "label": label, "column": col })
-                })
+                .map(|((col, label), n)| json!({ "n": n, "label": label, "column": col }))
                 .collect::<Vec<_>>()
         });
         row["counts"] = json!(counts);
@@ -142,7 +144,8 @@ async fn cell(
         q.column.clone().unwrap_or_else(|| "total".to_owned()),
     );
     let (code, year, items) = {
-        let (services, me, row, column) = (services.clone(), me.clone(), row.clone(), column.clone());
+        let (services, me, row, column) =
+            (services.clone(), me.clone(), row.clone(), column.clone());
         web::block(move || {
             let (code, year, _) = chosen(&services, &me, &q)?;
             let conn = &mut *services.conn()?;

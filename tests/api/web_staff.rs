@@ -23,7 +23,10 @@ async fn drafted(app: &TestApp, o: &Office<'_>, agency: &str, reasoning: &str) -
 }
 
 async fn status(app: &TestApp, token: &str, id: &str) -> String {
-    let r = app.as_(token).get(&format!("/api/v1/applications/{id}")).await;
+    let r = app
+        .as_(token)
+        .get(&format!("/api/v1/applications/{id}"))
+        .await;
     r.body["status"].as_str().unwrap().to_owned()
 }
 
@@ -53,7 +56,10 @@ async fn the_approver_reads_a_clerks_draft_in_the_inbox_and_approves_or_returns_
         .assert_lacks(">unavailable_not_held<");
 
     let version = |id: &str| {
-        let at = inbox.html.find(&format!("/console/cases/{id}/actions/approve")).unwrap();
+        let at = inbox
+            .html
+            .find(&format!("/console/cases/{id}/actions/approve"))
+            .unwrap();
         let rest = &inbox.html[at..];
         let v = rest.find("name=\"version\" value=\"").unwrap() + 22;
         rest[v..v + rest[v..].find('"').unwrap()].to_owned()
@@ -81,7 +87,11 @@ async fn the_approver_reads_a_clerks_draft_in_the_inbox_and_approves_or_returns_
     let back = web
         .post(
             &format!("/console/cases/{second}/actions/return"),
-            &[("version", &v2), ("reason", "请补充检索范围"), ("_back", "/console/inbox")],
+            &[
+                ("version", &v2),
+                ("reason", "请补充检索范围"),
+                ("_back", "/console/inbox"),
+            ],
         )
         .await;
     assert_eq!(back.status, 303, "{}", back.html);
@@ -101,7 +111,10 @@ async fn an_approver_is_not_offered_their_own_draft_and_a_clerk_may_not_open_sta
     let (login, password) = app.add_console_user("zhaoliu", Role::Approver, Some("BJHD"));
     let web = app.web();
     web.sign_in(&login, &password).await;
-    let case = app.as_(&o.clerk).get(&format!("/api/v1/applications/{id}")).await;
+    let case = app
+        .as_(&o.clerk)
+        .get(&format!("/api/v1/applications/{id}"))
+        .await;
     let version = case.body["version"].to_string();
     web.get("/console/inbox").await;
     // The approver drafts through the console's action endpoint.
@@ -171,7 +184,8 @@ async fn the_auditor_verifies_the_chain_names_a_broken_link_and_downloads_the_ex
     web.sign_in(&login, &password).await;
     let home = web.get("/console/audit").await;
     assert_eq!(home.status, 200, "{}", home.html);
-    home.assert_has("核验办理记录").assert_has("/console/audit/events?format=csv");
+    home.assert_has("核验办理记录")
+        .assert_has("/console/audit/events?format=csv");
 
     let good = web.get("/console/audit/verify").await;
     assert_eq!(good.status, 200, "{}", good.html);
@@ -179,10 +193,21 @@ async fn the_auditor_verifies_the_chain_names_a_broken_link_and_downloads_the_ex
 
     let csv = web.get("/console/audit/events?format=csv").await;
     assert_eq!(csv.status, 200);
-    let disposition = csv.headers.get("content-disposition").unwrap().to_str().unwrap();
+    let disposition = csv
+        .headers
+        .get("content-disposition")
+        .unwrap()
+        .to_str()
+        .unwrap();
     assert!(disposition.contains("attachment") && disposition.contains("events.csv"));
-    assert!(csv.html.contains(&ids[0]) && csv.html.contains("accept"), "{}", csv.html);
-    let jsonl = web.get("/console/audit/events?format=jsonl&agency=BJHD").await;
+    assert!(
+        csv.html.contains(&ids[0]) && csv.html.contains("accept"),
+        "{}",
+        csv.html
+    );
+    let jsonl = web
+        .get("/console/audit/events?format=jsonl&agency=BJHD")
+        .await;
     assert_eq!(jsonl.status, 200);
     assert_eq!(jsonl.html.lines().count(), 4, "{}", jsonl.html);
     let cases = web.get("/console/audit/cases?format=csv&year=2026").await;
@@ -291,7 +316,10 @@ async fn the_report_table_links_each_cell_to_its_cases_and_the_dashboard_agrees_
             .as_u64()
             .unwrap()
     };
-    assert_eq!((row("new"), row("disclosed"), row("unavailable_not_held")), (4, 1, 2));
+    assert_eq!(
+        (row("new"), row("disclosed"), row("unavailable_not_held")),
+        (4, 1, 2)
+    );
     let d = web.get("/console/dashboard?agency=BJHD").await;
     assert_eq!(d.status, 200, "{}", d.html);
     d.assert_has("<svg role=\"img\"")
@@ -314,11 +342,20 @@ async fn the_report_table_links_each_cell_to_its_cases_and_the_dashboard_agrees_
     assert_eq!(cells("received", "11月"), vec![row("new")]);
     assert_eq!(cells("answered", "11月"), vec![3, 3]);
     assert_eq!(cells("outcomes", "予以公开"), vec![row("disclosed")]);
-    assert_eq!(cells("outcomes", "无法提供"), vec![row("unavailable_not_held")]);
-    let open_total: u64 = ["已逾期", "3个工作日内到期", "4至10个工作日内到期", "10个工作日以后到期", "暂停计算（等待申请人或第三方）"]
-        .iter()
-        .map(|l| cells("open", l)[0])
-        .sum();
+    assert_eq!(
+        cells("outcomes", "无法提供"),
+        vec![row("unavailable_not_held")]
+    );
+    let open_total: u64 = [
+        "已逾期",
+        "3个工作日内到期",
+        "4至10个工作日内到期",
+        "10个工作日以后到期",
+        "暂停计算（等待申请人或第三方）",
+    ]
+    .iter()
+    .map(|l| cells("open", l)[0])
+    .sum();
     assert_eq!(open_total, row("carried_forward"));
 }
 
@@ -336,11 +373,19 @@ async fn the_admin_adds_a_user_who_signs_in_and_changes_an_office_s_sender() {
     let short = web
         .post(
             "/console/admin/users",
-            &[("name", "李四"), ("role", "clerk"), ("agency", "BJHD"), ("login", "lisi"), ("password", "short")],
+            &[
+                ("name", "李四"),
+                ("role", "clerk"),
+                ("agency", "BJHD"),
+                ("login", "lisi"),
+                ("password", "short"),
+            ],
         )
         .await;
     assert_eq!(short.status, 422, "{}", short.html);
-    short.assert_has("密码须为 10 至 200 个字符").assert_lacks("<td>李四</td>");
+    short
+        .assert_has("密码须为 10 至 200 个字符")
+        .assert_lacks("<td>李四</td>");
 
     let made = web
         .post(
@@ -389,16 +434,22 @@ async fn the_admin_adds_a_user_who_signs_in_and_changes_an_office_s_sender() {
         )
         .await;
     assert_eq!(bad.status, 422, "{}", bad.html);
-    bad.assert_has("不是有效的电子邮箱地址").assert_has("field-error");
+    bad.assert_has("不是有效的电子邮箱地址")
+        .assert_has("field-error");
     let ok = web
         .post(
             "/console/admin/agencies/BJHD/sender",
-            &[("email", "gongkai@bjhd.gov.cn"), ("name", "海淀区信息公开办")],
+            &[
+                ("email", "gongkai@bjhd.gov.cn"),
+                ("name", "海淀区信息公开办"),
+            ],
         )
         .await;
     assert_eq!(ok.status, 303, "{}", ok.html);
     let conn = &mut *app.services.conn().unwrap();
-    let a = gongkai::db::staff::agency_by_code(conn, "BJHD").unwrap().unwrap();
+    let a = gongkai::db::staff::agency_by_code(conn, "BJHD")
+        .unwrap()
+        .unwrap();
     assert_eq!(a.sender_email.as_deref(), Some("gongkai@bjhd.gov.cn"));
     assert_eq!(a.sender_name.as_deref(), Some("海淀区信息公开办"));
 }
