@@ -453,3 +453,93 @@ async fn the_admin_adds_a_user_who_signs_in_and_changes_an_office_s_sender() {
     assert_eq!(a.sender_email.as_deref(), Some("gongkai@bjhd.gov.cn"));
     assert_eq!(a.sender_name.as_deref(), Some("海淀区信息公开办"));
 }
+
+#[actix_rt::test]
+async fn the_approver_grants_an_extension_request_from_the_inbox() {
+    let app = TestApp::spawn().await;
+    let o = office(&app, "BJHD");
+    let (id, _) = file_one(&app, "BJHD").await;
+    o.clerk().act_ok(&id, Action::Accept, json!({})).await;
+    let ask = json!({ "working_days": 20, "reason": "需调取档案馆的历史档案" });
+    o.clerk().act_ok(&id, Action::RequestExtension, ask).await;
+    let (login, password) = app.add_console_user("sunqi", Role::Approver, Some("BJHD"));
+    let web = app.web();
+    web.sign_in(&login, &password).await;
+    let inbox = web.get("/console/inbox").await;
+    assert_eq!(inbox.status, 200, "{}", inbox.html);
+    inbox
+        .assert_has("待决定的延期申请（1 件）")
+        .assert_has("需调取档案馆的历史档案")
+        .assert_has(&format!("/console/cases/{id}/actions/grant_extension"))
+        .assert_has(&format!("/console/cases/{id}/actions/refuse_extension"));
+    let version = app
+        .as_(&o.clerk)
+        .get(&format!("/api/v1/applications/{id}"))
+        .await
+        .body["version"]
+        .to_string();
+    let done = web
+        .post(
+            &format!("/console/cases/{id}/actions/grant_extension"),
+            &[("version", &version), ("_back", "/console/inbox")],
+        )
+        .await;
+    assert_eq!(done.status, 303, "{}", done.html);
+    let case = app
+        .as_(&o.clerk)
+        .get(&format!("/api/v1/applications/{id}"))
+        .await;
+    assert_eq!(case.body["internal"]["extension"]["state"], "granted");
+    web.get("/console/inbox")
+        .await
+        .assert_has("目前没有待决定的延期申请");
+}
+
+#[actix_rt::test]
+async fn the_admin_sees_the_calendar_and_a_bad_upload_is_refused_beside_its_input() {
+    let app = TestApp::spawn().await;
+    app.add_agency("BJHD");
+    let (login, password) = app.add_console_user("guanli", Role::Admin, None);
+    let web = app.web();
+    web.sign_in(&login, &password).await;
+    let page = web.get("/console/admin/calendar").await;
+    assert_eq!(page.status, 200, "{}", page.html);
+    page.assert_has("已导入的全国节假日安排")
+        .assert_has("导入记录")
+        .assert_has("<label for=\"load-notice\">");
+    let bad = web
+        .post(
+            "/console/admin/calendar/years",
+            &[("year", "2030"), ("notice", "{\"year\": 2030}")],
+        )
+        .await;
+    assert_eq!(bad.status, 422, "{}", bad.html);
+    bad.assert_has("节假日安排文件无效");
+    let days = web
+        .post(
+            "/console/admin/calendar/days-off",
+            &[
+                ("agency", "BJHD"),
+                ("year", "2026"),
+                ("days", "五月六日 区庆"),
+            ],
+        )
+        .await;
+    assert_eq!(days.status, 422, "{}", days.html);
+    days.assert_has("第 1 行不是");
+    let ok = web
+        .post(
+            "/console/admin/calendar/days-off",
+            &[
+                ("agency", "BJHD"),
+                ("year", "2026"),
+                ("days", "2026-12-30 区庆"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, 303, "{}", ok.html);
+    web.get("/console/admin/calendar")
+        .await
+        .assert_has("BJHD")
+        .assert_has("guanli 同志");
+}
