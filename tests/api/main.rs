@@ -34,4 +34,5 @@ mod validation;
 mod visibility;
 mod web_sign_in;
 mod web_staff;
+mod web_staff_audit;
 mod workflow;
