@@ -215,6 +215,42 @@ async fn the_admin_adds_a_user_who_signs_in_and_changes_an_office_s_sender() {
     assert_eq!(set.status, 303, "{}", set.html);
     app.web().sign_in("lisi", "lisi-second-password").await;
 
+    // A rotated token is shown once; the one shown when the user was added stops working.
+    let token = |html: &str| {
+        let at = html.find("gks_").unwrap();
+        html[at..at + html[at..].find('<').unwrap()].to_owned()
+    };
+    let first = token(&made.html);
+    assert_eq!(
+        app.as_(&first).get("/api/v1/applications").await.status,
+        200
+    );
+    let rotated = web
+        .post(&format!("/console/admin/users/{id}/rotate"), &[])
+        .await;
+    assert_eq!(rotated.status, 200, "{}", rotated.html);
+    rotated.assert_has("已更换 API 令牌");
+    let second = token(&rotated.html);
+    assert_ne!(first, second);
+    assert_eq!(
+        app.as_(&first).get("/api/v1/applications").await.status,
+        401
+    );
+    assert_eq!(
+        app.as_(&second).get("/api/v1/applications").await.status,
+        200
+    );
+    web.get("/console/admin/users").await;
+    let off = web
+        .post(&format!("/console/admin/users/{id}/disable"), &[])
+        .await;
+    assert_eq!(off.status, 303, "{}", off.html);
+    web.get("/console/admin/users").await.assert_has("已停用");
+    assert_eq!(
+        app.as_(&second).get("/api/v1/applications").await.status,
+        401
+    );
+
     // The office's sender.
     let offices = web.get("/console/admin/agencies").await;
     assert_eq!(offices.status, 200, "{}", offices.html);
@@ -333,4 +369,34 @@ async fn the_admin_sees_the_calendar_and_a_bad_upload_is_refused_beside_its_inpu
         .await
         .assert_has("BJHD")
         .assert_has("guanli 同志");
+}
+
+#[actix_rt::test]
+async fn an_admin_bound_to_an_office_manages_that_office_only() {
+    let app = TestApp::spawn().await;
+    app.add_agency("BJHD");
+    app.add_agency("SHPD");
+    let (login, password) = app.add_console_user("bjadmin", Role::Admin, Some("BJHD"));
+    let web = app.web();
+    web.sign_in(&login, &password).await;
+    let page = web.get("/console/admin/agencies").await;
+    assert_eq!(page.status, 200, "{}", page.html);
+    page.assert_has("/console/admin/agencies/BJHD/sender")
+        .assert_lacks("SHPD")
+        .assert_lacks("添加机关");
+    let other = web
+        .post(
+            "/console/admin/agencies/SHPD/sender",
+            &[("email", "x@shpd.gov.cn")],
+        )
+        .await;
+    assert_eq!(other.status, 404, "{}", other.html);
+    let added = web
+        .post(
+            "/console/admin/users",
+            &[("name", "王五"), ("role", "clerk"), ("agency", "SHPD")],
+        )
+        .await;
+    assert_eq!(added.status, 422, "{}", added.html);
+    added.assert_has("您管理的机关中没有代码为");
 }
