@@ -210,25 +210,7 @@ async fn operate(
             "disable" => admin::disable_user(conn, by, &id, s.now()).map(|_| None),
             "enable" => admin::enable_user(conn, by, &id).map(|_| None),
             "rotate" => admin::rotate_token(conn, by, &id).map(Some),
-            "sign-in" => {
-                let user = admin::get_user(conn, by, &id)?;
-                let uid: &UserId = &user.id;
-                if let Some(l) = &login {
-                    sign_in::set_login(conn, uid, l)?;
-                }
-                match &password {
-                    Some(p) => sign_in::set_password(conn, uid, p)?,
-                    None if login.is_none() => {
-                        return Err(AccountError::Service(ServiceError::invalid(
-                            "password",
-                            "required",
-                            crate::msg!("请填写新密码", "a password is required"),
-                        )))
-                    }
-                    None => {}
-                }
-                Ok(None)
-            }
+            "sign-in" => set_sign_in(conn, by, &id, login.as_deref(), password.as_deref()),
             _ => Err(AccountError::NoSuchUser),
         }
     })
@@ -249,6 +231,37 @@ async fn operate(
             .await
         }
     }
+}
+
+/// Gives a user the admin manages a login, a password, or both (the password checked first,
+/// so that a refused one changes nothing).
+fn set_sign_in(
+    conn: &mut crate::db::DbConnection,
+    by: Manager<'_>,
+    id: &str,
+    login: Option<&str>,
+    password: Option<&str>,
+) -> Result<Option<(UserView, String)>, AccountError> {
+    let user = admin::get_user(conn, by, id)?;
+    let uid: &UserId = &user.id;
+    match password {
+        Some(p) => sign_in::check_password(p)?,
+        None if login.is_none() => {
+            return Err(AccountError::Service(ServiceError::invalid(
+                "password",
+                "required",
+                crate::msg!("请填写新密码", "a password is required"),
+            )))
+        }
+        None => {}
+    }
+    if let Some(l) = login {
+        sign_in::set_login(conn, uid, l)?;
+    }
+    if let Some(p) = password {
+        sign_in::set_password(conn, uid, p)?;
+    }
+    Ok(None)
 }
 
 /// The user a failed form was about, to show its errors beside that user's inputs.

@@ -50,8 +50,11 @@ impl Scope {
     }
 }
 
+/// Offices to choose from: (code, name).
+pub type Offices = Vec<(String, String)>;
+
 /// The offices to choose from (the session's office alone for bound staff).
-pub fn offices(services: &Services, own: Option<&str>) -> Result<Vec<(String, String)>, WebError> {
+pub fn offices(services: &Services, own: Option<&str>) -> Result<Offices, WebError> {
     let conn = &mut *services.conn()?;
     Ok(admin::agencies(conn)?
         .into_iter()

@@ -42,7 +42,7 @@ fn chosen(
     services: &Services,
     me: &SignedIn,
     q: &Params,
-) -> Result<(String, i32, Vec<(String, String)>), WebError> {
+) -> Result<(String, i32, super::auditor::Offices), WebError> {
     let offices = super::auditor::offices(services, me.staff.agency_id.as_deref())?;
     let code = q
         .agency
@@ -71,7 +71,6 @@ fn load(services: &Services, me: &SignedIn, q: &Params) -> Result<(AnnualReport,
 
 /// Part 三's rows as printed (label cells with their spans), each number with its cell's link.
 fn rows(r: &AnnualReport) -> Vec<Value> {
-    let (code, year) = (r.agency.code.to_string(), r.year);
     let mut rows = report_format::html_rows();
     for row in &mut rows {
         let key = row["key"].as_str().unwrap_or_default().to_owned();
@@ -79,10 +78,7 @@ fn rows(r: &AnnualReport) -> Vec<Value> {
             COLUMNS
                 .iter()
                 .zip(n)
-                .map(|((col, label), n)| {
-                    json!({ "n": n, "label": label, "url": format!(
-                        "/console/report/cases?agency={code}&year={year}&row={key}&column={col}") })
-                })
+                .map(|((col, label), n)| json!({ "n": n, "label": label, "column": col }))
                 .collect::<Vec<_>>()
         });
         row["counts"] = json!(counts);

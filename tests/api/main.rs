@@ -37,4 +37,6 @@ mod visibility;
 mod web_console;
 mod web_public;
 mod web_sign_in;
+mod web_staff;
+mod web_staff_audit;
 mod workflow;
