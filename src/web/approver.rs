@@ -73,6 +73,18 @@ fn waiting(services: &Services, me: &SignedIn) -> Result<(Vec<Value>, Vec<Value>
     Ok((drafts, extensions))
 }
 
+/// Who drafted the answer, by name (the staff view carries the id).
+fn drafter_name(services: &Services, view: &Value) -> Result<Option<String>, ServiceError> {
+    let Some(id) = view["decision"]["drafted_by"]
+        .as_str()
+        .and_then(crate::domain::case::UserId::parse)
+    else {
+        return Ok(None);
+    };
+    let user = crate::db::staff::user_by_id(&mut *services.conn()?, &id)?;
+    Ok(user.map(|u| u.name))
+}
+
 /// One case as the inbox shows it: the staff view (`views::application`), the Chinese name of
 /// its next deadline, and its answer's due day.
 fn shown(services: &Services, credential: Option<&str>, id: &str) -> Result<Value, ServiceError> {
@@ -93,6 +105,7 @@ fn shown(services: &Services, credential: Option<&str>, id: &str) -> Result<Valu
         .rfind(|d| d.kind == DeadlineKind::Answer)
         .and_then(|d| d.due_on);
     out["answer_due_on"] = json!(answer);
+    out["drafter_name"] = json!(drafter_name(services, &out)?);
     out["next_deadline_label"] = json!(v.next_deadline.as_ref().map(|n| n.kind.label()));
     let can = |a: &str| v.allowed.contains(&a);
     out["can"] = json!({

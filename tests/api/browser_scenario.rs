@@ -151,6 +151,7 @@ async fn a_case_from_the_form_to_the_letter_in_the_browser() {
     let inbox = b.text().await;
     Browser::assert_contains(&inbox, &tracking);
     Browser::assert_contains(&inbox, "经审查，该合同属于可以公开的政府信息");
+    Browser::assert_contains(&inbox, "zhangsan 同志"); // who drafted it, by name
     b.assert_accessible("the approver's inbox").await;
     b.screenshot("console-inbox").await;
     b.click_and_wait("form[action$=\"/actions/approve\"] button[type=submit]")
