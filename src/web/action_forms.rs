@@ -45,16 +45,19 @@ pub struct ActionForm {
     pub open: bool,
 }
 
+/// A refused action, its errors by input name, and the values typed.
+pub type RefusedInput<'a> = (
+    &'a str,
+    &'a BTreeMap<String, String>,
+    &'a BTreeMap<String, String>,
+);
+
 /// What the forms are filled from: the case, today, and a refused submission to draw again.
 pub struct Fill<'a> {
     pub case: &'a ApplicationRow,
     pub today: NaiveDate,
     /// The refused action, its errors by input name, and the values typed.
-    pub refused: Option<(
-        &'a str,
-        &'a BTreeMap<String, String>,
-        &'a BTreeMap<String, String>,
-    )>,
+    pub refused: Option<RefusedInput<'a>>,
 }
 
 fn opts<T: Copy>(
