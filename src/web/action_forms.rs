@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::db::models::ApplicationRow;
 use crate::domain::actions::{ConsultationReply, ConsultedParty, ReceivedDocument};
 use crate::domain::case::{ChallengeKind, ChallengeResult, DeliveryMethod, Outcome};
 use crate::domain::fees::FeeScale;
@@ -54,7 +53,10 @@ pub type RefusedInput<'a> = (
 
 /// What the forms are filled from: the case, today, and a refused submission to draw again.
 pub struct Fill<'a> {
-    pub case: &'a ApplicationRow,
+    /// How the applicant wants the answer (the delivery form's default).
+    pub delivery_wanted: DeliveryMethod,
+    /// The fee asked, in fen (the payment form's default).
+    pub fee_fen: Option<i64>,
     pub today: NaiveDate,
     /// The refused action, its errors by input name, and the values typed.
     pub refused: Option<RefusedInput<'a>>,
@@ -130,7 +132,6 @@ const NOTE: &str = "内部备注，申请人看不到。";
 fn fields(kind: ActionKind, fill: &Fill<'_>) -> B {
     use ActionKind as A;
     let today = fill.today.to_string();
-    let case = fill.case;
     match kind {
         A::ConfirmReceipt => b()
             .f(
@@ -273,7 +274,7 @@ fn fields(kind: ActionKind, fill: &Fill<'_>) -> B {
                 ),
                 "",
             )
-            .value(case.delivery_wanted.as_str())
+            .value(fill.delivery_wanted.as_str())
             .f(
                 "posted_on",
                 "交邮日期",
@@ -358,13 +359,7 @@ fn fields(kind: ActionKind, fill: &Fill<'_>) -> B {
                 true,
                 "以分为单位，须与通知金额一致。",
             )
-            .value(
-                case.clock
-                    .fee
-                    .amount_fen
-                    .map(|a| a.to_string())
-                    .unwrap_or_default(),
-            )
+            .value(fill.fee_fen.map(|a| a.to_string()).unwrap_or_default())
             .f("receipt_number", "票据号码", "text", false, ""),
         A::AbandonNoCorrection | A::AbandonFeeUnpaid => b(),
         A::RecordChallenge => b()
@@ -652,5 +647,65 @@ fn form(kind: ActionKind, fill: &Fill<'_>) -> ActionForm {
         fields,
         error,
         open: refused.is_some(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_action_has_a_form_in_chinese_with_unique_input_ids() {
+        let fill = Fill {
+            delivery_wanted: DeliveryMethod::Post,
+            fee_fen: None,
+            today: NaiveDate::from_ymd_opt(2026, 11, 25).unwrap(),
+            refused: None,
+        };
+        let all: Vec<&str> = ActionKind::ALL.iter().map(|k| k.as_str()).collect();
+        let forms = forms(&all, &fill);
+        assert_eq!(forms.len(), ActionKind::ALL.len());
+        let mut ids = std::collections::BTreeSet::new();
+        for f in &forms {
+            for x in &f.fields {
+                assert!(
+                    !x.label.chars().any(|c| c.is_ascii_alphabetic()),
+                    "{}",
+                    x.label
+                );
+                assert!(ids.insert(x.id.clone()), "{}", x.id);
+                for (_, label) in &x.options {
+                    assert!(!label.chars().any(|c| c.is_ascii_alphabetic()), "{label}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_refusal_lands_beside_its_input_and_the_rest_above_the_form() {
+        let errors = BTreeMap::from([
+            (
+                "period_working_days".to_owned(),
+                "须在 1 至 60 之间".to_owned(),
+            ),
+            ("".to_owned(), "案件已是第 3 版".to_owned()),
+        ]);
+        let values = BTreeMap::from([("period_working_days".to_owned(), "0".to_owned())]);
+        let fill = Fill {
+            delivery_wanted: DeliveryMethod::Post,
+            fee_fen: None,
+            today: NaiveDate::from_ymd_opt(2026, 11, 25).unwrap(),
+            refused: Some(("request_correction", &errors, &values)),
+        };
+        let f = &forms(&["accept", "request_correction"], &fill)[1];
+        assert!(f.open);
+        let period = f
+            .fields
+            .iter()
+            .find(|x| x.name == "period_working_days")
+            .unwrap();
+        assert_eq!(period.error.as_deref(), Some("须在 1 至 60 之间"));
+        assert_eq!(period.value, "0");
+        assert_eq!(f.error.as_deref(), Some("案件已是第 3 版"));
     }
 }

@@ -175,3 +175,28 @@ async fn staff_action(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    #[test]
+    fn numbered_entries_become_a_list_in_their_order() {
+        let mut body = json!({
+            "outcome": "partly_disclosed",
+            "withheld[1]": { "part": "第二项" },
+            "withheld[0]": { "part": "第一项", "ground": "withheld_state_secret" },
+        });
+        super::numbered_lists(&mut body);
+        assert_eq!(
+            body,
+            json!({
+                "outcome": "partly_disclosed",
+                "withheld": [
+                    { "part": "第一项", "ground": "withheld_state_secret" },
+                    { "part": "第二项" },
+                ],
+            })
+        );
+    }
+}
