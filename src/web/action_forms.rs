@@ -588,6 +588,25 @@ fn help(kind: ActionKind) -> &'static str {
     }
 }
 
+/// The Chinese label of each input of `action`'s form, by input name (for a refusal shown
+/// away from the form, e.g. from the approver's inbox).
+pub fn input_labels(action: &str) -> BTreeMap<String, &'static str> {
+    let Some(kind) = ActionKind::parse(action) else {
+        return BTreeMap::new();
+    };
+    let fill = Fill {
+        delivery_wanted: DeliveryMethod::Post,
+        fee_fen: None,
+        today: NaiveDate::default(),
+        refused: None,
+    };
+    fields(kind, &fill)
+        .fields
+        .into_iter()
+        .map(|f| (f.name.trim_end_matches("[]").to_owned(), f.label))
+        .collect()
+}
+
 /// The forms of the actions the workflow allows now, in its order, filled from a refusal.
 pub fn forms(allowed: &[&str], fill: &Fill<'_>) -> Vec<ActionForm> {
     allowed

@@ -170,7 +170,7 @@ async fn staff_action(
                 &services.key,
                 Some(&me.principal),
                 "console/action_refused.html",
-                context! { errors => errors, back => back, action => action, id => id },
+                context! { labels => super::action_forms::input_labels(&action), errors => errors, back => back, action => action, id => id },
             )
         }
     }

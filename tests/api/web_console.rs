@@ -191,6 +191,23 @@ async fn web_console_case_page_offers_exactly_the_allowed_actions_and_takes_them
         .assert_has("field invalid")
         .assert_has("<details id=\"action-request_correction\" open>");
     assert_eq!(app.version_of(&id), before);
+    // From another console page (`_back`), the refusal names the input in Chinese.
+    let elsewhere = web
+        .post(
+            &format!("/console/cases/{id}/actions/request_correction"),
+            &[
+                ("version", &version),
+                ("items[]", "写明合同名称"),
+                ("period_working_days", "0"),
+                ("_back", "/console/"),
+            ],
+        )
+        .await;
+    assert_eq!(elsewhere.status, 422, "{}", elsewhere.html);
+    elsewhere
+        .assert_has("补正期限（工作日）：须在 1 至 60 之间")
+        .assert_lacks("period_working_days");
+    assert_eq!(app.version_of(&id), before);
 
     // A stale version is refused (someone else acted since the page was read).
     let stale = (before - 1).to_string();
