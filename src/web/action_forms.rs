@@ -588,6 +588,23 @@ fn help(kind: ActionKind) -> &'static str {
     }
 }
 
+/// A form's values by input name, each entry of a list (`items[]`) under `items[]#0`, … so
+/// that a form drawn again shows every entry where it was typed.
+pub fn typed_values(form: &[(String, String)]) -> BTreeMap<String, String> {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    form.iter()
+        .map(|(k, v)| {
+            if k.ends_with("[]") {
+                let n = counts.entry(k).or_default();
+                *n += 1;
+                (format!("{k}#{}", *n - 1), v.clone())
+            } else {
+                (k.clone(), v.clone())
+            }
+        })
+        .collect()
+}
+
 /// The Chinese label of each input of `action`'s form, by input name (for a refusal shown
 /// away from the form, e.g. from the approver's inbox).
 pub fn input_labels(action: &str) -> BTreeMap<String, &'static str> {
@@ -634,9 +651,13 @@ fn form(kind: ActionKind, fill: &Fill<'_>) -> ActionForm {
                 })
                 .map(|(_, m)| m.clone())
                 .filter(|_| *n == 1);
-            if !f.name.ends_with("[]") {
-                f.value = values.get(&f.name).cloned().unwrap_or_default();
-            }
+            // A list's entries are typed as `items[]#0`, `items[]#1`, … (see `typed_values`).
+            let key = if f.name.ends_with("[]") {
+                format!("{}#{}", f.name, *n - 1)
+            } else {
+                f.name.clone()
+            };
+            f.value = values.get(&key).cloned().unwrap_or_default();
         }
     }
     let error = refused.and_then(|(_, errors, _)| {

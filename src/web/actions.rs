@@ -159,7 +159,7 @@ async fn staff_action(
                 let refused = super::case_page::Refused {
                     action,
                     errors,
-                    values: form.values(),
+                    values: super::action_forms::typed_values(&form.0),
                 };
                 return super::case_page::draw(&visitor, &services, &me, id, Some(refused), status)
                     .await;

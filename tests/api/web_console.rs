@@ -188,6 +188,7 @@ async fn web_console_case_page_offers_exactly_the_allowed_actions_and_takes_them
         .await;
     assert_eq!(bad.status, 422, "{}", bad.html);
     bad.assert_has("须在 1 至 60 之间")
+        .assert_has(">写明合同名称</textarea>")
         .assert_has("field invalid")
         .assert_has("<details id=\"action-request_correction\" open>");
     assert_eq!(app.version_of(&id), before);
