@@ -159,7 +159,7 @@ async fn staff_action(
                 let refused = super::case_page::Refused {
                     action,
                     errors,
-                    values: form.values(),
+                    values: super::action_forms::typed_values(&form.0),
                 };
                 return super::case_page::draw(&visitor, &services, &me, id, Some(refused), status)
                     .await;
@@ -170,8 +170,33 @@ async fn staff_action(
                 &services.key,
                 Some(&me.principal),
                 "console/action_refused.html",
-                context! { errors => errors, back => back, action => action, id => id },
+                context! { labels => super::action_forms::input_labels(&action), errors => errors, back => back, action => action, id => id },
             )
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    #[test]
+    fn numbered_entries_become_a_list_in_their_order() {
+        let mut body = json!({
+            "outcome": "partly_disclosed",
+            "withheld[1]": { "part": "第二项" },
+            "withheld[0]": { "part": "第一项", "ground": "withheld_state_secret" },
+        });
+        super::numbered_lists(&mut body);
+        assert_eq!(
+            body,
+            json!({
+                "outcome": "partly_disclosed",
+                "withheld": [
+                    { "part": "第一项", "ground": "withheld_state_secret" },
+                    { "part": "第二项" },
+                ],
+            })
+        );
     }
 }

@@ -119,7 +119,8 @@ fn context_of(l: &Loaded, today: chrono::NaiveDate, refused: Option<&Refused>) -
         Some(&v.extras),
     );
     let fill = Fill {
-        case: &v.case,
+        delivery_wanted: v.case.delivery_wanted,
+        fee_fen: v.case.clock.fee.amount_fen,
         today,
         refused: refused.map(|r| (r.action.as_str(), &r.errors, &r.values)),
     };

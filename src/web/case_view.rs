@@ -140,9 +140,14 @@ pub fn event(e: &EventView<'_>) -> Value {
         .as_str()
         .and_then(Outcome::parse)
         .map(Outcome::label);
+    // When it happened, on the clock of China (the legal dates are China's).
+    let local = chrono::DateTime::parse_from_rfc3339(&e.occurred_at)
+        .map(|t| t.with_timezone(&crate::domain::time::cst()))
+        .ok();
     json!({
         "seq": e.seq,
-        "occurred_at": e.occurred_at,
+        "occurred_on": local.map(|t| t.date_naive()),
+        "time": local.map(|t| t.format("%H:%M").to_string()),
         "action": ActionKind::parse(e.action).map_or("系统记录", labels::action_label),
         "role": super::page::role_label(e.actor.role),
         "name": e.actor.name,

@@ -3,6 +3,8 @@
 //! JavaScript. Pages call the same use cases as the API with the caller's session, so the
 //! same rules decide what each person may see and do.
 
+pub mod action_fields;
+mod action_fields_records;
 pub mod action_forms;
 pub mod actions;
 pub mod admin;

@@ -188,8 +188,26 @@ async fn web_console_case_page_offers_exactly_the_allowed_actions_and_takes_them
         .await;
     assert_eq!(bad.status, 422, "{}", bad.html);
     bad.assert_has("须在 1 至 60 之间")
+        .assert_has(">写明合同名称</textarea>")
         .assert_has("field invalid")
         .assert_has("<details id=\"action-request_correction\" open>");
+    assert_eq!(app.version_of(&id), before);
+    // From another console page (`_back`), the refusal names the input in Chinese.
+    let elsewhere = web
+        .post(
+            &format!("/console/cases/{id}/actions/request_correction"),
+            &[
+                ("version", &version),
+                ("items[]", "写明合同名称"),
+                ("period_working_days", "0"),
+                ("_back", "/console/"),
+            ],
+        )
+        .await;
+    assert_eq!(elsewhere.status, 422, "{}", elsewhere.html);
+    elsewhere
+        .assert_has("补正期限（工作日）：须在 1 至 60 之间")
+        .assert_lacks("period_working_days");
     assert_eq!(app.version_of(&id), before);
 
     // A stale version is refused (someone else acted since the page was read).
@@ -409,4 +427,65 @@ async fn web_console_a_clerk_of_another_office_does_not_find_the_case() {
     let stranger = app.web();
     let r = stranger.get(&format!("/console/cases/{id}")).await;
     assert_eq!(r.status, 303);
+}
+
+#[actix_rt::test]
+async fn web_console_a_decision_drafted_with_a_withheld_part_is_approved_through_the_forms() {
+    let app = TestApp::spawn().await;
+    let o = office(&app, "BJHD");
+    let (clerk, clerk_pw) = app.add_console_user("zhangsan", Role::Clerk, Some("BJHD"));
+    let (approver, approver_pw) = app.add_console_user("lisi", Role::Approver, Some("BJHD"));
+    let (id, _) = file_one(&app, "BJHD").await;
+    o.clerk().act_ok(&id, Action::Accept, json!({})).await;
+    let web = app.web();
+    web.sign_in(&clerk, &clerk_pw).await;
+    let page = web.get(&format!("/console/cases/{id}")).await;
+    page.assert_has("actions/propose_decision\"")
+        .assert_lacks("actions/approve\"")
+        .assert_has("<label for=\"propose_decision-withheld_0__part-0\">");
+    let version = page.input("version").unwrap();
+    let r = web
+        .post(
+            &format!("/console/cases/{id}/actions/propose_decision"),
+            &[
+                ("version", &version),
+                ("outcome", "partly_disclosed"),
+                ("reasoning", "合同价格部分涉及商业秘密，其余公开。"),
+                ("legal_basis", "《政府信息公开条例》第十五条"),
+                ("withheld[0].part", "合同单价"),
+                ("withheld[0].ground", "withheld_third_party_rights"),
+                ("withheld[0].legal_basis", "《政府信息公开条例》第十五条"),
+                ("withheld[0].reasoning", "公开会损害第三方合法权益。"),
+                ("withheld[1].part", ""),
+                ("withheld[1].ground", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.html);
+    let v = o.clerk().view(&id).await.body;
+    assert_eq!(v["status"], "decision");
+    assert_eq!(v["internal"]["draft"]["withheld"][0]["part"], "合同单价");
+    assert_eq!(
+        v["internal"]["draft"]["withheld"].as_array().unwrap().len(),
+        1
+    );
+
+    // The approver reads the draft on the case page and approves it there.
+    let boss = app.web();
+    boss.sign_in(&approver, &approver_pw).await;
+    let page = boss.get(&format!("/console/cases/{id}")).await;
+    page.assert_has("答复尚未送达")
+        .assert_has("合同单价")
+        .assert_has("部分公开")
+        .assert_has("actions/approve\"")
+        .assert_has("actions/return\"");
+    let version = page.input("version").unwrap();
+    let r = boss
+        .post(
+            &format!("/console/cases/{id}/actions/approve"),
+            &[("version", &version)],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.html);
+    assert_eq!(o.clerk().view(&id).await.body["status"], "approved");
 }
