@@ -101,8 +101,7 @@ async fn a_case_from_the_form_to_the_letter_in_the_browser() {
     Browser::assert_contains(&queue, &tracking);
     b.assert_accessible("the queue").await;
     b.screenshot("console-queue").await;
-    b.click_and_wait(&format!("a[href^=\"/console/cases/\"]"))
-        .await;
+    b.click_and_wait("a[href^=\"/console/cases/\"]").await;
     Browser::assert_contains(&b.text().await, "2025年海淀区道路维修工程合同");
     act(&b, "accept", &[], &[]).await;
     act(
