@@ -384,6 +384,8 @@ pub struct CaseFilter {
     pub due_by: Option<NaiveDate>,
     /// (true, today): next deadline before today; (false, today): not overdue.
     pub overdue: Option<(bool, NaiveDate)>,
+    /// Only cases with an extension requested and not yet decided (the approver's inbox).
+    pub extension_requested: bool,
     pub sort: Sort,
     pub cursor: Option<Cursor>,
     pub limit: i64,
@@ -445,6 +447,9 @@ pub fn list(conn: &mut DbConnection, f: &CaseFilter) -> QueryResult<Vec<(Applica
     }
     if let Some(d) = f.due_by {
         q = q.filter(a::next_deadline_on.le(d));
+    }
+    if f.extension_requested {
+        q = q.filter(a::extension_state.eq(crate::domain::workflow::ExtensionState::Requested));
     }
     match f.overdue {
         Some((true, today)) => q = q.filter(a::next_deadline_on.lt(today)),

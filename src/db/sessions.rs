@@ -55,6 +55,12 @@ pub fn delete_of_user(conn: &mut DbConnection, user_id: &UserId) -> QueryResult<
     diesel::delete(sessions::table.filter(sessions::user_id.eq(user_id.as_str()))).execute(conn)
 }
 
+/// Ends every tracking session of an application (its access token was replaced).
+pub fn delete_of_application(conn: &mut DbConnection, application_id: &str) -> QueryResult<usize> {
+    diesel::delete(sessions::table.filter(sessions::application_id.eq(application_id)))
+        .execute(conn)
+}
+
 /// Forgets sessions idle since before `before`.
 pub fn delete_idle(conn: &mut DbConnection, before: NaiveDateTime) -> QueryResult<usize> {
     diesel::delete(sessions::table.filter(sessions::last_seen_at.lt(before))).execute(conn)

@@ -68,6 +68,7 @@ impl ListParams {
             limit,
             due_within: self.due_within,
             overdue: self.overdue,
+            extension_requested: false,
             sort,
         })
     }

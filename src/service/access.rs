@@ -43,6 +43,8 @@ pub fn reset(
         diesel::update(a::table.find(&case.id))
             .set(a::access_token_hash.eq(token_hash(&token)))
             .execute(conn)?;
+        // Whoever opened the tracking page with the old token is out with it.
+        crate::db::sessions::delete_of_application(conn, case.id.as_str())?;
         let (seq, status) = cases::next_event_seq(conn, &case.id)?;
         events::insert(
             conn,

@@ -186,7 +186,7 @@ pub fn create_user(
             "role",
             "unknown_role",
             crate::msg!(
-                "工作人员的角色只能是 clerk、approver、auditor 或 admin",
+                "工作人员的角色只能是经办人（clerk）、审批人（approver）、审计人员（auditor）或管理员（admin）",
                 "staff roles are clerk, approver, auditor and admin"
             ),
         ));
@@ -240,7 +240,7 @@ pub fn create_user(
             "agency",
             "required",
             crate::msg!(
-                "clerk 和 approver 须属于某个机关",
+                "经办人和审批人须属于某个机关",
                 "clerks and approvers belong to an office"
             ),
         ));

@@ -330,7 +330,7 @@ pub fn add_user(
             "role",
             "unknown_role",
             msg!(
-                "工作人员的角色只能是 clerk、approver、auditor 或 admin",
+                "工作人员的角色只能是经办人（clerk）、审批人（approver）、审计人员（auditor）或管理员（admin）",
                 "staff roles are clerk, approver, auditor and admin"
             ),
         ));

@@ -183,6 +183,8 @@ pub struct Query {
     pub due_within: Option<u32>,
     /// Only overdue cases (true), or none of them (false).
     pub overdue: Option<bool>,
+    /// Only cases with an extension requested and not yet decided.
+    pub extension_requested: bool,
     pub sort: Sort,
 }
 
@@ -240,6 +242,7 @@ pub fn list(services: &Services, token: Option<&str>, q: &Query) -> Result<Page,
         text: q.text.clone(),
         due_by,
         overdue: q.overdue.map(|o| (o, today)),
+        extension_requested: q.extension_requested,
         sort: q.sort,
         cursor: q.cursor.clone(),
         // One more than asked tells whether there is a next page.

@@ -13,7 +13,7 @@ use super::session::{SignedIn, Visitor};
 use super::PageRoute;
 use crate::domain::case::Status;
 use crate::domain::clock::DeadlineKind;
-use crate::domain::workflow::{ExtensionState, Role};
+use crate::domain::workflow::Role;
 use crate::http::views;
 use crate::service::{cases, clock, ServiceError, Services};
 
@@ -26,7 +26,7 @@ pub fn routes() -> Vec<PageRoute> {
 
 async fn inbox(visitor: Visitor, services: web::Data<Services>) -> Result<HttpResponse, WebError> {
     let me = visitor.staff(&services, &[Role::Approver]).await?;
-    let (drafts, extensions) = {
+    let (drafts, extensions, more) = {
         let services = services.clone();
         let me = me.clone();
         web::block(move || waiting(&services, &me)).await??
@@ -36,47 +36,60 @@ async fn inbox(visitor: Visitor, services: web::Data<Services>) -> Result<HttpRe
         &services.key,
         Some(&me.principal),
         "console/inbox.html",
-        context! { drafts => drafts, extensions => extensions },
+        context! { drafts => drafts, extensions => extensions, more => more, limit => LIMIT },
     )
 }
 
 /// The drafts (cases in `decision`) and the open cases with an extension requested, each as
 /// the staff view of the case plus its clock.
-fn waiting(services: &Services, me: &SignedIn) -> Result<(Vec<Value>, Vec<Value>), ServiceError> {
+fn waiting(
+    services: &Services,
+    me: &SignedIn,
+) -> Result<(Vec<Value>, Vec<Value>, bool), ServiceError> {
     let credential = me.credential();
     let open: Vec<Status> = Status::ALL
         .iter()
         .copied()
         .filter(|s| !s.is_terminal())
         .collect();
-    let list = |statuses: Vec<Status>| {
+    // Both lists are filtered in the query (indexed by office and deadline), nearest deadline
+    // first; an inbox longer than LIMIT says so.
+    let list = |statuses: Vec<Status>, extension_requested: bool| {
         cases::list(
             services,
             credential,
             &cases::Query {
                 statuses,
+                extension_requested,
                 limit: LIMIT,
                 ..cases::Query::default()
             },
         )
     };
     let mut drafts = Vec::new();
-    for item in list(vec![Status::Decision])?.items {
+    let page = list(vec![Status::Decision], false)?;
+    let more_drafts = page.next_cursor.is_some();
+    for item in page.items {
         drafts.push(shown(services, credential, item.case.id.as_str())?);
     }
     let mut extensions = Vec::new();
-    for item in list(open)?.items {
-        if item.case.clock.extension.state == Some(ExtensionState::Requested) {
-            extensions.push(shown(services, credential, item.case.id.as_str())?);
-        }
+    let page = list(open, true)?;
+    let more_extensions = page.next_cursor.is_some();
+    for item in page.items {
+        extensions.push(shown(services, credential, item.case.id.as_str())?);
     }
-    Ok((drafts, extensions))
+    Ok((drafts, extensions, more_drafts || more_extensions))
 }
 
-/// Who drafted the answer, by name (the staff view carries the id).
-fn drafter_name(services: &Services, view: &Value) -> Result<Option<String>, ServiceError> {
-    let Some(id) = view["decision"]["drafted_by"]
-        .as_str()
+/// A staff member's name for the id at `pointer` in the staff view (which carries ids).
+fn name_at(
+    services: &Services,
+    view: &Value,
+    pointer: &str,
+) -> Result<Option<String>, ServiceError> {
+    let Some(id) = view
+        .pointer(pointer)
+        .and_then(Value::as_str)
         .and_then(crate::domain::case::UserId::parse)
     else {
         return Ok(None);
@@ -105,7 +118,9 @@ fn shown(services: &Services, credential: Option<&str>, id: &str) -> Result<Valu
         .rfind(|d| d.kind == DeadlineKind::Answer)
         .and_then(|d| d.due_on);
     out["answer_due_on"] = json!(answer);
-    out["drafter_name"] = json!(drafter_name(services, &out)?);
+    out["drafter_name"] = json!(name_at(services, &out, "/decision/drafted_by")?);
+    out["extension_requester_name"] =
+        json!(name_at(services, &out, "/internal/extension/requested_by")?);
     out["next_deadline_label"] = json!(v.next_deadline.as_ref().map(|n| n.kind.label()));
     let can = |a: &str| v.allowed.contains(&a);
     out["can"] = json!({

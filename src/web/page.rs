@@ -209,12 +209,23 @@ pub fn field_errors(e: &ApiError) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     for f in &e.errors {
         out.entry(f.field.clone())
-            .or_insert_with(|| f.message.zh.to_string());
+            .or_insert_with(|| beside_input(&f.field, &f.message.zh));
     }
     if out.is_empty() {
         out.insert(String::new(), e.detail.zh.to_string());
     }
     out
+}
+
+/// A use case's message as shown beside its input: the API's messages name the JSON path
+/// ("缺少必填项 applicant.name"), which the input's own label already says.
+fn beside_input(path: &str, message: &str) -> String {
+    if path.is_empty() {
+        return message.to_owned();
+    }
+    message
+        .replace(&format!(" {path}"), "")
+        .replace(path, "此项")
 }
 
 /// A refusal that a form shows beside its inputs (422 with fields, 409 of the workflow): the

@@ -241,23 +241,6 @@ async fn submit(
     }
 }
 
-/// The messages as a person reads them beside an input: the input's own JSON path, which the
-/// API's message names for a program, is left out ("缺少必填项 applicant.name" → "缺少必填项").
-pub fn beside_inputs(errors: BTreeMap<String, String>) -> BTreeMap<String, String> {
-    errors
-        .into_iter()
-        .map(|(field, message)| {
-            let plain = match field.as_str() {
-                "" => message,
-                path => message
-                    .replace(&format!(" {path}"), "")
-                    .replace(path, "此项"),
-            };
-            (field, plain)
-        })
-        .collect()
-}
-
 /// How a refused filing is shown: the errors by input, the status, the key to send next.
 fn refusal(
     e: WebError,
@@ -279,11 +262,7 @@ fn refusal(
             )]),
             new_token("gkw_"),
         )),
-        e => Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            beside_inputs(page::form_errors(e)?),
-            key,
-        )),
+        e => Ok((StatusCode::UNPROCESSABLE_ENTITY, page::form_errors(e)?, key)),
     }
 }
 
@@ -316,8 +295,9 @@ fn receipt(
         o.allowed.clone(),
         None,
     );
-    // A form sent again (a double submit, a reload) files nothing new and shows no token.
-    let token = (!o.replayed).then_some(o.access_token.as_str());
+    // A form sent again (a double submit, a reload) files nothing new; its token is the one
+    // derived from the form's own key, so the sender who saw only this answer still gets it.
+    let token = Some(o.access_token.as_str());
     let mut res = page::html(
         visitor,
         &services.key,

@@ -217,7 +217,7 @@ async fn applicant_action(
             done_of(action)
         ))),
         Err(e) => {
-            let errors = super::public_apply::beside_inputs(page::form_errors(e)?);
+            let errors = page::form_errors(e)?;
             let (principal, _, loaded) = load(&visitor, &services).await?;
             if action == "withdraw" {
                 return withdraw_draw(

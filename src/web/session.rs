@@ -46,8 +46,11 @@ pub struct Visitor {
     new_anchor: bool,
     pub address: String,
     pub settings: WebSettings,
-    /// The path and query of the page, for returning after sign-in.
+    /// The path and query of the page.
     pub here: String,
+    /// Where to return after signing in: this page, or the console's start for a form sent
+    /// after the session ended (its address answers only POST).
+    pub return_to: String,
 }
 
 impl FromRequest for Visitor {
@@ -79,6 +82,11 @@ impl FromRequest for Visitor {
             .uri()
             .path_and_query()
             .map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned());
+        let return_to = if req.method() == actix_web::http::Method::GET {
+            here.clone()
+        } else {
+            "/console/".to_owned()
+        };
         std::future::ready(Ok(Self {
             session,
             form_anchor,
@@ -86,6 +94,7 @@ impl FromRequest for Visitor {
             address,
             settings,
             here,
+            return_to,
         }))
     }
 }
@@ -178,7 +187,7 @@ impl Visitor {
         let (Some(Principal::Staff(staff)), Some(secret)) =
             (principal.clone(), self.session.clone())
         else {
-            return Err(WebError::SignIn(self.here.clone()));
+            return Err(WebError::SignIn(self.return_to.clone()));
         };
         if !roles.is_empty() && !roles.contains(&staff.role) {
             return Err(WebError::Forbidden);

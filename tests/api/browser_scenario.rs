@@ -95,15 +95,18 @@ async fn a_case_from_the_form_to_the_letter_in_the_browser() {
     b.assert_accessible("the tracking page").await;
     b.screenshot("public-track").await;
 
-    // The clerk finds it in the queue, accepts it and asks for a correction.
+    // Five days on, two working days are left to ask for a correction (art. 30): the clerk
+    // finds the case in the queue with its badge, accepts it and asks for a correction.
+    app.set_today("2026-12-02");
     sign_in(&b, &app, &clerk, &clerk_pw).await;
     let queue = b.text().await;
     Browser::assert_contains(&queue, &tracking);
+    Browser::assert_contains(&queue, "3个工作日内到期");
     b.assert_accessible("the queue").await;
     b.screenshot("console-queue").await;
     b.click_and_wait("a[href^=\"/console/cases/\"]").await;
     Browser::assert_contains(&b.text().await, "2025年海淀区道路维修工程合同");
-    act(&b, "accept", &[], &[]).await;
+    act(&b, "accept", &[("note", "内部备注：申请人系重复来访")], &[]).await;
     act(
         &b,
         "request_correction",
@@ -118,7 +121,14 @@ async fn a_case_from_the_form_to_the_letter_in_the_browser() {
 
     // The applicant answers the correction on the tracking page.
     track(&b, &app, &tracking, &token).await;
-    Browser::assert_contains(&b.text().await, "请写明合同所涉路段");
+    let page = b.text().await;
+    Browser::assert_contains(&page, "请写明合同所涉路段");
+    for internal in ["内部备注", "重复来访", "zhangsan", "同志"] {
+        assert!(
+            !page.contains(internal),
+            "{internal} on the applicant's page:\n{page}"
+        );
+    }
     b.fill("statement", "所涉路段为中关村大街").await;
     b.click_and_wait("form[action=\"/track/correction\"] button[type=submit]")
         .await;
@@ -176,6 +186,20 @@ async fn a_case_from_the_form_to_the_letter_in_the_browser() {
         );
     }
     b.screenshot("public-letter").await;
+
+    // A form whose anti-forgery token was taken out is refused, and signs nobody in.
+    b.goto(&format!("{}/console/login", app.address)).await;
+    b.client
+        .execute(
+            "document.querySelector('input[name=csrf_token]').remove()",
+            vec![],
+        )
+        .await
+        .unwrap();
+    b.fill("username", &auditor).await;
+    b.fill("password", &auditor_pw).await;
+    b.click_and_wait("main button[type=submit]").await;
+    Browser::assert_contains(&b.text().await, "表单已失效");
 
     // The auditor opens the annual report and the cases of the cell that counts it.
     sign_in(&b, &app, &auditor, &auditor_pw).await;

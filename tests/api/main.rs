@@ -35,6 +35,7 @@ mod storage;
 mod validation;
 mod visibility;
 mod web_console;
+mod web_forms;
 mod web_public;
 mod web_sign_in;
 mod web_staff;

@@ -249,3 +249,28 @@ async fn the_scheduled_job_forgets_idle_sessions_and_keeps_live_ones() {
     assert_eq!(second.get("/console/").await.status, 200);
     assert_eq!(first.get("/console/").await.status, 303);
 }
+
+#[actix_rt::test]
+async fn a_form_sent_after_the_session_ended_returns_to_the_console_after_sign_in() {
+    let app = TestApp::spawn().await;
+    app.add_agency("BJHD");
+    let (login, password) = app.add_console_user("sunba", Role::Clerk, Some("BJHD"));
+    let web = app.web();
+    web.sign_in(&login, &password).await;
+    web.get("/console/").await;
+    app.services
+        .clock
+        .set(app.services.now() + chrono::Duration::minutes(31));
+    let p = web
+        .post(
+            "/console/cases/01900000-0000-7000-8000-000000000000/actions/accept",
+            &[("version", "1")],
+        )
+        .await;
+    assert_eq!(p.status, 303);
+    // Not back to an address that answers only POST.
+    assert_eq!(
+        p.location().as_deref(),
+        Some("/console/login?next=/console/")
+    );
+}

@@ -13,8 +13,20 @@ use serde_json::{json, Value};
 
 pub struct Browser {
     pub client: Client,
-    _driver: tokio::process::Child,
+    driver: tokio::process::Child,
     _profile: tempfile::TempDir,
+}
+
+impl Drop for Browser {
+    /// A test that fails never reaches `close`: end the driver's whole process group, or the
+    /// browser it started would outlive the test.
+    fn drop(&mut self) {
+        if let Some(pid) = self.driver.id() {
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", "--", &format!("-{pid}")])
+                .status();
+        }
+    }
 }
 
 fn required() -> bool {
@@ -56,6 +68,8 @@ impl Browser {
         let port = free_port();
         let child = tokio::process::Command::new(driver)
             .arg(format!("--port={port}"))
+            // A group of its own, so that a failed test takes Chromium down with its driver.
+            .process_group(0)
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .kill_on_drop(true)
@@ -88,7 +102,7 @@ impl Browser {
                 Ok(client) => {
                     return Some(Self {
                         client,
-                        _driver: child,
+                        driver: child,
                         _profile: profile,
                     })
                 }
@@ -274,6 +288,6 @@ impl Browser {
     }
 
     pub async fn close(self) {
-        self.client.close().await.unwrap();
+        self.client.clone().close().await.unwrap();
     }
 }
