@@ -32,18 +32,13 @@ pub fn write_answer_letter(
         }
         None => None,
     };
-    let input = LetterInput {
-        agency_name: &agency.name,
-        tracking_number: &case.tracking_number,
-        document_number: document_number.as_deref(),
-        reconsideration_body: agency.reconsideration_body.as_deref(),
-        court: agency.court.as_deref(),
-        applicant_name: &case.applicant.name,
-        received_on: case.clock.corrected_received_on.or(case.clock.received_on),
-        description: &case.handling.description,
-        decision: &decision,
+    let input = input(
+        &agency,
+        case,
+        &decision,
+        document_number.as_deref(),
         delivered_on,
-    };
+    );
     let (html, text) = (letter::html(&input), letter::text(&input));
     let sha256 = sha256_hex(format!("{text}\n{html}").as_bytes());
     documents::insert(
@@ -60,6 +55,44 @@ pub fn write_answer_letter(
         },
     )?;
     Ok(())
+}
+
+fn input<'a>(
+    agency: &'a crate::db::models::Agency,
+    case: &'a ApplicationRow,
+    decision: &'a crate::domain::decision::ProposeDecision,
+    document_number: Option<&'a str>,
+    delivered_on: NaiveDate,
+) -> LetterInput<'a> {
+    LetterInput {
+        agency_name: &agency.name,
+        tracking_number: &case.tracking_number,
+        document_number,
+        reconsideration_body: agency.reconsideration_body.as_deref(),
+        court: agency.court.as_deref(),
+        applicant_name: &case.applicant.name,
+        received_on: case.clock.corrected_received_on.or(case.clock.received_on),
+        description: &case.handling.description,
+        decision,
+        delivered_on,
+    }
+}
+
+/// The letter the drafted answer would make if delivered on `on` (its text), for staff to read
+/// before approving and delivering; none without a draft. Nothing is stored or numbered: the
+/// number comes with delivery.
+pub fn preview(
+    conn: &mut DbConnection,
+    case: &ApplicationRow,
+    on: NaiveDate,
+) -> Result<Option<String>, ServiceError> {
+    let Some(decision) = case.case()?.decision else {
+        return Ok(None);
+    };
+    let agency = staff::agency_by_id(conn, &case.agency_id)?;
+    Ok(Some(letter::text(&input(
+        &agency, case, &decision, None, on,
+    ))))
 }
 
 /// The delivered answer letter of a case the caller may see.

@@ -45,6 +45,8 @@ struct Loaded {
     clock: clock::CaseClock,
     notices: Vec<NoticeRow>,
     letter: Option<Document>,
+    /// The draft as its letter would read if delivered today (before delivery only).
+    preview: Option<String>,
 }
 
 fn load(services: &Services, secret: &str, id: &str) -> Result<Loaded, ServiceError> {
@@ -59,12 +61,21 @@ fn load(services: &Services, secret: &str, id: &str) -> Result<Loaded, ServiceEr
         Err(ServiceError::NoLetter) => None,
         Err(e) => return Err(e),
     };
+    let preview = match &letter {
+        Some(_) => None,
+        None => letters::preview(
+            &mut *services.conn()?,
+            &visible.case,
+            crate::domain::time::legal_date(services.now()),
+        )?,
+    };
     Ok(Loaded {
         visible,
         events,
         clock,
         notices,
         letter,
+        preview,
     })
 }
 
@@ -144,6 +155,7 @@ fn context_of(l: &Loaded, today: chrono::NaiveDate, refused: Option<&Refused>) -
             "paragraphs": d.text.lines().filter(|p| !p.trim().is_empty()).collect::<Vec<_>>(),
         }))),
         draft => case_view::draft(view.internal.as_ref().and_then(|i| i.draft.as_ref())),
+        preview => l.preview.as_deref().map(|t| t.lines().filter(|p| !p.trim().is_empty()).collect::<Vec<_>>()),
         forms => Value::from_serialize(&forms),
         printable => context! {
             correction => done("request_correction"),

@@ -153,6 +153,9 @@ async fn a_case_from_the_form_to_the_letter_in_the_browser() {
     )
     .await;
     Browser::assert_contains(&b.text().await, "待审批");
+    // The letter the draft makes, read before it goes to the approver.
+    b.click("details.letter-preview summary").await;
+    Browser::assert_contains(&b.text().await, "政府信息公开申请答复书");
 
     // The approver reads the whole draft in the inbox and approves it.
     sign_in(&b, &app, &head, &head_pw).await;
