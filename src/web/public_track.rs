@@ -14,7 +14,7 @@ use super::actions;
 use super::form::Form;
 use super::page::{self, WebError};
 use super::public_case::{self, Loaded};
-use super::session::{Visitor, SESSION_COOKIE};
+use super::session::{Visitor, TRACK_COOKIE};
 use super::PageRoute;
 use crate::service::auth::Principal;
 use crate::service::sign_in::{self, SignInError};
@@ -56,7 +56,7 @@ fn track_form(
 async fn form(visitor: Visitor, services: web::Data<Services>) -> Result<HttpResponse, WebError> {
     // A tracking session still open: the page offers to go back to its case.
     let open = matches!(
-        visitor.principal(&services).await?,
+        visitor.tracking(&services).await?,
         Some(Principal::Applicant { .. })
     );
     page::html(
@@ -94,7 +94,7 @@ async fn submit(
         Ok(opened) => {
             let mut res = HttpResponse::SeeOther();
             res.insert_header(("Location", "/track/case"));
-            res.cookie(visitor.cookie(SESSION_COOKIE, opened.secret, None));
+            res.cookie(visitor.cookie(TRACK_COOKIE, opened.secret, None));
             return Ok(res.finish());
         }
         Err(SignInError::Wrong) => (
@@ -318,12 +318,12 @@ async fn logout(
     form: Form,
 ) -> Result<HttpResponse, WebError> {
     visitor.check_csrf(&services.key, form.csrf())?;
-    if let Some(secret) = visitor.session.clone() {
+    if let Some(secret) = visitor.track.clone() {
         let s = services.clone();
         web::block(move || sign_in::sign_out(&mut *s.conn()?, &secret)).await??;
     }
     let mut res = HttpResponse::SeeOther();
     res.insert_header(("Location", "/track"));
-    res.cookie(visitor.cookie(SESSION_COOKIE, String::new(), Some(CookieAge::ZERO)));
+    res.cookie(visitor.cookie(TRACK_COOKIE, String::new(), Some(CookieAge::ZERO)));
     Ok(res.finish())
 }

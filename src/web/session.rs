@@ -11,7 +11,11 @@ use crate::security::{new_token, SecretKey, SESSION_PREFIX};
 use crate::service::auth::{Principal, Staff};
 use crate::service::{sign_in, Services};
 
+/// The staff console's session.
 pub const SESSION_COOKIE: &str = "gongkai_session";
+/// An applicant's tracking page session: a cookie of its own, so that a staff member who opens
+/// the tracking page in the same browser stays signed in to the console.
+pub const TRACK_COOKIE: &str = "gongkai_track";
 pub const FORM_COOKIE: &str = "gongkai_form";
 /// The name of every form's anti-forgery input.
 pub const CSRF_FIELD: &str = "csrf_token";
@@ -40,8 +44,10 @@ impl Default for WebSettings {
 /// The visitor of a page, read from the request without touching the database.
 #[derive(Debug, Clone)]
 pub struct Visitor {
-    /// The session cookie's secret, if any (checked by `staff` or `applicant`).
+    /// The console session cookie's secret, if any (checked by `staff`).
     pub session: Option<String>,
+    /// The tracking session cookie's secret, if any (checked by `applicant`).
+    pub track: Option<String>,
     form_anchor: String,
     new_anchor: bool,
     pub address: String,
@@ -64,6 +70,10 @@ impl FromRequest for Visitor {
             .unwrap_or_default();
         let session = req
             .cookie(SESSION_COOKIE)
+            .map(|c| c.value().to_owned())
+            .filter(|v| v.starts_with(SESSION_PREFIX));
+        let track = req
+            .cookie(TRACK_COOKIE)
             .map(|c| c.value().to_owned())
             .filter(|v| v.starts_with(SESSION_PREFIX));
         let existing = req
@@ -89,6 +99,7 @@ impl FromRequest for Visitor {
         };
         std::future::ready(Ok(Self {
             session,
+            track,
             form_anchor,
             new_anchor,
             address,
@@ -121,7 +132,10 @@ impl Visitor {
     }
 
     fn anchor(&self) -> &str {
-        self.session.as_deref().unwrap_or(&self.form_anchor)
+        self.session
+            .as_deref()
+            .or(self.track.as_deref())
+            .unwrap_or(&self.form_anchor)
     }
 
     /// Refuses a state-changing form whose token is missing or not this visitor's.
@@ -158,12 +172,28 @@ impl Visitor {
         c
     }
 
-    /// The session's principal if the session is open (not signed out, not idle too long).
+    /// The console session's principal if it is open (not signed out, not idle too long).
     pub async fn principal(
         &self,
         services: &web::Data<Services>,
     ) -> Result<Option<Principal>, WebError> {
-        let Some(secret) = self.session.clone() else {
+        self.open(services, self.session.clone()).await
+    }
+
+    /// The tracking session's principal if it is open.
+    pub async fn tracking(
+        &self,
+        services: &web::Data<Services>,
+    ) -> Result<Option<Principal>, WebError> {
+        self.open(services, self.track.clone()).await
+    }
+
+    async fn open(
+        &self,
+        services: &web::Data<Services>,
+        secret: Option<String>,
+    ) -> Result<Option<Principal>, WebError> {
+        let Some(secret) = secret else {
             return Ok(None);
         };
         let services = services.clone();
@@ -205,7 +235,7 @@ impl Visitor {
         &self,
         services: &web::Data<Services>,
     ) -> Result<(Principal, String), WebError> {
-        match (self.principal(services).await?, self.session.clone()) {
+        match (self.tracking(services).await?, self.track.clone()) {
             (Some(p @ Principal::Applicant { .. }), Some(secret)) => Ok((p, secret)),
             _ => Err(WebError::Track),
         }

@@ -11,12 +11,17 @@ use crate::helpers::TestApp;
 
 const ID_NUMBER: &str = "11010519491231002X";
 
-async fn sign_in(b: &Browser, app: &TestApp, login: &str, password: &str) {
+/// Opens the sign-in page, signing out whoever is signed in at this browser first.
+async fn to_sign_in_page(b: &Browser, app: &TestApp) {
     b.goto(&format!("{}/console/login", app.address)).await;
     if b.has("form.signout[action=\"/console/logout\"]").await {
-        // Somebody else is signed in at this browser: they sign out first.
-        b.click_and_wait("form.signout button").await;
+        b.click_and_wait("form.signout[action=\"/console/logout\"] button").await;
     }
+    b.wait_path("/console/login").await;
+}
+
+async fn sign_in(b: &Browser, app: &TestApp, login: &str, password: &str) {
+    to_sign_in_page(b, app).await;
     b.fill("username", login).await;
     b.fill("password", password).await;
     b.click_and_wait("main button[type=submit]").await;
@@ -191,7 +196,7 @@ async fn a_case_from_the_form_to_the_letter_in_the_browser() {
     b.screenshot("public-letter").await;
 
     // A form whose anti-forgery token was taken out is refused, and signs nobody in.
-    b.goto(&format!("{}/console/login", app.address)).await;
+    to_sign_in_page(&b, &app).await;
     b.client
         .execute(
             "document.querySelector('input[name=csrf_token]').remove()",

@@ -301,7 +301,7 @@ async fn tracking_with_a_wrong_token_is_refused_and_repeated_failures_are_limite
     r.assert_has("查询号或访问码不正确")
         .assert_lacks(&other_token);
     assert_eq!(r.input("tracking_number").as_deref(), Some(number.as_str()));
-    assert!(web.cookie("gongkai_session").is_none());
+    assert!(web.cookie("gongkai_track").is_none());
     assert_eq!(
         web.get("/track/case").await.location().as_deref(),
         Some("/track")
@@ -544,7 +544,7 @@ async fn a_track_session_opens_its_own_case_only_and_signs_out() {
     // Signing out ends the session.
     let out = web.post("/track/logout", &[]).await;
     assert_eq!(out.status, 303);
-    assert!(web.cookie("gongkai_session").is_none());
+    assert!(web.cookie("gongkai_track").is_none());
     assert_eq!(
         web.get("/track/case").await.location().as_deref(),
         Some("/track")
@@ -629,4 +629,30 @@ async fn a_new_access_token_closes_the_tracking_pages_opened_with_the_old_one() 
     let after = reader.get("/track/case").await;
     assert_eq!(after.status, 303);
     assert_eq!(after.location().as_deref(), Some("/track"));
+}
+
+/// The tracking page has a cookie of its own: a clerk who opens an applicant's case there (at
+/// the counter, with the applicant) is still signed in to the console afterwards.
+#[actix_rt::test]
+async fn opening_a_tracking_page_keeps_the_console_signed_in() {
+    let app = TestApp::spawn().await;
+    office(&app, "BJHD");
+    let (login, password) = app.add_console_user(
+        "guitai",
+        gongkai::domain::workflow::Role::Clerk,
+        Some("BJHD"),
+    );
+    let web = app.web();
+    web.sign_in(&login, &password).await;
+    let form = web.get("/apply/BJHD").await;
+    let key = form.input("_idempotency_key").unwrap();
+    let receipt = post_form(&web, "/apply/BJHD", &fields(&key)).await;
+    let (tracking, token) = (tracking_number(&receipt), access_token(&receipt).unwrap());
+    track(&web, &tracking, &token).await;
+    assert!(web.cookie("gongkai_track").is_some());
+    assert_eq!(web.get("/console/").await.status, 200);
+    let out = web.post("/track/logout", &[]).await;
+    assert_eq!(out.status, 303);
+    assert!(web.cookie("gongkai_track").is_none());
+    assert_eq!(web.get("/console/").await.status, 200);
 }
