@@ -400,25 +400,61 @@ fn like_pattern(text: &str) -> String {
     format!("%{escaped}%")
 }
 
+/// Which cases of a deadline-ordered list one query reads: those with a next deadline (in the
+/// index's order), those without (closed cases, by id), or, for other orders, all.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Segment {
+    All,
+    Dated,
+    Undated,
+}
+
 pub fn list(conn: &mut DbConnection, f: &CaseFilter) -> QueryResult<Vec<(ApplicationRow, String)>> {
+    let only_dated = f.due_by.is_some() || matches!(f.overdue, Some((true, _)));
+    match (f.sort, &f.cursor) {
+        (Sort::Newest, _) => list_segment(conn, f, Segment::All),
+        (Sort::Deadline, _) if only_dated => list_segment(conn, f, Segment::Dated),
+        (Sort::Deadline, Some(Cursor::Deadline { due: None, .. })) => {
+            list_segment(conn, f, Segment::Undated)
+        }
+        // Cases with a deadline in the index's order (agency, deadline, id), so that a page
+        // stops after `limit` rows instead of sorting the office's whole history; the cases
+        // without one follow, by id, only when the page is not full yet.
+        (Sort::Deadline, _) => {
+            let mut rows = list_segment(conn, f, Segment::Dated)?;
+            let missing = f.limit - rows.len() as i64;
+            if missing > 0 {
+                let rest = CaseFilter {
+                    limit: missing,
+                    cursor: None,
+                    ..f.clone()
+                };
+                rows.extend(list_segment(conn, &rest, Segment::Undated)?);
+            }
+            Ok(rows)
+        }
+    }
+}
+
+fn list_segment(
+    conn: &mut DbConnection,
+    f: &CaseFilter,
+    segment: Segment,
+) -> QueryResult<Vec<(ApplicationRow, String)>> {
     use applications as a;
     let mut q = a::table
         .inner_join(agencies::table)
         .select((ApplicationRow::as_select(), agencies::code))
         .limit(f.limit)
         .into_boxed();
-    q = match f.sort {
-        Sort::Newest => q.order(a::id.desc()),
-        // With cases that have no deadline filtered out, the order is the index's own
-        // (agency, deadline, id), so a page stops after `limit` rows instead of sorting them all.
-        Sort::Deadline if f.due_by.is_some() || matches!(f.overdue, Some((true, _))) => {
-            q.order((a::next_deadline_on.asc(), a::id.asc()))
+    q = match (f.sort, segment) {
+        (Sort::Newest, _) | (_, Segment::All) => q.order(a::id.desc()),
+        (Sort::Deadline, Segment::Dated) => q
+            .filter(a::next_deadline_on.is_not_null())
+            .order((a::next_deadline_on.asc(), a::id.asc())),
+        (Sort::Deadline, Segment::Undated) => {
+            q.filter(a::next_deadline_on.is_null()).order(a::id.asc())
         }
-        Sort::Deadline => q.order((
-            a::next_deadline_on.is_null().asc(),
-            a::next_deadline_on.asc(),
-            a::id.asc(),
-        )),
     };
     if let Some(agency) = &f.agency_id {
         q = q.filter(a::agency_id.eq(agency.clone()));
@@ -465,12 +501,12 @@ pub fn list(conn: &mut DbConnection, f: &CaseFilter) -> QueryResult<Vec<(Applica
     match &f.cursor {
         None => {}
         Some(Cursor::Id(c)) => q = q.filter(a::id.lt(c.clone())),
+        // The dated segment only: the undated one starts from its beginning.
         Some(Cursor::Deadline { due: Some(d), id }) => {
             q = q.filter(
                 a::next_deadline_on
                     .gt(*d)
-                    .or(a::next_deadline_on.eq(*d).and(a::id.gt(id.clone())))
-                    .or(a::next_deadline_on.is_null()),
+                    .or(a::next_deadline_on.eq(*d).and(a::id.gt(id.clone()))),
             )
         }
         Some(Cursor::Deadline { due: None, id }) => {

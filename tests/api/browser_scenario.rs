@@ -15,7 +15,8 @@ const ID_NUMBER: &str = "11010519491231002X";
 async fn to_sign_in_page(b: &Browser, app: &TestApp) {
     b.goto(&format!("{}/console/login", app.address)).await;
     if b.has("form.signout[action=\"/console/logout\"]").await {
-        b.click_and_wait("form.signout[action=\"/console/logout\"] button").await;
+        b.click_and_wait("form.signout[action=\"/console/logout\"] button")
+            .await;
     }
     b.wait_path("/console/login").await;
 }

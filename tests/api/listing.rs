@@ -110,3 +110,56 @@ async fn a_bad_query_is_a_400_naming_the_parameter() {
         }
     }
 }
+
+/// By deadline, the open cases come first in the order of their next deadline and the closed
+/// ones (no deadline) after them, by filing; paging walks both once, a page at a time.
+#[actix_rt::test]
+async fn by_deadline_the_closed_cases_follow_the_open_ones_across_pages() {
+    let app = TestApp::spawn().await;
+    let o = office(&app, "BJHD");
+    let mut ids = Vec::new();
+    for _ in 0..4 {
+        let r = app.public().file(&filing("BJHD")).await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        ids.push(r.body["id"].as_str().unwrap().to_owned());
+    }
+    // The first and the third are withdrawn: no deadline any more.
+    for id in [&ids[0], &ids[2]] {
+        o.clerk().act_ok(id, Action::Withdraw, json!({})).await;
+    }
+    // The fourth is accepted: its next deadline (the answer's) is later than the correction
+    // window of the second.
+    o.clerk().act_ok(&ids[3], Action::Accept, json!({})).await;
+    let expected = [&ids[1], &ids[3], &ids[0], &ids[2]];
+    let whole = o
+        .clerk()
+        .get("/api/v1/applications?sort=deadline&limit=10")
+        .await;
+    let all: Vec<&str> = whole.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(all, expected.map(String::as_str));
+    for limit in [1, 3] {
+        let (mut seen, mut cursor) = (Vec::new(), String::new());
+        loop {
+            let page = o
+                .clerk()
+                .get(&format!(
+                    "/api/v1/applications?sort=deadline&limit={limit}{cursor}"
+                ))
+                .await;
+            assert_eq!(page.status, 200, "{}", page.body);
+            for c in page.body["items"].as_array().unwrap() {
+                seen.push(c["id"].as_str().unwrap().to_owned());
+            }
+            match page.body["next_cursor"].as_str() {
+                Some(c) => cursor = format!("&cursor={c}"),
+                None => break,
+            }
+        }
+        assert_eq!(seen, expected.map(String::clone), "pages of {limit}");
+    }
+}
