@@ -476,9 +476,10 @@ fn list_segment(
         let upper = like_pattern(&t.to_uppercase());
         q = q.filter(
             a::description
-                .like(pattern)
+                .like(pattern.clone())
                 .escape('\\')
-                .or(a::tracking_number.like(upper).escape('\\')),
+                .or(a::tracking_number.like(upper).escape('\\'))
+                .or(a::applicant_name.like(pattern).escape('\\')),
         );
     }
     if let Some(d) = f.due_by {
