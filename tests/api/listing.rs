@@ -72,7 +72,10 @@ async fn the_clerk_queue_filters_and_pages_through_every_case_once() {
     assert_eq!(count(&list("?applicant_kind=organisation".into()).await), 1);
     assert_eq!(count(&list("?q=%E6%A1%A5%E6%A2%81".into()).await), 3); // 桥梁
     assert_eq!(count(&list("?q=%25".into()).await), 0); // a literal %, not a wildcard
-    assert_eq!(count(&list("?q=%E5%BE%8B%E5%B8%88%E4%BA%8B%E5%8A%A1%E6%89%80".into()).await), 1); // 律师事务所, the applicant's name
+    assert_eq!(
+        count(&list("?q=%E5%BE%8B%E5%B8%88%E4%BA%8B%E5%8A%A1%E6%89%80".into()).await),
+        1
+    ); // 律师事务所, the applicant's name
     let tracking = list("?status=registered".into()).await["items"][0]["tracking_number"]
         .as_str()
         .unwrap()
