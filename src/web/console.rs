@@ -138,16 +138,9 @@ impl QueueParams {
     }
 }
 
-/// Percent-encodes a query value (UTF-8 bytes outside the unreserved set).
+/// Percent-encodes a query value.
 fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    super::page::percent_encode(s, b"")
 }
 
 /// The first `n` characters of a text, with an ellipsis when there is more.

@@ -81,7 +81,7 @@ impl ResponseError for WebError {
     fn error_response(&self) -> HttpResponse {
         match self {
             Self::SignIn(next) => {
-                let next = form_urlencoded_path(next);
+                let next = percent_encode(next, b"/");
                 redirect(&format!("/console/login?next={next}"))
             }
             Self::Track => redirect("/track"),
@@ -110,14 +110,17 @@ impl ResponseError for WebError {
     }
 }
 
-/// Percent-encodes a path for a query parameter (only what a path can hold).
-fn form_urlencoded_path(path: &str) -> String {
-    path.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' | b'~' => {
+/// Percent-encodes a value for a link's query string: UTF-8 bytes outside the unreserved set
+/// (RFC 3986), and those outside `also_kept` (a path keeps its `/` readable: `next=/console/`).
+pub fn percent_encode(value: &str, also_kept: &[u8]) -> String {
+    value
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) || also_kept.contains(&b) {
                 (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
             }
-            _ => format!("%{b:02X}"),
         })
         .collect()
 }
@@ -234,5 +237,19 @@ pub fn form_errors(e: WebError) -> Result<BTreeMap<String, String>, WebError> {
     match e {
         WebError::Problem(p) if matches!(p.status(), 400 | 409 | 422) => Ok(field_errors(&p)),
         e => Err(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::percent_encode;
+
+    #[test]
+    fn a_query_value_is_percent_encoded_and_a_path_keeps_its_slashes() {
+        assert_eq!(
+            percent_encode("/console/cases/1?a=b", b"/"),
+            "/console/cases/1%3Fa%3Db"
+        );
+        assert_eq!(percent_encode("a/b 受", b""), "a%2Fb%20%E5%8F%97");
     }
 }
