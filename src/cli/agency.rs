@@ -2,7 +2,7 @@
 
 use clap::Subcommand;
 use gongkai::db::models::Agency;
-use gongkai::service::admin;
+use gongkai::service::{admin, divisions};
 
 use super::context::Context;
 
@@ -65,6 +65,20 @@ pub enum AgencyCommand {
         agency: String,
         #[arg(long)]
         working_days: i32,
+    },
+    /// Set how the office works inside: one or two approval levels (the head of the disclosure
+    /// unit, then the leader in charge), the working days a division has to reply to a
+    /// forwarding, and whether divisions see the applicant's identity. Options left out keep
+    /// their value.
+    SetHandling {
+        #[arg(long, visible_alias = "code")]
+        agency: String,
+        #[arg(long)]
+        approval_levels: Option<i32>,
+        #[arg(long)]
+        forwarding_days: Option<i32>,
+        #[arg(long)]
+        divisions_see_applicant: Option<bool>,
     },
     /// List the offices with their settings.
     List,
@@ -138,6 +152,20 @@ pub fn run(ctx: &Context, command: &AgencyCommand) -> anyhow::Result<()> {
             agency,
             *working_days,
         )?),
+        AgencyCommand::SetHandling {
+            agency,
+            approval_levels,
+            forwarding_days,
+            divisions_see_applicant,
+        } => {
+            let a = admin::agency_by_code(conn, agency)?;
+            let settings = divisions::HandlingSettings {
+                approval_levels: *approval_levels,
+                forwarding_working_days: *forwarding_days,
+                divisions_see_applicant: *divisions_see_applicant,
+            };
+            print_agency(&divisions::set_handling(conn, &a, &settings)?);
+        }
         AgencyCommand::List => {
             for a in admin::agencies(conn)? {
                 print_agency(&a);
@@ -176,5 +204,11 @@ fn print_agency(a: &Agency) {
         or_unset(&a.payee),
         or_unset(&a.payment_account),
         or_unset(&a.payment_channel)
+    );
+    println!(
+        "  approval levels: {}  divisions reply within: {} working days  divisions see the applicant: {}",
+        a.approval_levels,
+        a.forwarding_working_days,
+        if a.divisions_see_applicant { "yes" } else { "no" }
     );
 }

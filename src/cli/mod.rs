@@ -4,6 +4,7 @@ mod agency;
 mod audit;
 mod calendar;
 mod context;
+mod division;
 mod ops;
 mod output;
 mod progress;
@@ -83,6 +84,11 @@ enum Command {
         #[command(subcommand)]
         command: agency::AgencyCommand,
     },
+    /// An office's divisions (处室).
+    Division {
+        #[command(subcommand)]
+        command: division::DivisionCommand,
+    },
     /// Staff and their API tokens.
     User {
         #[command(subcommand)]
@@ -139,6 +145,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::CloseLapsed => ops::close_lapsed(&ctx),
         Command::Migrate => ops::migrate(&ctx),
         Command::Agency { command } => agency::run(&ctx, command),
+        Command::Division { command } => division::run(&ctx, command),
         Command::User { command } => user::run(&ctx, command),
         Command::Calendar { command } => calendar::run(&ctx, command),
         Command::Report { command } => report::run(&ctx, command),

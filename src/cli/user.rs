@@ -4,6 +4,7 @@ use clap::Subcommand;
 use gongkai::domain::case::UserId;
 use gongkai::domain::workflow::Role;
 use gongkai::service::admin::{self, Manager};
+use gongkai::service::divisions;
 use gongkai::service::sign_in;
 
 use super::context::Context;
@@ -33,6 +34,29 @@ pub enum UserCommand {
         /// The name to sign in to the web console with (then set a password with set-password).
         #[arg(long)]
         login: Option<String>,
+        /// Clerks of a division (处室): its code (see `gongkai division add`); they then see and
+        /// answer only what is forwarded to it.
+        #[arg(long)]
+        division: Option<String>,
+        /// The clerk heads the division.
+        #[arg(long, requires = "division")]
+        head: bool,
+        /// Approvers: the level they approve at, 1 (head of the disclosure unit, the default)
+        /// or 2 (the leader in charge, 分管领导).
+        #[arg(long)]
+        approval_level: Option<i32>,
+    },
+    /// Move a clerk into a division (or out of it with --division ""), or set an approver's
+    /// approval level.
+    SetPlacement {
+        #[arg(long)]
+        id: String,
+        #[arg(long)]
+        division: Option<String>,
+        #[arg(long)]
+        head: bool,
+        #[arg(long)]
+        approval_level: Option<i32>,
     },
     /// Give a user a login name for the web console (or change it).
     SetLogin {
@@ -90,6 +114,9 @@ pub fn run(ctx: &Context, command: &UserCommand) -> anyhow::Result<()> {
             agency,
             email,
             login,
+            division,
+            head,
+            approval_level,
         } => {
             let role = match role {
                 StaffRole::Clerk => Role::Clerk,
@@ -97,8 +124,19 @@ pub fn run(ctx: &Context, command: &UserCommand) -> anyhow::Result<()> {
                 StaffRole::Auditor => Role::Auditor,
                 StaffRole::Admin => Role::Admin,
             };
-            let (user, token) =
-                admin::add_user(conn, name, role, agency.as_deref(), email.as_deref())?;
+            let placement = divisions::Placement {
+                division: division.as_deref(),
+                head: *head,
+                approval_level: *approval_level,
+            };
+            let (user, token) = admin::add_placed_user(
+                conn,
+                name,
+                role,
+                agency.as_deref(),
+                email.as_deref(),
+                &placement,
+            )?;
             println!("added {} {} ({})", user.role, user.name, user.id);
             if let Some(login) = login {
                 sign_in::set_login(conn, &user.id, login)?;
@@ -106,6 +144,35 @@ pub fn run(ctx: &Context, command: &UserCommand) -> anyhow::Result<()> {
             }
             println!("API token (shown once; send it as Authorization: Bearer TOKEN):");
             println!("{token}");
+        }
+        UserCommand::SetPlacement {
+            id,
+            division,
+            head,
+            approval_level,
+        } => {
+            let placement = divisions::Placement {
+                division: division.as_deref(),
+                head: *head,
+                approval_level: *approval_level,
+            };
+            let user = divisions::place_user(conn, id, &placement)?;
+            let level = user.approval_level;
+            match user.division_id {
+                Some(_) => println!(
+                    "{} works in a division{}",
+                    user.name,
+                    if user.division_head {
+                        " (its head)"
+                    } else {
+                        ""
+                    }
+                ),
+                None if user.role == Role::Approver => {
+                    println!("{} approves at level {level}", user.name)
+                }
+                None => println!("{} works for the office itself", user.name),
+            }
         }
         UserCommand::SetLogin { id, login } => {
             sign_in::set_login(conn, &user_id(id)?, login)?;

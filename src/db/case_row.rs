@@ -154,6 +154,12 @@ pub struct HandlingColumns {
     /// The deadlines (JSON) as they stood when the case closed: history, never recomputed.
     pub final_clock: Option<String>,
     pub final_answer_due_on: Option<NaiveDate>,
+    /// Inside the office (domain::handling): who handles the case, the approval level its
+    /// draft waits at, who approved level 1, and the earliest internal due day still open.
+    pub assignee_id: Option<String>,
+    pub approval_stage: Option<i32>,
+    pub first_approved_by: Option<String>,
+    pub internal_due_on: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -255,6 +261,14 @@ impl HandlingColumns {
             fee_waived_on: case.fee_waived_on,
             final_clock: closed.map(|c| c.json.clone()),
             final_answer_due_on: closed.and_then(|c| c.answer_due_on),
+            assignee_id: case.assignee.clone(),
+            approval_stage: case.approval_stage.map(i32::from),
+            first_approved_by: case.first_approved_by.clone(),
+            // A closed case waits for no division.
+            internal_due_on: match case.status().is_terminal() {
+                true => None,
+                false => crate::domain::handling::next_internal_due(&case.forwardings),
+            },
         }
     }
 }
@@ -283,6 +297,11 @@ impl ApplicationRow {
             reasons_replied_on: h.reasons_replied_on,
             reopened_on: h.reopened_on,
             fee_waived_on: h.fee_waived_on,
+            assignee: h.assignee_id.clone(),
+            approval_stage: h.approval_stage.and_then(|n| u8::try_from(n).ok()),
+            first_approved_by: h.first_approved_by.clone(),
+            // Read with the case by the service (db::forwardings).
+            forwardings: Vec::new(),
             ..self.clock.case(self.registered_on)?
         })
     }

@@ -386,6 +386,16 @@ pub struct CaseFilter {
     pub overdue: Option<(bool, NaiveDate)>,
     /// Only cases with an extension requested and not yet decided (the approver's inbox).
     pub extension_requested: bool,
+    /// Inside the office (domain::handling): the person handling it (`Some(None)`: nobody).
+    pub assignee_id: Option<Option<String>>,
+    /// Cases forwarded to this division (by id).
+    pub division_id: Option<String>,
+    /// Earliest open internal due day on or before this day.
+    pub internal_due_by: Option<NaiveDate>,
+    /// (true, today): an internal due day before today still open; (false, today): none.
+    pub internal_overdue: Option<(bool, NaiveDate)>,
+    /// Drafts waiting at this approval level.
+    pub awaiting_level: Option<i32>,
     pub sort: Sort,
     pub cursor: Option<Cursor>,
     pub limit: i64,
@@ -487,6 +497,38 @@ fn list_segment(
     }
     if f.extension_requested {
         q = q.filter(a::extension_state.eq(crate::domain::workflow::ExtensionState::Requested));
+    }
+    match &f.assignee_id {
+        Some(Some(id)) => q = q.filter(a::assignee_id.eq(id.clone())),
+        Some(None) => q = q.filter(a::assignee_id.is_null()),
+        None => {}
+    }
+    if let Some(division) = &f.division_id {
+        use super::schema::forwardings as fw;
+        q = q.filter(diesel::dsl::exists(
+            fw::table
+                .filter(fw::application_id.eq(a::id))
+                .filter(fw::division_id.eq(division.clone())),
+        ));
+    }
+    if let Some(d) = f.internal_due_by {
+        q = q.filter(a::internal_due_on.le(d));
+    }
+    match f.internal_overdue {
+        Some((true, today)) => q = q.filter(a::internal_due_on.lt(today)),
+        Some((false, today)) => {
+            q = q.filter(
+                a::internal_due_on
+                    .ge(today)
+                    .or(a::internal_due_on.is_null()),
+            )
+        }
+        None => {}
+    }
+    if let Some(level) = f.awaiting_level {
+        q = q
+            .filter(a::status.eq(Status::Decision))
+            .filter(a::approval_stage.eq(level));
     }
     match f.overdue {
         Some((true, today)) => q = q.filter(a::next_deadline_on.lt(today)),

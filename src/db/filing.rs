@@ -75,7 +75,7 @@ impl ApplicationRow {
             delivery_wanted: n.request.delivery_wanted,
             assistance_needed: n.request.assistance_needed,
             access_token_hash: n.access_token_hash,
-            registered_by: n.registered_by,
+            registered_by: n.registered_by.clone(),
             registered_at: n.opened_at,
             registered_on: n.opened_on,
             updated_at: n.opened_at,
@@ -111,6 +111,11 @@ impl ApplicationRow {
                 fee_waived_on: None,
                 final_clock: None,
                 final_answer_due_on: None,
+                // The registering clerk handles the case until it is assigned to another.
+                assignee_id: n.registered_by.clone(),
+                approval_stage: None,
+                first_approved_by: None,
+                internal_due_on: None,
             },
         }
     }

@@ -6,9 +6,11 @@
 pub mod calendar;
 pub mod case_row;
 pub mod cases;
+pub mod divisions;
 pub mod documents;
 pub mod events;
 pub mod filing;
+pub mod forwardings;
 pub mod group_commit;
 pub mod models;
 pub mod notices;

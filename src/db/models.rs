@@ -43,6 +43,12 @@ pub struct Agency {
     pub payment_channel: Option<String>,
     /// Working days given to a case reopened after a justified late correction (RULES §8).
     pub reopen_working_days: i32,
+    /// One or two approval levels (domain::handling).
+    pub approval_levels: i32,
+    /// Working days a division has to reply to a forwarding, by default.
+    pub forwarding_working_days: i32,
+    /// Whether divisions see the applicant's identity on what is forwarded to them.
+    pub divisions_see_applicant: bool,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -64,6 +70,11 @@ pub struct User {
     pub login: Option<String>,
     /// Argon2id (PHC string); none until a password is set.
     pub password_hash: Option<String>,
+    /// The division (处室) the user works in: they then see only what is forwarded to it.
+    pub division_id: Option<String>,
+    pub division_head: bool,
+    /// For approvers: 1 (head of the disclosure unit) or 2 (the leader in charge).
+    pub approval_level: i32,
 }
 
 /// A value in the database that the code does not know: a bug or a hand edit, never user input.

@@ -17,6 +17,9 @@ diesel::table! {
         payment_account -> Nullable<Text>,
         payment_channel -> Nullable<Text>,
         reopen_working_days -> Integer,
+        approval_levels -> Integer,
+        forwarding_working_days -> Integer,
+        divisions_see_applicant -> Bool,
     }
 }
 
@@ -33,6 +36,9 @@ diesel::table! {
         last_used_on -> Nullable<Date>,
         login -> Nullable<Text>,
         password_hash -> Nullable<Text>,
+        division_id -> Nullable<Text>,
+        division_head -> Bool,
+        approval_level -> Integer,
     }
 }
 
@@ -117,6 +123,35 @@ diesel::table! {
         final_clock -> Nullable<Text>,
         final_answer_due_on -> Nullable<Date>,
         fee_waived_on -> Nullable<Date>,
+        assignee_id -> Nullable<Text>,
+        approval_stage -> Nullable<Integer>,
+        first_approved_by -> Nullable<Text>,
+        internal_due_on -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
+    divisions (id) {
+        id -> Text,
+        agency_id -> Text,
+        code -> Text,
+        name -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    forwardings (application_id, label) {
+        application_id -> Text,
+        label -> Text,
+        division_id -> Text,
+        asked -> Text,
+        forwarded_on -> Date,
+        forwarded_by -> Nullable<Text>,
+        due_on -> Date,
+        replied_on -> Nullable<Date>,
+        replied_by -> Nullable<Text>,
+        reply -> Nullable<Text>,
     }
 }
 
@@ -258,6 +293,9 @@ diesel::joinable!(applications -> agencies (agency_id));
 diesel::joinable!(events -> applications (application_id));
 diesel::joinable!(challenges -> applications (application_id));
 diesel::joinable!(users -> agencies (agency_id));
+diesel::joinable!(divisions -> agencies (agency_id));
+diesel::joinable!(forwardings -> applications (application_id));
+diesel::joinable!(forwardings -> divisions (division_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     agencies,
@@ -276,4 +314,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     documents,
     notices,
     challenges,
+    divisions,
+    forwardings,
 );

@@ -108,6 +108,43 @@ pub fn set_reopen_working_days(
         .map(drop)
 }
 
+/// An office's internal handling: approval levels, the divisions' reply period, whether
+/// divisions see the applicant.
+pub fn set_handling(
+    conn: &mut DbConnection,
+    agency_id: &str,
+    levels: i32,
+    forwarding_days: i32,
+    divisions_see_applicant: bool,
+) -> QueryResult<()> {
+    diesel::update(agencies::table.find(agency_id))
+        .set((
+            agencies::approval_levels.eq(levels),
+            agencies::forwarding_working_days.eq(forwarding_days),
+            agencies::divisions_see_applicant.eq(divisions_see_applicant),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// A user's division (and whether they head it) and approval level.
+pub fn set_placement(
+    conn: &mut DbConnection,
+    id: &UserId,
+    division_id: Option<&str>,
+    head: bool,
+    level: i32,
+) -> QueryResult<()> {
+    diesel::update(users::table.find(id))
+        .set((
+            users::division_id.eq(division_id),
+            users::division_head.eq(head),
+            users::approval_level.eq(level),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
 /// Every office, by code.
 pub fn agencies(conn: &mut DbConnection) -> QueryResult<Vec<Agency>> {
     agencies::table.order(agencies::code.asc()).load(conn)

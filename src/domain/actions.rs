@@ -358,6 +358,10 @@ pub enum Action {
     ReplyToReasons(ReplyToReasons),
     Reopen(Reopen),
     NotifyThirdParty(NotifyThirdParty),
+    Assign(super::handling::Assign),
+    Reassign(super::handling::Reassign),
+    Forward(super::handling::Forward),
+    ReplyToForwarding(super::handling::ReplyToForwarding),
 }
 
 impl Action {
@@ -390,6 +394,10 @@ impl Action {
             Self::ReplyToReasons(_) => ActionKind::ReplyToReasons,
             Self::Reopen(_) => ActionKind::Reopen,
             Self::NotifyThirdParty(_) => ActionKind::NotifyThirdParty,
+            Self::Assign(_) => ActionKind::Assign,
+            Self::Reassign(_) => ActionKind::Reassign,
+            Self::Forward(_) => ActionKind::Forward,
+            Self::ReplyToForwarding(_) => ActionKind::ReplyToForwarding,
         }
     }
 
@@ -419,6 +427,10 @@ impl Action {
             Self::ReplyToReasons(i) => serde_json::to_value(i),
             Self::Reopen(i) => serde_json::to_value(i),
             Self::NotifyThirdParty(i) => serde_json::to_value(i),
+            Self::Assign(i) => serde_json::to_value(i),
+            Self::Reassign(i) => serde_json::to_value(i),
+            Self::Forward(i) => serde_json::to_value(i),
+            Self::ReplyToForwarding(i) => serde_json::to_value(i),
         };
         v.expect("action inputs serialise")
     }

@@ -528,6 +528,9 @@ pub struct Limits {
     pub answer_period_ended_on: Option<NaiveDate>,
     /// Art. 30: the 7 working days for the correction notice ended on this day, before today.
     pub correction_notice_ended_on: Option<NaiveDate>,
+    /// The answer's due day as it stands (passed or not), for the internal deadlines that must
+    /// fall before it.
+    pub answer_due_on: Option<NaiveDate>,
 }
 
 /// The limits of a case on `today`.
@@ -546,6 +549,10 @@ pub fn limits_of(list: &[Deadline], today: NaiveDate) -> Limits {
     Limits {
         answer_period_ended_on: ended(DeadlineKind::Answer),
         correction_notice_ended_on: ended(DeadlineKind::CorrectionNotice),
+        answer_due_on: list
+            .iter()
+            .find(|d| d.kind == DeadlineKind::Answer)
+            .and_then(|d| d.due_on),
     }
 }
 

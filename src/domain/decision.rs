@@ -58,6 +58,10 @@ pub struct ProposeDecision {
     /// Art. 36(7): the statutory procedure through which the information is obtained instead.
     #[validate(custom(function = "super::text::reason_text"))]
     pub other_procedure: Option<String>,
+    /// The division's reply (`f1`, …) the office drafted this answer from, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(custom(function = "super::text::label_text"))]
+    pub from_forwarding: Option<String>,
     /// Art. 36(6): the tracking number of the earlier answer to the same applicant.
     #[validate(custom(function = "super::text::label_text"))]
     pub earlier_application: Option<String>,
@@ -83,6 +87,7 @@ impl ProposeDecision {
             responsible_office: None,
             responsible_contact: None,
             other_procedure: None,
+            from_forwarding: None,
             earlier_application: None,
             convenience_reply: None,
             third_party_objection_upheld: false,

@@ -42,6 +42,10 @@ pub fn action_label(kind: ActionKind) -> &'static str {
         A::ReplyToReasons => "答复理由说明",
         A::Reopen => "重新办理",
         A::NotifyThirdParty => "告知第三方决定",
+        A::Assign => "指定承办人",
+        A::Reassign => "改派承办人",
+        A::Forward => "转办处室",
+        A::ReplyToForwarding => "处室回复办理意见",
     }
 }
 

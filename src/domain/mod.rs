@@ -9,6 +9,7 @@ pub mod dashboard;
 pub mod date;
 pub mod decision;
 pub mod fees;
+pub mod handling;
 pub mod identity;
 pub mod labels;
 pub mod letter;

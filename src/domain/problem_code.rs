@@ -17,6 +17,7 @@ str_enum! {
         Unauthenticated = "unauthenticated",
         Forbidden = "forbidden",
         RoleNotAllowed = "role_not_allowed",
+        DivisionStaffOnly = "division_staff_only",
         // 404, 405
         NotFound = "not_found",
         UnknownAgency = "unknown_agency",
@@ -64,6 +65,14 @@ str_enum! {
         ThirdPartyNotTold = "third_party_not_told",
         AlreadyReopened = "already_reopened",
         ReopenPeriodExpired = "reopen_period_expired",
+        // 409: inside the office (domain/workflow_inside.rs)
+        NoEligibleApprover = "no_eligible_approver",
+        NotYourApprovalLevel = "not_your_approval_level",
+        AlreadyAssigned = "already_assigned",
+        NotAssigned = "not_assigned",
+        AlreadyForwarded = "already_forwarded",
+        NoForwardingOpen = "no_forwarding_open",
+        DivisionExists = "division_exists",
         // 422, 428, 429
         ValidationFailed = "validation_failed",
         IdempotencyKeyReused = "idempotency_key_reused",
@@ -87,7 +96,7 @@ impl ProblemCode {
             | C::InvalidQuery
             | C::InvalidHeader => 400,
             C::Unauthenticated => 401,
-            C::Forbidden | C::RoleNotAllowed => 403,
+            C::Forbidden | C::RoleNotAllowed | C::DivisionStaffOnly => 403,
             C::NotFound | C::UnknownAgency | C::NoLetter | C::RouteNotFound | C::UnknownAction => {
                 404
             }

@@ -185,6 +185,28 @@ pub const RULES: &[Rule] = &[
         roles: &[Role::Clerk],
         from: ANY,
     },
+    // Inside the office (domain::handling): the person handling the case, forwarding to the
+    // divisions concerned and their proposed answers. None of it moves a statutory clock.
+    Rule {
+        kind: ActionKind::Assign,
+        roles: &[Role::Clerk, Role::Approver],
+        from: OPEN,
+    },
+    Rule {
+        kind: ActionKind::Reassign,
+        roles: &[Role::Clerk, Role::Approver],
+        from: OPEN,
+    },
+    Rule {
+        kind: ActionKind::Forward,
+        roles: &[Role::Clerk],
+        from: &[Status::Accepted, Status::Consultation],
+    },
+    Rule {
+        kind: ActionKind::ReplyToForwarding,
+        roles: &[Role::Clerk],
+        from: OPEN,
+    },
 ];
 
 /// Every state: a challenge may concern any case, answered or not.

@@ -132,6 +132,63 @@ pub fn applicant_view(action: &str, payload: &Value) -> Option<Value> {
     Some(Value::Object(out))
 }
 
+/// What staff of a division (处室) read of a case forwarded to their division: the request (the
+/// applicant too when the office allows it), their division's forwardings and replies, and of
+/// the history only those steps. Nothing else of the office: no drafts, approvals,
+/// consultations, notices, letters, printable documents, clock details or other divisions.
+pub fn division_may_open(part: Part) -> bool {
+    matches!(part, Part::Case | Part::History)
+}
+
+super::str_enum! {
+    /// The parts of a case an endpoint or page opens.
+    pub enum Part {
+        Case = "case",
+        History = "history",
+        Clock = "clock",
+        Notices = "notices",
+        Letter = "letter",
+        Printable = "printable",
+        ApplicantHistory = "applicant_history",
+    }
+}
+
+/// A division's view of a case's history, step by step (`None`: not theirs to read). A
+/// forwarding step shows only the forwardings to their division; a reply only when it answers
+/// one of them.
+pub fn division_history(steps: &[(&str, &Value)], division_code: &str) -> Vec<Option<Value>> {
+    let mut theirs: Vec<String> = Vec::new();
+    steps
+        .iter()
+        .map(|(action, payload)| match *action {
+            "forward" => {
+                let mine: Vec<Value> = payload["forwardings"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter(|f| f["division"].as_str() == Some(division_code))
+                    .cloned()
+                    .collect();
+                if mine.is_empty() {
+                    return None;
+                }
+                theirs.extend(
+                    mine.iter()
+                        .filter_map(|f| f["forwarding_id"].as_str().map(str::to_owned)),
+                );
+                Some(serde_json::json!({
+                    "asked": payload["asked"], "due_on": payload["due_on"], "forwardings": mine,
+                }))
+            }
+            "reply_to_forwarding" => {
+                let id = payload["forwarding_id"].as_str()?;
+                theirs.iter().any(|t| t == id).then(|| (*payload).clone())
+            }
+            _ => None,
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -199,6 +256,45 @@ mod tests {
     }
 
     #[test]
+    fn a_division_reads_only_its_own_forwardings_and_replies() {
+        let forward = json!({ "asked": "请提出意见", "due_on": "2026-03-09", "divisions": ["FGC", "CWC"],
+            "forwardings": [
+                { "forwarding_id": "f1", "division": "FGC", "due_on": "2026-03-09" },
+                { "forwarding_id": "f2", "division": "CWC", "due_on": "2026-03-09" }] });
+        let reply_fgc =
+            json!({ "forwarding_id": "f1", "outcome": "disclosed", "reasoning": "可公开" });
+        let reply_cwc = json!({ "forwarding_id": "f2", "outcome": "not_held", "reasoning": "无" });
+        let draft = json!({ "outcome": "disclosed", "reasoning": "草稿" });
+        let steps = [
+            ("file", &json!({ "applicant": { "name": "张三" } })),
+            ("forward", &forward),
+            ("reply_to_forwarding", &reply_cwc),
+            ("reply_to_forwarding", &reply_fgc),
+            ("propose_decision", &draft),
+            ("approve", &json!({ "note": "同意" })),
+        ];
+        let seen = division_history(&steps, "FGC");
+        assert_eq!(seen[0], None, "the filing carries the applicant");
+        let fwd = seen[1].as_ref().expect("their forwarding");
+        assert_eq!(fwd["forwardings"].as_array().unwrap().len(), 1);
+        assert_eq!(fwd["forwardings"][0]["division"], "FGC");
+        assert_eq!(seen[2], None, "another division's reply");
+        assert_eq!(seen[3], Some(reply_fgc.clone()));
+        assert_eq!((seen[4].clone(), seen[5].clone()), (None, None));
+        assert!(division_history(&steps, "XYZ").iter().all(Option::is_none));
+        assert!(division_may_open(Part::Case) && division_may_open(Part::History));
+        for p in [
+            Part::Clock,
+            Part::Notices,
+            Part::Letter,
+            Part::Printable,
+            Part::ApplicantHistory,
+        ] {
+            assert!(!division_may_open(p), "{p}");
+        }
+    }
+
+    #[test]
     fn every_action_the_workflow_knows_has_a_decided_view() {
         // A new action must be placed on one side of the line on purpose.
         let internal = [
@@ -209,6 +305,11 @@ mod tests {
             ActionKind::RefuseExtension,
             ActionKind::NotifyThirdParty,
             ActionKind::RecordNoticeReceived,
+            // Inside the office (domain::handling): never the applicant's.
+            ActionKind::Assign,
+            ActionKind::Reassign,
+            ActionKind::Forward,
+            ActionKind::ReplyToForwarding,
         ];
         for kind in ActionKind::ALL {
             let listed = APPLICANT.iter().any(|(a, _)| *a == kind.as_str());

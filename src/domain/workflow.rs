@@ -15,6 +15,9 @@ use super::clock::{self, AnsweredBasis, ClockFacts, FeeNoticeFacts, Limits, Paus
 pub use super::decision::{ProposeDecision, WithheldPart};
 use super::fees;
 pub use super::fees::Fee;
+pub use super::handling::{
+    Assign, DivisionReply, Forward, Forwarding, Member, Reassign, ReplyToForwarding, Staffing,
+};
 use super::message::Message;
 pub use super::problem_code::ProblemCode;
 use super::str_enum;
@@ -81,6 +84,14 @@ pub struct Case {
     /// Not stored: the application's rank among the applicant's applications to the office in
     /// its calendar month, loaded for the per-application fee scale.
     pub month_rank: u32,
+    /// The person handling the case (专人负责); the registering clerk until changed.
+    pub assignee: Option<String>,
+    /// The divisions asked for their proposed answer, in order (internal, never statutory).
+    pub forwardings: Vec<Forwarding>,
+    /// While a draft waits for approval: the level it waits at (1, or 2 in a two-level office).
+    pub approval_stage: Option<u8>,
+    /// In a two-level office: who approved the draft at level 1.
+    pub first_approved_by: Option<String>,
     /// Not stored: the office's settings the workflow reads.
     pub office: Office,
 }
@@ -93,6 +104,15 @@ pub struct Office {
     pub has_payment_details: bool,
     /// Working days after a closure for no correction during which it may be reopened.
     pub reopen_working_days: i32,
+    /// One or two approval levels (the head of the disclosure unit, then the leader in charge).
+    pub approval_levels: u8,
+    /// Working days a division has to reply to a forwarding, by default.
+    pub forwarding_working_days: i32,
+    /// Whether divisions see the applicant's identity on what is forwarded to them.
+    pub divisions_see_applicant: bool,
+    /// The office's active staff and divisions; `None` when not read (then no rule that needs
+    /// them applies: the service always reads them).
+    pub staffing: Option<Staffing>,
 }
 
 impl Default for Office {
@@ -100,6 +120,10 @@ impl Default for Office {
         Self {
             has_payment_details: false,
             reopen_working_days: DEFAULT_REOPEN_WORKING_DAYS,
+            approval_levels: 1,
+            forwarding_working_days: super::handling::DEFAULT_FORWARDING_WORKING_DAYS,
+            divisions_see_applicant: false,
+            staffing: None,
         }
     }
 }
@@ -266,6 +290,10 @@ str_enum! {
         ReplyToReasons = "reply_to_reasons",
         Reopen = "reopen",
         NotifyThirdParty = "notify_third_party",
+        Assign = "assign",
+        Reassign = "reassign",
+        Forward = "forward",
+        ReplyToForwarding = "reply_to_forwarding",
     }
 }
 
@@ -421,8 +449,8 @@ pub fn apply_within(
         Action::StartConsultation(i) => steps::start_consultation(s, i)?,
         Action::EndConsultation(i) => steps::end_consultation(s, i)?,
         Action::ProposeDecision(i) => steps::propose_decision(s, i)?,
-        Action::Approve(_) => records::approve(s),
-        Action::Return(_) => records::send_back(s),
+        Action::Approve(_) => inside::approve(s)?,
+        Action::Return(_) => inside::send_back(s),
         Action::Deliver(i) => steps::deliver(s, i)?,
         Action::Withdraw(_) => records::withdraw(s),
         Action::RequestExtension(i) => records::request_extension(s, i),
@@ -441,6 +469,10 @@ pub fn apply_within(
         Action::WaiveFee(i) => records::waive_fee(s, i)?,
         Action::Reopen(i) => records::reopen(s, i),
         Action::NotifyThirdParty(i) => steps::notify_third_party(s, i)?,
+        Action::Assign(i) => inside::assign(s, &i.assignee_id)?,
+        Action::Reassign(i) => inside::assign(s, &i.assignee_id)?,
+        Action::Forward(i) => inside::forward(s, i, limits)?,
+        Action::ReplyToForwarding(i) => inside::reply_to_forwarding(s, i)?,
     }
     Ok(Transition {
         case: step.next,
@@ -462,6 +494,10 @@ use steps::{record_received, Step};
 #[path = "workflow_records.rs"]
 mod records;
 
+/// Assignment, forwarding to divisions and the approval chain (domain::handling).
+#[path = "workflow_inside.rs"]
+mod inside;
+
 #[cfg(test)]
 #[path = "workflow_tests.rs"]
 mod tests;
@@ -469,3 +505,7 @@ mod tests;
 #[cfg(test)]
 #[path = "workflow_edge_tests.rs"]
 mod edge_tests;
+
+#[cfg(test)]
+#[path = "workflow_inside_tests.rs"]
+mod inside_tests;

@@ -20,6 +20,7 @@ pub(super) fn blocked_by(
         .or_else(|| receipt_and_review(case, actor, kind, limits, today))
         .or_else(|| extension_and_reasons(case, actor, kind))
         .or_else(|| fees_reopening_and_delivery(case, kind, cal, today))
+        .or_else(|| super::inside::blocked_inside(case, actor, kind))
 }
 
 /// RULES §8: nothing that stops or lengthens the answer clock starts after it ran out.

@@ -31,17 +31,6 @@ pub(super) fn request_correction(s: &mut Step<'_>, i: &RequestCorrection) {
     s.next.correction_notice_received_on = (!i.by_post).then_some(s.today);
 }
 
-/// Four eyes: the approver is recorded (the guards refuse the drafter approving their own).
-pub(super) fn approve(s: &mut Step<'_>) {
-    s.next.approved_by = s.actor.id.clone();
-    s.next.status = Some(Status::Approved);
-}
-
-/// The approver sends the draft back: the case is worked on again.
-pub(super) fn send_back(s: &mut Step<'_>) {
-    s.next.status = Some(Status::Accepted);
-}
-
 pub(super) fn withdraw(s: &mut Step<'_>) {
     s.next.closed_on = Some(s.today);
     s.next.status = Some(Status::Withdrawn);

@@ -313,10 +313,14 @@ pub(super) fn propose_decision(s: &mut Step<'_>, i: &ProposeDecision) -> Result<
             ),
         ));
     }
+    super::inside::drafted_from(s, i)?;
     s.next.outcome = Some(i.outcome);
     s.next.decision = Some(i.clone());
     s.next.decision_drafted_by = s.actor.id.clone();
     s.next.approved_by = None;
+    // The draft waits at the first approval level (domain::handling).
+    s.next.approval_stage = Some(1);
+    s.next.first_approved_by = None;
     s.next.status = Some(Status::Decision);
     Ok(())
 }

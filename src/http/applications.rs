@@ -170,6 +170,10 @@ pub fn parse_action(
         ActionKind::ReplyToReasons => Action::ReplyToReasons(parse_value(body)?),
         ActionKind::Reopen => Action::Reopen(parse_value(body)?),
         ActionKind::NotifyThirdParty => Action::NotifyThirdParty(parse_value(body)?),
+        ActionKind::Assign => Action::Assign(parse_value(body)?),
+        ActionKind::Reassign => Action::Reassign(parse_value(body)?),
+        ActionKind::Forward => Action::Forward(parse_value(body)?),
+        ActionKind::ReplyToForwarding => Action::ReplyToForwarding(parse_value(body)?),
         // Taken by the service itself when a period lapses; nobody may send them.
         ActionKind::AbandonNoCorrection | ActionKind::AbandonFeeUnpaid => {
             return Err(ApiError::new(

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod calendar;
 pub mod clock;
 pub mod collect;
+pub mod divisions;
 pub mod extract;
 pub mod language;
 pub mod limits;
@@ -118,6 +119,21 @@ fn routes() -> Vec<(&'static str, Method, Route)> {
             "/api/v1/calendar/years/{year}",
             Method::PUT,
             web::put().to(calendar::put_year),
+        ),
+        (
+            "/api/v1/agencies/{code}/divisions",
+            Method::GET,
+            web::get().to(divisions::list),
+        ),
+        (
+            "/api/v1/agencies/{code}/divisions",
+            Method::POST,
+            web::post().to(divisions::add),
+        ),
+        (
+            "/api/v1/agencies/{code}/divisions/turnaround",
+            Method::GET,
+            web::get().to(divisions::turnaround),
         ),
         (
             "/api/v1/agencies/{code}/days-off/{year}",

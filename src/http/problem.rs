@@ -226,6 +226,7 @@ impl From<ServiceError> for ApiError {
                     "this Idempotency-Key was used for a different request",
                 ),
             ),
+            ServiceError::Conflict(code, m) => Self::new(code, m),
             ServiceError::AgencyExists(code) => Self::new(
                 C::AgencyExists,
                 msg!(

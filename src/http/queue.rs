@@ -32,6 +32,14 @@ pub struct ListParams {
     agency: Option<String>,
     due_within: Option<u32>,
     overdue: Option<bool>,
+    /// `me`, `none` (unassigned) or a user's id.
+    assignee: Option<String>,
+    /// A division's code: the cases forwarded to it.
+    division: Option<String>,
+    internal_due_within: Option<u32>,
+    internal_overdue: Option<bool>,
+    /// Drafts waiting at this approval level (1 or 2).
+    awaiting_approval_level: Option<u8>,
     sort: Option<SortParam>,
     cursor: Option<String>,
     limit: Option<i64>,
@@ -51,6 +59,27 @@ impl ListParams {
         let limit = self.limit.unwrap_or(50);
         self.check_bounds(limit, &mut errors);
         let (sort, cursor) = self.sort_and_cursor(&mut errors);
+        let assignee = self.assignee(&mut errors);
+        if self.internal_due_within.is_some_and(|n| n > 250) {
+            errors.push(FieldError::new(
+                "internal_due_within",
+                "range",
+                msg!(
+                    "internal_due_within 最多 250 个工作日",
+                    "internal_due_within is at most 250 working days"
+                ),
+            ));
+        }
+        if self
+            .awaiting_approval_level
+            .is_some_and(|n| !(1..=2).contains(&n))
+        {
+            errors.push(FieldError::new(
+                "awaiting_approval_level",
+                "range",
+                msg!("审批级别为 1 或 2", "approval levels are 1 and 2"),
+            ));
+        }
         if !errors.is_empty() {
             return Err(invalid_query(errors));
         }
@@ -69,8 +98,37 @@ impl ListParams {
             due_within: self.due_within,
             overdue: self.overdue,
             extension_requested: false,
+            assignee,
+            division: self.division.filter(|d| !d.trim().is_empty()),
+            internal_due_within: self.internal_due_within,
+            internal_overdue: self.internal_overdue,
+            awaiting_level: self.awaiting_approval_level,
             sort,
         })
+    }
+
+    /// `assignee=me`, `none`, or a user's id.
+    fn assignee(&self, errors: &mut Vec<FieldError>) -> Option<cases::AssigneeFilter> {
+        use cases::AssigneeFilter as A;
+        match self.assignee.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some("me") => Some(A::Me),
+            Some("none") => Some(A::Nobody),
+            Some(id) if crate::domain::case::UserId::parse(id).is_some() => {
+                Some(A::User(id.to_owned()))
+            }
+            Some(other) => {
+                errors.push(FieldError::new(
+                    "assignee",
+                    "invalid",
+                    msg!(
+                        "assignee 须为 me、none 或用户的 id（{other:?} 都不是）",
+                        "assignee is me, none or a user's id ({other:?} is none of them)"
+                    ),
+                ));
+                None
+            }
+        }
     }
 
     /// `status=accepted,correction` (or the parameter repeated): each one a status.
@@ -193,7 +251,7 @@ pub async fn list(
                 &page.principal,
                 i.next_deadline.as_ref(),
                 i.allowed.clone(),
-                None,
+                Some(&i.extras),
             )
         })
         .collect();

@@ -121,7 +121,9 @@ pub struct ApplicationView<'a> {
     pub status: Status,
     pub version: i32,
     pub channel: Channel,
-    pub applicant: ApplicantView<'a>,
+    /// Absent for a division's staff unless the office lets divisions see the applicant.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub applicant: Option<ApplicantView<'a>>,
     pub request: RequestView<'a>,
     pub assistance_needed: Option<&'a str>,
     pub registered_at: String,
@@ -138,6 +140,10 @@ pub struct ApplicationView<'a> {
     /// Staff only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub internal: Option<InternalView<'a>>,
+    /// Staff only: the handling inside the office (domain::handling); a division's staff see
+    /// their own division's forwardings only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub handling: Option<&'a crate::service::inside::Inside>,
     /// The deadline to watch next (art. 30, 32–34), while one is running.
     pub next_deadline: Option<&'a NextDeadlineInfo>,
     pub updated_at: String,
@@ -159,7 +165,11 @@ pub fn application<'a>(
     allowed_actions: Vec<&'static str>,
     extras: Option<&'a Extras>,
 ) -> ApplicationView<'a> {
-    let staff = principal.staff().is_some();
+    // Staff of a division read the request and their forwardings, nothing else of the file.
+    let division = principal.division().is_some();
+    let staff = principal.staff().is_some() && !division;
+    let inside = extras.and_then(|e| e.inside.as_ref());
+    let sees_applicant = !division || inside.is_some_and(|i| i.sees_applicant);
     // The applicant's view of the outcome is defined once, in the domain.
     let answered = crate::domain::visibility::applicant_sees_outcome(c.status());
     let (clock, handling) = (&c.clock, &c.handling);
@@ -170,7 +180,7 @@ pub fn application<'a>(
         status: c.status(),
         version: c.version,
         channel: c.channel,
-        applicant: ApplicantView {
+        applicant: sees_applicant.then(|| ApplicantView {
             kind: c.applicant.kind,
             organisation_type: c.applicant.organisation_type,
             name: &c.applicant.name,
@@ -179,50 +189,56 @@ pub fn application<'a>(
             phone: &c.applicant.phone,
             email: c.applicant.email.as_deref(),
             address: c.applicant.address.as_deref(),
-        },
+        }),
         request: RequestView {
             description: &handling.description,
             document_number: handling.document_number.as_deref(),
             information_form: c.information_form,
             delivery_method: c.delivery_wanted,
         },
-        assistance_needed: c.assistance_needed.as_deref(),
+        assistance_needed: c.assistance_needed.as_deref().filter(|_| !division),
         registered_at: instant(c.registered_at),
         registered_on: c.registered_on,
         received_on: clock.received_on,
         correction: clock
             .correction_requested_on
+            .filter(|_| !division)
             .map(|requested_on| CorrectionView {
                 requested_on,
                 period_working_days: clock.correction_period_days,
                 corrected_received_on: clock.corrected_received_on,
             }),
-        consultation_letter_on: handling.consultation_letter_on,
+        consultation_letter_on: handling.consultation_letter_on.filter(|_| !division),
         // A draft answer is internal until it is delivered; staff names stay internal.
         decision: handling
             .outcome
-            .filter(|_| staff || answered)
+            .filter(|_| !division && (staff || answered))
             .map(|outcome| DecisionView {
                 outcome: Some(outcome),
                 drafted_by: handling.decision_drafted_by.as_deref().filter(|_| staff),
                 approved_by: handling.approved_by.as_deref().filter(|_| staff),
             }),
-        delivery: clock.delivery_method.map(|m| DeliveryView {
-            method: m,
-            posted_on: clock.posted_on,
-            delivered_on: clock.delivered_on,
-        }),
-        fee: (clock.fee.notice_on.is_some() || handling.fee_waived_on.is_some()).then(|| FeeView {
-            scale: clock.fee.scale,
-            amount_fen: clock.fee.amount_fen,
-            notice_on: clock.fee.notice_on,
-            received_on: clock.fee.received_on,
-            due_on: extras.and_then(|e| e.fee_due_on),
-            paid_on: clock.fee.paid_on,
-            waived_on: handling.fee_waived_on,
-        }),
+        delivery: clock
+            .delivery_method
+            .filter(|_| !division)
+            .map(|m| DeliveryView {
+                method: m,
+                posted_on: clock.posted_on,
+                delivered_on: clock.delivered_on,
+            }),
+        fee: (!division && (clock.fee.notice_on.is_some() || handling.fee_waived_on.is_some()))
+            .then(|| FeeView {
+                scale: clock.fee.scale,
+                amount_fen: clock.fee.amount_fen,
+                notice_on: clock.fee.notice_on,
+                received_on: clock.fee.received_on,
+                due_on: extras.and_then(|e| e.fee_due_on),
+                paid_on: clock.fee.paid_on,
+                waived_on: handling.fee_waived_on,
+            }),
         closed_on: clock.closed_on,
         internal: staff.then(|| internal(c, extras)),
+        handling: inside,
         next_deadline,
         updated_at: instant(c.updated_at),
         allowed_actions,

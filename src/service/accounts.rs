@@ -79,6 +79,12 @@ pub struct UserView {
     pub disabled_at: Option<String>,
     /// The last day (in China) the user's token was used; none if never.
     pub last_used_on: Option<NaiveDate>,
+    /// The division (处室) the user works in, by code; none for the office's own staff.
+    pub division: Option<String>,
+    pub division_head: bool,
+    /// Approvers: the level they approve at (1: head of the disclosure unit, 2: the leader in
+    /// charge); none for other roles.
+    pub approval_level: Option<i32>,
 }
 
 fn instant(t: chrono::NaiveDateTime) -> String {
@@ -86,18 +92,41 @@ fn instant(t: chrono::NaiveDateTime) -> String {
         .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
-fn codes(
-    conn: &mut DbConnection,
-) -> Result<std::collections::HashMap<String, String>, ServiceError> {
-    Ok(staff::agencies(conn)?
-        .into_iter()
-        .map(|a| (a.id, a.code.to_string()))
-        .collect())
+/// The codes of offices and divisions by id, to show users by them.
+struct Codes {
+    agencies: std::collections::HashMap<String, String>,
+    divisions: std::collections::HashMap<String, String>,
 }
 
-fn view(user: User, codes: &std::collections::HashMap<String, String>) -> UserView {
+fn codes(conn: &mut DbConnection) -> Result<Codes, ServiceError> {
+    let agencies = staff::agencies(conn)?;
+    let mut divisions = std::collections::HashMap::new();
+    for a in &agencies {
+        for d in crate::db::divisions::of_agency(conn, &a.id)? {
+            divisions.insert(d.id, d.code);
+        }
+    }
+    Ok(Codes {
+        agencies: agencies
+            .into_iter()
+            .map(|a| (a.id, a.code.to_string()))
+            .collect(),
+        divisions,
+    })
+}
+
+fn view(user: User, codes: &Codes) -> UserView {
     UserView {
-        agency: user.agency_id.as_ref().and_then(|a| codes.get(a).cloned()),
+        agency: user
+            .agency_id
+            .as_ref()
+            .and_then(|a| codes.agencies.get(a).cloned()),
+        division: user
+            .division_id
+            .as_ref()
+            .and_then(|d| codes.divisions.get(d).cloned()),
+        division_head: user.division_head,
+        approval_level: (user.role == Role::Approver).then_some(user.approval_level),
         id: user.id,
         name: user.name,
         role: user.role,
@@ -165,6 +194,12 @@ pub struct NewUser {
     /// The office's code; an office-bound admin's own office when left out.
     pub agency: Option<String>,
     pub email: Option<String>,
+    /// Clerks of a division (处室): its code; they see only what is forwarded to it.
+    pub division: Option<String>,
+    #[serde(default)]
+    pub division_head: bool,
+    /// Approvers: 1 (default) or 2.
+    pub approval_level: Option<i32>,
 }
 
 /// Adds a user for an admin over the API: each problem with the form a field error (422).
@@ -245,10 +280,33 @@ pub fn create_user(
             ),
         ));
     }
-    let Some(role) = role.filter(|_| errors.is_empty()) else {
+    let placed = match role {
+        Some(role) => {
+            let p = crate::service::divisions::Placement {
+                division: form.division.as_deref(),
+                head: form.division_head,
+                approval_level: form.approval_level,
+            };
+            let agency_id = agency.as_ref().map(|a| a.id.as_str());
+            match crate::service::divisions::placement(conn, agency_id, role, &p) {
+                Ok(placed) => Some(placed),
+                Err(more) => {
+                    errors.extend(more);
+                    None
+                }
+            }
+        }
+        None => None,
+    };
+    let (Some(role), Some((division_id, head, level))) =
+        (role.filter(|_| errors.is_empty()), placed)
+    else {
         return Err(ServiceError::Invalid(errors));
     };
-    let (user, token) = new_user(name, role, agency.map(|a| a.id), email);
+    let (mut user, token) = new_user(name, role, agency.map(|a| a.id), email);
+    user.division_id = division_id;
+    user.division_head = head;
+    user.approval_level = level;
     write_tx(conn, |conn| staff::insert_user(conn, &user))?;
     Ok((view_one(conn, user)?, token))
 }

@@ -53,6 +53,9 @@ pub fn add_agency(conn: &mut DbConnection, code: &str, name: &str) -> Result<Age
         payment_account: None,
         payment_channel: None,
         reopen_working_days: 20,
+        approval_levels: 1,
+        forwarding_working_days: crate::domain::handling::DEFAULT_FORWARDING_WORKING_DAYS,
+        divisions_see_applicant: false,
     };
     write_tx(conn, |conn| match staff::insert_agency(conn, &agency) {
         Err(e) if is_unique_violation(&e) => Err(ServiceError::AgencyExists(code.to_string())),
@@ -129,6 +132,11 @@ pub fn set_sender(
     })
 }
 
+/// The office with this code (an error naming the code when there is none).
+pub fn agency_by_code(conn: &mut DbConnection, code: &str) -> Result<Agency, ServiceError> {
+    agency_of(conn, code)
+}
+
 fn agency_of(conn: &mut DbConnection, code: &str) -> Result<Agency, ServiceError> {
     let code = normalise_agency_code(code)?;
     staff::agency_by_code(conn, code.as_str())?
@@ -156,6 +164,9 @@ fn new_user(
         last_used_on: None,
         login: None,
         password_hash: None,
+        division_id: None,
+        division_head: false,
+        approval_level: 1,
     };
     (user, token)
 }
@@ -321,6 +332,19 @@ pub fn add_user(
     agency_code: Option<&str>,
     email: Option<&str>,
 ) -> Result<(User, String), ServiceError> {
+    let placement = super::divisions::Placement::default();
+    add_placed_user(conn, name, role, agency_code, email, &placement)
+}
+
+/// `add_user`, with the user's division or approval level (domain::handling).
+pub fn add_placed_user(
+    conn: &mut DbConnection,
+    name: &str,
+    role: Role,
+    agency_code: Option<&str>,
+    email: Option<&str>,
+    placement: &super::divisions::Placement<'_>,
+) -> Result<(User, String), ServiceError> {
     let email = email.map(staff_email).transpose()?;
     if !matches!(
         role,
@@ -363,7 +387,13 @@ pub fn add_user(
         }
         None => None,
     };
-    let (user, token) = new_user(name, role, agency.map(|a| a.id), email);
+    let agency_id = agency.as_ref().map(|a| a.id.as_str());
+    let (division_id, head, level) = super::divisions::placement(conn, agency_id, role, placement)
+        .map_err(ServiceError::Invalid)?;
+    let (mut user, token) = new_user(name, role, agency.map(|a| a.id), email);
+    user.division_id = division_id;
+    user.division_head = head;
+    user.approval_level = level;
     write_tx(conn, |conn| staff::insert_user(conn, &user))?;
     Ok((user, token))
 }
@@ -415,6 +445,10 @@ pub fn office_settings(
     Ok(crate::domain::workflow::Office {
         has_payment_details: staff::payment_details(&agency).is_some(),
         reopen_working_days: agency.reopen_working_days,
+        approval_levels: u8::try_from(agency.approval_levels).unwrap_or(1),
+        forwarding_working_days: agency.forwarding_working_days,
+        divisions_see_applicant: agency.divisions_see_applicant,
+        staffing: Some(crate::db::divisions::staffing(conn, agency_id)?),
     })
 }
 

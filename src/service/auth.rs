@@ -15,6 +15,8 @@ pub struct Staff {
     pub name: String,
     pub role: Role,
     pub agency_id: Option<String>,
+    /// Staff of a division (处室) see only what is forwarded to it (domain::visibility).
+    pub division_id: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -44,6 +46,11 @@ impl Principal {
         self.actor().role
     }
 
+    /// The division the caller works in, if they are a division's staff.
+    pub fn division(&self) -> Option<&str> {
+        self.staff().and_then(|s| s.division_id.as_deref())
+    }
+
     pub fn staff(&self) -> Option<&Staff> {
         match self {
             Self::Staff(s) => Some(s),
@@ -71,6 +78,7 @@ pub(crate) fn staff_from(user: User) -> Result<Staff, ServiceError> {
         name: user.name,
         role: user.role,
         agency_id: user.agency_id,
+        division_id: user.division_id,
     })
 }
 

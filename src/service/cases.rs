@@ -11,6 +11,7 @@ use crate::db::{cases, events, staff, write_tx, DbConnection};
 use crate::domain::case::{ApplicantKind, ApplicationId, Status};
 use crate::domain::clock;
 use crate::domain::time::legal_date;
+use crate::domain::visibility::{self, Part};
 use crate::domain::workflow::{self, Action, ActionKind, Role};
 
 /// A case as the caller may see it.
@@ -32,6 +33,8 @@ pub struct Extras {
     pub challenges: Option<Vec<crate::db::models::Challenge>>,
     /// Staff only: the reason given with the pending or decided extension request.
     pub extension_reason: Option<String>,
+    /// Staff only: the handling inside the office (division staff: their part of it).
+    pub inside: Option<super::inside::Inside>,
 }
 
 /// What a view of one case shows besides the row, from its deadlines today, computed once for
@@ -57,7 +60,13 @@ fn shown(
         .iter()
         .map(|k| k.as_str())
         .collect();
-    let extras = extras(conn, row, principal, &deadlines)?;
+    let mut extras = extras(conn, row, principal, &deadlines)?;
+    extras.inside = super::inside::of_case(row, &case.forwardings, &case.office, principal, today);
+    if principal.division().is_some() {
+        // A division reads the request and its own forwardings, not the office's file.
+        extras.challenges = None;
+        extras.extension_reason = None;
+    }
     Ok((next_info(&cal, row, today), allowed, extras))
 }
 
@@ -90,6 +99,7 @@ pub fn extras(
         fee_due_on,
         challenges: Some(super::challenges::of_case(conn, &row.id)?),
         extension_reason,
+        inside: None,
     })
 }
 
@@ -113,10 +123,28 @@ pub fn visible(
     principal: &Principal,
     id: &str,
 ) -> Result<ApplicationRow, ServiceError> {
-    match cases::by_id_or_tracking_number(conn, id)? {
-        Some(case) if principal.can_see(&case) => Ok(case),
-        _ => Err(ServiceError::NotFound),
+    visible_part(conn, principal, id, Part::Case)
+}
+
+/// `visible`, for one part of the case: staff of a division open only the parts the domain
+/// lets them (domain::visibility), of cases forwarded to their division.
+pub fn visible_part(
+    conn: &mut DbConnection,
+    principal: &Principal,
+    id: &str,
+    part: Part,
+) -> Result<ApplicationRow, ServiceError> {
+    let case = match cases::by_id_or_tracking_number(conn, id)? {
+        Some(case) if principal.can_see(&case) => case,
+        _ => return Err(ServiceError::NotFound),
+    };
+    if let Some(division) = principal.division() {
+        let forwarded = crate::db::forwardings::forwarded_to(conn, &case.id, division)?;
+        if !forwarded || !visibility::division_may_open(part) {
+            return Err(ServiceError::NotFound);
+        }
     }
+    Ok(case)
 }
 
 pub fn get(services: &Services, token: Option<&str>, id: &str) -> Result<Visible, ServiceError> {
@@ -143,9 +171,35 @@ pub fn history(
 ) -> Result<(Principal, Vec<EventRow>), ServiceError> {
     let conn = &mut *services.conn()?;
     let principal = authenticate(conn, token)?;
-    let case = visible(conn, &principal, id)?;
+    let case = visible_part(conn, &principal, id, Part::History)?;
     let rows = events::for_application(conn, &case.id)?;
+    if let Some(division) = principal.division() {
+        let code =
+            crate::db::divisions::by_id(conn, division)?.map_or_else(String::new, |d| d.code);
+        return Ok((principal.clone(), as_seen_by_division(rows, &code)));
+    }
     Ok((principal.clone(), as_seen_by(&principal, rows)))
+}
+
+/// A case's history as a division's staff may read it (domain::visibility::division_history).
+fn as_seen_by_division(rows: Vec<EventRow>, division_code: &str) -> Vec<EventRow> {
+    let payloads: Vec<serde_json::Value> = rows
+        .iter()
+        .map(|e| serde_json::from_str(&e.payload).unwrap_or(serde_json::Value::Null))
+        .collect();
+    let steps: Vec<(&str, &serde_json::Value)> = rows
+        .iter()
+        .zip(&payloads)
+        .map(|(e, p)| (e.action.as_str(), p))
+        .collect();
+    let seen = visibility::division_history(&steps, division_code);
+    rows.into_iter()
+        .zip(seen)
+        .filter_map(|(mut e, seen)| {
+            e.payload = seen?.to_string();
+            Some(e)
+        })
+        .collect()
 }
 
 /// A case's history as the principal may see it: staff the whole of it; the applicant only the
@@ -185,7 +239,24 @@ pub struct Query {
     pub overdue: Option<bool>,
     /// Only cases with an extension requested and not yet decided.
     pub extension_requested: bool,
+    /// Inside the office: whose cases (`me`, a user's id, or `none` for unassigned).
+    pub assignee: Option<AssigneeFilter>,
+    /// Cases forwarded to this division (by code).
+    pub division: Option<String>,
+    /// Cases with an open internal due day within this many working days (overdue included).
+    pub internal_due_within: Option<u32>,
+    pub internal_overdue: Option<bool>,
+    /// Drafts waiting at this approval level.
+    pub awaiting_level: Option<u8>,
     pub sort: Sort,
+}
+
+/// Whose cases the queue shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AssigneeFilter {
+    Me,
+    Nobody,
+    User(String),
 }
 
 pub struct Page {
@@ -233,7 +304,52 @@ pub fn list(services: &Services, token: Option<&str>, q: &Query) -> Result<Page,
         })?),
         None => None,
     };
+    let internal_due_by = match q.internal_due_within {
+        Some(n) => Some(cal.add(today, n).map_err(|e| {
+            ServiceError::Invalid(vec![FieldError::new(
+                "internal_due_within",
+                "out_of_calendar",
+                e.message(),
+            )])
+        })?),
+        None => None,
+    };
+    let assignee_id = match &q.assignee {
+        Some(AssigneeFilter::Me) => Some(Some(s.id.clone())),
+        Some(AssigneeFilter::User(id)) => Some(Some(id.clone())),
+        Some(AssigneeFilter::Nobody) => Some(None),
+        None => None,
+    };
+    // Division staff see what is forwarded to their division, and nothing else of the office.
+    let division_id = match (principal.division(), &q.division) {
+        (Some(own), _) => Some(own.to_owned()),
+        (None, Some(code)) => {
+            let found = match &agency_id {
+                Some(a) => crate::db::divisions::by_code(conn, a, code)?,
+                None => None,
+            };
+            match found {
+                Some(d) => Some(d.id),
+                None => {
+                    return Err(ServiceError::invalid(
+                        "division",
+                        "unknown_division",
+                        crate::msg!(
+                            "本机关没有代码为 {code} 的处室",
+                            "the office has no division with the code {code}"
+                        ),
+                    ))
+                }
+            }
+        }
+        (None, None) => None,
+    };
     let filter = CaseFilter {
+        assignee_id,
+        division_id,
+        internal_due_by,
+        internal_overdue: q.internal_overdue.map(|o| (o, today)),
+        awaiting_level: q.awaiting_level.map(i32::from),
         agency_id,
         statuses: q.statuses.clone(),
         received_from: q.received_from,
@@ -258,6 +374,16 @@ pub fn list(services: &Services, token: Option<&str>, q: &Query) -> Result<Page,
     let mut items = Vec::with_capacity(rows.len());
     let mut calendars = services.calendars.batch();
     let mut offices = std::collections::HashMap::new();
+    // The page's forwardings in one read (the handling shown and the actions allowed need them).
+    let ids: Vec<ApplicationId> = rows.iter().map(|(c, _)| c.id.clone()).collect();
+    let mut forwarded: std::collections::HashMap<ApplicationId, Vec<workflow::Forwarding>> =
+        std::collections::HashMap::new();
+    for r in crate::db::forwardings::of_cases(conn, &ids)? {
+        forwarded
+            .entry(r.application_id.clone())
+            .or_default()
+            .push(r.forwarding()?);
+    }
     for (case, code) in rows {
         let cal = calendars.get(conn, &case.agency_id)?;
         let next = next_info(&cal, &case, today);
@@ -270,15 +396,21 @@ pub fn list(services: &Services, token: Option<&str>, q: &Query) -> Result<Page,
                 o
             }
         };
+        c.forwardings = forwarded.remove(&case.id).unwrap_or_default();
         let allowed = workflow::allowed_actions(&c, &principal.actor(), &cal, today)
             .iter()
             .map(|k| k.as_str())
             .collect();
+        let extras = Extras {
+            inside: super::inside::of_case(&case, &c.forwardings, &c.office, &principal, today),
+            ..Extras::default()
+        };
         items.push(PageItem {
             case,
             agency_code: code,
             next_deadline: next,
             allowed,
+            extras,
         });
     }
     Ok(Page {
@@ -293,6 +425,9 @@ pub struct PageItem {
     pub agency_code: String,
     pub next_deadline: Option<NextDeadlineInfo>,
     pub allowed: Vec<&'static str>,
+    /// Staff: the handling inside the office (assignee, divisions consulted, their replies);
+    /// the rest of `Extras` is for the view of one case.
+    pub extras: Extras,
 }
 
 /// Takes a workflow action on a case the principal may see, if it is still at
@@ -344,7 +479,20 @@ pub fn load_case(
 ) -> Result<workflow::Case, ServiceError> {
     let mut case = row.case()?;
     case.office = super::admin::office_settings(conn, &row.agency_id)?;
+    case.forwardings = forwardings_of(conn, &row.id)?;
     Ok(case)
+}
+
+/// A case's forwardings to divisions, as the workflow reads them.
+pub fn forwardings_of(
+    conn: &mut DbConnection,
+    id: &ApplicationId,
+) -> Result<Vec<workflow::Forwarding>, ServiceError> {
+    let rows = crate::db::forwardings::of_case(conn, id)?;
+    Ok(rows
+        .iter()
+        .map(|r| r.forwarding())
+        .collect::<Result<_, _>>()?)
 }
 
 /// What the principal may do with the case on `today`; any other action is refused.
@@ -435,6 +583,12 @@ pub fn apply_action(
         hash: None,
     };
     events::insert(conn, &event)?;
+    crate::db::forwardings::write_changes(
+        conn,
+        id,
+        &before.forwardings,
+        &transition.case.forwardings,
+    )?;
     if let Some(step) = &challenge {
         super::challenges::write(conn, step)?;
     }

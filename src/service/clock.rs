@@ -231,7 +231,8 @@ pub fn case_clock(
 ) -> Result<CaseClock, ServiceError> {
     let conn = &mut *services.conn()?;
     let principal = authenticate(conn, token)?;
-    let case = super::cases::visible(conn, &principal, id)?;
+    let case =
+        super::cases::visible_part(conn, &principal, id, crate::domain::visibility::Part::Clock)?;
     let cal = services.calendars.get(conn, Some(&case.agency_id))?;
     let today = legal_date(now);
     let at_closure = case

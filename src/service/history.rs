@@ -47,7 +47,8 @@ pub fn applicant_history(
         None => None,
     };
     let case = match found {
-        Some(c) if principal.can_see(&c) => c,
+        // Division staff read none of the applicant's other applications.
+        Some(c) if principal.can_see(&c) && principal.division().is_none() => c,
         _ => return Err(ServiceError::NotFound),
     };
     let agency = staff::agency_by_id(conn, &case.agency_id)?;

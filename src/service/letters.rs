@@ -103,6 +103,11 @@ pub fn answer_letter(
 ) -> Result<Document, ServiceError> {
     let conn = &mut *services.conn()?;
     let principal = authenticate(conn, token)?;
-    let case = super::cases::visible(conn, &principal, id)?;
+    let case = super::cases::visible_part(
+        conn,
+        &principal,
+        id,
+        crate::domain::visibility::Part::Letter,
+    )?;
     documents::of_kind(conn, &case.id, ANSWER_LETTER)?.ok_or(ServiceError::NoLetter)
 }

@@ -13,9 +13,11 @@ pub mod clock;
 pub mod clock_source;
 pub mod dashboard;
 pub mod delivery;
+pub mod divisions;
 pub mod export;
 pub mod forms;
 pub mod history;
+pub mod inside;
 pub mod intake;
 pub mod jobs;
 pub mod letters;
@@ -125,6 +127,9 @@ pub enum ServiceError {
     /// An office with this code exists already.
     #[error("an agency with code {0} exists already")]
     AgencyExists(String),
+    /// The state of things refuses it (409): a stable code and a sentence.
+    #[error("{1}")]
+    Conflict(crate::domain::problem_code::ProblemCode, Message),
     /// Only a failed notice is sent again.
     #[error("the notice is {0}, not failed")]
     NoticeNotFailed(crate::domain::outbox::NoticeStatus),

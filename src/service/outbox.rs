@@ -20,7 +20,12 @@ pub fn of_case(
     let conn = &mut *services.conn()?;
     let principal = authenticate(conn, token)?;
     require_staff(&principal, STAFF)?;
-    let case = super::cases::visible(conn, &principal, id)?;
+    let case = super::cases::visible_part(
+        conn,
+        &principal,
+        id,
+        crate::domain::visibility::Part::Notices,
+    )?;
     Ok(notices::for_application(conn, &case.id)?)
 }
 

@@ -83,7 +83,12 @@ pub fn document(
         &principal,
         &[Role::Clerk, Role::Approver, Role::Auditor, Role::Admin],
     )?;
-    let case = super::cases::visible(conn, &principal, id)?;
+    let case = super::cases::visible_part(
+        conn,
+        &principal,
+        id,
+        crate::domain::visibility::Part::Printable,
+    )?;
     let payload = match which.step() {
         None => Value::Null,
         Some(step) => {

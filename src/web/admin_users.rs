@@ -127,6 +127,13 @@ async fn create(
         role: form.get("role").unwrap_or_default().to_owned(),
         agency: form.get("agency").map(str::to_owned),
         email: form.get("email").map(str::to_owned),
+        division: form.get("division").map(str::to_owned),
+        division_head: form
+            .get("division_head")
+            .is_some_and(|v| v == "true" || v == "on"),
+        approval_level: form
+            .get("approval_level")
+            .and_then(|v| v.trim().parse().ok()),
     };
     let login = form.get("login").map(str::to_owned);
     let password = form.get("password").map(str::to_owned);

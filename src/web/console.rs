@@ -169,7 +169,7 @@ fn rows(page: &cases::Page) -> Vec<serde_json::Value> {
                 "tracking_number": v.tracking_number,
                 "agency_code": v.agency_code,
                 "status": v.status.as_str(),
-                "applicant": v.applicant.name,
+                "applicant": v.applicant.as_ref().map_or("—", |a| a.name),
                 "description": short(v.request.description, 40),
                 "channel": v.channel.as_str(),
                 "received_on": v.received_on,

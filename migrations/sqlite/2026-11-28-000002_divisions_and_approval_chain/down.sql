@@ -1,0 +1,15 @@
+DROP TABLE forwardings;
+DROP INDEX applications_awaiting_approval;
+DROP INDEX applications_by_internal_due;
+DROP INDEX applications_by_assignee;
+ALTER TABLE applications DROP COLUMN internal_due_on;
+ALTER TABLE applications DROP COLUMN first_approved_by;
+ALTER TABLE applications DROP COLUMN approval_stage;
+ALTER TABLE applications DROP COLUMN assignee_id;
+ALTER TABLE agencies DROP COLUMN divisions_see_applicant;
+ALTER TABLE agencies DROP COLUMN forwarding_working_days;
+ALTER TABLE agencies DROP COLUMN approval_levels;
+ALTER TABLE users DROP COLUMN approval_level;
+ALTER TABLE users DROP COLUMN division_head;
+ALTER TABLE users DROP COLUMN division_id;
+DROP TABLE divisions;
