@@ -422,6 +422,10 @@ pub fn apply_within(
             role: actor.role,
         });
     }
+    // Division staff hear that they only reply to forwardings, whatever the case's status.
+    if let Some(err) = inside::division_staff_refusal(case, actor, kind) {
+        return Err(err);
+    }
     if !rule.from.contains(&case.status()) {
         return Err(WorkflowError::NotAllowed {
             action: kind,

@@ -50,6 +50,24 @@ fn dead_end(level: u8) -> WorkflowError {
     )
 }
 
+/// Division staff take one action, `reply_to_forwarding`; anything else is refused as such.
+pub(super) fn division_staff_refusal(
+    case: &Case,
+    actor: &Actor,
+    kind: ActionKind,
+) -> Option<WorkflowError> {
+    let staffing = case.office.staffing.as_ref()?;
+    (kind != ActionKind::ReplyToForwarding && staffing.division_of(actor).is_some()).then(|| {
+        refused(
+            C::DivisionStaffOnly,
+            msg!(
+                "处室工作人员只能回复转办给本处室的事项",
+                "division staff only reply to what is forwarded to their division"
+            ),
+        )
+    })
+}
+
 /// Guards for what happens inside the office: division staff do only their division's part;
 /// approvals at one's own level; nothing that would leave a draft or an extension with nobody
 /// who may decide it.
@@ -87,15 +105,7 @@ pub(super) fn blocked_inside(
                 ),
             ))
         }
-        (_, Some(_)) => {
-            return Some(refused(
-                C::DivisionStaffOnly,
-                msg!(
-                    "处室工作人员只能回复转办给本处室的事项",
-                    "division staff only reply to what is forwarded to their division"
-                ),
-            ))
-        }
+        (_, Some(_)) => return division_staff_refusal(case, actor, kind),
         _ => {}
     }
     match kind {

@@ -50,11 +50,14 @@ fn staff(app: &TestApp) -> Staff {
 }
 
 /// Exactly the fields an administrator sees of a user: never a token or its hash.
-const USER_FIELDS: [&str; 9] = [
+const USER_FIELDS: [&str; 12] = [
     "agency",
+    "approval_level",
     "created_at",
     "disabled",
     "disabled_at",
+    "division",
+    "division_head",
     "email",
     "id",
     "last_used_on",

@@ -134,6 +134,12 @@ async fn a_template_that_fails_is_an_opaque_500_not_a_conflict() {
 async fn refusals_speak_the_language_asked_for_and_staff_default_to_the_configured_one() {
     let app = TestApp::spawn().await;
     let o = office(&app, "BJHD");
+    // A second head, so that the first may draft (a lone approver may not: issue 16).
+    app.add_user(
+        "王主任",
+        gongkai::domain::workflow::Role::Approver,
+        Some("BJHD"),
+    );
     let (id, _) = file_one(&app, "BJHD").await;
     o.clerk().act_ok(&id, Action::Accept, json!({})).await;
     let draft = json!({ "outcome": "disclosed", "reasoning": "可以公开" });

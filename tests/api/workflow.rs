@@ -239,7 +239,9 @@ async fn the_drafter_cannot_approve_and_wrong_steps_are_refused_with_what_is_all
             "withdraw",
             "ask_for_reasons",
             "record_challenge",
-            "record_challenge_result"
+            "record_challenge_result",
+            // Filed online: nobody handles it yet (issue 16).
+            "assign"
         ])
     );
     o.clerk().act_ok(&id, Action::Accept, json!({})).await;
@@ -254,11 +256,11 @@ async fn the_drafter_cannot_approve_and_wrong_steps_are_refused_with_what_is_all
         .await;
     assert_eq!(r.body["status"], "decision", "{}", r.body);
     // He may not approve his own draft (a longer period, art. 35, comes only after the
-    // applicant was asked for reasons).
-    assert_eq!(r.body["allowed_actions"], json!([]));
+    // applicant was asked for reasons); he may only hand the case to someone (issue 16).
+    assert_eq!(r.body["allowed_actions"], json!(["assign"]));
     let own = o.approver().act(&id, Action::Approve, json!({})).await;
     assert_problem(&own, 409, ProblemCode::DrafterCannotApprove);
-    assert_eq!(own.body["allowed_actions"], json!([]));
+    assert_eq!(own.body["allowed_actions"], json!(["assign"]));
     let clerk = o.clerk().act(&id, Action::Approve, json!({})).await;
     assert_problem(&clerk, 403, ProblemCode::RoleNotAllowed);
     let other = app.as_(&head2).act(&id, Action::Approve, json!({})).await;
