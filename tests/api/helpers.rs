@@ -65,22 +65,34 @@ impl Reply {
     }
 }
 
+/// The PostgreSQL URL the tests run on (`GONGKAI_TEST_POSTGRES_URL`), without TLS unless the
+/// URL asks for it: libpq's TLS is OpenSSL, whose clean-up at process exit races the closing of
+/// connections that the last tests' server workers still hold, and the test binary then dies
+/// of SIGSEGV in libcrypto after every test has passed (seen on the PostgreSQL run).
+fn postgres_base() -> Option<String> {
+    let base = std::env::var(PG_ENV).ok().filter(|b| !b.is_empty())?;
+    if base.contains("sslmode=") {
+        return Some(base);
+    }
+    let sep = if base.contains('?') { '&' } else { '?' };
+    Some(format!("{base}{sep}sslmode=disable"))
+}
+
 /// A fresh database URL for one test.
 fn fresh_database(dir: &std::path::Path) -> (String, Option<String>) {
-    match std::env::var(PG_ENV) {
-        Ok(base) if !base.is_empty() => {
+    match postgres_base() {
+        Some(base) => {
             let schema = format!("t_{}", uuid::Uuid::now_v7().simple());
             let mut conn =
                 PgConnection::establish(&base).expect("PostgreSQL for tests is reachable");
             conn.batch_execute(&format!("CREATE SCHEMA {schema}"))
                 .unwrap();
-            let sep = if base.contains('?') { '&' } else { '?' };
             (
-                format!("{base}{sep}options=-csearch_path%3D{schema}"),
+                format!("{base}&options=-csearch_path%3D{schema}"),
                 Some(schema),
             )
         }
-        _ => (
+        None => (
             format!("sqlite://{}", dir.join("gongkai.db").display()),
             None,
         ),
@@ -226,7 +238,7 @@ impl TestApp {
 
 impl Drop for TestApp {
     fn drop(&mut self) {
-        if let (Some(schema), Ok(base)) = (&self.pg_schema, std::env::var(PG_ENV)) {
+        if let (Some(schema), Some(base)) = (&self.pg_schema, postgres_base()) {
             if let Ok(mut conn) = PgConnection::establish(&base) {
                 let _ = conn.batch_execute(&format!("DROP SCHEMA {schema} CASCADE"));
             }
