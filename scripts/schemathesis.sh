@@ -340,6 +340,7 @@ stateful_runs=${SCHEMATHESIS_STATEFUL_RUNS:-4}
 #   written in JSON Schema, so the check would flag the API for having business rules.
 status=0
 run=0
+failed=()
 run_schemathesis() {
     run=$((run + 1))
     local report=()
@@ -360,7 +361,11 @@ run_schemathesis() {
         --workers "${SCHEMATHESIS_WORKERS:-2}" \
         --request-timeout 30 \
         --no-color \
-        "${report[@]}" || status=1
+        "${report[@]}" 2>&1 | tee "$tmp/run-$run.log" || {
+        status=1
+        failed+=("$run")
+    }
+    echo "$1 (seed $2)" >"$tmp/run-$run.name"
 }
 
 run_schemathesis examples,coverage,fuzzing "$seed"
@@ -398,4 +403,10 @@ if grep -E ' (ERROR|WARN) |"level":"(ERROR|WARN)"|panicked' "$tmp/server.log" |
     echo "schemathesis.sh: the server logged errors:" >&2
     head -n 50 "$tmp/server-errors.log" >&2
 fi
+# A failed run's report again at the very end, where a CI log's tail shows it.
+for n in "${failed[@]}"; do
+    echo
+    echo "schemathesis.sh: run $n, $(cat "$tmp/run-$n.name"), FAILED; its report:"
+    sed -n '/^=* \(FAILURES\|ERRORS\)/,$p' "$tmp/run-$n.log" | head -n 120
+done
 exit "$status"
