@@ -478,6 +478,12 @@ pub fn apply_within(
         Action::Forward(i) => inside::forward(s, i, limits)?,
         Action::ReplyToForwarding(i) => inside::reply_to_forwarding(s, i)?,
     }
+    // A draft waits for approval only while the case is in `decision`: any other step out of
+    // it (a return, a withdrawal, an approval for good) ends the chain.
+    if step.next.status() != Status::Decision {
+        step.next.approval_stage = None;
+        step.next.first_approved_by = None;
+    }
     Ok(Transition {
         case: step.next,
         payload: step.payload,

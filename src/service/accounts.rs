@@ -347,6 +347,13 @@ pub fn disable_user(
         {
             return Err(AccountError::LastUnboundAdmin);
         }
+        // Issue 16: nobody's leaving strands a draft or an extension request.
+        if let Some(agency) = &user.agency_id {
+            let id = user.id.to_string();
+            crate::service::divisions::refuse_stranding(conn, agency, |s| {
+                s.members.retain(|m| m.id != id)
+            })?;
+        }
         let at = at.naive_utc();
         staff::set_disabled(conn, &user.id, Some(at))?;
         Ok(User {

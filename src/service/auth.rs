@@ -124,8 +124,27 @@ fn record_use(conn: &mut DbConnection, user: &User) {
     }
 }
 
-/// Staff of the given roles only.
+/// Staff of the given roles only, of the office itself: a division's staff read only the cases
+/// forwarded to their division (domain::visibility), never the office's lists, notices,
+/// reports or registrations.
 pub fn require_staff<'a>(p: &'a Principal, roles: &[Role]) -> Result<&'a Staff, ServiceError> {
+    let s = require_staff_or_division(p, roles)?;
+    if s.division_id.is_some() {
+        return Err(ServiceError::Forbidden(
+            crate::domain::message::Message::new(
+                "处室工作人员只能查看和回复转办给本处室的申请",
+                "division staff only read and answer what is forwarded to their division",
+            ),
+        ));
+    }
+    Ok(s)
+}
+
+/// Staff of the given roles, a division's staff included (the queue confines them).
+pub fn require_staff_or_division<'a>(
+    p: &'a Principal,
+    roles: &[Role],
+) -> Result<&'a Staff, ServiceError> {
     match p.staff() {
         Some(s) if roles.contains(&s.role) => Ok(s),
         _ => Err(ServiceError::Forbidden(

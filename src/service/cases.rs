@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::auth::{authenticate, require_staff, Principal};
+use super::auth::{authenticate, require_staff_or_division, Principal};
 use super::clock::{deadlines_of, next_info, NextDeadlineInfo};
 use super::{FieldError, ServiceError, Services};
 use crate::db::cases::{CaseFilter, Cursor, Sort};
@@ -269,7 +269,8 @@ pub struct Page {
 pub fn list(services: &Services, token: Option<&str>, q: &Query) -> Result<Page, ServiceError> {
     let conn = &mut *services.conn()?;
     let principal = authenticate(conn, token)?;
-    let s = require_staff(
+    // The queue: a division's staff get their division's cases only (below).
+    let s = require_staff_or_division(
         &principal,
         &[Role::Clerk, Role::Approver, Role::Auditor, Role::Admin],
     )?;

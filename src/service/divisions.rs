@@ -186,6 +186,77 @@ pub fn set_handling(
     })
 }
 
+/// Refuses a change of the office's people that would leave a draft waiting at a level, or an
+/// extension request, with nobody left who may decide it (issue 16: a draft never gets stuck).
+/// `change` is the staffing as it would be after the change.
+pub fn refuse_stranding(
+    conn: &mut DbConnection,
+    agency_id: &str,
+    change: impl FnOnce(&mut crate::domain::handling::Staffing),
+) -> Result<(), ServiceError> {
+    use crate::db::schema::applications as a;
+    use crate::domain::case::Status;
+    use crate::domain::workflow::ExtensionState;
+    use diesel::prelude::*;
+    let agency = staff::agency_by_id(conn, agency_id)?;
+    let levels = u8::try_from(agency.approval_levels).unwrap_or(1);
+    let mut staffing = divisions::staffing(conn, agency_id)?;
+    change(&mut staffing);
+    type Waiting = (
+        String,
+        String,
+        Option<i32>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    );
+    let waiting: Vec<Waiting> = a::table
+        .filter(a::agency_id.eq(agency_id))
+        .filter(
+            a::status
+                .eq(Status::Decision)
+                .or(a::extension_state.eq(ExtensionState::Requested)),
+        )
+        .filter(a::status.ne_all(Status::TERMINAL))
+        .select((
+            a::tracking_number,
+            a::status,
+            a::approval_stage,
+            a::decision_drafted_by,
+            a::first_approved_by,
+            a::extension_requested_by,
+        ))
+        .load(conn)?;
+    for (tracking, status, stage, drafter, first, requester) in waiting {
+        let at = u8::try_from(stage.unwrap_or(1))
+            .unwrap_or(1)
+            .min(levels.max(1));
+        let excluded = [drafter.as_deref(), first.as_deref()];
+        let draft_stuck = status == Status::Decision.as_str()
+            && staffing
+                .approvers_at(levels, at, &excluded)
+                .next()
+                .is_none();
+        let extension_stuck = requester.is_some()
+            && !staffing.members.iter().any(|m| {
+                m.role == Role::Approver
+                    && m.division_id.is_none()
+                    && Some(&m.id) != requester.as_ref()
+            });
+        if draft_stuck || extension_stuck {
+            return Err(ServiceError::Conflict(
+                ProblemCode::NoEligibleApprover,
+                msg!(
+                    "{tracking} 正等待审批，这样改动后没有人可以审批它：请先安排其他审批人",
+                    "{tracking} waits for an approval that nobody could give after this change: \
+                     arrange another approver first"
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// A user's place inside the office as asked for: a division (by code) and whether they head
 /// it, and for approvers the level they approve at.
 #[derive(Debug, Clone, Default)]
@@ -308,7 +379,19 @@ pub fn place_user(
     let (division_id, head, level) =
         placement(conn, user.agency_id.as_deref(), user.role, p).map_err(ServiceError::Invalid)?;
     write_tx(conn, |conn| {
-        staff::set_placement(conn, &user.id, division_id.as_deref(), head, level)
+        // Nobody's move strands a waiting draft or extension request.
+        if let Some(agency) = &user.agency_id {
+            let id = user.id.to_string();
+            let (division, new_level) = (division_id.clone(), level);
+            refuse_stranding(conn, agency, |s| {
+                for m in s.members.iter_mut().filter(|m| m.id == id) {
+                    m.division_id = division.clone();
+                    m.approval_level = u8::try_from(new_level).unwrap_or(1);
+                }
+            })?;
+        }
+        staff::set_placement(conn, &user.id, division_id.as_deref(), head, level)?;
+        Ok::<_, ServiceError>(())
     })?;
     Ok(User {
         division_id,
@@ -347,7 +430,7 @@ pub mod api {
         principal: &Principal,
         code: &str,
     ) -> Result<Agency, ServiceError> {
-        let s = require_staff(
+        let s = super::super::auth::require_staff_or_division(
             principal,
             &[Role::Clerk, Role::Approver, Role::Auditor, Role::Admin],
         )?;

@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use super::auth::{authenticate, require_staff};
+use super::auth::authenticate;
 use super::{ServiceError, Services};
 use crate::db::{cases, staff};
 use crate::domain::workflow::Role;
@@ -38,7 +38,8 @@ pub fn applicant_history(
 ) -> Result<ApplicantHistory, ServiceError> {
     let conn = &mut *services.conn()?;
     let principal = authenticate(conn, token)?;
-    require_staff(
+    // A division's staff get 404 below, as for a case not theirs.
+    super::auth::require_staff_or_division(
         &principal,
         &[Role::Clerk, Role::Approver, Role::Auditor, Role::Admin],
     )?;

@@ -19,7 +19,8 @@ pub fn of_case(
 ) -> Result<Vec<NoticeRow>, ServiceError> {
     let conn = &mut *services.conn()?;
     let principal = authenticate(conn, token)?;
-    require_staff(&principal, STAFF)?;
+    // A division's staff get 404 from the case's visibility, as for a case not theirs.
+    super::auth::require_staff_or_division(&principal, STAFF)?;
     let case = super::cases::visible_part(
         conn,
         &principal,

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
-use super::auth::{authenticate, require_staff};
+use super::auth::authenticate;
 use super::{ServiceError, Services};
 use crate::db::{events, staff};
 use crate::domain::workflow::{ActionKind, Role};
@@ -79,7 +79,8 @@ pub fn document(
 ) -> Result<Option<Printed>, ServiceError> {
     let conn = &mut *services.conn()?;
     let principal = authenticate(conn, token)?;
-    require_staff(
+    // A division's staff get 404 from the case's visibility, as for a case not theirs.
+    super::auth::require_staff_or_division(
         &principal,
         &[Role::Clerk, Role::Approver, Role::Auditor, Role::Admin],
     )?;

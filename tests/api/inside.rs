@@ -429,3 +429,91 @@ async fn divisions_are_added_by_admins_listed_to_the_office_and_unique_in_it() {
     assert_eq!(list.body["items"][0]["members"][0]["name"], "钱处长");
     assert_eq!(list.body["items"][0]["members"][0]["head"], true);
 }
+
+#[actix_rt::test]
+async fn a_division_s_staff_reach_nothing_of_the_office_beyond_what_is_forwarded() {
+    let app = TestApp::spawn().await;
+    let o = office(&app, "BJHD");
+    let inside = set_up(&app);
+    let fgc = app.as_(&inside.fgc);
+    let mut paper = crate::helpers::filing("BJHD");
+    paper.as_object_mut().unwrap().remove("agency_code");
+    paper["channel"] = json!("in_person");
+    paper["received_on"] = json!("2026-11-25");
+    let r = fgc.post("/api/v1/registrations", &paper).await;
+    assert_problem(&r, 403, ProblemCode::Forbidden);
+    for path in [
+        "/api/v1/notices?status=failed",
+        "/api/v1/reports/annual/cases?agency=BJHD&year=2026&row=received&column=total",
+        "/api/v1/reports/annual?agency=BJHD&year=2026",
+        "/api/v1/audit/cases",
+    ] {
+        let r = fgc.get(path).await;
+        assert_eq!(r.status, 403, "{path}: {}", r.body);
+    }
+    // Nothing forwarded yet: an empty queue, and the office's cases are not theirs to open.
+    let (id, _) = file_one(&app, "BJHD").await;
+    let page = fgc.get("/api/v1/applications").await;
+    assert!(tracking_numbers(&page).is_empty());
+    assert_eq!(fgc.view(&id).await.status, 404);
+    // The office's own clerk still registers.
+    assert_eq!(
+        o.clerk().post("/api/v1/registrations", &paper).await.status,
+        201
+    );
+}
+
+#[actix_rt::test]
+async fn nobody_leaves_a_waiting_draft_without_an_approver_and_a_withdrawal_ends_the_chain() {
+    let app = TestApp::spawn().await;
+    let o = office(&app, "BJHD");
+    let inside = set_up(&app);
+    let (id, _) = file_one(&app, "BJHD").await;
+    o.clerk().act_ok(&id, Action::Accept, json!({})).await;
+    let draft = json!({ "outcome": "disclosed", "reasoning": "可以公开" });
+    o.clerk().act_ok(&id, Action::ProposeDecision, draft).await;
+    o.approver().act_ok(&id, Action::Approve, json!({})).await;
+    // The draft waits at level 2: its only approver cannot be disabled, nor moved to level 1.
+    let admin = app.as_(app.add_user("管理员", Role::Admin, None));
+    let leader = user_id(&app, "赵分管");
+    let r = admin
+        .post_empty(&format!("/api/v1/users/{leader}/disable"))
+        .await;
+    assert_problem(&r, 409, ProblemCode::NoEligibleApprover);
+    assert!(
+        r.body["detail"].as_str().unwrap().contains("BJHD-2026-"),
+        "{}",
+        r.body
+    );
+    let conn = &mut *app.services.conn().unwrap();
+    let down = Placement {
+        approval_level: Some(1),
+        ..Placement::default()
+    };
+    let moved = divisions::place_user(conn, &leader, &down);
+    assert!(
+        matches!(
+            moved,
+            Err(gongkai::service::ServiceError::Conflict(
+                ProblemCode::NoEligibleApprover,
+                _
+            ))
+        ),
+        "{moved:?}"
+    );
+    drop(inside);
+    // The applicant withdraws: nothing waits any more, and the leader may go.
+    let applicant_withdraws = o.clerk().act_ok(&id, Action::Withdraw, json!({})).await;
+    assert_eq!(
+        applicant_withdraws["handling"]["awaiting_approval_level"],
+        Value::Null
+    );
+    assert_eq!(
+        applicant_withdraws["handling"]["first_approved_by"],
+        Value::Null
+    );
+    let r = admin
+        .post_empty(&format!("/api/v1/users/{leader}/disable"))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+}
