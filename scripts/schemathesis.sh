@@ -9,8 +9,9 @@
 # Every run starts from a fresh database in a temporary directory, with one office (BJHD), a
 # clerk and an approver of it, and an auditor and an admin bound to none; about twenty cases are
 # then taken through the workflow over HTTP, to give the fuzzer cases in most states. The
-# clerk's token is sent to every operation but the audit endpoints (the auditor's) and the two
-# calendar uploads (the admin's), so that their 200s are reached too.
+# clerk's token is sent to every operation but the audit endpoints (the auditor's), and the two
+# calendar uploads, the staff accounts and adding a division (the admin's), so that their 2xx
+# are reached too. The office has one division (FGC).
 #
 # Environment:
 #   SCHEMATHESIS_VENV          the Python venv to use/create (default target/schemathesis-venv)
@@ -69,6 +70,9 @@ unset GONGKAI_SECRET_KEY
 # How applicants pay: without it the office may send no fee notice (409 payment_details_missing).
 "$bin" agency set-payment --agency BJHD --payee 北京市海淀区财政局 --channel 北京市非税收入缴费平台 \
     >>"$tmp/setup.log" 2>&1 || setup_failed "could not set the office's payment details"
+# A division (处室), for the division endpoints and the queue's `division` filter to find.
+"$bin" division add --agency BJHD --code FGC --name 法规处 >>"$tmp/setup.log" 2>&1 ||
+    setup_failed "could not add the division"
 # The token is the last line of `user add`'s output.
 add_user() {
     local out
@@ -270,6 +274,9 @@ max-steps = $stateful_steps
 [dictionaries.agency]
 values = ["BJHD"]
 
+[dictionaries.division]
+values = ["FGC"]
+
 [dictionaries.id_number]
 # A resident ID card and a unified social credit code with valid check characters; both are
 # also valid numbers for the other document types.
@@ -290,6 +297,7 @@ values = [2025, 2026]
 [parameters]
 "query.agency" = { dictionary = "agency", probability = 0.7 }
 "path.code" = { dictionary = "agency", probability = 0.7 }
+"query.division" = { dictionary = "division", probability = 0.5 }
 
 [[operations]]
 include-path-regex = "^/api/v1/reports/"
@@ -313,7 +321,7 @@ include-path-regex = "^/api/v1/audit/"
 headers = { Authorization = "Bearer $auditor" }
 
 [[operations]]
-include-operation-id = ["loadCalendarYear", "setLocalDaysOff"]
+include-operation-id = ["loadCalendarYear", "setLocalDaysOff", "createDivision"]
 headers = { Authorization = "Bearer $admin" }
 
 # Staff accounts are the admin's; the audit of calendar loads the auditor's.
