@@ -193,6 +193,9 @@ async fn web_inside_case_page_queue_and_a_division_that_sees_only_its_forwarding
         .assert_lacks("href=\"/console/register\"")
         .assert_lacks("href=\"/console/dashboard\"");
     assert_eq!(fg.get(&format!("/console/cases/{b}")).await.status, 404);
+    // Nor the office's registering or statistics pages.
+    assert_eq!(fg.get("/console/register").await.status, 403);
+    assert_eq!(fg.get("/console/dashboard").await.status, 403);
     let page = fg.get(&format!("/console/cases/{a}")).await;
     assert_eq!(page.status, 200, "{}", page.html);
     page.assert_has("2025年海淀区道路维修工程合同")
