@@ -203,7 +203,23 @@ pub(super) fn fields(kind: ActionKind, fill: &Fill<'_>) -> B {
             )
             .value(&today)
             .f("reply_summary", "答复要点", "textarea", false, ""),
-        A::ProposeDecision => decision_fields(),
+        A::ProposeDecision => {
+            let mut d = decision_fields();
+            if !fill.choices.replied_forwardings.is_empty() {
+                // The division's reply the draft follows (the page can pre-fill from it).
+                d = d.select(
+                    "from_forwarding",
+                    "依据的处室办理意见",
+                    false,
+                    fill.choices.replied_forwardings.clone(),
+                    "选择后记录本答复依据哪个处室的办理意见；点“内部办理”中的“据此拟定答复”可预填答复类型、理由和法律依据。",
+                );
+            }
+            d
+        }
+        A::Assign | A::Reassign | A::Forward | A::ReplyToForwarding => {
+            super::action_fields_inside::fields(kind, fill)
+        }
         A::Return | A::RefuseExtension => {
             b().f("reason", "理由", "textarea", true, "将告知拟稿人。")
         }
@@ -342,6 +358,10 @@ pub(super) fn help(kind: ActionKind) -> &'static str {
         A::StartConsultation => "征求第三方或其他机关意见的期间不计入答复期限。",
         A::Withdraw => "申请人撤回申请，案件结束。",
         A::AbandonNoCorrection | A::AbandonFeeUnpaid => "期限届满，视为放弃申请，案件结束。",
+        A::Assign => "指定本机关的一名经办人或审批人专门负责办理本案。",
+        A::Reassign => "改由他人承办，须写明理由。",
+        A::Forward => "请相关处室提出办理意见；内部期限不是法定期限，不影响答复期限的计算。",
+        A::ReplyToForwarding => "本处室对转办事项的办理意见，供公开工作机构拟定答复。",
         _ => "",
     }
 }

@@ -19,7 +19,8 @@ pub struct Field {
     pub id: String,
     pub label: &'static str,
     pub help: &'static str,
-    /// `text`, `textarea`, `date`, `number`, `checkbox`, `select`.
+    /// `text`, `textarea`, `date`, `number`, `checkbox`, `select`, `checkboxes` (one box per
+    /// option, all named `name`; `value` holds the ticked ones, one a line).
     pub input: &'static str,
     pub required: bool,
     pub options: Vec<(String, String)>,
@@ -58,6 +59,22 @@ pub struct Fill<'a> {
     pub today: NaiveDate,
     /// The refused action, its errors by input name, and the values typed.
     pub refused: Option<RefusedInput<'a>>,
+    /// Inside the office: whom a case may be assigned to, the divisions, the forwardings.
+    pub choices: Choices,
+}
+
+/// The choices of the forms for the handling inside the office (`assign`, `forward`,
+/// `reply_to_forwarding`, `propose_decision`'s `from_forwarding`), each (value, label).
+#[derive(Debug, Clone, Default)]
+pub struct Choices {
+    /// The office's own clerks and approvers (not divisions' staff), by user id.
+    pub handlers: Vec<(String, String)>,
+    /// The office's divisions, by code.
+    pub divisions: Vec<(String, String)>,
+    /// Forwardings still waiting for a reply (a division's staff: their own), by id.
+    pub open_forwardings: Vec<(String, String)>,
+    /// Forwardings replied to, by id (to draft the answer from one).
+    pub replied_forwardings: Vec<(String, String)>,
 }
 
 /// A form's values by input name, each entry of a list (`items[]`) under `items[]#0`, … so
@@ -88,6 +105,7 @@ pub fn input_labels(action: &str) -> BTreeMap<String, &'static str> {
         fee_fen: None,
         today: NaiveDate::default(),
         refused: None,
+        choices: Choices::default(),
     };
     super::action_fields::fields(kind, &fill)
         .fields
@@ -129,7 +147,20 @@ fn form(kind: ActionKind, fill: &Fill<'_>) -> ActionForm {
             } else {
                 f.name.clone()
             };
-            f.value = values.get(&key).cloned().unwrap_or_default();
+            f.value = if f.input == "checkboxes" {
+                // Every box ticked, one a line (the template marks each one found).
+                let ticked: Vec<&str> = values
+                    .iter()
+                    .filter(|(k, _)| {
+                        k.strip_prefix(f.name.as_str())
+                            .is_some_and(|r| r.starts_with('#'))
+                    })
+                    .map(|(_, v)| v.as_str())
+                    .collect();
+                format!("\n{}\n", ticked.join("\n"))
+            } else {
+                values.get(&key).cloned().unwrap_or_default()
+            };
         }
     }
     let error = refused.and_then(|(_, errors, _)| {
@@ -173,6 +204,7 @@ mod tests {
             fee_fen: None,
             today: NaiveDate::from_ymd_opt(2026, 11, 25).unwrap(),
             refused: None,
+            choices: Choices::default(),
         };
         let all: Vec<&str> = ActionKind::ALL.iter().map(|k| k.as_str()).collect();
         let forms = forms(&all, &fill);
@@ -208,6 +240,7 @@ mod tests {
             fee_fen: None,
             today: NaiveDate::from_ymd_opt(2026, 11, 25).unwrap(),
             refused: Some(("request_correction", &errors, &values)),
+            choices: Choices::default(),
         };
         let f = &forms(&["accept", "request_correction"], &fill)[1];
         assert!(f.open);

@@ -36,6 +36,9 @@ fn agency_value(a: &Agency) -> Value {
         payee => a.payee, account => a.payment_account, channel => a.payment_channel,
         prefix => a.letter_prefix, reconsideration_body => a.reconsideration_body,
         court => a.court,
+        approval_levels => a.approval_levels,
+        forwarding_working_days => a.forwarding_working_days,
+        divisions_see_applicant => a.divisions_see_applicant,
     }
 }
 
@@ -183,6 +186,17 @@ async fn set(
                 typed(&f, "reconsideration_body"),
                 typed(&f, "court"),
             ),
+            "handling" => {
+                // A number that is not one is refused by the range check (as 0).
+                let number = |name: &str| f.get(name).map(|v| v.parse::<i32>().unwrap_or(0));
+                let settings = crate::service::divisions::HandlingSettings {
+                    approval_levels: number("approval_levels"),
+                    forwarding_working_days: number("forwarding_working_days"),
+                    // An unticked box is not sent: the form always carries the others.
+                    divisions_see_applicant: Some(f.get("divisions_see_applicant").is_some()),
+                };
+                crate::service::divisions::set_handling(conn, &agency, &settings)
+            }
             _ => Err(ServiceError::Forbidden(Message::new(
                 "没有这项设置",
                 "there is no such setting",
@@ -192,6 +206,21 @@ async fn set(
     .await?;
     match done {
         Ok(_) => Ok(page::redirect("/console/admin/agencies?done=1")),
-        Err(e) => refused(&visitor, &services, &me, e.into(), &form, (&code, &part)).await,
+        Err(e) => {
+            let e = match e {
+                // Two levels without a level-2 approver: said in the page's words.
+                ServiceError::Conflict(crate::domain::problem_code::ProblemCode::NoEligibleApprover, _) => {
+                    ServiceError::Conflict(
+                        crate::domain::problem_code::ProblemCode::NoEligibleApprover,
+                        Message::new(
+                            "本机关还没有第二级审批人（分管领导），不能设为两级审批：请先在“用户”页面添加审批级别为第二级的审批人。",
+                            "the office has no level-2 approver yet",
+                        ),
+                    )
+                }
+                e => e,
+            };
+            refused(&visitor, &services, &me, e.into(), &form, (&code, &part)).await
+        }
     }
 }

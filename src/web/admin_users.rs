@@ -43,17 +43,28 @@ async fn draw(
     status: StatusCode,
     extra: Value,
 ) -> Result<HttpResponse, WebError> {
-    let (users, offices) = {
+    let (users, offices, divisions) = {
         let (services, staff) = (services.clone(), me.staff.clone());
         web::block(move || {
             let conn = &mut *services.conn()?;
             let users = admin::list_users(conn, Manager::Admin(&staff), None)?;
-            let offices: Vec<(String, String)> = admin::agencies(conn)?
+            let agencies: Vec<_> = admin::agencies(conn)?
                 .into_iter()
                 .filter(|a| staff.agency_id.as_ref().is_none_or(|o| *o == a.id))
+                .collect();
+            // Each office's divisions, for the new user's division select: (code, label).
+            let mut divisions: Vec<(String, String)> = Vec::new();
+            for a in &agencies {
+                for d in crate::db::divisions::of_agency(conn, &a.id)? {
+                    let label = format!("{}（{}，{}）", d.name, d.code, a.name);
+                    divisions.push((d.code, label));
+                }
+            }
+            let offices: Vec<(String, String)> = agencies
+                .into_iter()
                 .map(|a| (a.code.to_string(), a.name))
                 .collect();
-            Ok::<_, ServiceError>((users, offices))
+            Ok::<_, ServiceError>((users, offices, divisions))
         })
         .await??
     };
@@ -64,7 +75,7 @@ async fn draw(
         &services.key,
         Some(&me.principal),
         "console/admin_users.html",
-        context! { users => users, offices => offices, ..extra },
+        context! { users => users, offices => offices, divisions => divisions, ..extra },
     )
 }
 
@@ -73,6 +84,8 @@ fn user_value(u: &UserView) -> Value {
         id => u.id.to_string(), name => u.name, role => u.role.as_str(),
         role_label => page::role_label(u.role), agency => u.agency, email => u.email,
         disabled => u.disabled, last_used_on => u.last_used_on,
+        division => u.division, division_head => u.division_head,
+        approval_level => u.approval_level,
     }
 }
 

@@ -26,7 +26,7 @@ pub fn routes() -> Vec<PageRoute> {
 
 async fn inbox(visitor: Visitor, services: web::Data<Services>) -> Result<HttpResponse, WebError> {
     let me = visitor.staff(&services, &[Role::Approver]).await?;
-    let (drafts, extensions, more) = {
+    let (drafts, extensions, more, level) = {
         let services = services.clone();
         let me = me.clone();
         web::block(move || waiting(&services, &me)).await??
@@ -36,17 +36,46 @@ async fn inbox(visitor: Visitor, services: web::Data<Services>) -> Result<HttpRe
         &services.key,
         Some(&me.principal),
         "console/inbox.html",
-        context! { drafts => drafts, extensions => extensions, more => more, limit => LIMIT },
+        context! {
+            drafts => drafts, extensions => extensions, more => more, limit => LIMIT,
+            level => level.level, levels => level.levels,
+        },
     )
 }
 
-/// The drafts (cases in `decision`) and the open cases with an extension requested, each as
-/// the staff view of the case plus its clock.
+/// The level an approver acts at in their office (domain::handling::level_of: 1 in a
+/// one-level office), read from their user row and their office.
+struct Level {
+    level: u8,
+    levels: u8,
+}
+
+fn level_of(services: &Services, me: &SignedIn) -> Result<Level, ServiceError> {
+    let conn = &mut *services.conn()?;
+    let levels = match &me.staff.agency_id {
+        Some(a) => crate::db::staff::agency_by_id(conn, a)?.approval_levels,
+        None => 1,
+    };
+    let own = crate::domain::case::UserId::parse(&me.staff.id)
+        .map(|id| crate::db::staff::user_by_id(conn, &id))
+        .transpose()?
+        .flatten()
+        .map_or(1, |u| u.approval_level);
+    let levels = u8::try_from(levels).unwrap_or(1);
+    Ok(Level {
+        level: crate::domain::handling::level_of(levels, u8::try_from(own).unwrap_or(1)),
+        levels,
+    })
+}
+
+/// The drafts waiting at the approver's own level (cases in `decision`) and the open cases
+/// with an extension requested, each as the staff view of the case plus its clock.
 fn waiting(
     services: &Services,
     me: &SignedIn,
-) -> Result<(Vec<Value>, Vec<Value>, bool), ServiceError> {
+) -> Result<(Vec<Value>, Vec<Value>, bool, Level), ServiceError> {
     let credential = me.credential();
+    let level = level_of(services, me)?;
     let open: Vec<Status> = Status::ALL
         .iter()
         .copied()
@@ -54,31 +83,34 @@ fn waiting(
         .collect();
     // Both lists are filtered in the query (indexed by office and deadline), nearest deadline
     // first; an inbox longer than LIMIT says so.
-    let list = |statuses: Vec<Status>, extension_requested: bool| {
+    let list = |statuses: Vec<Status>, extension_requested: bool, awaiting_level: Option<u8>| {
         cases::list(
             services,
             credential,
             &cases::Query {
                 statuses,
                 extension_requested,
+                awaiting_level,
                 limit: LIMIT,
                 ..cases::Query::default()
             },
         )
     };
     let mut drafts = Vec::new();
-    let page = list(vec![Status::Decision], false)?;
+    // Only the drafts waiting at this approver's level: a level-2 leader does not see drafts
+    // the head of the unit has not approved yet, and the other way round.
+    let page = list(vec![Status::Decision], false, Some(level.level))?;
     let more_drafts = page.next_cursor.is_some();
     for item in page.items {
         drafts.push(shown(services, credential, item.case.id.as_str())?);
     }
     let mut extensions = Vec::new();
-    let page = list(open, true)?;
+    let page = list(open, true, None)?;
     let more_extensions = page.next_cursor.is_some();
     for item in page.items {
         extensions.push(shown(services, credential, item.case.id.as_str())?);
     }
-    Ok((drafts, extensions, more_drafts || more_extensions))
+    Ok((drafts, extensions, more_drafts || more_extensions, level))
 }
 
 /// A staff member's name for the id at `pointer` in the staff view (which carries ids).
@@ -122,6 +154,24 @@ fn shown(services: &Services, credential: Option<&str>, id: &str) -> Result<Valu
     out["extension_requester_name"] =
         json!(name_at(services, &out, "/internal/extension/requested_by")?);
     out["next_deadline_label"] = json!(v.next_deadline.as_ref().map(|n| n.kind.label()));
+    // The approval chain: the level the draft waits at, and who approved it at level 1, when.
+    let inside = v.extras.inside.as_ref();
+    out["awaiting_level"] = json!(inside.and_then(|i| i.awaiting_approval_level));
+    if let Some(first) = inside.and_then(|i| i.first_approved_by.as_ref()) {
+        let (_, events) = cases::history(services, credential, id)?;
+        let at = events
+            .iter()
+            .rev()
+            .find(|e| e.action == "approve" && e.actor_id.as_deref() == Some(first.id.as_str()))
+            .map(|e| {
+                e.occurred_at
+                    .and_utc()
+                    .with_timezone(&crate::domain::time::cst())
+                    .format("%Y年%-m月%-d日 %H:%M")
+                    .to_string()
+            });
+        out["first_approval"] = json!({ "name": first.name, "at": at });
+    }
     let can = |a: &str| v.allowed.contains(&a);
     out["can"] = json!({
         "approve": can("approve"),

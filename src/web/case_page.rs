@@ -9,15 +9,18 @@ use actix_web::{web, HttpResponse};
 use minijinja::{context, Value};
 use serde_json::json;
 
-use super::action_forms::{self, Fill};
+use super::action_forms::{self, Choices, Fill};
 use super::case_view;
 use super::form::Form;
 use super::page::{self, WebError};
 use super::session::{SignedIn, Visitor};
 use super::PageRoute;
 use crate::db::models::{Document, EventRow, NoticeRow};
+use crate::domain::handling::Staffing;
 use crate::domain::time::legal_date;
+use crate::domain::workflow::Role;
 use crate::http::views;
+use crate::service::inside::ForwardingInfo;
 use crate::service::{cases, clock, letters, outbox, ServiceError, Services};
 
 pub fn routes() -> Vec<PageRoute> {
@@ -42,11 +45,14 @@ pub struct Refused {
 struct Loaded {
     visible: cases::Visible,
     events: Vec<EventRow>,
-    clock: clock::CaseClock,
+    /// None for a division's staff (they open only the request and their forwardings).
+    clock: Option<clock::CaseClock>,
     notices: Vec<NoticeRow>,
     letter: Option<Document>,
     /// The draft as its letter would read if delivered today (before delivery only).
     preview: Option<String>,
+    /// The office's people and divisions (the office's own staff only), for the forms.
+    staffing: Option<Staffing>,
 }
 
 fn load(services: &Services, secret: &str, id: &str) -> Result<Loaded, ServiceError> {
@@ -54,7 +60,25 @@ fn load(services: &Services, secret: &str, id: &str) -> Result<Loaded, ServiceEr
     let visible = cases::get(services, credential, id)?;
     let case_id = visible.case.id.to_string();
     let (_, events) = cases::history(services, credential, &case_id)?;
-    let clock = clock::case_clock(services, credential, &case_id, services.now())?;
+    if visible.principal.division().is_some() {
+        // A division's staff: the request and their forwardings only (domain::visibility);
+        // the clock, notices, letter and office's staff are not theirs to read.
+        return Ok(Loaded {
+            visible,
+            events,
+            clock: None,
+            notices: Vec::new(),
+            letter: None,
+            preview: None,
+            staffing: None,
+        });
+    }
+    let clock = Some(clock::case_clock(
+        services,
+        credential,
+        &case_id,
+        services.now(),
+    )?);
     let notices = outbox::of_case(services, credential, &case_id)?;
     let letter = match letters::answer_letter(services, credential, &case_id) {
         Ok(doc) => Some(doc),
@@ -69,6 +93,10 @@ fn load(services: &Services, secret: &str, id: &str) -> Result<Loaded, ServiceEr
             crate::domain::time::legal_date(services.now()),
         )?,
     };
+    let staffing = Some(crate::db::divisions::staffing(
+        &mut *services.conn()?,
+        &visible.case.agency_id,
+    )?);
     Ok(Loaded {
         visible,
         events,
@@ -76,24 +104,46 @@ fn load(services: &Services, secret: &str, id: &str) -> Result<Loaded, ServiceEr
         notices,
         letter,
         preview,
+        staffing,
     })
+}
+
+/// The case page's query: `?from_forwarding=f1` draws the draft's form pre-filled from that
+/// division's reply (no script needed).
+#[derive(Debug, Default, serde::Deserialize)]
+struct ShowParams {
+    from_forwarding: Option<String>,
 }
 
 async fn show(
     visitor: Visitor,
     services: web::Data<Services>,
     id: web::Path<String>,
+    params: web::Query<ShowParams>,
 ) -> Result<HttpResponse, WebError> {
     let me = visitor.staff(&services, &[]).await?;
-    draw(
+    let prefill = params
+        .into_inner()
+        .from_forwarding
+        .filter(|f| !f.trim().is_empty());
+    draw_with(
         &visitor,
         &services,
         &me,
         id.into_inner(),
-        None,
+        Ask {
+            refused: None,
+            from_forwarding: prefill,
+        },
         StatusCode::OK,
     )
     .await
+}
+
+/// What the page is drawn with besides the case: a refused action, or a reply to draft from.
+struct Ask {
+    refused: Option<Refused>,
+    from_forwarding: Option<String>,
 }
 
 /// Draws the case page (also again after a refused action, with its errors beside its form).
@@ -105,18 +155,125 @@ pub async fn draw(
     refused: Option<Refused>,
     status: StatusCode,
 ) -> Result<HttpResponse, WebError> {
+    let ask = Ask {
+        refused,
+        from_forwarding: None,
+    };
+    draw_with(visitor, services, me, id, ask, status).await
+}
+
+async fn draw_with(
+    visitor: &Visitor,
+    services: &web::Data<Services>,
+    me: &SignedIn,
+    id: String,
+    ask: Ask,
+    status: StatusCode,
+) -> Result<HttpResponse, WebError> {
     let s = services.clone();
     let secret = me.secret.clone();
     let loaded = web::block(move || load(&s, &secret, &id)).await??;
-    let ctx = context_of(&loaded, legal_date(services.now()), refused.as_ref());
+    let prefill = match (&ask.refused, &ask.from_forwarding) {
+        (None, Some(f)) => prefilled(&loaded, f),
+        _ => None,
+    };
+    let refused = ask.refused.as_ref().or(prefill.as_ref());
+    let ctx = context_of(&loaded, legal_date(services.now()), refused);
+    // A division's staff get a page of their own: nothing of the office's file is drawn.
+    let template = if loaded.visible.principal.division().is_some() {
+        "console/case_division.html"
+    } else {
+        "console/case.html"
+    };
     page::html_status(
         status,
         visitor,
         &services.key,
         Some(&me.principal),
-        "console/case.html",
+        template,
         ctx,
     )
+}
+
+/// The draft's form filled from a division's reply (`from_forwarding`), drawn open, when the
+/// draft may be written now and the forwarding has a reply.
+fn prefilled(l: &Loaded, forwarding: &str) -> Option<Refused> {
+    let v = &l.visible;
+    if !v.allowed.contains(&"propose_decision") {
+        return None;
+    }
+    let f = v
+        .extras
+        .inside
+        .as_ref()?
+        .forwardings
+        .iter()
+        .find(|f| f.id == forwarding)?;
+    let reply = f.reply.as_ref()?;
+    let mut values = BTreeMap::from([
+        ("from_forwarding".to_owned(), f.id.clone()),
+        ("outcome".to_owned(), reply.outcome.as_str().to_owned()),
+        ("reasoning".to_owned(), reply.reasoning.clone()),
+    ]);
+    if let Some(basis) = &reply.legal_basis {
+        values.insert("legal_basis".to_owned(), basis.clone());
+    }
+    Some(Refused {
+        action: "propose_decision".to_owned(),
+        errors: BTreeMap::new(),
+        values,
+    })
+}
+
+/// The choices of the forms inside the office, from the staffing and the case's forwardings.
+fn choices(l: &Loaded) -> Choices {
+    let inside = l.visible.extras.inside.as_ref();
+    let forwardings = inside.map(|i| i.forwardings.as_slice()).unwrap_or_default();
+    let label = |f: &ForwardingInfo| {
+        format!(
+            "{} {}（{}转办）",
+            f.id,
+            f.division_name,
+            f.forwarded_on.format("%Y年%-m月%-d日")
+        )
+    };
+    let staffing = l.staffing.as_ref();
+    Choices {
+        handlers: staffing
+            .map(|s| {
+                s.members
+                    .iter()
+                    .filter(|m| s.can_handle(&m.id))
+                    .map(|m| {
+                        let role = if m.role == Role::Approver {
+                            "审批人"
+                        } else {
+                            "经办人"
+                        };
+                        (m.id.clone(), format!("{}（{role}）", m.name))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        divisions: staffing
+            .map(|s| {
+                s.divisions
+                    .iter()
+                    .map(|d| (d.code.clone(), format!("{}（{}）", d.name, d.code)))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        open_forwardings: forwardings
+            .iter()
+            .filter(|f| f.replied_on.is_none())
+            .map(|f| (f.id.clone(), label(f)))
+            .collect(),
+        replied_forwardings: forwardings
+            .iter()
+            .filter(|f| f.reply.is_some())
+            .map(|f| (f.id.clone(), label(f)))
+            .collect(),
+    }
 }
 
 fn context_of(l: &Loaded, today: chrono::NaiveDate, refused: Option<&Refused>) -> Value {
@@ -134,6 +291,7 @@ fn context_of(l: &Loaded, today: chrono::NaiveDate, refused: Option<&Refused>) -
         fee_fen: v.case.clock.fee.amount_fen,
         today,
         refused: refused.map(|r| (r.action.as_str(), &r.errors, &r.values)),
+        choices: choices(l),
     };
     let forms = action_forms::forms(&v.allowed, &fill);
     let done = |action: &str| l.events.iter().any(|e| e.action == action);
@@ -147,7 +305,9 @@ fn context_of(l: &Loaded, today: chrono::NaiveDate, refused: Option<&Refused>) -
         case => Value::from_serialize(&view),
         facts => case_view::facts(&v.case),
         badges => case_view::badges(&v.case, v.next_deadline.as_ref()),
-        timeline => case_view::timeline(&l.clock),
+        timeline => l.clock.as_ref().map(case_view::timeline),
+        inside => v.extras.inside.as_ref().map(case_view::inside),
+        sees_applicant => view.applicant.is_some(),
         events => Value::from_serialize(&events),
         notices => Value::from_serialize(l.notices.iter().map(case_view::notice).collect::<Vec<_>>()),
         letter => l.letter.as_ref().map(|d| Value::from_serialize(json!({

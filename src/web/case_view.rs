@@ -199,3 +199,51 @@ pub fn draft(d: Option<&Value>) -> Value {
         "withheld": withheld,
     })
 }
+
+/// The handling inside the office in words (service::inside, not computed again): the person
+/// handling the case, the approval chain, and each forwarding with its internal due day (never
+/// a statutory one), its late badge and the division's reply.
+pub fn inside(i: &crate::service::inside::Inside) -> Value {
+    let forwardings: Vec<Value> = i
+        .forwardings
+        .iter()
+        .map(|f| {
+            let reply = f.reply.as_ref().map(|r| {
+                json!({
+                    "outcome": r.outcome.label(),
+                    "reasoning": r.reasoning,
+                    "legal_basis": r.legal_basis,
+                    "documents": r.documents,
+                    "withheld": r.withheld.iter().map(|w| json!({
+                        "part": w.part, "ground": w.ground.label(),
+                        "legal_basis": w.legal_basis, "reasoning": w.reasoning,
+                    })).collect::<Vec<_>>(),
+                })
+            });
+            json!({
+                "id": f.id,
+                "division": f.division,
+                "division_name": f.division_name,
+                "asked": f.asked,
+                "forwarded_on": f.forwarded_on,
+                "due_on": f.due_on,
+                "replied_on": f.replied_on,
+                "late": f.late,
+                "late_text": match (f.late, f.replied_on) {
+                    (false, _) => None,
+                    (true, None) => Some("内部逾期"),
+                    (true, Some(_)) => Some("逾期回复"),
+                },
+                "reply": reply,
+            })
+        })
+        .collect();
+    json!({
+        "assignee": i.assignee.as_ref().map(|p| &p.name),
+        "approval_levels": i.approval_levels,
+        "awaiting_level": i.awaiting_approval_level,
+        "first_approved_by": i.first_approved_by.as_ref().map(|p| &p.name),
+        "internal_due_on": i.internal_due_on,
+        "forwardings": forwardings,
+    })
+}

@@ -32,6 +32,14 @@ pub struct QueueParams {
     cursor: Option<String>,
     /// Rows a page (1 to 200; default 50), as the API's `limit`.
     limit: Option<String>,
+    /// Inside the office: `me` (我承办的) or `none` (未分配).
+    assignee: Option<String>,
+    /// Cases forwarded to this division (its code).
+    division: Option<String>,
+    /// An open internal due day within this many working days (overdue ones included).
+    internal_due_within: Option<String>,
+    /// Only cases with a division's reply overdue.
+    internal_overdue: Option<String>,
 }
 
 const PAGE_SIZE: i64 = 50;
@@ -74,6 +82,25 @@ impl QueueParams {
                 }
             },
         };
+        let internal_due_within = match given(&self.internal_due_within) {
+            None => None,
+            Some(n) => match n.parse::<u32>() {
+                Ok(n) if n <= 250 => Some(n),
+                _ => {
+                    errors.push("“内部期限几个工作日内到期”须为 0 至 250 的整数".to_owned());
+                    None
+                }
+            },
+        };
+        let assignee = match given(&self.assignee) {
+            None => None,
+            Some("me") => Some(cases::AssigneeFilter::Me),
+            Some("none") => Some(cases::AssigneeFilter::Nobody),
+            Some(_) => {
+                errors.push("请选择“我承办的”或“未分配”".to_owned());
+                None
+            }
+        };
         let text = given(&self.q).map(str::to_owned);
         if text.as_ref().is_some_and(|t| t.chars().count() > 200) {
             errors.push("搜索文字最多 200 个字符".to_owned());
@@ -103,6 +130,10 @@ impl QueueParams {
             limit,
             due_within,
             overdue: given(&self.overdue).map(|_| true),
+            assignee,
+            division: given(&self.division).map(str::to_owned),
+            internal_due_within,
+            internal_overdue: given(&self.internal_overdue).map(|_| true),
             sort,
             ..cases::Query::default()
         })
@@ -118,6 +149,10 @@ impl QueueParams {
             ("q", &self.q),
             ("sort", &self.sort),
             ("limit", &self.limit),
+            ("assignee", &self.assignee),
+            ("division", &self.division),
+            ("internal_due_within", &self.internal_due_within),
+            ("internal_overdue", &self.internal_overdue),
         ];
         pairs
             .iter()
@@ -134,6 +169,10 @@ impl QueueParams {
             agency => given(&self.agency),
             q => given(&self.q),
             sort => given(&self.sort).unwrap_or("deadline"),
+            assignee => given(&self.assignee),
+            division => given(&self.division),
+            internal_due_within => given(&self.internal_due_within),
+            internal_overdue => given(&self.internal_overdue).is_some(),
         }
     }
 }
@@ -164,7 +203,25 @@ fn rows(page: &cases::Page) -> Vec<serde_json::Value> {
                 Vec::new(),
                 None,
             );
+            let inside = i.extras.inside.as_ref();
+            // The divisions consulted, each with its own late badge (内部逾期, never the
+            // statutory 已逾期).
+            let forwarded: Vec<serde_json::Value> = inside
+                .map(|x| x.forwardings.as_slice())
+                .unwrap_or_default()
+                .iter()
+                .map(|f| {
+                    json!({
+                        "name": f.division_name,
+                        "replied": f.replied_on.is_some(),
+                        "overdue": f.late && f.replied_on.is_none(),
+                    })
+                })
+                .collect();
             json!({
+                "assignee": inside.and_then(|x| x.assignee.as_ref()).map(|p| &p.name),
+                "forwarded": forwarded,
+                "internal_due_on": inside.and_then(|x| x.internal_due_on),
                 "id": v.id,
                 "tracking_number": v.tracking_number,
                 "agency_code": v.agency_code,
@@ -215,6 +272,24 @@ async fn queue(
         }
         Err(errors) => (Vec::new(), None, errors),
     };
+    // The office's divisions for the filter (the office's own staff; a division's staff see
+    // their division's cases only, so the filter is not offered to them).
+    let divisions: Vec<(String, String)> = match (&me.staff.agency_id, &me.staff.division_id) {
+        (Some(agency), None) => {
+            let (s, agency) = (services.clone(), agency.clone());
+            web::block(move || {
+                let conn = &mut *s.conn()?;
+                Ok::<_, crate::service::ServiceError>(
+                    crate::db::divisions::of_agency(conn, &agency)?
+                        .into_iter()
+                        .map(|d| (d.code, d.name))
+                        .collect(),
+                )
+            })
+            .await??
+        }
+        _ => Vec::new(),
+    };
     let link = params.link();
     let next_link = next.map(|c| {
         let sep = if link.is_empty() { "" } else { "&" };
@@ -233,6 +308,8 @@ async fn queue(
             filters => params.values(),
             statuses => statuses(),
             unbound => me.staff.agency_id.is_none(),
+            divisions => divisions,
+            division_staff => me.staff.division_id.is_some(),
         },
     )
 }

@@ -134,7 +134,7 @@ async fn show(
     services: web::Data<Services>,
     q: web::Query<Params>,
 ) -> Result<HttpResponse, WebError> {
-    let me = visitor.staff(&services, &[]).await?;
+    let me = visitor.office_staff(&services, &[]).await?;
     let (s, m, asked) = (services.clone(), me.clone(), q.into_inner().agency);
     let (d, offices) = web::block(move || {
         let offices = super::auditor::offices(&s, m.staff.agency_id.as_deref())?;

@@ -4,11 +4,13 @@
 //! same rules decide what each person may see and do.
 
 pub mod action_fields;
+mod action_fields_inside;
 mod action_fields_records;
 pub mod action_forms;
 pub mod actions;
 pub mod admin;
 pub mod admin_calendar;
+pub mod admin_divisions;
 pub mod admin_users;
 pub mod approver;
 pub mod assets;
@@ -52,6 +54,7 @@ fn routes() -> Vec<PageRoute> {
         report::routes(),
         admin::routes(),
         admin_users::routes(),
+        admin_divisions::routes(),
         admin_calendar::routes(),
         dashboard::routes(),
     ]

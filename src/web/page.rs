@@ -152,6 +152,8 @@ fn me(principal: Option<&Principal>) -> Value {
             role => s.role.as_str(),
             role_label => role_label(s.role),
             staff => true,
+            // A division's staff: their menu holds their queue only.
+            division => s.division_id.is_some(),
         },
         Some(Principal::Applicant { .. }) => context! { applicant => true },
         None => Value::from(()),

@@ -73,7 +73,7 @@ fn draw(
 }
 
 async fn show(visitor: Visitor, services: web::Data<Services>) -> Result<HttpResponse, WebError> {
-    let me = visitor.staff(&services, &[Role::Clerk]).await?;
+    let me = visitor.office_staff(&services, &[Role::Clerk]).await?;
     let mut values = BTreeMap::new();
     values.insert(
         "received_on".to_owned(),
@@ -95,7 +95,7 @@ async fn submit(
     services: web::Data<Services>,
     form: Form,
 ) -> Result<HttpResponse, WebError> {
-    let me = visitor.staff(&services, &[Role::Clerk]).await?;
+    let me = visitor.office_staff(&services, &[Role::Clerk]).await?;
     visitor.check_csrf(&services.key, form.csrf())?;
     let body = form.to_json(&[], &[]);
     let parsed = crate::http::collect::checked(body, <Registration as forms::Form>::cross_check);

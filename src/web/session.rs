@@ -229,6 +229,20 @@ impl Visitor {
         })
     }
 
+    /// `staff`, for the office's own staff only: a division's staff (处室) work on what is
+    /// forwarded to them, not on the office's registering or statistics (403).
+    pub async fn office_staff(
+        &self,
+        services: &web::Data<Services>,
+        roles: &[Role],
+    ) -> Result<SignedIn, WebError> {
+        let me = self.staff(services, roles).await?;
+        if me.staff.division_id.is_some() {
+            return Err(WebError::Forbidden);
+        }
+        Ok(me)
+    }
+
     /// The applicant whose tracking page this session opened, with the session's secret;
     /// otherwise back to the tracking form.
     pub async fn applicant(

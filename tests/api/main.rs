@@ -37,6 +37,7 @@ mod validation;
 mod visibility;
 mod web_console;
 mod web_forms;
+mod web_inside;
 mod web_public;
 mod web_sign_in;
 mod web_staff;
