@@ -371,7 +371,10 @@ fn internal_alerts(
         };
         let assignee = case.handling.assignee_id.as_deref();
         let division = office.division(&fw.division_id);
-        let (answer_kind, answer_due) = office_deadline(case).unzip();
+        // The statutory answer date, so the office sees how much time is left after the reply.
+        let (answer_kind, answer_due) = office_deadline(case)
+            .filter(|(k, _)| *k == DeadlineKind::Answer)
+            .unzip();
         // Each person once, the division's staff first; the assignee of the case too.
         let mut told: HashSet<&str> = HashSet::new();
         let recipients = office.people.iter().filter_map(|p| {
