@@ -21,6 +21,7 @@ mod faults;
 mod golden;
 mod hardening;
 mod helpers;
+mod inside_mail;
 mod intake;
 mod listing;
 mod mail;
