@@ -393,7 +393,9 @@ fn console_link(services: &Services, case: &ApplicationRow) -> Value {
         .as_deref()
         .map(|u| u.trim().trim_end_matches('/'))
         .filter(|u| !u.is_empty())
-        .map_or(Value::Null, |u| json!(format!("{u}/console/cases/{}", case.id)))
+        .map_or(Value::Null, |u| {
+            json!(format!("{u}/console/cases/{}", case.id))
+        })
 }
 
 /// The active staff of a division who have an address.
@@ -424,7 +426,11 @@ fn forwarded(
     let agency = staff::agency_by_id(conn, &case.agency_id)?;
     let labels: Vec<&str> = step.payload["forwardings"]
         .as_array()
-        .map(|l| l.iter().filter_map(|f| f["forwarding_id"].as_str()).collect())
+        .map(|l| {
+            l.iter()
+                .filter_map(|f| f["forwarding_id"].as_str())
+                .collect()
+        })
         .unwrap_or_default();
     let rows = crate::db::forwardings::of_case(conn, &case.id)?;
     let link = console_link(services, case);
@@ -457,7 +463,10 @@ fn forwarded(
                 template: "case_forwarded",
                 to,
                 role: person.role.as_str(),
-                dedup_key: format!("{}:{}:case_forwarded:{}:{}", case.id, step.seq, fw.label, person.id),
+                dedup_key: format!(
+                    "{}:{}:case_forwarded:{}:{}",
+                    case.id, step.seq, fw.label, person.id
+                ),
                 agency_id: &case.agency_id,
                 application_id: Some(&case.id),
             };
@@ -486,7 +495,11 @@ fn assigned(
     else {
         return Ok(());
     };
-    let Some(to) = person.email.as_deref().filter(|_| person.disabled_at.is_none()) else {
+    let Some(to) = person
+        .email
+        .as_deref()
+        .filter(|_| person.disabled_at.is_none())
+    else {
         return Ok(());
     };
     let by = events::for_application(conn, &case.id)?

@@ -240,7 +240,11 @@ impl Office<'_> {
             // A division's staff: what is forwarded to their division and still open, due
             // within the horizon or overdue; nothing else of the office.
             d.division = self.division(division).map(|d| d.name.clone());
-            for fw in self.forwardings.iter().filter(|f| f.division_id == division) {
+            for fw in self
+                .forwardings
+                .iter()
+                .filter(|f| f.division_id == division)
+            {
                 let Some(case) = self.case(&fw.application_id) else {
                     continue;
                 };

@@ -92,9 +92,9 @@ fn mail_to(inbox: &[Received], to: &str, prefix: &str) -> Vec<(String, String)> 
         .collect()
 }
 
-const DECISION: fn() -> Value = || {
+fn decision() -> Value {
     json!({ "outcome": "disclosed", "reasoning": "经审查予以公开", "public_location": "本机关门户网站" })
-};
+}
 
 #[actix_rt::test]
 async fn each_person_is_told_only_what_is_theirs() {
@@ -170,7 +170,8 @@ async fn each_person_is_told_only_what_is_theirs() {
         .act_ok(&x, Action::Assign, json!({ "assignee_id": handler.id }))
         .await;
     assert_eq!(r["status"], "accepted", "{r}");
-    let forward = json!({ "divisions": ["FGC", "CWC"], "asked": "请提出是否公开的意见，并说明依据" });
+    let forward =
+        json!({ "divisions": ["FGC", "CWC"], "asked": "请提出是否公开的意见，并说明依据" });
     let r = as_(&clerk).act_ok(&x, Action::Forward, forward).await;
     let due: NaiveDate = r["handling"]["forwardings"][0]["due_on"]
         .as_str()
@@ -179,22 +180,20 @@ async fn each_person_is_told_only_what_is_theirs() {
         .parse()
         .unwrap();
     let reply = json!({ "outcome": "disclosed", "reasoning": "不涉及财务秘密，可以公开" });
-    as_(&cwc)
-        .act_ok(&x, Action::ReplyToForwarding, reply)
-        .await;
+    as_(&cwc).act_ok(&x, Action::ReplyToForwarding, reply).await;
     for id in [&w, &v, &u] {
         let me = json!({ "assignee_id": clerk.id });
         as_(&clerk).act_ok(id, Action::Assign, me).await;
     }
     for id in [&w, &v] {
         as_(&clerk)
-            .act_ok(id, Action::ProposeDecision, DECISION())
+            .act_ok(id, Action::ProposeDecision, decision())
             .await;
     }
     let r = as_(&head).act_ok(&v, Action::Approve, json!({})).await;
     assert_eq!(r["status"], "decision", "{r}");
     as_(&head)
-        .act_ok(&u, Action::ProposeDecision, DECISION())
+        .act_ok(&u, Action::ProposeDecision, decision())
         .await;
     let t = |id: &str| tracking(&app, id);
     let (tx, tz, tw, tv, tu) = (t(&x), t(&z), t(&w), t(&v), t(&u));
@@ -206,9 +205,9 @@ async fn each_person_is_told_only_what_is_theirs() {
     assert_eq!(assigned.len(), 1, "{assigned:?}");
     assert!(assigned[0].0.contains(&tx), "{assigned:?}");
     assert!(
-        assigned[0].1.contains(&format!(
-            "https://gongkai.example.gov.cn/console/cases/{x}"
-        )),
+        assigned[0]
+            .1
+            .contains(&format!("https://gongkai.example.gov.cn/console/cases/{x}")),
         "{}",
         assigned[0].1
     );
@@ -228,7 +227,11 @@ async fn each_person_is_told_only_what_is_theirs() {
         assert!(!body.contains("王五"), "{body}");
     }
     for p in [&clerk, &head, &leader, &handler] {
-        assert!(mail_to(&inbox, p.email, "【转办】").is_empty(), "{}", p.email);
+        assert!(
+            mail_to(&inbox, p.email, "【转办】").is_empty(),
+            "{}",
+            p.email
+        );
     }
 
     // The working day after 法规处's internal due day: an alert to the division and to the
@@ -308,7 +311,10 @@ async fn each_person_is_told_only_what_is_theirs() {
     let (s, b) = only(&fgc, &[&tx]);
     assert!(s.contains("转办法规处待回复1件，其中逾期1件"), "{s}");
     assert!(!b.contains("王五"), "{b}");
-    assert!(b.contains("2025年海淀区道路维修工程合同"), "the request: {b}");
+    assert!(
+        b.contains("2025年海淀区道路维修工程合同"),
+        "the request: {b}"
+    );
     // 财务处 replied: nothing for it.
     assert!(digest(&cwc).is_none());
     // The head of the unit: W at level 1; not V (they approved it at level 1), not U (their
@@ -333,10 +339,7 @@ async fn each_person_is_told_only_what_is_theirs() {
     let rows = r.body.as_array().unwrap();
     let row = |n: &str| rows.iter().find(|c| c["tracking_number"] == n).unwrap();
     assert_eq!(row(&tx)["assignee"], "孙承办");
-    assert_eq!(
-        row(&tx)["divisions_consulted"],
-        format!("FGC:;CWC:{today}")
-    );
+    assert_eq!(row(&tx)["divisions_consulted"], format!("FGC:;CWC:{today}"));
     assert_eq!(row(&tz)["assignee"], Value::Null);
     assert_eq!(row(&tz)["divisions_consulted"], "");
     assert_eq!(row(&tw)["assignee"], "王经办");
