@@ -107,6 +107,7 @@ pub fn open_services(
         calendars,
         templates,
         clock: Default::default(),
+        public_url: None,
     })
 }
 
@@ -206,6 +207,7 @@ impl Application {
             settings.pool_size,
         )?;
         services.clock = settings.clock.clone();
+        services.public_url = settings.web.public_url.clone();
         if let Some(dir) = settings
             .mail
             .as_ref()

@@ -132,6 +132,7 @@ pub fn serve(url: DatabaseUrl, key: SecretKey, a: &ServeArgs) -> anyhow::Result<
                 .is_some_and(|u| u.trim().to_ascii_lowercase().starts_with("https://")),
             session_idle: chrono::Duration::minutes(i64::from(a.session_idle_minutes.max(1))),
             trusted_proxies: a.trust_forwarded,
+            public_url: a.public_url.clone(),
         },
     };
     actix_web::rt::System::new().block_on(async {

@@ -6,6 +6,8 @@
 //! so an export can be verified offline. Identity numbers never appear: events carry them
 //! masked, and the case list does not carry them at all.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
@@ -15,7 +17,9 @@ use crate::db::models::{ApplicationRow, EventRow};
 use crate::db::schema::{agencies, applications as a, events as e};
 use crate::db::DbConnection;
 use crate::domain::audit::timestamp;
-use crate::domain::case::{ApplicantKind, Channel, OrganisationType, Outcome, Status};
+use crate::domain::case::{
+    ApplicantKind, ApplicationId, Channel, OrganisationType, Outcome, Status,
+};
 use crate::domain::clock::{self, DeadlineKind, DeadlineState};
 use crate::domain::time::legal_date;
 
@@ -276,6 +280,10 @@ pub struct CaseLine {
     pub next_deadline_on: Option<NaiveDate>,
     pub fee_amount_fen: Option<i64>,
     pub fee_paid_on: Option<NaiveDate>,
+    /// Inside the office (issue 16; new columns go at the end): the assignee's name, and the
+    /// divisions consulted with their reply dates, `FGC:2026-03-05;CWC:` (empty: no reply yet).
+    pub assignee: Option<String>,
+    pub divisions_consulted: String,
 }
 
 /// Which cases: one office (or all), received in one year (or any).
@@ -318,8 +326,11 @@ pub fn cases(
         let page: Vec<(ApplicationRow, String)> = q.load(conn)?;
         let Some(last) = page.last() else { break };
         after = last.0.id.to_string();
+        let ids: Vec<ApplicationId> = page.iter().map(|(r, _)| r.id.clone()).collect();
+        let mut inside = Inside::of(conn, &ids)?;
         let mut lines = Vec::with_capacity(page.len());
         for (row, code) in page {
+            let (assignee, divisions_consulted) = inside.take(&row);
             let cal = cals.get(conn, &row.agency_id)?;
             let case = row.case()?;
             // A closed case's deadlines are those it closed with (RULES §8), never recomputed.
@@ -368,6 +379,8 @@ pub fn cases(
                 next_deadline_on: row.clock.next.on,
                 fee_amount_fen: row.clock.fee.amount_fen,
                 fee_paid_on: row.clock.fee.paid_on,
+                assignee,
+                divisions_consulted,
             });
         }
         let chunk = encode(&lines, format, n == 0)?;
@@ -381,6 +394,79 @@ pub fn cases(
     }
     finish(format, n, sink);
     Ok(n)
+}
+
+/// Who handles each case of a page and which divisions were consulted, read once a page.
+pub(super) struct Inside {
+    names: HashMap<String, String>,
+    consulted: HashMap<ApplicationId, String>,
+    assignees: HashMap<ApplicationId, Option<String>>,
+}
+
+impl Inside {
+    /// For the cases `ids` (a page of an export, a cell's list).
+    pub(super) fn of(conn: &mut DbConnection, ids: &[ApplicationId]) -> QueryResult<Self> {
+        use crate::db::schema::{divisions as d, users as u};
+        let mut assignees: HashMap<ApplicationId, Option<String>> = HashMap::new();
+        for chunk in ids.chunks(500) {
+            let rows: Vec<(ApplicationId, Option<String>)> = a::table
+                .filter(a::id.eq_any(chunk))
+                .select((a::id, a::assignee_id))
+                .load(conn)?;
+            assignees.extend(rows);
+        }
+        let mut people: Vec<&String> = assignees.values().flatten().collect();
+        people.sort_unstable();
+        people.dedup();
+        let mut names = HashMap::new();
+        for chunk in people.chunks(500) {
+            let rows: Vec<(String, String)> = u::table
+                .filter(u::id.eq_any(chunk))
+                .select((u::id, u::name))
+                .load(conn)?;
+            names.extend(rows);
+        }
+        let forwardings = crate::db::forwardings::of_cases(conn, ids)?;
+        let mut division_ids: Vec<&String> = forwardings.iter().map(|f| &f.division_id).collect();
+        division_ids.sort_unstable();
+        division_ids.dedup();
+        let codes: HashMap<String, String> = d::table
+            .filter(d::id.eq_any(division_ids))
+            .select((d::id, d::code))
+            .load::<(String, String)>(conn)?
+            .into_iter()
+            .collect();
+        let mut consulted: HashMap<ApplicationId, String> = HashMap::new();
+        for fw in &forwardings {
+            let code = codes.get(&fw.division_id).map_or("?", String::as_str);
+            let replied = fw.replied_on.map(|d| d.to_string()).unwrap_or_default();
+            let cell = consulted.entry(fw.application_id.clone()).or_default();
+            if !cell.is_empty() {
+                cell.push(';');
+            }
+            cell.push_str(&format!("{code}:{replied}"));
+        }
+        Ok(Self {
+            names,
+            consulted,
+            assignees,
+        })
+    }
+
+    /// The assignee's name and the divisions consulted (`FGC:2026-03-05;CWC:`) of one case.
+    pub(super) fn take(&mut self, row: &ApplicationRow) -> (Option<String>, String) {
+        self.take_id(&row.id)
+    }
+
+    pub(super) fn take_id(&mut self, id: &ApplicationId) -> (Option<String>, String) {
+        let assignee = self
+            .assignees
+            .get(id)
+            .cloned()
+            .flatten()
+            .map(|a| self.names.get(&a).cloned().unwrap_or(a));
+        (assignee, self.consulted.remove(id).unwrap_or_default())
+    }
 }
 
 /// The first and last day of a year the calendar covers.

@@ -49,6 +49,8 @@ pub struct Services {
     pub writer: Option<std::sync::Arc<crate::db::group_commit::GroupCommit>>,
     /// "Now": the system clock, or a test's.
     pub clock: clock_source::Clock,
+    /// The service's public address, for links to the console in staff e-mails; none, no link.
+    pub public_url: Option<String>,
 }
 
 impl Services {

@@ -245,6 +245,13 @@ pub fn for_step(
         seq,
         deadlines,
     } = *step;
+    match kind {
+        ActionKind::Forward => return forwarded(conn, services, case, step, now),
+        ActionKind::Assign | ActionKind::Reassign => {
+            return assigned(conn, services, case, step, now)
+        }
+        _ => {}
+    }
     let Some((template, recipient)) = template_for(kind) else {
         return Ok(());
     };
@@ -373,6 +380,147 @@ pub fn access_token(
         to: email,
         role: "applicant",
         dedup_key: format!("{}:{seq}:access_token", case.id),
+        agency_id: &case.agency_id,
+        application_id: Some(&case.id),
+    };
+    write(conn, services, out, &ctx, now)
+}
+
+/// A link to the case's page in the staff console, when the service knows its public address.
+fn console_link(services: &Services, case: &ApplicationRow) -> Value {
+    services
+        .public_url
+        .as_deref()
+        .map(|u| u.trim().trim_end_matches('/'))
+        .filter(|u| !u.is_empty())
+        .map_or(Value::Null, |u| {
+            json!(format!("{u}/console/cases/{}", case.id))
+        })
+}
+
+/// The active staff of a division who have an address.
+fn division_staff(
+    conn: &mut DbConnection,
+    division_id: &str,
+) -> Result<Vec<crate::db::models::User>, ServiceError> {
+    use crate::db::schema::users;
+    use diesel::prelude::*;
+    Ok(users::table
+        .filter(users::division_id.eq(division_id))
+        .filter(users::disabled_at.is_null())
+        .filter(users::email.is_not_null())
+        .order(users::id.asc())
+        .load(conn)?)
+}
+
+/// `forward`: each division's staff with an address hear what is asked and by when (the
+/// division then acts without waiting for the next digest). Never the applicant's identity
+/// unless the office lets its divisions see it.
+fn forwarded(
+    conn: &mut DbConnection,
+    services: &Services,
+    case: &ApplicationRow,
+    step: &Stepped<'_>,
+    now: DateTime<Utc>,
+) -> Result<(), ServiceError> {
+    let agency = staff::agency_by_id(conn, &case.agency_id)?;
+    let labels: Vec<&str> = step.payload["forwardings"]
+        .as_array()
+        .map(|l| {
+            l.iter()
+                .filter_map(|f| f["forwarding_id"].as_str())
+                .collect()
+        })
+        .unwrap_or_default();
+    let rows = crate::db::forwardings::of_case(conn, &case.id)?;
+    let link = console_link(services, case);
+    for fw in rows.iter().filter(|f| labels.contains(&f.label.as_str())) {
+        let division = crate::db::divisions::by_id(conn, &fw.division_id)?;
+        let applicant = agency
+            .divisions_see_applicant
+            .then(|| case.applicant.name.clone());
+        for person in division_staff(conn, &fw.division_id)? {
+            let Some(to) = person.email.as_deref() else {
+                continue;
+            };
+            let ctx = json!({
+                "agency": { "name": agency.name },
+                "person": person.name,
+                "division": division.as_ref().map(|d| d.name.as_str()),
+                "division_code": division.as_ref().map(|d| d.code.as_str()),
+                "forwarding_id": fw.label,
+                "asked": fw.asked,
+                "forwarded_on": fw.forwarded_on,
+                "due_on": fw.due_on,
+                "link": link,
+                "case": {
+                    "tracking_number": case.tracking_number,
+                    "applicant_name": applicant,
+                    "description": case.handling.description,
+                },
+            });
+            let out = Outgoing {
+                template: "case_forwarded",
+                to,
+                role: person.role.as_str(),
+                dedup_key: format!(
+                    "{}:{}:case_forwarded:{}:{}",
+                    case.id, step.seq, fw.label, person.id
+                ),
+                agency_id: &case.agency_id,
+                application_id: Some(&case.id),
+            };
+            write(conn, services, out, &ctx, now)?;
+        }
+    }
+    Ok(())
+}
+
+/// `assign` and `reassign`: the new assignee hears that the case is theirs (unless they took
+/// it themselves).
+fn assigned(
+    conn: &mut DbConnection,
+    services: &Services,
+    case: &ApplicationRow,
+    step: &Stepped<'_>,
+    now: DateTime<Utc>,
+) -> Result<(), ServiceError> {
+    let Some(id) = case.handling.assignee_id.as_deref() else {
+        return Ok(());
+    };
+    let Some(person) = crate::domain::case::UserId::parse(id)
+        .map(|uid| staff::user_by_id(conn, &uid))
+        .transpose()?
+        .flatten()
+    else {
+        return Ok(());
+    };
+    let Some(to) = person
+        .email
+        .as_deref()
+        .filter(|_| person.disabled_at.is_none())
+    else {
+        return Ok(());
+    };
+    let by = events::for_application(conn, &case.id)?
+        .into_iter()
+        .find(|e| e.seq == step.seq)
+        .and_then(|e| e.actor_id);
+    if by.as_deref() == Some(id) {
+        return Ok(());
+    }
+    let agency = staff::agency_by_id(conn, &case.agency_id)?;
+    let cal = services.calendars.get(conn, Some(&case.agency_id))?;
+    let mut ctx = context_with((&agency, &cal), case, step.deadlines);
+    ctx["person"] = json!(person.name);
+    ctx["reassigned"] = json!(step.kind == ActionKind::Reassign);
+    ctx["reason"] = step.payload["reason"].clone();
+    ctx["link"] = console_link(services, case);
+    let out = Outgoing {
+        template: "case_assigned",
+        to,
+        role: person.role.as_str(),
+        dedup_key: format!("{}:{}:case_assigned", case.id, step.seq),
         agency_id: &case.agency_id,
         application_id: Some(&case.id),
     };

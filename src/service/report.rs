@@ -194,6 +194,10 @@ pub struct CellCase {
     pub received_on: Option<NaiveDate>,
     pub finished_on: Option<NaiveDate>,
     pub outcome: Option<Outcome>,
+    /// Inside the office (issue 16): the assignee's name, and the divisions consulted with
+    /// their reply dates (`FGC:2026-03-05;CWC:`).
+    pub assignee: Option<String>,
+    pub divisions_consulted: String,
 }
 
 /// The cases behind one cell of part 三: a counted row and a column (or `total`).
@@ -235,9 +239,21 @@ pub fn cell_cases(
                 received_on: f.received_on,
                 finished_on: f.finished_on,
                 outcome: f.outcome,
+                assignee: None,
+                divisions_consulted: String::new(),
             });
         }
     })?;
+    let ids: Vec<crate::domain::case::ApplicationId> = out
+        .iter()
+        .filter_map(|c| crate::domain::case::ApplicationId::parse(&c.id))
+        .collect();
+    let mut inside = super::export::Inside::of(conn, &ids)?;
+    for c in &mut out {
+        if let Some(id) = crate::domain::case::ApplicationId::parse(&c.id) {
+            (c.assignee, c.divisions_consulted) = inside.take_id(&id);
+        }
+    }
     Ok(out)
 }
 

@@ -110,6 +110,26 @@ const BUILT_IN: &[(&str, &str, &str, &str)] = &[
         include_str!("../../templates/staff_digest.txt"),
         include_str!("../../templates/staff_digest.html"),
     ),
+    // Inside the office (issue 16): a division's internal due day passed unreplied, a case
+    // forwarded to a division, a case assigned to a person.
+    t(
+        "internal_overdue_alert",
+        include_str!("../../templates/internal_overdue_alert.subject"),
+        include_str!("../../templates/internal_overdue_alert.txt"),
+        include_str!("../../templates/internal_overdue_alert.html"),
+    ),
+    t(
+        "case_forwarded",
+        include_str!("../../templates/case_forwarded.subject"),
+        include_str!("../../templates/case_forwarded.txt"),
+        include_str!("../../templates/case_forwarded.html"),
+    ),
+    t(
+        "case_assigned",
+        include_str!("../../templates/case_assigned.subject"),
+        include_str!("../../templates/case_assigned.txt"),
+        include_str!("../../templates/case_assigned.html"),
+    ),
 ];
 
 const fn t(
@@ -379,7 +399,13 @@ mod tests {
         assert_eq!(status_label("已受理"), "已受理");
     }
 
-    const STAFF: [&str; 2] = ["overdue_alert", "staff_digest"];
+    const STAFF: [&str; 5] = [
+        "overdue_alert",
+        "staff_digest",
+        "internal_overdue_alert",
+        "case_forwarded",
+        "case_assigned",
+    ];
 
     #[test]
     fn staff_reminders_list_each_case_once_with_its_deadline() {

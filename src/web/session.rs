@@ -29,6 +29,8 @@ pub struct WebSettings {
     pub session_idle: chrono::Duration,
     /// Proxies trusted to append the client's address to X-Forwarded-For (as for intake).
     pub trusted_proxies: u8,
+    /// The address people reach the service at (GONGKAI_PUBLIC_URL), for links in staff e-mails.
+    pub public_url: Option<String>,
 }
 
 impl Default for WebSettings {
@@ -37,6 +39,7 @@ impl Default for WebSettings {
             secure_cookies: false,
             session_idle: chrono::Duration::minutes(30),
             trusted_proxies: 0,
+            public_url: None,
         }
     }
 }

@@ -22,6 +22,7 @@ mod golden;
 mod hardening;
 mod helpers;
 mod inside;
+mod inside_mail;
 mod intake;
 mod listing;
 mod mail;

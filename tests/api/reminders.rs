@@ -84,6 +84,7 @@ async fn overdue_alerts_and_daily_digests_reach_each_person_once() {
         r,
         Reminded {
             overdue_alerts: 0,
+            internal_alerts: 0,
             digests: 2
         }
     );
@@ -100,6 +101,7 @@ async fn overdue_alerts_and_daily_digests_reach_each_person_once() {
         r,
         Reminded {
             overdue_alerts: 4,
+            internal_alerts: 0,
             digests: 0
         }
     );
@@ -163,20 +165,24 @@ async fn overdue_alerts_and_daily_digests_reach_each_person_once() {
             assert!(subject.contains(&ta) || subject.contains(&tb), "{subject}");
         } else if subject.starts_with("【每日提醒】") {
             digests += 1;
-            assert!(body.contains(&ta) && body.contains(&tb), "{body}");
             assert!(
                 !body.contains("accepted") && !body.contains("decision"),
                 "{body}"
             );
-            if subject.contains(&cn_date(soon)) {
+            // Each person is told what is theirs: the clerk the unassigned cases (filed
+            // online, nobody handles them yet), the head of the unit the draft to approve.
+            if m.to[0] == "clerk@bjhd.gov.cn" {
+                assert!(body.contains(&ta) && body.contains(&tb), "{body}");
                 assert!(
-                    subject.contains("逾期0件，3个工作日内到期2件，待审批1件"),
+                    subject.contains("逾期0件，3个工作日内到期0件，待审批0件，待分派2件"),
                     "{subject}"
                 );
-                assert!(body.contains("还剩2个工作日"), "{body}");
+                assert!(!body.contains("答复待您审批"), "{body}");
             } else {
+                assert!(body.contains(&tb) && !body.contains(&ta), "{body}");
                 assert!(
-                    subject.contains("逾期2件，3个工作日内到期0件，待审批1件"),
+                    subject.contains("逾期0件，3个工作日内到期0件，待审批1件")
+                        && !subject.contains("待分派"),
                     "{subject}"
                 );
             }

@@ -78,8 +78,44 @@ fn extra(template: &str) -> Value {
                 "due_soon": [c(2, "补正", "补正期限", "2026-11-27", json!(2))],
                 "awaiting_approval": [c(3, "待审批", "答复期限", "2026-12-09", json!(10))],
                 "extensions_requested": [c(4, "受理", "答复期限", "2026-11-30", json!(3))],
+                "unassigned": [c(5, "已登记", "确认收到日期", "2026-11-27", json!(2))],
+                "forwardings_late": [{ "tracking_number": "BJHD-2026-000006", "applicant_name": "王五",
+                    "forwarding_id": "f1", "division": "法规处", "division_code": "FGC",
+                    "asked": "请提出是否公开的意见", "due_on": "2026-11-24", "working_days_left": -1 }],
             })
         }
+        // A division's staff: what is forwarded to their division, without the applicant.
+        "staff_digest_division" => json!({
+            "person": "周七", "today": "2026-11-25", "horizon": 3, "division": "法规处",
+            "forwarded_due": [
+                { "tracking_number": "BJHD-2026-000001", "applicant_name": null,
+                  "description": "2025年海淀区道路维修工程合同", "forwarding_id": "f1",
+                  "asked": "请提出是否公开的意见", "due_on": "2026-11-24", "overdue": true,
+                  "working_days_left": -1 },
+                { "tracking_number": "BJHD-2026-000002", "applicant_name": null,
+                  "description": "2026年海淀区绿化养护合同", "forwarding_id": "f2",
+                  "asked": "请核实合同是否涉及商业秘密", "due_on": "2026-11-27", "overdue": false,
+                  "working_days_left": 2 },
+            ],
+        }),
+        "internal_overdue_alert" => json!({
+            "person": "周七", "to_division": true, "division": "法规处", "division_code": "FGC",
+            "forwarding_id": "f1", "asked": "请提出是否公开的意见", "forwarded_on": "2026-11-17",
+            "due_on": "2026-11-24", "working_days_late": 1, "answer_deadline": "答复期限",
+            "answer_due": "2026-11-30", "case": { "applicant_name": null } }),
+        "internal_overdue_alert_assignee" => json!({
+            "person": "张三", "to_division": false, "division": "法规处", "division_code": "FGC",
+            "forwarding_id": "f1", "asked": "请提出是否公开的意见", "forwarded_on": "2026-11-17",
+            "due_on": "2026-11-24", "working_days_late": 1, "answer_deadline": "答复期限",
+            "answer_due": "2026-11-30" }),
+        "case_forwarded" => json!({
+            "person": "周七", "division": "法规处", "division_code": "FGC", "forwarding_id": "f1",
+            "asked": "请提出是否公开的意见，并说明依据", "forwarded_on": "2026-11-17",
+            "due_on": "2026-11-24", "link": "https://gongkai.example.gov.cn/console/cases/0190-sample",
+            "case": { "applicant_name": null } }),
+        "case_assigned" => json!({
+            "person": "赵六", "reassigned": true, "reason": "张三休假，改由赵六承办",
+            "link": "https://gongkai.example.gov.cn/console/cases/0190-sample" }),
         _ => json!({}),
     }
 }
@@ -119,10 +155,19 @@ fn every_notice_reads_as_reviewed() {
     let _s = super::settings().bind_to_scope();
     let templates = Templates::built_in();
     let names = template_names();
-    assert_eq!(names.len(), 17, "{names:?}");
-    for name in names {
+    assert_eq!(names.len(), 20, "{names:?}");
+    // Some templates read differently to different people: each way is reviewed.
+    let variants = [
+        ("staff_digest_division", "staff_digest"),
+        ("internal_overdue_alert_assignee", "internal_overdue_alert"),
+    ];
+    let all = names
+        .iter()
+        .map(|n| (n.clone(), n.clone()))
+        .chain(variants.map(|(v, n)| (v.to_owned(), n.to_owned())));
+    for (name, template) in all {
         let ctx = merged(case_context(), extra(&name));
-        let r = templates.render(&name, &ctx).unwrap();
+        let r = templates.render(&template, &ctx).unwrap();
         let page = format!(
             "Subject: {}\n\n{}\n----- html -----\n{}",
             r.subject, r.text, r.html
