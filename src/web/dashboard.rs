@@ -10,7 +10,7 @@ use serde::Deserialize;
 use super::page::{self, WebError};
 use super::session::Visitor;
 use super::PageRoute;
-use crate::service::{dashboard, ServiceError, Services};
+use crate::service::{dashboard, divisions, ServiceError, Services};
 
 pub fn routes() -> Vec<PageRoute> {
     vec![("/console/dashboard", Method::GET, web::get().to(show))]
@@ -136,14 +136,22 @@ async fn show(
 ) -> Result<HttpResponse, WebError> {
     let me = visitor.office_staff(&services, &[]).await?;
     let (s, m, asked) = (services.clone(), me.clone(), q.into_inner().agency);
-    let (d, offices) = web::block(move || {
+    let (d, offices, turnaround) = web::block(move || {
         let offices = super::auditor::offices(&s, m.staff.agency_id.as_deref())?;
         let code = asked
             .filter(|a| !a.trim().is_empty())
             .or_else(|| offices.first().map(|o| o.0.clone()))
             .ok_or(ServiceError::NoSuchAgency)?;
         let d = dashboard::office(&s, m.credential(), &code)?;
-        Ok::<_, WebError>((d, offices))
+        // The divisions' turnaround over the same twelve months as the charts (issue 16).
+        let from = d
+            .tally
+            .months
+            .first()
+            .and_then(|m| chrono::NaiveDate::from_ymd_opt(m.year, m.month, 1))
+            .unwrap_or(d.today);
+        let turnaround = divisions::api::turnaround(&s, m.credential(), &code, from, d.today)?;
+        Ok::<_, WebError>((d, offices, turnaround))
     })
     .await??;
     page::html(
@@ -152,7 +160,7 @@ async fn show(
         Some(&me.principal),
         "console/dashboard.html",
         context! {
-            charts => charts(&d), offices => offices, bound => me.staff.agency_id.is_some(),
+            charts => charts(&d), offices => offices, turnaround => turnaround, bound => me.staff.agency_id.is_some(),
             agency => context! { code => d.agency.code.to_string(), name => d.agency.name },
             today => d.today,
         },

@@ -314,6 +314,21 @@ async fn web_inside_case_page_queue_and_a_division_that_sees_only_its_forwarding
     q.assert_lacks(&ta);
     let page = clerk.get(&format!("/console/cases/{b}")).await;
     page.assert_has("badge overdue\">内部逾期");
+    // The dashboard counts each division's turnaround: 法规处 replied on the day it was asked,
+    // 财务处's forwarding is open and overdue.
+    let dash = clerk.get("/console/dashboard").await;
+    assert_eq!(dash.status, 200, "{}", dash.html);
+    dash.assert_has("处室转办办理情况");
+    let fgc_row = row(&dash.html, "法规处（FGC）");
+    assert!(
+        fgc_row.contains("<td class=\"num\">1</td><td class=\"num\">1</td><td class=\"num\">0</td><td class=\"num\">0</td><td class=\"num\">0</td><td class=\"num\">0个工作日</td>"),
+        "{fgc_row}"
+    );
+    let cwc_row = row(&dash.html, "财务处（CWC）");
+    assert!(
+        cwc_row.contains("<td class=\"num\">1</td><td class=\"num\">0</td><td class=\"num\">0</td><td class=\"num\">1</td><td class=\"num\">1</td><td class=\"num\">—</td>"),
+        "{cwc_row}"
+    );
 }
 
 #[actix_rt::test]
