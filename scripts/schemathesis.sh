@@ -351,6 +351,25 @@ run=0
 failed=()
 run_schemathesis() {
     run=$((run + 1))
+    echo "$1 (seed $2)" >"$tmp/run-$run.name"
+    if run_once "$1" "$2"; then
+        return
+    fi
+    # A run that found no failing check but stopped on an error of its own (Hypothesis or
+    # Python crashing, as schemathesis sometimes does) is tried once more, the same way; a
+    # failing check, or the same error again, fails the script.
+    if ! grep -q '^=* FAILURES' "$tmp/run-$run.log"; then
+        echo "schemathesis.sh: run $run stopped on an error of the tool, not a failing check: once more"
+        cp "$tmp/run-$run.log" "$tmp/run-$run.first.log"
+        if run_once "$1" "$2"; then
+            return
+        fi
+    fi
+    status=1
+    failed+=("$run")
+}
+
+run_once() {
     local report=()
     if [[ -n ${SCHEMATHESIS_REPORT_DIR:-} ]]; then
         report=(--report junit,ndjson --report-dir "$SCHEMATHESIS_REPORT_DIR/$run-$1")
@@ -369,11 +388,7 @@ run_schemathesis() {
         --workers "${SCHEMATHESIS_WORKERS:-2}" \
         --request-timeout 30 \
         --no-color \
-        "${report[@]}" 2>&1 | tee "$tmp/run-$run.log" || {
-        status=1
-        failed+=("$run")
-    }
-    echo "$1 (seed $2)" >"$tmp/run-$run.name"
+        "${report[@]}" 2>&1 | tee "$tmp/run-$run.log"
 }
 
 run_schemathesis examples,coverage,fuzzing "$seed"
@@ -415,6 +430,10 @@ fi
 for n in "${failed[@]}"; do
     echo
     echo "schemathesis.sh: run $n, $(cat "$tmp/run-$n.name"), FAILED; its report:"
-    sed -n '/^=* \(FAILURES\|ERRORS\)/,$p' "$tmp/run-$n.log" | head -n 120
+    if grep -q '^=* \(FAILURES\|ERRORS\)' "$tmp/run-$n.log"; then
+        sed -n '/^=* \(FAILURES\|ERRORS\)/,$p' "$tmp/run-$n.log" | head -n 120
+    else
+        tail -n 60 "$tmp/run-$n.log"
+    fi
 done
 exit "$status"
