@@ -396,6 +396,9 @@ pub struct CaseFilter {
     pub internal_overdue: Option<(bool, NaiveDate)>,
     /// Drafts waiting at this approval level.
     pub awaiting_level: Option<i32>,
+    /// The search text does not look at the applicant's name (a division's staff, who may not
+    /// see it, must not find it either).
+    pub hide_names: bool,
     pub sort: Sort,
     pub cursor: Option<Cursor>,
     pub limit: i64,
@@ -484,13 +487,14 @@ fn list_segment(
     if let Some(t) = &f.text {
         let pattern = like_pattern(t);
         let upper = like_pattern(&t.to_uppercase());
-        q = q.filter(
-            a::description
-                .like(pattern.clone())
-                .escape('\\')
-                .or(a::tracking_number.like(upper).escape('\\'))
-                .or(a::applicant_name.like(pattern).escape('\\')),
-        );
+        let request = a::description
+            .like(pattern.clone())
+            .escape('\\')
+            .or(a::tracking_number.like(upper).escape('\\'));
+        q = match f.hide_names {
+            true => q.filter(request),
+            false => q.filter(request.or(a::applicant_name.like(pattern).escape('\\'))),
+        };
     }
     if let Some(d) = f.due_by {
         q = q.filter(a::next_deadline_on.le(d));

@@ -130,21 +130,38 @@ pub fn forwarded_between(
     from: NaiveDate,
     to: NaiveDate,
 ) -> QueryResult<Vec<crate::domain::handling::Forwarded>> {
-    use super::schema::divisions as d;
-    let rows: Vec<(String, NaiveDate, NaiveDate, Option<NaiveDate>)> = f::table
+    use super::schema::{applications as a, divisions as d};
+    type Row = (
+        String,
+        NaiveDate,
+        NaiveDate,
+        Option<NaiveDate>,
+        Option<NaiveDate>,
+    );
+    let rows: Vec<Row> = f::table
         .inner_join(d::table)
+        .inner_join(a::table)
         .filter(d::agency_id.eq(agency_id))
         .filter(f::forwarded_on.between(from, to))
-        .select((f::division_id, f::forwarded_on, f::due_on, f::replied_on))
+        .select((
+            f::division_id,
+            f::forwarded_on,
+            f::due_on,
+            f::replied_on,
+            a::closed_on,
+        ))
         .load(conn)?;
     Ok(rows
         .into_iter()
         .map(
-            |(division_id, forwarded_on, due_on, replied_on)| crate::domain::handling::Forwarded {
-                division_id,
-                forwarded_on,
-                due_on,
-                replied_on,
+            |(division_id, forwarded_on, due_on, replied_on, case_closed_on)| {
+                crate::domain::handling::Forwarded {
+                    division_id,
+                    forwarded_on,
+                    due_on,
+                    replied_on,
+                    case_closed_on,
+                }
             },
         )
         .collect())

@@ -148,7 +148,7 @@ fn document_names(items: &[String]) -> Result<(), validator::ValidationError> {
         .iter()
         .any(|i| i.trim().is_empty() || i.chars().count() > 500)
     {
-        return Err(validator::ValidationError::new("blank_or_long_item")
+        return Err(validator::ValidationError::new("blank_or_long_document")
             .with_message("every document must be named in 1 to 500 characters".into()));
     }
     Ok(())
@@ -189,16 +189,37 @@ pub struct Forward {
     pub due_on: Option<NaiveDate>,
 }
 
-/// `reply_to_forwarding`: the division's proposed answer.
+/// `reply_to_forwarding`: the division's proposed answer (the fields of `DivisionReply`, and
+/// which forwarding it answers).
 #[derive(Debug, Clone, Serialize, Deserialize, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct ReplyToForwarding {
     /// Which forwarding (`f1`, …); optional when one waits for the division.
     #[validate(custom(function = "super::text::label_text"))]
     pub forwarding_id: Option<String>,
-    #[serde(flatten)]
-    #[validate(nested)]
-    pub reply: DivisionReply,
+    pub outcome: Outcome,
+    #[validate(custom(function = "super::text::written_text"))]
+    pub reasoning: String,
+    #[validate(custom(function = "super::text::reason_text"))]
+    pub legal_basis: Option<String>,
+    #[serde(default)]
+    #[validate(length(max = 50), nested)]
+    pub withheld: Vec<WithheldPart>,
+    #[serde(default)]
+    #[validate(length(max = 50), custom(function = "document_names"))]
+    pub documents: Vec<String>,
+}
+
+impl ReplyToForwarding {
+    pub fn reply(&self) -> DivisionReply {
+        DivisionReply {
+            outcome: self.outcome,
+            reasoning: self.reasoning.clone(),
+            legal_basis: self.legal_basis.clone(),
+            withheld: self.withheld.clone(),
+            documents: self.documents.clone(),
+        }
+    }
 }
 
 /// An internal deadline: a division's reply due (never a statutory deadline).
@@ -242,6 +263,8 @@ pub struct Forwarded {
     pub forwarded_on: NaiveDate,
     pub due_on: NaiveDate,
     pub replied_on: Option<NaiveDate>,
+    /// The day the case closed, if it did: an open forwarding of a closed case waits no more.
+    pub case_closed_on: Option<NaiveDate>,
 }
 
 /// Per-division turnaround: forwarded → replied, in working days.
@@ -288,8 +311,10 @@ pub fn turnaround(
                 forwarded: count(&|_| true),
                 replied: count(&|r| r.replied_on.is_some()),
                 replied_late: count(&|r| r.replied_on.is_some_and(|on| on > r.due_on)),
-                open: count(&|r| r.replied_on.is_none()),
-                open_overdue: count(&|r| r.replied_on.is_none() && today > r.due_on),
+                open: count(&|r| r.replied_on.is_none() && r.case_closed_on.is_none()),
+                open_overdue: count(&|r| {
+                    r.replied_on.is_none() && r.case_closed_on.is_none() && today > r.due_on
+                }),
                 median_working_days: days.get(days.len().saturating_sub(1) / 2).copied(),
                 max_working_days: days.last().copied(),
             }

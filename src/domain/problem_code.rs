@@ -72,6 +72,8 @@ str_enum! {
         NotAssigned = "not_assigned",
         AlreadyForwarded = "already_forwarded",
         NoForwardingOpen = "no_forwarding_open",
+        NoDivisions = "no_divisions",
+        StillAssigned = "still_assigned",
         DivisionExists = "division_exists",
         // 422, 428, 429
         ValidationFailed = "validation_failed",

@@ -109,6 +109,13 @@ pub(super) fn blocked_inside(
         _ => {}
     }
     match kind {
+        K::Forward if staffing.is_some_and(|s| s.divisions.is_empty()) => Some(refused(
+            C::NoDivisions,
+            msg!(
+                "本机关还没有设立处室，无法转办（gongkai division add）",
+                "the office has no divisions to forward to (gongkai division add)"
+            ),
+        )),
         K::Assign if case.assignee.is_some() => Some(refused(
             C::AlreadyAssigned,
             msg!(
@@ -125,7 +132,16 @@ pub(super) fn blocked_inside(
         )),
         K::Approve | K::Return => {
             let at = stage(case);
-            if actor_level(case, actor) != at || case.first_approved_by == actor.id {
+            if actor.id.is_some() && case.first_approved_by == actor.id {
+                return Some(refused(
+                    C::NotYourApprovalLevel,
+                    msg!(
+                        "您已在第一级审批过该答复草稿：下一级须由他人审批",
+                        "you approved this draft at level 1: the next level is someone else's"
+                    ),
+                ));
+            }
+            if actor_level(case, actor) != at {
                 let (zh, en) = level_name(at);
                 return Some(refused(
                     C::NotYourApprovalLevel,
@@ -224,6 +240,15 @@ pub(super) fn forward(s: &mut Step<'_>, i: &Forward, limits: &Limits) -> Result<
                     ),
                 });
             }
+            if !s.cal.is_working(d).unwrap_or(true) {
+                return Err(WorkflowError::InvalidInput {
+                    field: "due_on",
+                    message: msg!(
+                        "内部期限 {d} 不是工作日：请选一个工作日",
+                        "the internal due date {d} is not a working day"
+                    ),
+                });
+            }
             if let Some(a) = answer_due.filter(|a| d > *a) {
                 return Err(WorkflowError::InvalidInput {
                     field: "due_on",
@@ -241,6 +266,17 @@ pub(super) fn forward(s: &mut Step<'_>, i: &Forward, limits: &Limits) -> Result<
             answer_due.map_or(by_default, |a| by_default.min(a))
         }
     };
+    let mut seen: Vec<String> = Vec::new();
+    for code in &i.divisions {
+        let code = code.trim().to_uppercase();
+        if seen.contains(&code) {
+            return Err(WorkflowError::InvalidInput {
+                field: "divisions",
+                message: msg!("处室 {code} 写了两次", "the division {code} is named twice"),
+            });
+        }
+        seen.push(code);
+    }
     let mut added = Vec::new();
     for code in &i.divisions {
         let division = staffing
@@ -336,7 +372,7 @@ pub(super) fn reply_to_forwarding(
     let f = &mut s.next.forwardings[n];
     f.replied_on = Some(s.today);
     f.replied_by = s.actor.id.clone();
-    f.reply = Some(i.reply.clone());
+    f.reply = Some(i.reply());
     s.payload["forwarding_id"] = f.id.clone().into();
     s.payload["late"] = f.is_late(s.today).into();
     Ok(())

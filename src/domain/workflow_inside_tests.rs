@@ -6,7 +6,7 @@ use super::tests::{approver, clerk, d, propose, received_case};
 use super::*;
 use crate::domain::calendar::tests::official;
 use crate::domain::case::{Outcome, Status};
-use crate::domain::handling::{Division, DivisionReply, Member};
+use crate::domain::handling::{Division, Member};
 
 fn member(id: &str, role: Role, level: u8, division: Option<&str>) -> Member {
     Member {
@@ -84,13 +84,11 @@ fn forward(divisions: &[&str], due_on: Option<&str>) -> Action {
 fn reply(forwarding_id: Option<&str>) -> Action {
     Action::ReplyToForwarding(ReplyToForwarding {
         forwarding_id: forwarding_id.map(str::to_owned),
-        reply: DivisionReply {
-            outcome: Outcome::Disclosed,
-            reasoning: "不涉及秘密，可以公开".into(),
-            legal_basis: None,
-            withheld: vec![],
-            documents: vec!["区政办发〔2025〕12号".into()],
-        },
+        outcome: Outcome::Disclosed,
+        reasoning: "不涉及秘密，可以公开".into(),
+        legal_basis: None,
+        withheld: vec![],
+        documents: vec!["区政办发〔2025〕12号".into()],
     })
 }
 

@@ -25,6 +25,9 @@ struct ClockView<'a> {
     /// Years whose official notice is loaded; other years count weekends only (provisional).
     calendar_years: &'a [i32],
     rules: &'static str,
+    /// Staff only: the divisions' internal due days (issue 16), never statutory deadlines.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    internal_deadlines: Option<&'a [service::InternalDeadlineView]>,
 }
 
 const RULES: &str = "收到申请之日不计算在内，自次一工作日起算，期限届满日为第N个工作日；\
@@ -51,6 +54,7 @@ pub async fn clock(
         as_closed_on: c.at_closure.as_ref().and(c.case.clock.closed_on),
         calendar_years: &c.loaded_years,
         rules: RULES,
+        internal_deadlines: c.internal.as_deref(),
     };
     Ok(HttpResponse::Ok().json(view))
 }

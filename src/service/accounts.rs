@@ -348,6 +348,7 @@ pub fn disable_user(
             return Err(AccountError::LastUnboundAdmin);
         }
         // Issue 16: nobody's leaving strands a draft or an extension request.
+        crate::service::divisions::refuse_if_handling(conn, user.id.as_str())?;
         if let Some(agency) = &user.agency_id {
             let id = user.id.to_string();
             crate::service::divisions::refuse_stranding(conn, agency, |s| {

@@ -345,12 +345,25 @@ pub fn list(services: &Services, token: Option<&str>, q: &Query) -> Result<Page,
         }
         (None, None) => None,
     };
+    // A division's staff: no names searched (unless the office lets them see the applicant),
+    // and no questions about who handles a case or where its approval stands.
+    let (assignee_id, awaiting_level, hide_names) = match principal.division() {
+        Some(_) => {
+            let sees = match &agency_id {
+                Some(a) => staff::agency_by_id(conn, a)?.divisions_see_applicant,
+                None => false,
+            };
+            (None, None, !sees)
+        }
+        None => (assignee_id, q.awaiting_level.map(i32::from), false),
+    };
     let filter = CaseFilter {
+        hide_names,
         assignee_id,
         division_id,
         internal_due_by,
         internal_overdue: q.internal_overdue.map(|o| (o, today)),
-        awaiting_level: q.awaiting_level.map(i32::from),
+        awaiting_level,
         agency_id,
         statuses: q.statuses.clone(),
         received_from: q.received_from,

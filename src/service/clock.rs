@@ -1,7 +1,7 @@
 //! Deadlines of cases: computed on every change, recomputed when the calendar changes, and
 //! explained on request.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::HashMap;
 
 use serde::Serialize;
@@ -221,6 +221,20 @@ pub struct CaseClock {
     /// calendar never changes); `deadlines` is then empty.
     pub at_closure: Option<serde_json::Value>,
     pub loaded_years: Vec<i32>,
+    /// Staff only: the internal deadlines of the divisions' replies (issue 16), apart from the
+    /// statutory ones and stopping none of them.
+    pub internal: Option<Vec<InternalDeadlineView>>,
+}
+
+/// A division's reply due, as the clock lists it (never a statutory deadline).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct InternalDeadlineView {
+    pub forwarding_id: String,
+    pub division: String,
+    pub division_name: String,
+    pub due_on: NaiveDate,
+    pub replied_on: Option<NaiveDate>,
+    pub late: bool,
 }
 
 pub fn case_clock(
@@ -251,12 +265,33 @@ pub fn case_clock(
             clock::deadlines(&cal, &case.case()?.clock_facts(), today).map_err(calendar_error)?
         }
     };
+    let internal = match principal.staff() {
+        Some(_) => {
+            let office = super::admin::office_settings(conn, &case.agency_id)?;
+            let forwardings = super::cases::forwardings_of(conn, &case.id)?;
+            super::inside::of_case(&case, &forwardings, &office, &principal, today).map(|i| {
+                i.forwardings
+                    .into_iter()
+                    .map(|f| InternalDeadlineView {
+                        forwarding_id: f.id,
+                        division: f.division,
+                        division_name: f.division_name,
+                        due_on: f.due_on,
+                        replied_on: f.replied_on,
+                        late: f.late,
+                    })
+                    .collect()
+            })
+        }
+        None => None,
+    };
     Ok(CaseClock {
         case,
         today,
         deadlines,
         at_closure,
         loaded_years: cal.loaded_years().collect(),
+        internal,
     })
 }
 

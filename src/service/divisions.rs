@@ -175,6 +175,8 @@ pub fn set_handling(
                 ));
             }
         }
+        // A draft waiting now must still find its approvers under the new levels.
+        refuse_stranding_with(conn, &agency.id, Some(levels), |_| {})?;
         staff::set_handling(conn, &agency.id, levels, days, see)?;
         Ok(())
     })?;
@@ -194,12 +196,22 @@ pub fn refuse_stranding(
     agency_id: &str,
     change: impl FnOnce(&mut crate::domain::handling::Staffing),
 ) -> Result<(), ServiceError> {
+    refuse_stranding_with(conn, agency_id, None, change)
+}
+
+/// `refuse_stranding`, with the office's approval levels as they would be (`None`: as now).
+fn refuse_stranding_with(
+    conn: &mut DbConnection,
+    agency_id: &str,
+    new_levels: Option<i32>,
+    change: impl FnOnce(&mut crate::domain::handling::Staffing),
+) -> Result<(), ServiceError> {
     use crate::db::schema::applications as a;
     use crate::domain::case::Status;
     use crate::domain::workflow::ExtensionState;
     use diesel::prelude::*;
     let agency = staff::agency_by_id(conn, agency_id)?;
-    let levels = u8::try_from(agency.approval_levels).unwrap_or(1);
+    let levels = u8::try_from(new_levels.unwrap_or(agency.approval_levels)).unwrap_or(1);
     let mut staffing = divisions::staffing(conn, agency_id)?;
     change(&mut staffing);
     type Waiting = (
@@ -232,11 +244,15 @@ pub fn refuse_stranding(
             .unwrap_or(1)
             .min(levels.max(1));
         let excluded = [drafter.as_deref(), first.as_deref()];
+        // Every level still ahead of the draft needs someone (the drafter and level 1's
+        // approver left out).
         let draft_stuck = status == Status::Decision.as_str()
-            && staffing
-                .approvers_at(levels, at, &excluded)
-                .next()
-                .is_none();
+            && (at..=levels.max(1)).any(|level| {
+                staffing
+                    .approvers_at(levels, level, &excluded)
+                    .next()
+                    .is_none()
+            });
         let extension_stuck = requester.is_some()
             && !staffing.members.iter().any(|m| {
                 m.role == Role::Approver
@@ -255,6 +271,30 @@ pub fn refuse_stranding(
         }
     }
     Ok(())
+}
+
+/// Refuses to take away from the office's own people someone who still handles open cases
+/// (disabled, or moved into a division): they are handed over first (`reassign`), so that no
+/// case is left with an assignee who cannot open it.
+pub fn refuse_if_handling(conn: &mut DbConnection, user_id: &str) -> Result<(), ServiceError> {
+    use crate::db::schema::applications as a;
+    use crate::domain::case::Status;
+    use diesel::prelude::*;
+    let open: i64 = a::table
+        .filter(a::assignee_id.eq(user_id))
+        .filter(a::status.ne_all(Status::TERMINAL))
+        .count()
+        .get_result(conn)?;
+    if open == 0 {
+        return Ok(());
+    }
+    Err(ServiceError::Conflict(
+        ProblemCode::StillAssigned,
+        msg!(
+            "此人仍承办 {open} 件在办申请：请先改派（reassign）给他人",
+            "this person still handles {open} open applications: reassign them first"
+        ),
+    ))
 }
 
 /// A user's place inside the office as asked for: a division (by code) and whether they head
@@ -380,6 +420,9 @@ pub fn place_user(
         placement(conn, user.agency_id.as_deref(), user.role, p).map_err(ServiceError::Invalid)?;
     write_tx(conn, |conn| {
         // Nobody's move strands a waiting draft or extension request.
+        if division_id.is_some() && user.division_id.is_none() {
+            refuse_if_handling(conn, user.id.as_str())?;
+        }
         if let Some(agency) = &user.agency_id {
             let id = user.id.to_string();
             let (division, new_level) = (division_id.clone(), level);
@@ -478,6 +521,11 @@ pub mod api {
     ) -> Result<Vec<Turnaround>, ServiceError> {
         let conn = &mut *services.conn()?;
         let principal = authenticate(conn, token)?;
+        // The office's statistics: not for a division's staff.
+        require_staff(
+            &principal,
+            &[Role::Clerk, Role::Approver, Role::Auditor, Role::Admin],
+        )?;
         let agency = readable_office(conn, &principal, code)?;
         let cal = services.calendars.get(conn, Some(&agency.id))?;
         let today = crate::domain::time::legal_date(services.now());

@@ -337,6 +337,10 @@ fn describe(e: &validator::ValidationError) -> Message {
             "每一项须为 1 至 10000 个字符",
             "every item must be 1 to 10000 characters",
         ),
+        "blank_or_long_document" => fixed(
+            "每份文件的名称须为 1 至 500 个字符",
+            "every document must be named in 1 to 500 characters",
+        ),
         other => Message::new(
             format!("不符合要求（{other}）"),
             en_given.unwrap_or_else(|| format!("is not valid ({other})")),

@@ -95,7 +95,8 @@ pub fn of_case(
                 due_on: f.due_on,
                 replied_on: f.replied_on,
                 reply: f.reply.clone(),
-                late: f.is_late(today),
+                // A closed case's forwardings are judged on the day it closed.
+                late: f.is_late(row.clock.closed_on.unwrap_or(today)),
             }
         })
         .collect();

@@ -517,3 +517,151 @@ async fn nobody_leaves_a_waiting_draft_without_an_approver_and_a_withdrawal_ends
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
 }
+
+#[actix_rt::test]
+async fn the_edges_a_probe_found_hold() {
+    let app = TestApp::spawn().await; // Wednesday 25 November 2026
+    let o = office(&app, "BJHD");
+    let inside = set_up(&app);
+    let fgc = app.as_(&inside.fgc);
+    let (id, token) = file_one(&app, "BJHD").await;
+    o.clerk().act_ok(&id, Action::Accept, json!({})).await;
+
+    // A division named twice, or an internal due day that is no working day, is a 422.
+    let twice = json!({ "divisions": ["FGC", "fgc"], "asked": "请提出意见" });
+    let r = o.clerk().act(&id, Action::Forward, twice).await;
+    assert_problem(&r, 422, ProblemCode::ValidationFailed);
+    let sunday = json!({ "divisions": ["FGC"], "asked": "请提出意见", "due_on": "2026-11-29" });
+    let r = o.clerk().act(&id, Action::Forward, sunday).await;
+    assert_problem(&r, 422, ProblemCode::ValidationFailed);
+    assert_eq!(r.body["errors"][0]["field"], "due_on", "{}", r.body);
+    o.clerk()
+        .act_ok(
+            &id,
+            Action::Forward,
+            json!({ "divisions": ["FGC"], "asked": "请提出意见" }),
+        )
+        .await;
+
+    // The clock lists the internal due day apart from the statutory ones, for staff only.
+    let clock = o
+        .clerk()
+        .get(&format!("/api/v1/applications/{id}/clock"))
+        .await;
+    assert_eq!(
+        clock.body["internal_deadlines"][0]["division"], "FGC",
+        "{}",
+        clock.body
+    );
+    assert_eq!(clock.body["internal_deadlines"][0]["due_on"], "2026-12-02");
+    assert_eq!(clock.body["next_deadline"]["kind"], "answer");
+    let theirs = app
+        .as_(&token)
+        .get(&format!("/api/v1/applications/{id}/clock"))
+        .await;
+    assert_eq!(theirs.status, 200);
+    assert!(
+        theirs.body.get("internal_deadlines").is_none(),
+        "{}",
+        theirs.body
+    );
+
+    // A division cannot find the applicant by name, nor ask who handles what.
+    let by_name = fgc.get("/api/v1/applications?q=%E7%8E%8B%E4%BA%94").await; // 王五
+    assert!(tracking_numbers(&by_name).is_empty());
+    let by_text = fgc.get("/api/v1/applications?q=%E9%81%93%E8%B7%AF").await; // 道路
+    assert_eq!(tracking_numbers(&by_text).len(), 1);
+    let by_level = fgc
+        .get("/api/v1/applications?awaiting_approval_level=1")
+        .await;
+    assert_eq!(
+        tracking_numbers(&by_level).len(),
+        1,
+        "the parameter is ignored for them"
+    );
+    let turnaround = fgc
+        .get("/api/v1/agencies/BJHD/divisions/turnaround?from=2026-11-01&to=2026-11-30")
+        .await;
+    assert_eq!(turnaround.status, 403, "{}", turnaround.body);
+
+    // A draft waiting at level 1 whose drafter is the only level-2 approver: going from two
+    // levels to one and back would strand it, so the way back is refused.
+    let conn = &mut *app.services.conn().unwrap();
+    let agency = admin::agency_by_code(conn, "BJHD").unwrap();
+    let levels = |n| HandlingSettings {
+        approval_levels: Some(n),
+        ..HandlingSettings::default()
+    };
+    divisions::set_handling(conn, &agency, &levels(1)).unwrap();
+    let (other, _) = file_one(&app, "BJHD").await;
+    let leader = app.as_(&inside.leader);
+    o.clerk().act_ok(&other, Action::Accept, json!({})).await;
+    let draft = json!({ "outcome": "disclosed", "reasoning": "领导起草" });
+    leader.act_ok(&other, Action::ProposeDecision, draft).await;
+    let agency = admin::agency_by_code(conn, "BJHD").unwrap();
+    let back = divisions::set_handling(conn, &agency, &levels(2)).unwrap_err();
+    assert!(
+        matches!(
+            &back,
+            gongkai::service::ServiceError::Conflict(ProblemCode::NoEligibleApprover, _)
+        ),
+        "{back:?}"
+    );
+
+    // Whoever still handles open cases is handed over before leaving.
+    let clerk_id = user_id(&app, "张三");
+    o.clerk()
+        .act_ok(&other, Action::Assign, json!({ "assignee_id": clerk_id }))
+        .await;
+    let admin = app.as_(app.add_user("管理员", Role::Admin, None));
+    let r = admin
+        .post_empty(&format!("/api/v1/users/{clerk_id}/disable"))
+        .await;
+    assert_problem(&r, 409, ProblemCode::StillAssigned);
+
+    // A withdrawn case's forwarding waits no more: not open, not overdue, not late.
+    o.clerk().act_ok(&id, Action::Withdraw, json!({})).await;
+    app.set_today("2026-12-07");
+    let t = o
+        .clerk()
+        .get("/api/v1/agencies/BJHD/divisions/turnaround?from=2026-11-01&to=2026-11-30")
+        .await;
+    let fgc_row = t.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["division"] == "FGC")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (
+            fgc_row["forwarded"].clone(),
+            fgc_row["open"].clone(),
+            fgc_row["open_overdue"].clone()
+        ),
+        (json!(1), json!(0), json!(0))
+    );
+    let c = o.clerk().view(&id).await.body;
+    assert_eq!(c["handling"]["forwardings"][0]["late"], false);
+}
+
+#[actix_rt::test]
+async fn an_office_without_divisions_is_never_offered_forward() {
+    let app = TestApp::spawn().await;
+    let o = office(&app, "BJHD");
+    let (id, _) = file_one(&app, "BJHD").await;
+    let c = o.clerk().act_ok(&id, Action::Accept, json!({})).await;
+    assert!(!c["allowed_actions"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("forward")));
+    let r = o
+        .clerk()
+        .act(
+            &id,
+            Action::Forward,
+            json!({ "divisions": ["FGC"], "asked": "请提出意见" }),
+        )
+        .await;
+    assert_problem(&r, 409, ProblemCode::NoDivisions);
+}
