@@ -222,7 +222,7 @@ pub fn run(ctx: &Context, command: &UserCommand) -> anyhow::Result<()> {
 /// A staff user on one line (never a token or its hash).
 fn print_user(u: &admin::UserView) {
     println!(
-        "{}  {:<8} {}  office: {}  e-mail: {}  {}  last used: {}",
+        "{}  {:<8} {}  office: {}  e-mail: {}  {}  last used: {}{}",
         u.id,
         u.role,
         u.name,
@@ -234,6 +234,13 @@ fn print_user(u: &admin::UserView) {
         },
         u.last_used_on
             .map_or_else(|| "never".to_owned(), |d| d.to_string()),
+        // Inside the office (issue 16), last so that the columns before it stay where they were.
+        match (&u.division, u.approval_level) {
+            (Some(d), _) if u.division_head => format!("  division: {d} (head)"),
+            (Some(d), _) => format!("  division: {d}"),
+            (None, Some(level)) => format!("  approves at level {level}"),
+            (None, None) => String::new(),
+        },
     );
 }
 
