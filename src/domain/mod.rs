@@ -1,6 +1,7 @@
 //! The pure domain core: no I/O, every rule a function of its inputs.
 
 pub mod actions;
+pub mod attachment;
 pub mod audit;
 pub mod calendar;
 pub mod case;
