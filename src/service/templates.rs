@@ -142,6 +142,11 @@ const fn t(
 }
 
 /// Integer fen as exact yuan: 1050 → "10.50".
+/// The names of the notices the service sends (each a `template` of `GET /api/v1/notices`).
+pub fn notice_names() -> impl Iterator<Item = &'static str> {
+    BUILT_IN.iter().map(|(name, ..)| *name)
+}
+
 pub fn yuan(fen: i64) -> String {
     format!(
         "{}{}.{:02}",

@@ -51,3 +51,18 @@ fn the_spec_lists_every_action_and_enum_value_the_service_knows() {
         );
     }
 }
+
+#[test]
+fn the_spec_lists_exactly_the_notice_templates_the_service_sends() {
+    let spec = spec();
+    let listed: std::collections::BTreeSet<&str> = spec["components"]["schemas"]["Notice"]
+        ["properties"]["template"]["enum"]
+        .as_array()
+        .expect("Notice.template is an enum")
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    let sent: std::collections::BTreeSet<&str> =
+        gongkai::service::templates::notice_names().collect();
+    assert_eq!(listed, sent, "Notice.template in api/openapi.yaml");
+}
