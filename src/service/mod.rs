@@ -24,6 +24,7 @@ pub mod letters;
 pub mod notices;
 pub mod outbox;
 pub mod printable;
+pub mod queue;
 pub mod reminders;
 pub mod report;
 pub mod report_format;
