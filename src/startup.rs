@@ -34,6 +34,8 @@ pub struct Settings {
     pub default_language: crate::domain::message::Language,
     /// The web pages' cookies and sessions.
     pub web: crate::web::session::WebSettings,
+    /// Attached files: their limits, and what the answer e-mail carries.
+    pub files: crate::service::attachments::FileSettings,
 }
 
 #[derive(Debug, Clone)]
@@ -108,6 +110,7 @@ pub fn open_services(
         templates,
         clock: Default::default(),
         public_url: None,
+        files: Default::default(),
     })
 }
 
@@ -208,6 +211,7 @@ impl Application {
         )?;
         services.clock = settings.clock.clone();
         services.public_url = settings.web.public_url.clone();
+        services.files = settings.files;
         if let Some(dir) = settings
             .mail
             .as_ref()

@@ -84,6 +84,16 @@ pub struct ServeArgs {
     /// Minutes after which an unused web session (console or tracking page) is closed.
     #[arg(long, env = "GONGKAI_SESSION_IDLE_MINUTES", default_value_t = 30)]
     session_idle_minutes: u32,
+    /// The largest file one upload may carry, in MiB.
+    #[arg(long, env = "GONGKAI_FILE_LIMIT_MIB", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    file_limit_mib: u32,
+    /// What the files of one case may weigh together, in MiB.
+    #[arg(long, env = "GONGKAI_CASE_FILES_LIMIT_MIB", default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=10240))]
+    case_files_limit_mib: u32,
+    /// The answer e-mail carries the delivered files when together they weigh at most this many
+    /// MiB; otherwise it tells the applicant to download them from the tracking page.
+    #[arg(long, env = "GONGKAI_MAIL_FILES_LIMIT_MIB", default_value_t = 10, value_parser = clap::value_parser!(u32).range(0..=100))]
+    mail_files_limit_mib: u32,
 }
 
 fn parse_trusted_proxies(s: &str) -> Result<u8, String> {
@@ -95,6 +105,8 @@ fn parse_trusted_proxies(s: &str) -> Result<u8, String> {
             .map_err(|_| format!("{s:?}: give true, false or the number of proxies (0-255)")),
     }
 }
+
+const MIB: u64 = 1024 * 1024;
 
 pub fn serve(url: DatabaseUrl, key: SecretKey, a: &ServeArgs) -> anyhow::Result<()> {
     let mail = MailSettings {
@@ -133,6 +145,13 @@ pub fn serve(url: DatabaseUrl, key: SecretKey, a: &ServeArgs) -> anyhow::Result<
             session_idle: chrono::Duration::minutes(i64::from(a.session_idle_minutes.max(1))),
             trusted_proxies: a.trust_forwarded,
             public_url: a.public_url.clone(),
+        },
+        files: gongkai::service::attachments::FileSettings {
+            limits: gongkai::domain::attachment::Limits {
+                per_file: u64::from(a.file_limit_mib) * MIB,
+                per_case: u64::from(a.case_files_limit_mib) * MIB,
+            },
+            email_limit: u64::from(a.mail_files_limit_mib) * MIB,
         },
     };
     actix_web::rt::System::new().block_on(async {

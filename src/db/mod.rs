@@ -3,6 +3,7 @@
 //! The backend is chosen by the URL scheme. Queries are written once against `DbConnection`
 //! (diesel's `MultiConnection`); the few places where the dialects differ match on the variant.
 
+pub mod attachments;
 pub mod calendar;
 pub mod case_row;
 pub mod cases;

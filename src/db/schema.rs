@@ -1,4 +1,5 @@
-// The tables as both backends see them: only types both share (Text, Integer, Date, Timestamp).
+// The tables as both backends see them: only types both share (Text, Integer, BigInt, Bool, Date,
+// Timestamp, Binary).
 
 diesel::table! {
     agencies (id) {
@@ -289,7 +290,57 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    files (sha256) {
+        sha256 -> Text,
+        size -> BigInt,
+        chunks -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    file_chunks (sha256, seq) {
+        sha256 -> Text,
+        seq -> Integer,
+        data -> Binary,
+    }
+}
+
+diesel::table! {
+    attachments (id) {
+        id -> Text,
+        application_id -> Text,
+        sha256 -> Text,
+        name -> Text,
+        kind -> Text,
+        size -> BigInt,
+        source -> Text,
+        purpose -> Text,
+        redacts -> Nullable<Text>,
+        staff_only -> Bool,
+        uploaded_at -> Timestamp,
+        uploaded_by_role -> Text,
+        uploaded_by_id -> Nullable<Text>,
+        uploaded_by_name -> Nullable<Text>,
+        event_seq -> Integer,
+        delivered_at -> Nullable<Timestamp>,
+        delivered_seq -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    notice_attachments (notice_id, attachment_id) {
+        notice_id -> Text,
+        attachment_id -> Text,
+    }
+}
+
 diesel::joinable!(applications -> agencies (agency_id));
+diesel::joinable!(attachments -> applications (application_id));
+diesel::joinable!(attachments -> files (sha256));
+diesel::joinable!(file_chunks -> files (sha256));
+diesel::joinable!(notice_attachments -> attachments (attachment_id));
 diesel::joinable!(events -> applications (application_id));
 diesel::joinable!(challenges -> applications (application_id));
 diesel::joinable!(users -> agencies (agency_id));
@@ -316,4 +367,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     challenges,
     divisions,
     forwardings,
+    files,
+    file_chunks,
+    attachments,
+    notice_attachments,
 );

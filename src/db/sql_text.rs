@@ -46,6 +46,7 @@ macro_rules! impl_text_sql {
     )+};
 }
 
+use crate::domain::attachment::{Kind, Purpose, Source};
 use crate::domain::calendar::LoadVia;
 use crate::domain::case::{
     AgencyCode, ApplicantKind, ApplicationId, ChallengeKind, ChallengeResult, Channel,
@@ -58,6 +59,9 @@ use crate::domain::outbox::{NoticeId, NoticeStatus};
 use crate::domain::workflow::{ExtensionState, Role};
 
 impl_text_sql!(
+    Kind,
+    Source,
+    Purpose,
     Status,
     Channel,
     ApplicantKind,

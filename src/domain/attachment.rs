@@ -1,6 +1,7 @@
-//! Attachments (issue 17, first step): which files a case may carry, known by their content and
-//! never by their name, and the size limits an upload is held to. Pure: the HTTP layer feeds it
-//! the first bytes of an upload and the running size.
+//! Attachments (issue 17): which files a case may carry, known by their content and never by
+//! their name; the size limits an upload is held to; who may attach what, and what an answer
+//! delivers. Pure: the HTTP layer feeds it the first bytes of an upload and the running size,
+//! the service the facts of the case and its files.
 
 use serde::Serialize;
 
@@ -50,6 +51,128 @@ impl Kind {
             Self::Zip => "application/zip",
         }
     }
+}
+
+str_enum! {
+    /// Who gave a file: the applicant (with the application, a correction, a proof) or the
+    /// office (the information disclosed, the letter's annexes, its own working files).
+    pub enum Source {
+        Applicant = "applicant",
+        Office = "office",
+    }
+}
+
+str_enum! {
+    /// What a file is for.
+    pub enum Purpose {
+        /// The applicant's: filed with the application (a scan of the paper form, a sketch).
+        Request = "request",
+        /// The applicant's: given with a correction (art. 30).
+        Correction = "correction",
+        /// The applicant's: a proof (identity, entrustment, their special need).
+        Proof = "proof",
+        /// The office's: the government information itself, delivered with the answer.
+        Disclosure = "disclosure",
+        /// The office's: an annex to the answer letter (附件), delivered with it.
+        Annex = "annex",
+        /// The office's: a working file (an original, a division's material), never delivered
+        /// and never shown to the applicant.
+        Working = "working",
+    }
+}
+
+impl Purpose {
+    pub fn source(self) -> Source {
+        match self {
+            Self::Request | Self::Correction | Self::Proof => Source::Applicant,
+            Self::Disclosure | Self::Annex | Self::Working => Source::Office,
+        }
+    }
+
+    /// How a clerk or an applicant calls it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Request => "申请材料",
+            Self::Correction => "补正材料",
+            Self::Proof => "证明材料",
+            Self::Disclosure => "公开的政府信息",
+            Self::Annex => "答复书附件",
+            Self::Working => "工作材料（仅内部）",
+        }
+    }
+}
+
+/// What is known of a file already on the case, for the rules below.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Held {
+    pub purpose: Purpose,
+    pub staff_only: bool,
+    pub delivered: bool,
+    /// It is itself the redacted version of another file.
+    pub is_redaction: bool,
+}
+
+/// Why a file may not be attached (the upload's other facts were fine).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placement {
+    /// The purpose is the other side's (an applicant giving the office's information).
+    NotYours,
+    /// The case is closed: its file is complete (the answer delivered with what it carried).
+    CaseClosed,
+    /// A redacted version names a file that is not the office's undelivered information, or is
+    /// itself a redaction.
+    NotRedactable,
+}
+
+/// What an upload becomes: whether only staff may read it, and whether the file it redacts
+/// becomes staff-only (a partly disclosed answer carries the redacted version only, art. 37;
+/// the original stays with the office).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Placed {
+    pub staff_only: bool,
+    pub withholds_original: bool,
+}
+
+/// Where a new file goes: `uploader` is who gives it, `redacts` the file it is a redacted
+/// version of, if any.
+pub fn place(
+    uploader: Source,
+    purpose: Purpose,
+    case_closed: bool,
+    redacts: Option<Held>,
+) -> Result<Placed, Placement> {
+    if purpose.source() != uploader {
+        return Err(Placement::NotYours);
+    }
+    if case_closed {
+        return Err(Placement::CaseClosed);
+    }
+    if let Some(original) = redacts {
+        let redactable = purpose == Purpose::Disclosure
+            && original.purpose == Purpose::Disclosure
+            && !original.delivered
+            && !original.is_redaction;
+        if !redactable {
+            return Err(Placement::NotRedactable);
+        }
+    }
+    Ok(Placed {
+        staff_only: purpose == Purpose::Working,
+        withholds_original: redacts.is_some(),
+    })
+}
+
+/// Whether the answer delivers a file: the office's information and annexes, not yet
+/// delivered, unless staff-only (working files, and originals whose redacted version goes).
+pub fn delivered_with_answer(h: &Held) -> bool {
+    matches!(h.purpose, Purpose::Disclosure | Purpose::Annex) && !h.staff_only && !h.delivered
+}
+
+/// Which files an answer e-mail carries: all of them when together they fit `limit` bytes (the
+/// default is 10 MiB), none otherwise (the e-mail then links to the tracking page). All or none,
+/// so that the applicant never has to work out which file came by which way.
+pub fn attach_to_email(sizes: &[u64], limit: u64) -> bool {
+    !sizes.is_empty() && sizes.iter().sum::<u64>() <= limit
 }
 
 /// How many leading bytes `sniff` wants to see (fewer for a smaller file).
@@ -284,6 +407,107 @@ mod tests {
                 held
             })
         );
+    }
+
+    fn held(purpose: Purpose) -> Held {
+        Held {
+            purpose,
+            staff_only: purpose == Purpose::Working,
+            delivered: false,
+            is_redaction: false,
+        }
+    }
+
+    #[test]
+    fn each_side_attaches_its_own_kind_of_file_while_the_case_is_open() {
+        use Purpose::*;
+        for p in [Request, Correction, Proof] {
+            assert!(place(Source::Applicant, p, false, None).is_ok());
+            assert_eq!(
+                place(Source::Office, p, false, None),
+                Err(Placement::NotYours)
+            );
+        }
+        for p in [Disclosure, Annex, Working] {
+            assert_eq!(
+                place(Source::Applicant, p, false, None),
+                Err(Placement::NotYours)
+            );
+        }
+        assert_eq!(
+            place(Source::Office, Working, false, None),
+            Ok(Placed {
+                staff_only: true,
+                withholds_original: false
+            })
+        );
+        assert_eq!(
+            place(Source::Applicant, Correction, true, None),
+            Err(Placement::CaseClosed)
+        );
+    }
+
+    #[test]
+    fn a_redacted_version_withholds_its_original_which_is_then_never_delivered() {
+        let original = held(Purpose::Disclosure);
+        let placed = place(Source::Office, Purpose::Disclosure, false, Some(original)).unwrap();
+        assert_eq!(
+            placed,
+            Placed {
+                staff_only: false,
+                withholds_original: true
+            }
+        );
+        let withheld = Held {
+            staff_only: true,
+            ..original
+        };
+        assert!(!delivered_with_answer(&withheld));
+        assert!(delivered_with_answer(&original));
+        // Only the office's undelivered information is redacted, and only once.
+        for bad in [
+            held(Purpose::Annex),
+            held(Purpose::Working),
+            Held {
+                delivered: true,
+                ..original
+            },
+            Held {
+                is_redaction: true,
+                ..original
+            },
+        ] {
+            assert_eq!(
+                place(Source::Office, Purpose::Disclosure, false, Some(bad)),
+                Err(Placement::NotRedactable),
+                "{bad:?}"
+            );
+        }
+        assert_eq!(
+            place(Source::Office, Purpose::Annex, false, Some(original)),
+            Err(Placement::NotRedactable)
+        );
+    }
+
+    #[test]
+    fn an_answer_delivers_the_office_s_information_and_annexes_once() {
+        assert!(delivered_with_answer(&held(Purpose::Annex)));
+        for p in [Purpose::Working, Purpose::Request, Purpose::Correction] {
+            assert!(!delivered_with_answer(&held(p)), "{p}");
+        }
+        let sent = Held {
+            delivered: true,
+            ..held(Purpose::Disclosure)
+        };
+        assert!(!delivered_with_answer(&sent));
+    }
+
+    #[test]
+    fn the_e_mail_carries_all_the_files_up_to_its_limit_or_none() {
+        let mib = 1024 * 1024;
+        assert!(attach_to_email(&[4 * mib, 6 * mib], 10 * mib));
+        assert!(!attach_to_email(&[4 * mib, 6 * mib + 1], 10 * mib));
+        assert!(!attach_to_email(&[], 10 * mib));
     }
 
     #[test]

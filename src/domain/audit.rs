@@ -83,6 +83,25 @@ pub enum Problem {
     Unchained,
     /// A tracking number is missing from its office's and year's series (a case removed).
     MissingCase { tracking_number: String },
+    /// A file's record on the case differs from what its upload event recorded (its SHA-256,
+    /// size or name changed, or a record without its event).
+    AttachmentNotAsRecorded { attachment_id: String },
+    /// A stored file's content no longer has the SHA-256 it was stored under (altered).
+    FileAltered { sha256: String },
+}
+
+/// Whether a file's record on the case is what its upload event (`attach_file`) recorded: the
+/// chain covers the event, so a record that matches it is covered too.
+pub fn attachment_as_recorded(
+    (id, name, size, sha256): (&str, &str, i64, &str),
+    event_action: &str,
+    payload: &serde_json::Value,
+) -> bool {
+    event_action == "attach_file"
+        && payload["attachment_id"] == id
+        && payload["name"] == name
+        && payload["size"] == size
+        && payload["sha256"] == sha256
 }
 
 /// Walks one case's chain; the events must come in `seq` order, each with its stored hashes.
@@ -230,5 +249,23 @@ mod tests {
                 found: 2
             })
         );
+    }
+
+    #[test]
+    fn a_file_s_record_must_be_what_its_upload_event_says() {
+        let payload = serde_json::json!({
+            "attachment_id": "f1", "name": "合同.pdf", "size": 1234, "sha256": "ab12",
+        });
+        let record = ("f1", "合同.pdf", 1234, "ab12");
+        assert!(attachment_as_recorded(record, "attach_file", &payload));
+        for altered in [
+            ("f1", "合同.pdf", 1234, "ab13"),
+            ("f1", "合同.pdf", 1235, "ab12"),
+            ("f1", "合同(2).pdf", 1234, "ab12"),
+            ("f2", "合同.pdf", 1234, "ab12"),
+        ] {
+            assert!(!attachment_as_recorded(altered, "attach_file", &payload));
+        }
+        assert!(!attachment_as_recorded(record, "deliver", &payload));
     }
 }

@@ -26,6 +26,16 @@ pub struct LetterInput<'a> {
     pub description: &'a str,
     pub decision: &'a ProposeDecision,
     pub delivered_on: NaiveDate,
+    /// The files delivered with the answer (the information itself, annexes), in order.
+    pub files: &'a [LetterFile],
+}
+
+/// A file delivered with the answer, as the letter's attachments note names it: by its name
+/// and its SHA-256, so that the applicant (or a court) can tell the very file that was sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LetterFile {
+    pub name: String,
+    pub sha256: String,
 }
 
 /// A date as official documents write it: 2026年1月5日 (Arabic numerals, no leading zeros).
@@ -95,6 +105,8 @@ struct Letter {
     title: &'static str,
     addressee: String,
     body: Vec<String>,
+    /// The attachments note (附件说明): "1. name（SHA-256：…）" for each file.
+    annexes: Vec<String>,
     date: String,
 }
 
@@ -173,6 +185,12 @@ fn compose(l: &LetterInput<'_>) -> Letter {
         title: TITLE,
         addressee: format!("{}：", l.applicant_name),
         body,
+        annexes: l
+            .files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| format!("{}. {}（SHA-256：{}）", i + 1, f.name, f.sha256))
+            .collect(),
         date: cn_date(l.delivered_on),
     }
 }
@@ -189,6 +207,16 @@ pub fn text(l: &LetterInput<'_>) -> String {
         letter.addressee,
     ];
     out.extend(letter.body.iter().map(|p| format!("\u{3000}\u{3000}{p}")));
+    // GB/T 9704: one blank line below the body, two characters in, "附件：" and the numbered
+    // names, the later ones aligned under the first.
+    for (i, a) in letter.annexes.iter().enumerate() {
+        if i == 0 {
+            out.push(String::new());
+            out.push(format!("\u{3000}\u{3000}附件：{a}"));
+        } else {
+            out.push(format!("{}{a}", "\u{3000}".repeat(5)));
+        }
+    }
     out.push(String::new());
     out.push(letter.office);
     out.push(letter.date);
@@ -218,6 +246,9 @@ p { margin: 0; }
 .addressee { text-indent: 0; }
 .body { text-indent: 2em; text-align: justify; }
 .closing { break-inside: avoid; page-break-inside: avoid; }
+.annexes { margin-top: 28.9pt; padding-left: 2em; }
+.annexes p { word-break: break-all; }
+.annexes p + p { padding-left: 3em; }
 .signature { width: max-content; margin: 3em 4em 0 auto; padding: 6mm 0; text-align: center; }
 @media print { body { margin: 0; max-width: none; } }"#;
 
@@ -230,6 +261,19 @@ pub fn html(l: &LetterInput<'_>) -> String {
     let (last, rest) = letter.body.split_last().expect("a letter has a body");
     let body: String = rest.iter().map(paragraph).collect();
     let last = paragraph(last);
+    let annexes: String = letter
+        .annexes
+        .iter()
+        .enumerate()
+        .map(|(i, a)| match i {
+            0 => format!("<p>附件：{}</p>", escape(a)),
+            _ => format!("<p>{}</p>", escape(a)),
+        })
+        .collect();
+    let annexes = match annexes.is_empty() {
+        true => annexes,
+        false => format!("<div class=\"annexes\">{annexes}</div>\n"),
+    };
     let (office, number, title) = (
         escape(&letter.office),
         escape(&letter.number),
@@ -239,7 +283,7 @@ pub fn html(l: &LetterInput<'_>) -> String {
         "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n\
 <title>{title} {number}</title>\n<style>\n{STYLE}\n</style>\n</head>\n<body>\n\
 <p class=\"office\">{office}</p>\n<p class=\"number\">{number}</p>\n<h1>{title}</h1>\n\
-<p class=\"addressee\">{}</p>\n{body}<div class=\"closing\">\n{last}\
+<p class=\"addressee\">{}</p>\n{body}<div class=\"closing\">\n{last}{annexes}\
 <div class=\"signature\"><p>{office}</p><p>{}</p></div>\n</div>\n</body>\n</html>\n",
         escape(&letter.addressee),
         escape(&letter.date),
@@ -263,6 +307,7 @@ mod tests {
             description: "2025年道路维修合同",
             decision,
             delivered_on: "2026-03-20".parse().unwrap(),
+            files: &[],
         }
     }
 
@@ -293,6 +338,47 @@ mod tests {
         let h = html(&input(&d));
         assert!(h.contains("王&lt;五&gt;") && !h.contains("王<五>"));
         assert!(h.starts_with("<!DOCTYPE html>"));
+    }
+
+    #[test]
+    fn the_attachments_note_names_each_delivered_file_with_its_hash_below_the_body() {
+        let d = ProposeDecision::new(Outcome::Disclosed, "属于公开范围");
+        let files = [
+            LetterFile {
+                name: "2025年道路维修合同.pdf".into(),
+                sha256: "a".repeat(64),
+            },
+            LetterFile {
+                name: "<附>清单.xlsx".into(),
+                sha256: "b".repeat(64),
+            },
+        ];
+        let mut l = input(&d);
+        l.files = &files;
+        let t = text(&l);
+        let first = format!(
+            "\n\n\u{3000}\u{3000}附件：1. 2025年道路维修合同.pdf（SHA-256：{}）\n",
+            "a".repeat(64)
+        );
+        assert!(t.contains(&first), "{t}");
+        let second = format!(
+            "\n{}2. <附>清单.xlsx（SHA-256：{}）\n\n",
+            "\u{3000}".repeat(5),
+            "b".repeat(64)
+        );
+        assert!(t.contains(&second), "{t}");
+        // Below the remedies, above the signature.
+        let (remedies, note, date) = (
+            t.find("六个月内").unwrap(),
+            t.find("附件：").unwrap(),
+            t.rfind("2026年3月20日").unwrap(),
+        );
+        assert!(remedies < note && note < date);
+        let h = html(&l);
+        assert!(h.contains("<div class=\"annexes\"><p>附件：1. 2025年道路维修合同.pdf"));
+        assert!(h.contains("<p>2. &lt;附&gt;清单.xlsx"));
+        // No files, no note.
+        assert!(!text(&input(&d)).contains("附件"));
     }
 
     #[test]

@@ -13,6 +13,8 @@ str_enum! {
         UnreadableBody = "unreadable_body",
         InvalidQuery = "invalid_query",
         InvalidHeader = "invalid_header",
+        /// A multipart upload that is not well formed or ends before its closing boundary.
+        MalformedUpload = "malformed_upload",
         // 401, 403
         Unauthenticated = "unauthenticated",
         Forbidden = "forbidden",
@@ -29,6 +31,12 @@ str_enum! {
         BodyTimeout = "body_timeout",
         RequestTimeout = "request_timeout",
         PayloadTooLarge = "payload_too_large",
+        /// One file over the per-file limit (issue 17).
+        FileTooLarge = "file_too_large",
+        /// The case's files would pass the per-case limit.
+        CaseStorageFull = "case_storage_full",
+        /// A file whose content is none of the allowed kinds, whatever its name says.
+        FileTypeNotAllowed = "file_type_not_allowed",
         UnsupportedMediaType = "unsupported_media_type",
         HeadersTooLarge = "headers_too_large",
         // 409: the state of things
@@ -38,6 +46,8 @@ str_enum! {
         LastUnboundAdmin = "last_unbound_admin",
         AgencyExists = "agency_exists",
         NoticeNotFailed = "notice_not_failed",
+        /// A closed case takes no more files.
+        FilesClosed = "files_closed",
         // 409: the workflow's refusals (domain/workflow_guards.rs, workflow_steps.rs)
         ReceiptDateMissing = "receipt_date_missing",
         ReceiptDateFixed = "receipt_date_fixed",
@@ -96,7 +106,8 @@ impl ProblemCode {
             | C::MalformedRequest
             | C::UnreadableBody
             | C::InvalidQuery
-            | C::InvalidHeader => 400,
+            | C::InvalidHeader
+            | C::MalformedUpload => 400,
             C::Unauthenticated => 401,
             C::Forbidden | C::RoleNotAllowed | C::DivisionStaffOnly => 403,
             C::NotFound | C::UnknownAgency | C::NoLetter | C::RouteNotFound | C::UnknownAction => {
@@ -104,8 +115,8 @@ impl ProblemCode {
             }
             C::MethodNotAllowed => 405,
             C::BodyTimeout | C::RequestTimeout => 408,
-            C::PayloadTooLarge => 413,
-            C::UnsupportedMediaType => 415,
+            C::PayloadTooLarge | C::FileTooLarge | C::CaseStorageFull => 413,
+            C::UnsupportedMediaType | C::FileTypeNotAllowed => 415,
             C::HeadersTooLarge => 431,
             C::ValidationFailed | C::IdempotencyKeyReused => 422,
             C::VersionRequired => 428,

@@ -71,7 +71,10 @@ const APPLICANT: &[(&str, &[&str])] = &[
     ),
     ("waive_fee", &[]),
     // The answer reaches them with its letter; the draft and its approval do not.
-    ("deliver", &["method", "posted_on", "delivered_on"]),
+    (
+        "deliver",
+        &["method", "posted_on", "delivered_on", "attachments"],
+    ),
     ("withdraw", &["reason"]),
     ("abandon_no_correction", &[]),
     ("abandon_fee_unpaid", &[]),
@@ -117,6 +120,11 @@ pub fn applicant_view(action: &str, payload: &Value) -> Option<Value> {
             Some("correction_notice" | "fee_notice" | "answer") => &["document", "received_on"],
             _ => return None,
         },
+        // Their own files; the office's reach them listed in the delivery.
+        "attach_file" => match payload["source"].as_str() {
+            Some("applicant") => &["attachment_id", "name", "kind", "size", "sha256", "purpose"],
+            _ => return None,
+        },
         "notice_sent" => match payload["recipient_role"].as_str() {
             Some("applicant") => &["template", "message_id"],
             _ => return None,
@@ -130,6 +138,22 @@ pub fn applicant_view(action: &str, payload: &Value) -> Option<Value> {
         }
     }
     Some(Value::Object(out))
+}
+
+/// Whether the applicant may read (list, download) a file on their case: what they gave
+/// themselves, and what the office delivered to them with the answer; never a staff-only file
+/// (a working file, or an original whose redacted version was delivered, art. 37), and nothing
+/// of the office's before delivery (a draft's material is not yet an answer).
+pub fn applicant_may_read_attachment(
+    source: super::attachment::Source,
+    staff_only: bool,
+    delivered: bool,
+) -> bool {
+    !staff_only
+        && match source {
+            super::attachment::Source::Applicant => true,
+            super::attachment::Source::Office => delivered,
+        }
 }
 
 /// What staff of a division (处室) read of a case forwarded to their division: the request (the
@@ -150,6 +174,8 @@ super::str_enum! {
         Letter = "letter",
         Printable = "printable",
         ApplicantHistory = "applicant_history",
+        /// The files attached to the case (a division reads none: it answers the office).
+        Attachments = "attachments",
     }
 }
 
@@ -289,9 +315,28 @@ mod tests {
             Part::Letter,
             Part::Printable,
             Part::ApplicantHistory,
+            Part::Attachments,
         ] {
             assert!(!division_may_open(p), "{p}");
         }
+    }
+
+    #[test]
+    fn the_applicant_reads_their_own_files_and_what_was_delivered_to_them_only() {
+        use crate::domain::attachment::Source::{Applicant, Office};
+        assert!(applicant_may_read_attachment(Applicant, false, false));
+        assert!(applicant_may_read_attachment(Office, false, true));
+        // The office's information before delivery, a working file, a withheld original: no.
+        assert!(!applicant_may_read_attachment(Office, false, false));
+        assert!(!applicant_may_read_attachment(Office, true, false));
+        assert!(!applicant_may_read_attachment(Office, true, true));
+        // An upload event of theirs shows; the office's does not (the delivery lists those).
+        let own = json!({"source": "applicant", "name": "身份证.pdf", "sha256": "ab", "uploaded_by_name": "x"});
+        let seen = applicant_view("attach_file", &own).unwrap();
+        assert_eq!(seen["name"], "身份证.pdf");
+        assert!(seen.get("uploaded_by_name").is_none());
+        let office = json!({"source": "office", "name": "原件.pdf", "staff_only": true});
+        assert_eq!(applicant_view("attach_file", &office), None);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 pub mod access;
 pub mod answers;
 pub mod applications;
+pub mod attachments;
 pub mod audit;
 pub mod calendar;
 pub mod clock;
@@ -73,6 +74,21 @@ fn routes() -> Vec<(&'static str, Method, Route)> {
             "/api/v1/applications/{id}/clock",
             Method::GET,
             web::get().to(clock::clock),
+        ),
+        (
+            "/api/v1/applications/{id}/attachments",
+            Method::GET,
+            web::get().to(attachments::list),
+        ),
+        (
+            "/api/v1/applications/{id}/attachments",
+            Method::POST,
+            web::post().to(attachments::upload),
+        ),
+        (
+            "/api/v1/applications/{id}/attachments/{attachment_id}",
+            Method::GET,
+            web::get().to(attachments::download),
         ),
         (
             "/api/v1/applications/{id}/letter",

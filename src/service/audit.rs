@@ -88,6 +88,8 @@ fn verify_in(
         first_broken: None,
     };
     let mut after = String::new();
+    // Files already found intact (a file attached to several cases is read once).
+    let mut hashed = std::collections::HashSet::new();
     loop {
         let mut q = a::table
             .filter(a::id.gt(&after))
@@ -130,6 +132,9 @@ fn verify_in(
                 return Ok(v.broken(broken(None, p)));
             }
         }
+        if let Some(b) = files_as_recorded(conn, &cases, &mut hashed)? {
+            return Ok(v.broken(b));
+        }
         if let Some(report) = progress {
             report(v.cases);
         }
@@ -138,6 +143,83 @@ fn verify_in(
         return Ok(v.broken(gap));
     }
     Ok(v)
+}
+
+/// The files of a page of cases: each record as its upload event recorded it (the chain, just
+/// verified, covers the event), and each content still hashing to its SHA-256, read a chunk at
+/// a time.
+fn files_as_recorded(
+    conn: &mut DbConnection,
+    cases: &[(String, String, i32)],
+    hashed: &mut std::collections::HashSet<String>,
+) -> Result<Option<Broken>, ServiceError> {
+    use crate::db::schema::attachments as f;
+    use crate::domain::audit::attachment_as_recorded;
+    let ids: Vec<&str> = cases.iter().map(|c| c.0.as_str()).collect();
+    let files: Vec<crate::db::attachments::AttachmentRow> = f::table
+        .filter(f::application_id.eq_any(&ids))
+        .order(f::id.asc())
+        .select(crate::db::attachments::AttachmentRow::as_select())
+        .load(conn)?;
+    for file in files {
+        let tracking = cases
+            .iter()
+            .find(|c| c.0 == file.application_id.as_str())
+            .map(|c| c.1.clone());
+        let broken = |problem| Broken {
+            application_id: Some(file.application_id.to_string()),
+            tracking_number: tracking.clone(),
+            seq: Some(file.event_seq),
+            event_id: None,
+            problem,
+        };
+        let event: Option<(String, String)> = e::table
+            .filter(e::application_id.eq(&file.application_id))
+            .filter(e::seq.eq(file.event_seq))
+            .select((e::action, e::payload))
+            .first(conn)
+            .optional()?;
+        let as_recorded = event.is_some_and(|(action, payload)| {
+            let payload = serde_json::from_str(&payload).unwrap_or_default();
+            attachment_as_recorded(
+                (&file.id, &file.name, file.size, &file.sha256),
+                &action,
+                &payload,
+            )
+        });
+        if !as_recorded {
+            return Ok(Some(broken(Problem::AttachmentNotAsRecorded {
+                attachment_id: file.id.clone(),
+            })));
+        }
+        if hashed.contains(&file.sha256) {
+            continue;
+        }
+        if content_hash(conn, &file.sha256)? != Some((file.sha256.clone(), file.size)) {
+            return Ok(Some(broken(Problem::FileAltered {
+                sha256: file.sha256.clone(),
+            })));
+        }
+        hashed.insert(file.sha256.clone());
+    }
+    Ok(None)
+}
+
+/// The SHA-256 and length of a stored file's content, as read now.
+fn content_hash(conn: &mut DbConnection, sha256: &str) -> QueryResult<Option<(String, i64)>> {
+    use sha2::Digest;
+    let Ok(count) = crate::db::attachments::chunk_count(conn, sha256) else {
+        return Ok(None);
+    };
+    let (mut hasher, mut size) = (sha2::Sha256::new(), 0i64);
+    for seq in 0..count {
+        let Some(chunk) = crate::db::attachments::chunk(conn, sha256, seq)? else {
+            return Ok(None);
+        };
+        size += i64::try_from(chunk.len()).unwrap_or(i64::MAX);
+        hasher.update(&chunk);
+    }
+    Ok(Some((hex::encode(hasher.finalize()), size)))
 }
 
 impl Verification {

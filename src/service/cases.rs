@@ -375,6 +375,13 @@ pub fn apply_action(
         hash: None,
     };
     events::insert(conn, &event)?;
+    if let (Action::Deliver(_), Some(list)) = (action, payload["attachments"].as_array()) {
+        let ids: Vec<String> = list
+            .iter()
+            .filter_map(|a| a["attachment_id"].as_str().map(str::to_owned))
+            .collect();
+        crate::db::attachments::mark_delivered(conn, &ids, now.naive_utc(), seq)?;
+    }
     crate::db::forwardings::write_changes(
         conn,
         id,
@@ -452,6 +459,16 @@ fn event_payload(
     }
     if let Some(super::challenges::Step::New(c)) = challenge {
         payload["challenge_id"] = c.id.clone().into();
+    }
+    // The files the answer delivers, each with its SHA-256: the chain proves what was sent.
+    if let Action::Deliver(_) = act.action {
+        let files = super::attachments::to_deliver(conn, &case.id)?;
+        if !files.is_empty() {
+            payload["attachments"] = files
+                .iter()
+                .map(super::attachments::delivered_entry)
+                .collect();
+        }
     }
     Ok(payload)
 }

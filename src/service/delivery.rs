@@ -121,16 +121,38 @@ fn message(conn: &mut DbConnection, n: &NoticeRow, default_from: &str) -> Result
         from_addr.parse().map_err(|e| format!("sender: {e}"))?,
     );
     let to: Mailbox = n.recipient.parse().map_err(|e| format!("recipient: {e}"))?;
+    let body = MultiPart::alternative_plain_html(n.body_text.clone(), n.body_html.clone());
+    let body = with_files(conn, n, body)?;
     Message::builder()
         .from(from)
         .to(to)
         .subject(&n.subject)
         .message_id(Some(n.message_id.clone()))
-        .multipart(MultiPart::alternative_plain_html(
-            n.body_text.clone(),
-            n.body_html.clone(),
-        ))
+        .multipart(body)
         .map_err(|e| e.to_string())
+}
+
+/// The notice's files (the answer's, when they fit the e-mail), after its text: read from the
+/// database at sending, each whole once (lettre encodes the message in memory).
+fn with_files(
+    conn: &mut DbConnection,
+    n: &NoticeRow,
+    body: MultiPart,
+) -> Result<MultiPart, String> {
+    let files =
+        crate::db::attachments::of_notice(conn, n.id.as_str()).map_err(|e| e.to_string())?;
+    if files.is_empty() {
+        return Ok(body);
+    }
+    let mut mixed = MultiPart::mixed().multipart(body);
+    for f in files {
+        let content = super::attachments::whole(conn, &f.sha256).map_err(|e| e.to_string())?;
+        let media_type = lettre::message::header::ContentType::parse(f.kind.media_type())
+            .map_err(|e| format!("{}: {e}", f.name))?;
+        mixed =
+            mixed.singlepart(lettre::message::Attachment::new(f.name).body(content, media_type));
+    }
+    Ok(mixed)
 }
 
 /// Sends every notice that is due, once each, however many workers run.

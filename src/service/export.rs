@@ -284,6 +284,35 @@ pub struct CaseLine {
     /// divisions consulted with their reply dates, `FGC:2026-03-05;CWC:` (empty: no reply yet).
     pub assignee: Option<String>,
     pub divisions_consulted: String,
+    /// The files on the case (issue 17), `sha256:name` separated by `;`, oldest first; and
+    /// those delivered with the answer, the same way.
+    pub attachments: String,
+    pub attachments_delivered: String,
+}
+
+/// The files of a page of cases, as the export's two columns.
+fn files_of(
+    conn: &mut DbConnection,
+    ids: &[ApplicationId],
+) -> QueryResult<HashMap<ApplicationId, (String, String)>> {
+    use crate::db::schema::attachments as f;
+    let rows: Vec<(ApplicationId, String, String, Option<chrono::NaiveDateTime>)> = f::table
+        .filter(f::application_id.eq_any(ids))
+        .order(f::id.asc())
+        .select((f::application_id, f::sha256, f::name, f::delivered_at))
+        .load(conn)?;
+    let mut out: HashMap<ApplicationId, (String, String)> = HashMap::new();
+    for (id, sha, name, delivered) in rows {
+        let (all, sent) = out.entry(id).or_default();
+        let entry = format!("{sha}:{name}");
+        for list in std::iter::once(&mut *all).chain(delivered.map(|_| &mut *sent)) {
+            if !list.is_empty() {
+                list.push(';');
+            }
+            list.push_str(&entry);
+        }
+    }
+    Ok(out)
 }
 
 /// Which cases: one office (or all), received in one year (or any).
@@ -328,9 +357,11 @@ pub fn cases(
         after = last.0.id.to_string();
         let ids: Vec<ApplicationId> = page.iter().map(|(r, _)| r.id.clone()).collect();
         let mut inside = Inside::of(conn, &ids)?;
+        let mut files = files_of(conn, &ids)?;
         let mut lines = Vec::with_capacity(page.len());
         for (row, code) in page {
             let (assignee, divisions_consulted) = inside.take(&row);
+            let (attachments, attachments_delivered) = files.remove(&row.id).unwrap_or_default();
             let cal = cals.get(conn, &row.agency_id)?;
             let case = row.case()?;
             // A closed case's deadlines are those it closed with (RULES §8), never recomputed.
@@ -381,6 +412,8 @@ pub fn cases(
                 fee_paid_on: row.clock.fee.paid_on,
                 assignee,
                 divisions_consulted,
+                attachments,
+                attachments_delivered,
             });
         }
         let chunk = encode(&lines, format, n == 0)?;

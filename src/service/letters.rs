@@ -6,7 +6,7 @@ use super::auth::authenticate;
 use super::{ServiceError, Services};
 use crate::db::models::{ApplicationRow, Document};
 use crate::db::{documents, staff, DbConnection};
-use crate::domain::letter::{self, LetterInput};
+use crate::domain::letter::{self, LetterFile, LetterInput};
 use crate::security::sha256_hex;
 
 pub const ANSWER_LETTER: &str = "answer_letter";
@@ -32,8 +32,10 @@ pub fn write_answer_letter(
         }
         None => None,
     };
+    // The files this delivery marked delivered (the event before the letter listed them).
+    let files = letter_files(conn, case, true)?;
     let input = input(
-        &agency,
+        (&agency, &files),
         case,
         &decision,
         document_number.as_deref(),
@@ -57,8 +59,31 @@ pub fn write_answer_letter(
     Ok(())
 }
 
+/// The files the letter names: those delivered (`delivered`), or those an answer delivered
+/// now would carry (the preview).
+fn letter_files(
+    conn: &mut DbConnection,
+    case: &ApplicationRow,
+    delivered: bool,
+) -> Result<Vec<LetterFile>, ServiceError> {
+    let rows = match delivered {
+        true => crate::db::attachments::of_case(conn, &case.id)?
+            .into_iter()
+            .filter(|a| a.delivered_at.is_some())
+            .collect(),
+        false => super::attachments::to_deliver(conn, &case.id)?,
+    };
+    Ok(rows
+        .into_iter()
+        .map(|a| LetterFile {
+            name: a.name,
+            sha256: a.sha256,
+        })
+        .collect())
+}
+
 fn input<'a>(
-    agency: &'a crate::db::models::Agency,
+    (agency, files): (&'a crate::db::models::Agency, &'a [LetterFile]),
     case: &'a ApplicationRow,
     decision: &'a crate::domain::decision::ProposeDecision,
     document_number: Option<&'a str>,
@@ -75,6 +100,7 @@ fn input<'a>(
         description: &case.handling.description,
         decision,
         delivered_on,
+        files,
     }
 }
 
@@ -90,8 +116,13 @@ pub fn preview(
         return Ok(None);
     };
     let agency = staff::agency_by_id(conn, &case.agency_id)?;
+    let files = letter_files(conn, case, false)?;
     Ok(Some(letter::text(&input(
-        &agency, case, &decision, None, on,
+        (&agency, &files),
+        case,
+        &decision,
+        None,
+        on,
     ))))
 }
 

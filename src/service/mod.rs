@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod admin;
+pub mod attachments;
 pub mod audit;
 pub mod auth;
 pub mod backup;
@@ -52,6 +53,8 @@ pub struct Services {
     pub clock: clock_source::Clock,
     /// The service's public address, for links to the console in staff e-mails; none, no link.
     pub public_url: Option<String>,
+    /// The limits on attached files and on what the answer e-mail carries.
+    pub files: attachments::FileSettings,
 }
 
 impl Services {

@@ -294,10 +294,12 @@ pub fn for_step(
         });
         ctx["fee_unit"] = json!(if per_page { "页" } else { "件" });
     }
+    let mut carried = Vec::new();
     if kind == ActionKind::Deliver {
         let letter = documents::of_kind(conn, &case.id, super::letters::ANSWER_LETTER)?;
         ctx["letter_text"] = json!(letter.as_ref().map(|l| l.text.clone()));
         ctx["letter_html"] = json!(letter.as_ref().map(|l| l.html.clone()));
+        carried = delivered_files(conn, services, case, &mut ctx)?;
     }
     let dedup_key = format!("{}:{seq}:{template}", case.id);
     let out = Outgoing {
@@ -308,7 +310,54 @@ pub fn for_step(
         agency_id: &case.agency_id,
         application_id: Some(&case.id),
     };
-    write(conn, services, out, &ctx, now)
+    let notice = render(&services.templates, out, &ctx, now)?;
+    if notices::enqueue(conn, &notice)? && !carried.is_empty() {
+        crate::db::attachments::attach_to_notice(conn, notice.id.as_str(), &carried)?;
+    }
+    Ok(())
+}
+
+/// The answer e-mail's files: listed in its context (`files`, `files_attached`, `track_url`),
+/// and returned (their ids) when the e-mail carries them — all of them when together they fit
+/// the deployment's limit, else none and the e-mail says where to download them.
+fn delivered_files(
+    conn: &mut DbConnection,
+    services: &Services,
+    case: &ApplicationRow,
+    ctx: &mut Value,
+) -> Result<Vec<String>, ServiceError> {
+    let files: Vec<_> = crate::db::attachments::of_case(conn, &case.id)?
+        .into_iter()
+        .filter(|a| a.delivered_at.is_some())
+        .collect();
+    let sizes: Vec<u64> = files
+        .iter()
+        .map(|a| u64::try_from(a.size).unwrap_or(u64::MAX))
+        .collect();
+    let attached = crate::domain::attachment::attach_to_email(&sizes, services.files.email_limit);
+    ctx["files"] = files
+        .iter()
+        .map(|a| json!({ "name": a.name, "size": a.size, "sha256": a.sha256 }))
+        .collect();
+    ctx["files_attached"] = json!(attached);
+    ctx["track_url"] = json!(public_link(services, "/track"));
+    Ok(match attached {
+        true => files.into_iter().map(|a| a.id).collect(),
+        false => Vec::new(),
+    })
+}
+
+/// An address on this service, absolute when its public address is known.
+fn public_link(services: &Services, path: &str) -> String {
+    match services
+        .public_url
+        .as_deref()
+        .map(|u| u.trim().trim_end_matches('/'))
+        .filter(|u| !u.is_empty())
+    {
+        Some(base) => format!("{base}{path}"),
+        None => path.to_owned(),
+    }
 }
 
 /// Tells each applicant whose answer date a calendar change moved the new date (RULES §8);

@@ -97,6 +97,12 @@ fn problem_label(p: &Problem) -> String {
         Problem::MissingCase { tracking_number } => {
             format!("受理编号 {tracking_number} 在本机关的编号序列中缺失（有案件被删除）")
         }
+        Problem::AttachmentNotAsRecorded { attachment_id } => {
+            format!("文件 {attachment_id} 的记录与其上传事件不符（文件记录被修改）")
+        }
+        Problem::FileAltered { sha256 } => {
+            format!("所存文件的内容与其 SHA-256 值 {sha256} 不符（文件内容被修改）")
+        }
     }
 }
 

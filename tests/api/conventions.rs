@@ -68,6 +68,7 @@ fn diesel_family(ty: &str, postgres: bool) -> &'static str {
         "Bool" => "bool",
         "Date" => "date",
         "Timestamp" => "timestamp",
+        "Binary" => "binary",
         other => panic!("schema.rs uses {other}: teach this test its family"),
     }
 }
@@ -80,6 +81,7 @@ fn sqlite_family(declared: &str) -> String {
         "BOOLEAN" | "BOOL" => "bool",
         "DATE" => "date",
         "TIMESTAMP" | "DATETIME" => "timestamp",
+        "BLOB" => "binary",
         other => return format!("unknown SQLite type {other}"),
     }
     .to_owned()
@@ -93,6 +95,7 @@ fn postgres_family(udt: &str) -> String {
         "bool" => "bool",
         "date" => "date",
         "timestamp" => "timestamp",
+        "bytea" => "binary",
         other => return format!("unknown PostgreSQL type {other}"),
     }
     .to_owned()

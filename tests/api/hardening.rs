@@ -613,6 +613,7 @@ async fn addresses_the_mailer_cannot_use_are_refused_at_input() {
         clock: Default::default(),
         default_language: gongkai::domain::message::Language::En,
         web: Default::default(),
+        files: Default::default(),
     };
     let err = gongkai::startup::Application::build(settings)
         .err()

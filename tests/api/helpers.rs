@@ -154,6 +154,7 @@ impl TestApp {
             clock: Clock::fixed(noon_in_china(TEST_DAY)),
             default_language: gongkai::domain::message::Language::En,
             web: Default::default(),
+            files: Default::default(),
         };
         let mut settings = settings;
         change(&mut settings);

@@ -8,6 +8,7 @@
 mod access;
 mod accounts;
 mod answers;
+mod attachments;
 mod audit;
 #[path = "../../benches/common/mod.rs"]
 mod bench_common;

@@ -26,6 +26,7 @@ fn input<'a>(decision: &'a ProposeDecision, numbered: bool) -> LetterInput<'a> {
         description: "2025年海淀区道路维修工程合同",
         decision,
         delivered_on: day("2026-11-25"),
+        files: &[],
     }
 }
 

@@ -1,0 +1,9 @@
+DROP TABLE notice_attachments;
+DROP INDEX attachments_by_application;
+DROP TABLE attachments;
+DROP TRIGGER file_chunks_immutable_delete;
+DROP TRIGGER file_chunks_immutable_update;
+DROP TRIGGER files_immutable_delete;
+DROP TRIGGER files_immutable_update;
+DROP TABLE file_chunks;
+DROP TABLE files;
