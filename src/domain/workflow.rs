@@ -498,6 +498,7 @@ use guards::blocked_by;
 /// Each action's effect, beside the table of who may take it (rules.rs) and the guards.
 #[path = "workflow_steps.rs"]
 mod steps;
+pub use steps::online_receipt;
 use steps::{record_received, Step};
 
 /// The smaller actions' effects, one function each.

@@ -623,3 +623,66 @@ fn posted_answers_recorded_before_the_posting_day_was_kept_count_from_the_day_re
         Some((d("2026-09-20"), AnsweredBasis::SignedFor))
     );
 }
+
+#[test]
+fn a_correction_sent_online_on_a_day_off_counts_from_the_next_working_day_never_before_receipt() {
+    // Filed online on Saturday 2026-11-28: received Monday 11-30 (art. 31(3)). The clerk, at
+    // work that Saturday, asks for a correction; the applicant answers the same Saturday.
+    let filed = Case {
+        status: Some(Status::Registered),
+        ..received_on("2026-11-30")
+    };
+    let ask = Action::RequestCorrection(RequestCorrection {
+        items: vec!["请写明文件名称".into()],
+        period_working_days: 10,
+        by_post: false,
+    });
+    let asked = on(&filed, &clerk("c1"), &ask, "2026-11-28").unwrap();
+    let fix = Action::SubmitCorrection(SubmitCorrection {
+        statement: "补正如下".into(),
+        description: None,
+        document_number: None,
+        received_on: None,
+    });
+    let fixed = on(&asked, &applicant(), &fix, "2026-11-28").unwrap();
+    assert_eq!(fixed.corrected_received_on, Some(d("2026-11-30")));
+    // Answered that Saturday: the answer cannot be dated before the receipt.
+    let drafted = on(
+        &fixed,
+        &clerk("c1"),
+        &propose(Outcome::Disclosed),
+        "2026-11-28",
+    )
+    .unwrap();
+    let decided = on(
+        &drafted,
+        &approver("a1"),
+        &Action::Approve(Note::default()),
+        "2026-11-28",
+    )
+    .unwrap();
+    let deliver = Action::Deliver(Deliver {
+        method: DeliveryMethod::Email,
+        posted_on: None,
+        delivered_on: Some(d("2026-11-28")),
+        note: None,
+    });
+    assert!(on(&decided, &clerk("c1"), &deliver, "2026-11-28").is_err());
+    // Sent on a working day after the receipt, it counts from that day.
+    let later = on(&asked, &applicant(), &fix, "2026-12-02").unwrap();
+    assert_eq!(later.corrected_received_on, Some(d("2026-12-02")));
+    // A clerk's paper date before the application's receipt is refused.
+    let paper = Action::SubmitCorrection(SubmitCorrection {
+        statement: "补正如下".into(),
+        description: None,
+        document_number: None,
+        received_on: Some(d("2026-11-28")),
+    });
+    assert!(matches!(
+        on(&asked, &clerk("c1"), &paper, "2026-12-01"),
+        Err(WorkflowError::InvalidInput {
+            field: "received_on",
+            ..
+        })
+    ));
+}

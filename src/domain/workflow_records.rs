@@ -62,7 +62,7 @@ pub(super) fn ask_for_reasons(s: &mut Step<'_>) {
 }
 
 pub(super) fn reply_to_reasons(s: &mut Step<'_>, i: &ReplyToReasons) -> Result<(), WorkflowError> {
-    let on = paper_or_today(s.actor, i.received_on, s.today)?;
+    let on = paper_or_today((s.actor, s.cal), i.received_on, s.today)?;
     not_before(
         "received_on",
         on,

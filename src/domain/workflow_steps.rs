@@ -56,13 +56,24 @@ pub(super) fn not_before(
 
 /// What the applicant sends online is received the day it is sent; what a clerk records from
 /// paper carries the day it was received (art. 31).
+/// Art. 31(3): what an applicant sends online is received the day it is sent, or, sent on a
+/// day off, the next working day (the day both sides can confirm it).
+pub fn online_receipt(cal: &Calendar, today: NaiveDate) -> NaiveDate {
+    match cal.is_working(today) {
+        Ok(false) => cal.add(today, 1).unwrap_or(today),
+        _ => today,
+    }
+}
+
+/// The day a reply of the applicant's counts from: the day sent online (`online_receipt`), or
+/// the day a clerk says the paper came (not in the future).
 pub(super) fn paper_or_today(
-    actor: &Actor,
+    (actor, cal): (&Actor, &Calendar),
     received_on: Option<NaiveDate>,
     today: NaiveDate,
 ) -> Result<NaiveDate, WorkflowError> {
     let on = match (actor.role, received_on) {
-        (Role::Applicant, None) => today,
+        (Role::Applicant, None) => return Ok(online_receipt(cal, today)),
         (Role::Applicant, Some(_)) => {
             return Err(WorkflowError::InvalidInput {
                 field: "received_on",
@@ -176,13 +187,20 @@ pub(super) fn submit_correction(
     s: &mut Step<'_>,
     i: &SubmitCorrection,
 ) -> Result<(), WorkflowError> {
-    let on = paper_or_today(s.actor, i.received_on, s.today)?;
+    let mut on = paper_or_today((s.actor, s.cal), i.received_on, s.today)?;
     not_before(
         "received_on",
         on,
         s.before.correction_requested_on,
         CORRECTION_NOTICE,
     )?;
+    // A correction restarts the period from its own receipt (art. 30), never from a day
+    // before the application itself was received: one sent online before that day (the
+    // application came on a day off) counts from it; a clerk's date before it is an error.
+    match (s.actor.role, s.before.received_on) {
+        (Role::Applicant, Some(received)) => on = on.max(received),
+        _ => not_before("received_on", on, s.before.received_on, DATE_OF_RECEIPT)?,
+    }
     if let Some(d) = &i.description {
         s.next.description = d.clone();
     }

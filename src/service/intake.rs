@@ -213,10 +213,7 @@ fn legal_receipt(
     today: chrono::NaiveDate,
 ) -> Option<chrono::NaiveDate> {
     match (new.channel, new.registered_by) {
-        (Channel::Online, None) => Some(match cal.is_working(today) {
-            Ok(false) => cal.add(today, 1).unwrap_or(today),
-            _ => today,
-        }),
+        (Channel::Online, None) => Some(crate::domain::workflow::online_receipt(cal, today)),
         _ => new.received_on,
     }
 }
