@@ -14,7 +14,7 @@ use super::views::{self, ApplicationView};
 use crate::domain::problem_code::ProblemCode;
 use crate::domain::workflow::{Action, ActionKind};
 use crate::msg;
-use crate::service::forms::{OnlineFiling, Registration};
+use crate::service::forms::{Form, OnlineFiling, Registration};
 use crate::service::intake::{self, Opened};
 use crate::service::{cases, FieldError, Services};
 
@@ -47,20 +47,36 @@ fn opened_response(o: &Opened) -> HttpResponse {
     res.json(body)
 }
 
-/// `POST /api/v1/applications`: an applicant files online, with no account.
+/// `POST /api/v1/applications`: an applicant files online, with no account. The body is the
+/// application as JSON, or a `multipart/form-data` form carrying it (part `application`) with
+/// the applicant's files (parts `file`), opened together in one transaction.
 pub async fn file(
     services: web::Data<Services>,
     limits: web::Data<IntakeLimits>,
     req: HttpRequest,
-    body: JsonForm<OnlineFiling>,
+    payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let key = idempotency_key(&req)?;
-    let form = body.0;
-    limits.check_client(&req)?;
+    let (form, files) = if super::attachments::is_multipart(&req) {
+        // A client over its limit sends no files in vain.
+        limits.check_client(&req)?;
+        let (json, files) =
+            super::attachments::read_filing(&req, payload, services.files.limits).await?;
+        let form = super::collect::checked(parse_json_value(&json)?, OnlineFiling::cross_check)?;
+        (form, files)
+    } else {
+        let mut payload = payload.into_inner();
+        let JsonForm(form) =
+            <JsonForm<OnlineFiling> as actix_web::FromRequest>::from_request(&req, &mut payload)
+                .await?;
+        limits.check_client(&req)?;
+        (form, Vec::new())
+    };
     limits.check_identity(&intake::identity_key(&services, &form.applicant))?;
-    let opened =
-        web::block(move || intake::file_online(&services, &form, key.as_deref(), services.now()))
-            .await??;
+    let opened = web::block(move || {
+        intake::file_online_with(&services, &form, key.as_deref(), files, services.now())
+    })
+    .await??;
     Ok(opened_response(&opened))
 }
 

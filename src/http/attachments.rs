@@ -96,11 +96,21 @@ async fn text_part(
     part: &mut actix_multipart::Field,
     ended: &std::cell::Cell<bool>,
 ) -> Result<String, ApiError> {
+    text_part_within(part, ended, 200).await
+}
+
+async fn text_part_within(
+    part: &mut actix_multipart::Field,
+    ended: &std::cell::Cell<bool>,
+    limit: usize,
+) -> Result<String, ApiError> {
     let mut out = Vec::new();
     while let Some(chunk) = next_chunk(part, ended).await? {
         out.extend_from_slice(&chunk);
-        if out.len() > 200 {
-            return Err(malformed("a text part is longer than 200 bytes"));
+        if out.len() > limit {
+            return Err(malformed(format!(
+                "a text part is longer than {limit} bytes"
+            )));
         }
     }
     String::from_utf8(out).map_err(|_| malformed("a text part is not UTF-8"))
@@ -227,19 +237,104 @@ fn sniffed(head: &[u8]) -> Result<attachment::Kind, ApiError> {
     attachment::sniff(head).ok_or_else(|| service::refused(Refusal::KindNotAllowed).into())
 }
 
-/// Reads the form: one `file`, `purpose`, and optionally `redacts`. Unknown parts are refused.
-async fn read_form(
-    req: &HttpRequest,
-    payload: web::Payload,
-    admission: &Admission,
-) -> Result<Parts, ApiError> {
+/// Whether the request's body is a `multipart/form-data` form.
+pub fn is_multipart(req: &HttpRequest) -> bool {
     let essence = req
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(';').next())
         .map(|v| v.trim().to_ascii_lowercase());
-    if essence.as_deref() != Some("multipart/form-data") {
+    essence.as_deref() == Some("multipart/form-data")
+}
+
+/// The most files one online filing carries.
+const FILING_FILES: usize = 10;
+
+/// An online filing sent as a form: the application, as the JSON the API takes, in the part
+/// `application`, and the applicant's files in parts `file` (at most `FILING_FILES`), each
+/// checked as an upload is, the per-case limit counting them together.
+pub async fn read_filing(
+    req: &HttpRequest,
+    payload: web::Payload,
+    limits: attachment::Limits,
+) -> Result<(web::Bytes, Vec<Received>), ApiError> {
+    let ended = std::rc::Rc::new(std::cell::Cell::new(false));
+    let body = Watched {
+        inner: payload,
+        ended: ended.clone(),
+    };
+    let mut form = Multipart::new(req.headers(), body);
+    let (mut application, mut files) = (None, Vec::<Received>::new());
+    while let Some(part) = next_within!(form, ended)? {
+        let mut part = part.map_err(malformed)?;
+        let disposition = part.content_disposition().cloned();
+        let name = disposition
+            .as_ref()
+            .and_then(|d| d.get_name())
+            .unwrap_or("")
+            .to_owned();
+        match name.as_str() {
+            "application" => {
+                let limit = super::extract::BODY_LIMIT;
+                application = Some(text_part_within(&mut part, &ended, limit).await?);
+            }
+            "file" if files.len() == FILING_FILES => {
+                return Err(field(
+                    "file",
+                    "too_many_files",
+                    "一次申请最多附 10 个文件，其余可在提交后补充",
+                    "a filing carries at most 10 files; add the others afterwards",
+                ))
+            }
+            "file" => {
+                let given = disposition
+                    .as_ref()
+                    .and_then(file_name_of)
+                    .and_then(|n| attachment::file_name(&n))
+                    .ok_or_else(|| {
+                        field(
+                            "file",
+                            "name_missing",
+                            "文件需要文件名",
+                            "the file needs a file name",
+                        )
+                    })?;
+                let admission = Admission {
+                    source: attachment::Source::Applicant,
+                    held: files.iter().map(|f| f.size).sum(),
+                    limits,
+                };
+                files.push(file_part(&mut part, given, (&admission, &ended)).await?);
+            }
+            other => {
+                return Err(field(
+                    other,
+                    "unknown_field",
+                    "表单中有未知的部分（只接受 application 和 file）",
+                    "unknown part (application and file are taken)",
+                ))
+            }
+        }
+    }
+    let Some(application) = application else {
+        return Err(field(
+            "application",
+            "required",
+            "缺少申请内容（表单部分 application，JSON 格式）",
+            "the form has no application (part `application`, as JSON)",
+        ));
+    };
+    Ok((web::Bytes::from(application), files))
+}
+
+/// Reads the form: one `file`, `purpose`, and optionally `redacts`. Unknown parts are refused.
+async fn read_form(
+    req: &HttpRequest,
+    payload: web::Payload,
+    admission: &Admission,
+) -> Result<Parts, ApiError> {
+    if !is_multipart(req) {
         return Err(ApiError::new(
             ProblemCode::UnsupportedMediaType,
             msg!(

@@ -139,7 +139,23 @@ pub fn attach(
     let limits = services.files.limits;
     let row = services.write(move |conn| {
         let case = case_of(conn, &principal, &id)?;
-        let source = source_of(&principal)?;
+        record(conn, &case, &principal, &intent, &file, (limits, now))
+    })?;
+    Ok((row, who))
+}
+
+/// Writes a file onto a case in the caller's transaction, after the checks that need the case
+/// as it stands: the limits with what it holds now, who may attach what, the file it redacts.
+pub fn record(
+    conn: &mut DbConnection,
+    case: &ApplicationRow,
+    principal: &Principal,
+    intent: &Intent,
+    file: &Received,
+    (limits, now): (Limits, DateTime<Utc>),
+) -> Result<AttachmentRow, ServiceError> {
+    {
+        let source = source_of(principal)?;
         let held = files::held_bytes(conn, &case.id)?;
         if let Err(refusal) = limits.check(file.size, held) {
             return Err(refused(refusal));
@@ -208,8 +224,7 @@ pub fn attach(
             files::withhold(conn, &original.id)?;
         }
         Ok(row)
-    })?;
-    Ok((row, who))
+    }
 }
 
 /// The `attach_file` event: the hash chain covers the file's SHA-256 from here on.

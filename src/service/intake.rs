@@ -39,13 +39,34 @@ pub fn file_online(
     idempotency_key: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<Opened, ServiceError> {
+    file_online_with(services, form, idempotency_key, Vec::new(), now)
+}
+
+/// `file_online`, with the files sent along (a scan of a paper form, a sketch): checked before
+/// (their kinds and sizes, by the HTTP layer) and attached in the filing's own transaction, so
+/// the case and its files are opened together or not at all.
+pub fn file_online_with(
+    services: &Services,
+    form: &OnlineFiling,
+    idempotency_key: Option<&str>,
+    files: Vec<super::attachments::Received>,
+    now: DateTime<Utc>,
+) -> Result<Opened, ServiceError> {
     let errors = check_application(&form.applicant, &form.request);
     if !errors.is_empty() {
         return Err(ServiceError::Invalid(errors));
     }
-    // Only a request with an Idempotency-Key is compared with an earlier one.
-    let request_hash =
-        idempotency_key.map(|_| sha256_hex(&serde_json::to_vec(form).expect("forms serialise")));
+    // Only a request with an Idempotency-Key is compared with an earlier one (its files by
+    // their hashes).
+    let request_hash = idempotency_key.map(|_| {
+        let mut bytes = serde_json::to_vec(form).expect("forms serialise");
+        for f in &files {
+            bytes.extend_from_slice(f.sha256.as_bytes());
+        }
+        sha256_hex(&bytes)
+    });
+    let files = std::sync::Arc::new(files);
+    let limits = services.files.limits;
     let (s, form, key) = (
         services.clone(),
         form.clone(),
@@ -83,7 +104,25 @@ pub fn file_online(
             request: &form.request,
             assistance_needed: form.assistance_needed.clone(),
         };
-        open(services, conn, &new, now, idempotency)
+        let opened = open(services, conn, &new, now, idempotency)?;
+        let applicant = Principal::Applicant {
+            application_id: opened.case.id.clone(),
+        };
+        let request = super::attachments::Intent {
+            purpose: crate::domain::attachment::Purpose::Request,
+            redacts: None,
+        };
+        for file in files.iter() {
+            super::attachments::record(
+                conn,
+                &opened.case,
+                &applicant,
+                &request,
+                file,
+                (limits, now),
+            )?;
+        }
+        Ok(opened)
     })
 }
 

@@ -742,3 +742,127 @@ async fn a_division_reads_no_files_even_of_a_case_forwarded_to_it() {
         ProblemCode::NotFound,
     );
 }
+
+/// A filing as a form: the application as JSON, and files.
+fn filing_form(application: &Value, files: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut out = format!(
+        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"application\"\r\n\
+         Content-Type: application/json\r\n\r\n{application}\r\n"
+    )
+    .into_bytes();
+    for (name, bytes) in files {
+        out.extend_from_slice(
+            format!(
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        out.extend_from_slice(bytes);
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+    out
+}
+
+fn cases_stored(app: &TestApp) -> i64 {
+    use gongkai::db::schema::applications;
+    let conn = &mut *app.services.conn().unwrap();
+    applications::table.count().get_result(conn).unwrap()
+}
+
+#[actix_rt::test]
+async fn a_filing_carries_its_files_and_is_opened_with_them_or_not_at_all() {
+    let app = TestApp::spawn().await;
+    let o = office(&app, "BJHD");
+    let ct = format!("multipart/form-data; boundary={BOUNDARY}");
+    let headers = [
+        ("Content-Type", ct.as_str()),
+        ("Idempotency-Key", "filing-with-files-1"),
+    ];
+    let scan = pdf("申请表（手写）");
+    let body = filing_form(
+        &crate::helpers::filing("BJHD"),
+        &[("申请表.pdf", &scan), ("示意图.png", PNG)],
+    );
+    let r = app
+        .public()
+        .send("POST", "/api/v1/applications", &headers, Some(body.clone()))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let (id, token) = (
+        r.body["id"].as_str().unwrap().to_owned(),
+        r.body["access_token"].as_str().unwrap().to_owned(),
+    );
+    let mine = app
+        .as_(&token)
+        .get(&format!("/api/v1/applications/{id}/attachments"))
+        .await;
+    assert_eq!(ids_of(&mine), ["申请表.pdf", "示意图.png"]);
+    assert!(mine.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|a| a["purpose"] == "request"));
+    assert_eq!(mine.body["items"][0]["sha256"], sha256(&scan));
+    // Sent again with the same key: the same case, its files once.
+    let again = app
+        .public()
+        .send("POST", "/api/v1/applications", &headers, Some(body))
+        .await;
+    assert_eq!(
+        (again.status.as_u16(), again.body["id"].as_str()),
+        (201, Some(id.as_str()))
+    );
+    assert_eq!(stored_files(&app).0, 2);
+    let staff = o.clerk().events(&id).await;
+    assert_eq!(
+        staff
+            .iter()
+            .filter(|e| e["action"] == "attach_file")
+            .count(),
+        2
+    );
+
+    // One file that lies about its type: no case, no file.
+    let (cases, files) = (cases_stored(&app), stored_files(&app));
+    let lying = filing_form(
+        &crate::helpers::filing("BJHD"),
+        &[("a.pdf", &scan), ("b.pdf", b"MZ\x90\0\x03")],
+    );
+    let ct_only = [("Content-Type", ct.as_str())];
+    let r = app
+        .public()
+        .send("POST", "/api/v1/applications", &ct_only, Some(lying))
+        .await;
+    assert_problem(&r, 415, ProblemCode::FileTypeNotAllowed);
+    // A bad application with good files: its fields named, nothing stored.
+    let mut bad = crate::helpers::filing("BJHD");
+    bad["applicant"]["id_number"] = json!("110105194912310021");
+    let r = app
+        .public()
+        .send(
+            "POST",
+            "/api/v1/applications",
+            &ct_only,
+            Some(filing_form(&bad, &[("a.pdf", &scan)])),
+        )
+        .await;
+    assert_problem(&r, 422, ProblemCode::ValidationFailed);
+    assert_eq!(
+        r.body["errors"][0]["field"], "applicant.id_number",
+        "{}",
+        r.body
+    );
+    // No application part at all.
+    let r = app
+        .public()
+        .send(
+            "POST",
+            "/api/v1/applications",
+            &ct_only,
+            Some(form(&[], Some(("a.pdf", &scan)))),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert_eq!((cases_stored(&app), stored_files(&app)), (cases, files));
+}
