@@ -57,6 +57,7 @@ pub fn step_label(step: &str) -> Option<&'static str> {
         "register" => Some("登记申请"),
         "reset_access_token" => Some("重新发放访问码"),
         "notice_sent" => Some("发送通知"),
+        "attach_file" => Some("上传文件"),
         other => ActionKind::parse(other).map(action_label),
     }
 }

@@ -83,12 +83,14 @@ fn field(field: &str, code: &str, zh: &str, en: &str) -> ApiError {
     )])
 }
 
-/// The form's parts: the file, what it is for, and what it redacts.
+/// The form's parts: the file, what it is for, what it redacts, and (from a web page) the
+/// anti-forgery token.
 #[derive(Default)]
-struct Parts {
-    file: Option<Received>,
-    purpose: Option<String>,
-    redacts: Option<String>,
+pub struct Parts {
+    pub file: Option<Received>,
+    pub purpose: Option<String>,
+    pub redacts: Option<String>,
+    pub csrf_token: Option<String>,
 }
 
 /// A short text part (at most 200 bytes).
@@ -328,8 +330,9 @@ pub async fn read_filing(
     Ok((web::Bytes::from(application), files))
 }
 
-/// Reads the form: one `file`, `purpose`, and optionally `redacts`. Unknown parts are refused.
-async fn read_form(
+/// Reads the form: one `file`, `purpose`, and optionally `redacts` (and `csrf_token`, from a
+/// page). Unknown parts are refused.
+pub async fn read_form(
     req: &HttpRequest,
     payload: web::Payload,
     admission: &Admission,
@@ -384,6 +387,7 @@ async fn read_form(
             }
             "purpose" => parts.purpose = Some(text_part(&mut part, &ended).await?),
             "redacts" => parts.redacts = Some(text_part(&mut part, &ended).await?),
+            "csrf_token" => parts.csrf_token = Some(text_part(&mut part, &ended).await?),
             other => {
                 return Err(field(
                     other,
@@ -423,6 +427,20 @@ pub async fn upload(
         web::block(move || service::admit(&s, Some(&t), &id)).await??
     };
     let parts = read_form(&req, payload, &admission).await?;
+    let (intent, file) = intent_of(parts)?;
+    let (s, t, case) = (services.clone(), token.0.clone(), id.clone());
+    let (row, principal) =
+        web::block(move || service::attach(&s, Some(&t), &case, intent, file, s.now())).await??;
+    Ok(HttpResponse::Created()
+        .insert_header((
+            header::LOCATION,
+            format!("/api/v1/applications/{id}/attachments/{}", row.id),
+        ))
+        .json(view(&row, &principal)))
+}
+
+/// What an upload form says: its file, and what the file is for.
+pub fn intent_of(parts: Parts) -> Result<(Intent, Received), ApiError> {
     let Some(file) = parts.file else {
         return Err(field(
             "file",
@@ -454,15 +472,7 @@ pub async fn upload(
             .map(|r| r.trim().to_owned())
             .filter(|r| !r.is_empty()),
     };
-    let (s, t, case) = (services.clone(), token.0.clone(), id.clone());
-    let (row, principal) =
-        web::block(move || service::attach(&s, Some(&t), &case, intent, file, s.now())).await??;
-    Ok(HttpResponse::Created()
-        .insert_header((
-            header::LOCATION,
-            format!("/api/v1/applications/{id}/attachments/{}", row.id),
-        ))
-        .json(view(&row, &principal)))
+    Ok((intent, file))
 }
 
 /// `GET /api/v1/applications/{id}/attachments`: the files the caller may read.

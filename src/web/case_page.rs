@@ -53,6 +53,8 @@ struct Loaded {
     preview: Option<String>,
     /// The office's people and divisions (the office's own staff only), for the forms.
     staffing: Option<Staffing>,
+    /// The case's files (none for a division's staff).
+    files: Vec<crate::db::attachments::AttachmentRow>,
 }
 
 fn load(services: &Services, secret: &str, id: &str) -> Result<Loaded, ServiceError> {
@@ -71,6 +73,7 @@ fn load(services: &Services, secret: &str, id: &str) -> Result<Loaded, ServiceEr
             letter: None,
             preview: None,
             staffing: None,
+            files: Vec::new(),
         });
     }
     let clock = Some(clock::case_clock(
@@ -97,6 +100,7 @@ fn load(services: &Services, secret: &str, id: &str) -> Result<Loaded, ServiceEr
         &mut *services.conn()?,
         &visible.case.agency_id,
     )?);
+    let (_, files) = crate::service::attachments::list(services, credential, &case_id)?;
     Ok(Loaded {
         visible,
         events,
@@ -105,6 +109,7 @@ fn load(services: &Services, secret: &str, id: &str) -> Result<Loaded, ServiceEr
         letter,
         preview,
         staffing,
+        files,
     })
 }
 
@@ -317,6 +322,25 @@ fn context_of(l: &Loaded, today: chrono::NaiveDate, refused: Option<&Refused>) -
         draft => case_view::draft(view.internal.as_ref().and_then(|i| i.draft.as_ref())),
         preview => l.preview.as_deref().map(|t| t.lines().filter(|p| !p.trim().is_empty()).collect::<Vec<_>>()),
         forms => Value::from_serialize(&forms),
+        files => Value::from_serialize(super::case_files::listed(
+            &l.files,
+            &v.principal,
+            &format!("/console/cases/{}/files", v.case.id),
+        )),
+        file_upload => (!v.case.status().is_terminal()
+            && matches!(v.principal.role(), Role::Clerk | Role::Approver))
+        .then(|| Value::from_serialize(super::case_files::purposes(
+            crate::domain::attachment::Source::Office,
+        ))),
+        redactable => Value::from_serialize(
+            l.files
+                .iter()
+                .filter(|a| a.source == crate::domain::attachment::Source::Office
+                    && crate::domain::attachment::delivered_with_answer(&a.held())
+                    && a.redacts.is_none())
+                .map(|a| json!({ "id": a.id, "name": a.name }))
+                .collect::<Vec<_>>(),
+        ),
         printable => context! {
             correction => done("request_correction"),
             fee => done("issue_fee_notice"),

@@ -15,6 +15,7 @@ pub mod admin_users;
 pub mod approver;
 pub mod assets;
 pub mod auditor;
+pub mod case_files;
 pub mod case_page;
 pub mod case_view;
 pub mod console;
@@ -46,6 +47,7 @@ fn routes() -> Vec<PageRoute> {
         public::routes(),
         console::routes(),
         case_page::routes(),
+        case_files::routes(),
         register::routes(),
         printable::routes(),
         actions::routes(),

@@ -22,6 +22,8 @@ pub struct Loaded {
     pub clock: clock::CaseClock,
     pub office: Option<Office>,
     pub letter: Option<Document>,
+    /// Their own files, and those the answer delivered to them.
+    pub files: Vec<crate::db::attachments::AttachmentRow>,
 }
 
 /// Reads the case of the tracking session `secret` (blocking: inside `web::block`).
@@ -35,6 +37,7 @@ pub fn load(services: &Services, secret: &str, id: &str) -> Result<Loaded, Servi
         Err(ServiceError::NoLetter) => None,
         Err(e) => return Err(e),
     };
+    let (_, files) = crate::service::attachments::list(services, Some(secret), id)?;
     Ok(Loaded {
         visible,
         principal,
@@ -42,6 +45,7 @@ pub fn load(services: &Services, secret: &str, id: &str) -> Result<Loaded, Servi
         clock,
         office,
         letter,
+        files,
     })
 }
 
@@ -195,6 +199,10 @@ pub fn context(l: &Loaded) -> Value {
             reply => v.allowed.contains(&"reply_to_reasons"),
             withdraw => v.allowed.contains(&"withdraw"),
         },
+        files => Value::from_serialize(super::case_files::listed(&l.files, &l.principal, "/track/files")),
+        file_upload => (!status.is_terminal()).then(|| Value::from_serialize(
+            super::case_files::purposes(crate::domain::attachment::Source::Applicant),
+        )),
         received_label => labels::delivery_method_label(v.case.delivery_wanted),
         information_form_label => labels::information_form_label(v.case.information_form),
     }

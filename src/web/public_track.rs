@@ -165,6 +165,7 @@ async fn case(
         Some("correction") => Some("补正内容已提交。"),
         Some("reasons") => Some("您的说明已提交。"),
         Some("withdraw") => Some("申请已撤回。"),
+        Some("file") => Some("文件已上传。"),
         _ => None,
     };
     let extra = context! { done => done };

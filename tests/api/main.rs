@@ -38,6 +38,7 @@ mod storage;
 mod validation;
 mod visibility;
 mod web_console;
+mod web_files;
 mod web_forms;
 mod web_inside;
 mod web_public;

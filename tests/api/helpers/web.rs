@@ -191,6 +191,40 @@ impl WebClient<'_> {
         self.finish(res).await
     }
 
+    /// Posts a `multipart/form-data` body as built (a file upload form).
+    pub async fn post_multipart(&self, path: &str, boundary: &str, body: Vec<u8>) -> Page {
+        let res = self
+            .client
+            .post(format!("{}{path}", self.app.address))
+            .insert_header(("Cookie", self.cookie_header()))
+            .insert_header((
+                "Content-Type",
+                format!("multipart/form-data; boundary={boundary}"),
+            ))
+            .send_body(body)
+            .await
+            .expect("the page answers");
+        self.finish(res).await
+    }
+
+    /// The last page's anti-forgery token.
+    pub fn csrf_token(&self) -> Option<String> {
+        self.csrf.borrow().clone()
+    }
+
+    /// A download's status and bytes.
+    pub async fn get_bytes(&self, path: &str) -> (u16, Vec<u8>) {
+        let mut res = self
+            .client
+            .get(format!("{}{path}", self.app.address))
+            .insert_header(("Cookie", self.cookie_header()))
+            .send()
+            .await
+            .expect("the page answers");
+        let bytes = res.body().limit(64 * 1024 * 1024).await.unwrap();
+        (res.status().as_u16(), bytes.to_vec())
+    }
+
     /// Signs in to the console; panics unless the sign-in succeeds.
     pub async fn sign_in(&self, login: &str, password: &str) {
         self.get("/console/login").await;
