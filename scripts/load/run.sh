@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The load figures of the README, on one backend: seeds CASES cases (default 1,000,000), starts
 # `gongkai serve` on them, and measures start-up, memory, filing under 64 keep-alive
-# connections, the clerk queue and the case view, then the storage ceiling for filing.
+# connections, the clerk queue and the case view, uploads of 20 MiB files (throughput and the
+# process's memory while they stream in), then the storage ceiling for filing.
 #
 #   scripts/load/run.sh sqlite            # or: scripts/load/run.sh postgres
 #   CASES=100000 DURATION=10 scripts/load/run.sh sqlite
@@ -94,6 +95,32 @@ first=$(head -n 1 "$LOAD_SESSIONS")
 status=$(curl -s -o /dev/null -w '%{http_code}' -b "gongkai_session=$first" "http://127.0.0.1:$PORT/console/")
 [ "$status" = 200 ] || { echo "the queue page answered $status to a signed-in clerk" >&2; exit 1; }
 console=$(load console_queue "$READERS" 10)
+
+echo "== uploads: 20 MiB files to open cases by their offices' clerks, one at a time, then $READERS at once"
+UPLOADS=${UPLOADS:-8}
+upload_file=$work/upload.pdf
+{ printf '%%PDF-1.4\n'; head -c $((20 * 1024 * 1024 - 9)) /dev/urandom; } >"$upload_file"
+sql "SELECT a.id, g.code FROM applications a JOIN agencies g ON g.id = a.agency_id WHERE a.status IN ('registered', 'accepted') ORDER BY a.id LIMIT $((UPLOADS * 2))" >"$work/open_cases"
+upload_one() { # case-id office-code
+    local token
+    token=$(awk -v c="$2" '$1 == c {print $2}' "$LOAD_TOKENS")
+    curl -sf -o /dev/null -H "Authorization: Bearer $token" -F purpose=working \
+        -F "file=@$upload_file;filename=load.pdf" "http://127.0.0.1:$PORT/api/v1/applications/$1/attachments"
+}
+# The process's resident memory, sampled every 10 ms while the uploads run: the most it held.
+sample_rss() { local max=0 r; while kill -0 "$1" 2>/dev/null; do
+    r=$(awk '/^VmRSS/ {print $2}' "/proc/$1/status"); [ "$r" -gt "$max" ] && max=$r && echo "$max" >"$work/rss_max"
+    sleep 0.01; done; }
+rss_before=$(awk '/^VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/$server/status")
+sample_rss $server & sampler=$!
+t0=$(date +%s.%N)
+head -n "$UPLOADS" "$work/open_cases" | while read -r id code; do upload_one "$id" "$code"; done
+t1=$(date +%s.%N)
+tail -n "$UPLOADS" "$work/open_cases" | xargs -P "$READERS" -n 2 bash -c "$(declare -f upload_one); upload_file=$upload_file LOAD_TOKENS=$LOAD_TOKENS PORT=$PORT upload_one \"\$0\" \"\$1\""
+t2=$(date +%s.%N)
+kill $sampler 2>/dev/null || true
+rss_max=$(awk '{printf "%.1f", $1 / 1024}' "$work/rss_max")
+uploads="one at a time $(echo "scale=1; $UPLOADS * 20 / ($t1 - $t0)" | bc) MiB/s, $READERS at once $(echo "scale=1; $UPLOADS * 20 / ($t2 - $t1)" | bc) MiB/s; memory ${rss_before} MiB before, at most ${rss_max} MiB while uploading"
 kill -TERM $server && wait $server || true
 trap - EXIT
 
@@ -113,4 +140,5 @@ ratio              $ratio of the ceiling
 clerk queue        $queue
 case view          $view
 queue page         $console
+uploads (20 MiB)   $uploads
 REPORT
