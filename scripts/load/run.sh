@@ -107,20 +107,25 @@ upload_one() { # case-id office-code
     curl -sf -o /dev/null -H "Authorization: Bearer $token" -F purpose=working \
         -F "file=@$upload_file;filename=load.pdf" "http://127.0.0.1:$PORT/api/v1/applications/$1/attachments"
 }
-# The process's resident memory, sampled every 10 ms while the uploads run: the most it held.
-sample_rss() { local max=0 r; while kill -0 "$1" 2>/dev/null; do
-    r=$(awk '/^VmRSS/ {print $2}' "/proc/$1/status"); [ "$r" -gt "$max" ] && max=$r && echo "$max" >"$work/rss_max"
+# The process's own memory (RssAnon: not the database pages SQLite maps in), sampled every
+# 10 ms while uploads run: the most it held, in KiB, written to $2.
+sample_own() { local max=0 r; echo 0 >"$2"; while kill -0 "$1" 2>/dev/null; do
+    r=$(awk '/^RssAnon/ {print $2}' "/proc/$1/status"); if [ "$r" -gt "$max" ]; then max=$r; echo "$max" >"$2"; fi
     sleep 0.01; done; }
-rss_before=$(awk '/^VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/$server/status")
-sample_rss $server & sampler=$!
+own() { awk '/^RssAnon/ {printf "%.1f", $2 / 1024}' "/proc/$1/status"; }
+mib() { awk '{printf "%.1f", $1 / 1024}' "$1"; }
+own_before=$(own $server)
+sample_own $server "$work/own_one" & sampler=$!
 t0=$(date +%s.%N)
 head -n "$UPLOADS" "$work/open_cases" | while read -r id code; do upload_one "$id" "$code"; done
 t1=$(date +%s.%N)
+kill $sampler 2>/dev/null || true
+sample_own $server "$work/own_many" & sampler=$!
+t1b=$(date +%s.%N)
 tail -n "$UPLOADS" "$work/open_cases" | xargs -P "$READERS" -n 2 bash -c "$(declare -f upload_one); upload_file=$upload_file LOAD_TOKENS=$LOAD_TOKENS PORT=$PORT upload_one \"\$0\" \"\$1\""
 t2=$(date +%s.%N)
 kill $sampler 2>/dev/null || true
-rss_max=$(awk '{printf "%.1f", $1 / 1024}' "$work/rss_max")
-uploads="one at a time $(echo "scale=1; $UPLOADS * 20 / ($t1 - $t0)" | bc) MiB/s, $READERS at once $(echo "scale=1; $UPLOADS * 20 / ($t2 - $t1)" | bc) MiB/s; memory ${rss_before} MiB before, at most ${rss_max} MiB while uploading"
+uploads="one at a time $(echo "scale=1; $UPLOADS * 20 / ($t1 - $t0)" | bc) MiB/s (own memory at most $(mib "$work/own_one") MiB), $READERS at once $(echo "scale=1; $UPLOADS * 20 / ($t2 - $t1b)" | bc) MiB/s (at most $(mib "$work/own_many") MiB); ${own_before} MiB own before"
 kill -TERM $server && wait $server || true
 trap - EXIT
 
