@@ -93,6 +93,10 @@ async fn upload(
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<(), WebError> {
+    // The anti-forgery token travels inside the form: a body that is no upload form has none.
+    if !crate::http::attachments::is_multipart(&req) {
+        return Err(WebError::Csrf);
+    }
     let admission = {
         let (s, t, id) = (services.clone(), secret.clone(), id.clone());
         web::block(move || service::admit(&s, Some(&t), &id)).await??

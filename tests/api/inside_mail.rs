@@ -347,12 +347,15 @@ async fn each_person_is_told_only_what_is_theirs() {
     let text = csv.text();
     let header = text.lines().next().unwrap();
     assert!(
-        header.ends_with("fee_amount_fen,fee_paid_on,assignee,divisions_consulted"),
+        header.ends_with(
+            "fee_amount_fen,fee_paid_on,assignee,divisions_consulted,attachments,attachments_delivered"
+        ),
         "new columns at the end: {header}"
     );
     let line = text.lines().find(|l| l.contains(&tx)).unwrap();
     assert!(
-        line.ends_with(&format!("孙承办,FGC:;CWC:{today}")),
+        // (then the two columns of files: none here)
+        line.ends_with(&format!("孙承办,FGC:;CWC:{today},,")),
         "{line}"
     );
     let year = today.format("%Y");
