@@ -119,18 +119,14 @@ pub async fn change_status(
 ) -> Result<HttpResponse, ApiError> {
     let (code, id) = path.into_inner();
     let b = body.0;
-    let entry = web::block(move || {
-        api::change_status(
-            &services,
-            Some(&token.0),
-            &code,
-            &id,
-            b.status,
-            b.grounds.as_deref(),
-            b.reasons.as_deref(),
-        )
-    })
-    .await??;
+    let given = register::StatusInput {
+        status: b.status,
+        grounds: b.grounds,
+        reasons: b.reasons,
+    };
+    let entry =
+        web::block(move || api::change_status(&services, Some(&token.0), &code, &id, &given))
+            .await??;
     Ok(HttpResponse::Ok().json(entry))
 }
 

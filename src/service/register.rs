@@ -372,12 +372,18 @@ fn number_taken(number: &str) -> ServiceError {
     )
 }
 
+/// A status as given, with its grounds and reasons.
+#[derive(Debug, Clone)]
+pub struct StatusInput {
+    pub status: DisclosureStatus,
+    pub grounds: Option<String>,
+    pub reasons: Option<String>,
+}
+
 fn change_row(
     entry_id: &str,
     seq: i32,
-    status: DisclosureStatus,
-    grounds: Option<String>,
-    reasons: Option<String>,
+    given: StatusInput,
     source: ChangeSource,
     who: &Who,
     now: NaiveDateTime,
@@ -385,9 +391,9 @@ fn change_row(
     ChangeRow {
         entry_id: entry_id.to_owned(),
         seq,
-        status: status.as_str().to_owned(),
-        grounds,
-        reasons,
+        status: given.status.as_str().to_owned(),
+        grounds: given.grounds,
+        reasons: given.reasons,
         source: source.as_str().to_owned(),
         changed_by: who.id.clone(),
         changed_by_name: who.name.clone(),
@@ -425,9 +431,11 @@ fn insert_checked(
     let first = change_row(
         &row.id,
         1,
-        c.status,
-        c.grounds.clone(),
-        c.reasons.clone(),
+        StatusInput {
+            status: c.status,
+            grounds: c.grounds.clone(),
+            reasons: c.reasons.clone(),
+        },
         source,
         who,
         now,
@@ -473,17 +481,26 @@ pub fn change_status(
     conn: &mut DbConnection,
     agency: &Agency,
     id: &str,
-    status: DisclosureStatus,
-    grounds: Option<&str>,
-    reasons: Option<&str>,
+    given: &StatusInput,
     who: &Who,
     now: DateTime<Utc>,
 ) -> Result<EntryView, ServiceError> {
     let entry = entry_of(conn, agency, id)?;
     let mut errors = Vec::new();
+    let status = given.status;
     let required = status.needs_grounds();
-    let grounds = grounds_text(&mut errors, "grounds".into(), grounds, required);
-    let reasons = grounds_text(&mut errors, "reasons".into(), reasons, required);
+    let grounds = grounds_text(
+        &mut errors,
+        "grounds".into(),
+        given.grounds.as_deref(),
+        required,
+    );
+    let reasons = grounds_text(
+        &mut errors,
+        "reasons".into(),
+        given.reasons.as_deref(),
+        required,
+    );
     if !errors.is_empty() {
         return Err(ServiceError::Invalid(errors));
     }
@@ -492,9 +509,11 @@ pub fn change_status(
         let change = change_row(
             &entry.id,
             seq,
-            status,
-            grounds.clone(),
-            reasons.clone(),
+            StatusInput {
+                status,
+                grounds: grounds.clone(),
+                reasons: reasons.clone(),
+            },
             ChangeSource::Changed,
             who,
             now.naive_utc(),
@@ -808,9 +827,11 @@ pub fn import_csv(
                 let change = change_row(
                     &existing.id,
                     seq,
-                    c.status,
-                    c.grounds.clone(),
-                    c.reasons.clone(),
+                    StatusInput {
+                        status: c.status,
+                        grounds: c.grounds.clone(),
+                        reasons: c.reasons.clone(),
+                    },
                     ChangeSource::Imported,
                     who,
                     now,
@@ -1107,9 +1128,11 @@ pub fn decide(
                 let change = change_row(
                     &e.id,
                     seq,
-                    DisclosureStatus::Proactive,
-                    None,
-                    Some(row.reason.clone()),
+                    StatusInput {
+                        status: DisclosureStatus::Proactive,
+                        grounds: None,
+                        reasons: Some(row.reason.clone()),
+                    },
                     ChangeSource::Review,
                     who,
                     now,
@@ -1228,21 +1251,10 @@ pub mod api {
         token: Option<&str>,
         code: &str,
         id: &str,
-        status: DisclosureStatus,
-        grounds: Option<&str>,
-        reasons: Option<&str>,
+        given: &StatusInput,
     ) -> Result<EntryView, ServiceError> {
         let (mut conn, agency, who) = open(services, token, code, KEEPERS)?;
-        super::change_status(
-            &mut conn,
-            &agency,
-            id,
-            status,
-            grounds,
-            reasons,
-            &who,
-            services.now(),
-        )
+        super::change_status(&mut conn, &agency, id, given, &who, services.now())
     }
 
     pub fn export_csv(
