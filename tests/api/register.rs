@@ -388,6 +388,15 @@ async fn cases_name_documents_the_review_counts_applicants_and_a_decision_moves_
     assert_eq!(named.len(), 2, "{}", view.body);
     assert_eq!(named[0]["outcome"], "partly_disclosed");
     assert_eq!(named[1]["outcome"], Value::Null);
+    // And so does the console's case page.
+    let (login, password) = app.add_console_user("wangclerk", Role::Clerk, Some("BJHD"));
+    let web = app.web();
+    web.sign_in(&login, &password).await;
+    web.get(&format!("/console/cases/{c3}"))
+        .await
+        .assert_has("涉及的公文")
+        .assert_has("海政发〔2026〕2号")
+        .assert_has("部分公开");
 
     // The review as of today: A by three applicants (four cases) reaches the threshold of 3.
     let review = o
@@ -650,4 +659,32 @@ async fn the_applicant_never_sees_the_documents_named_and_other_people_are_refus
     .await;
     let r = name(&o.clerk(), &case, json!([{ "document_id": theirs }])).await;
     assert_problem(&r, 422, ProblemCode::ValidationFailed);
+}
+
+#[actix_rt::test]
+async fn a_register_larger_than_a_json_body_is_imported_and_exported_whole() {
+    let app = TestApp::spawn().await;
+    let o = office(&app, "BJHD");
+    // Some 1,500 documents: well over the 64 KiB a JSON body may have, under the CSV's 4 MiB.
+    let mut csv = String::from("文号,标题,发文处室,成文日期,公开属性,认定依据,理由\n");
+    for n in 1..=1500 {
+        csv.push_str(&format!(
+            "海政发〔2025〕{n}号,关于第{n}号事项的通知,办公室,2025-06-01,依申请公开,条例第二十七条,仅涉及特定人群\n"
+        ));
+    }
+    assert!(csv.len() > 64 * 1024);
+    let r = import(&o.clerk(), csv.as_bytes()).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["created"], 1500);
+    let out = o.clerk().get(&format!("{DOCS}.csv")).await;
+    assert_eq!(out.text().lines().count(), 1501);
+    let review = o
+        .clerk()
+        .get(&format!("{DOCS}/review?as_of=2026-11-30"))
+        .await;
+    assert_eq!(items(&review).len(), 1500);
+    // Over the CSV's limit: 413, nothing imported.
+    let huge = "x".repeat(4 * 1024 * 1024 + 1);
+    let r = import(&o.clerk(), huge.as_bytes()).await;
+    assert_problem(&r, 413, ProblemCode::PayloadTooLarge);
 }
