@@ -927,8 +927,9 @@ pub fn name_documents(
                 outcome: outcome.map(|o| o.as_str().to_owned()),
             })
             .collect();
-        db::replace_case_links(conn, application_id.as_str(), &links)?;
+        // The event's number first: it locks the case's row, so two namings take turns.
         let (seq, status) = cases::next_event_seq(conn, &application_id)?;
+        db::replace_case_links(conn, application_id.as_str(), &links)?;
         let documents: Vec<_> = named
             .iter()
             .map(|(e, outcome)| {

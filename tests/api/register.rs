@@ -688,3 +688,42 @@ async fn a_register_larger_than_a_json_body_is_imported_and_exported_whole() {
     let r = import(&o.clerk(), huge.as_bytes()).await;
     assert_problem(&r, 413, ProblemCode::PayloadTooLarge);
 }
+
+#[actix_rt::test]
+async fn an_admin_sets_the_review_threshold_on_the_offices_page() {
+    let app = TestApp::spawn().await;
+    office(&app, "BJHD");
+    let (login, password) = app.add_console_user("guanli", Role::Admin, None);
+    let web = app.web();
+    web.sign_in(&login, &password).await;
+    let threshold = |app: &TestApp| {
+        let conn = &mut *app.services.conn().unwrap();
+        gongkai::db::staff::agency_by_code(conn, "BJHD")
+            .unwrap()
+            .unwrap()
+            .register_review_threshold
+    };
+    assert_eq!(threshold(&app), 3, "the default");
+    web.get("/console/admin/agencies")
+        .await
+        .assert_has("<h3>公文台账年度审查</h3>");
+    let refused = web
+        .post(
+            "/console/admin/agencies/BJHD/review",
+            &[("applicants", "0")],
+        )
+        .await;
+    assert_eq!(refused.status, 422, "{}", refused.html);
+    assert_eq!(threshold(&app), 3);
+    let done = web
+        .post(
+            "/console/admin/agencies/BJHD/review",
+            &[("applicants", "5")],
+        )
+        .await;
+    assert_eq!(done.status, 303, "{}", done.html);
+    assert_eq!(threshold(&app), 5);
+    web.get("/console/admin/agencies")
+        .await
+        .assert_has("value=\"5\"");
+}
