@@ -80,6 +80,14 @@ pub enum AgencyCommand {
         #[arg(long)]
         divisions_see_applicant: Option<bool>,
     },
+    /// Set from how many distinct applicants in 12 months the annual review of the register
+    /// proposes a document for proactive disclosure (art. 44; default 3).
+    SetReviewThreshold {
+        #[arg(long, visible_alias = "code")]
+        agency: String,
+        #[arg(long)]
+        applicants: i32,
+    },
     /// List the offices with their settings.
     List,
     /// Add an office; its code starts every tracking number (CODE-2026-000001).
@@ -166,6 +174,9 @@ pub fn run(ctx: &Context, command: &AgencyCommand) -> anyhow::Result<()> {
             };
             print_agency(&divisions::set_handling(conn, &a, &settings)?);
         }
+        AgencyCommand::SetReviewThreshold { agency, applicants } => print_agency(
+            &gongkai::service::register::set_review_threshold(conn, agency, *applicants)?,
+        ),
         AgencyCommand::List => {
             for a in admin::agencies(conn)? {
                 print_agency(&a);
@@ -210,5 +221,9 @@ fn print_agency(a: &Agency) {
         a.approval_levels,
         a.forwarding_working_days,
         if a.divisions_see_applicant { "yes" } else { "no" }
+    );
+    println!(
+        "  register review proposes from: {} applicants",
+        a.register_review_threshold
     );
 }

@@ -8,6 +8,7 @@ mod division;
 mod ops;
 mod output;
 mod progress;
+mod register;
 mod report;
 mod serve;
 mod user;
@@ -89,6 +90,11 @@ enum Command {
         #[command(subcommand)]
         command: division::DivisionCommand,
     },
+    /// An office's register of documents (公文公开属性台账): CSV import and export.
+    Document {
+        #[command(subcommand)]
+        command: register::DocumentCommand,
+    },
     /// Staff and their API tokens.
     User {
         #[command(subcommand)]
@@ -146,6 +152,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Migrate => ops::migrate(&ctx),
         Command::Agency { command } => agency::run(&ctx, command),
         Command::Division { command } => division::run(&ctx, command),
+        Command::Document { command } => register::run(&ctx, command),
         Command::User { command } => user::run(&ctx, command),
         Command::Calendar { command } => calendar::run(&ctx, command),
         Command::Report { command } => report::run(&ctx, command),

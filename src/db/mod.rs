@@ -16,6 +16,7 @@ pub mod group_commit;
 pub mod models;
 pub mod notices;
 pub mod pool;
+pub mod register;
 pub mod schema;
 pub mod sessions;
 mod sql_text;

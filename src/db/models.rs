@@ -49,6 +49,9 @@ pub struct Agency {
     pub forwarding_working_days: i32,
     /// Whether divisions see the applicant's identity on what is forwarded to them.
     pub divisions_see_applicant: bool,
+    /// The annual review proposes for proactive disclosure a document asked for by at least
+    /// this many distinct applicants in 12 months (art. 44; domain::register).
+    pub register_review_threshold: i32,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

@@ -21,6 +21,7 @@ diesel::table! {
         approval_levels -> Integer,
         forwarding_working_days -> Integer,
         divisions_see_applicant -> Bool,
+        register_review_threshold -> Integer,
     }
 }
 
@@ -326,6 +327,19 @@ diesel::table! {
         event_seq -> Integer,
         delivered_at -> Nullable<Timestamp>,
         delivered_seq -> Nullable<Integer>,
+    register_entries (id) {
+        id -> Text,
+        agency_id -> Text,
+        document_number -> Text,
+        title -> Text,
+        issued_by -> Text,
+        division_id -> Nullable<Text>,
+        issued_on -> Date,
+        status -> Text,
+        grounds -> Nullable<Text>,
+        reasons -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
     }
 }
 
@@ -333,6 +347,37 @@ diesel::table! {
     notice_attachments (notice_id, attachment_id) {
         notice_id -> Text,
         attachment_id -> Text,
+    register_status_changes (entry_id, seq) {
+        entry_id -> Text,
+        seq -> Integer,
+        status -> Text,
+        grounds -> Nullable<Text>,
+        reasons -> Nullable<Text>,
+        source -> Text,
+        changed_by -> Nullable<Text>,
+        changed_by_name -> Nullable<Text>,
+        changed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    case_register_entries (application_id, entry_id) {
+        application_id -> Text,
+        entry_id -> Text,
+        outcome -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    register_review_decisions (id) {
+        id -> Text,
+        agency_id -> Text,
+        entry_id -> Text,
+        decision -> Text,
+        reason -> Text,
+        decided_by -> Nullable<Text>,
+        decided_by_name -> Nullable<Text>,
+        decided_at -> Timestamp,
     }
 }
 
@@ -347,6 +392,11 @@ diesel::joinable!(users -> agencies (agency_id));
 diesel::joinable!(divisions -> agencies (agency_id));
 diesel::joinable!(forwardings -> applications (application_id));
 diesel::joinable!(forwardings -> divisions (division_id));
+diesel::joinable!(register_entries -> agencies (agency_id));
+diesel::joinable!(register_status_changes -> register_entries (entry_id));
+diesel::joinable!(case_register_entries -> register_entries (entry_id));
+diesel::joinable!(case_register_entries -> applications (application_id));
+diesel::joinable!(register_review_decisions -> register_entries (entry_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     agencies,
@@ -371,4 +421,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     file_chunks,
     attachments,
     notice_attachments,
+    register_entries,
+    register_status_changes,
+    case_register_entries,
+    register_review_decisions,
 );

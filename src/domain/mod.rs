@@ -18,6 +18,7 @@ pub mod message;
 pub mod notice;
 pub mod outbox;
 pub mod problem_code;
+pub mod register;
 pub mod report;
 pub mod rules;
 pub mod text;

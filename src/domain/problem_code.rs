@@ -85,6 +85,9 @@ str_enum! {
         NoDivisions = "no_divisions",
         StillAssigned = "still_assigned",
         DivisionExists = "division_exists",
+        // 409: the register of documents (domain/register.rs)
+        DocumentNumberTaken = "document_number_taken",
+        NotUnderReview = "not_under_review",
         // 422, 428, 429
         ValidationFailed = "validation_failed",
         IdempotencyKeyReused = "idempotency_key_reused",

@@ -98,6 +98,12 @@ const APPLICANT: &[(&str, &[&str])] = &[
     ("reset_access_token", &["sent_to"]),
 ];
 
+/// Steps appended outside the workflow that the applicant never reads: placed here on purpose,
+/// though an unlisted step is internal anyway. `name_documents`: the documents of the office's
+/// register the case concerns, with the answer's outcome for each (issue 17) — the office's
+/// own bookkeeping for the annual review (art. 44).
+pub const INTERNAL_EVENTS: &[&str] = &["name_documents"];
+
 /// Whether the applicant may read the case's outcome: once the application is answered (the
 /// letter delivered) or closed with one (deemed abandoned; older closings), never a draft and
 /// never what was drafted before a withdrawal.
@@ -129,6 +135,7 @@ pub fn applicant_view(action: &str, payload: &Value) -> Option<Value> {
             Some("applicant") => &["template", "message_id"],
             _ => return None,
         },
+        _ if INTERNAL_EVENTS.contains(&action) => return None,
         _ => APPLICANT.iter().find(|(a, _)| *a == action)?.1,
     };
     let mut out = Map::new();
@@ -239,6 +246,18 @@ mod tests {
                 "{action}"
             );
         }
+    }
+
+    #[test]
+    fn the_documents_a_case_names_are_the_office_s_own() {
+        let named = json!({ "documents": [{ "document_id": "d1", "document_number": "海政发〔2026〕1号",
+                                            "title": "某文件", "outcome": "withheld_state_secret" }] });
+        assert_eq!(applicant_view("name_documents", &named), None);
+        assert!(INTERNAL_EVENTS
+            .iter()
+            .all(|a| !APPLICANT.iter().any(|(listed, _)| listed == a)));
+        let steps = [("name_documents", &named)];
+        assert_eq!(division_history(&steps, "FGC"), [None]);
     }
 
     #[test]

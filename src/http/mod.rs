@@ -17,6 +17,7 @@ pub mod notices;
 pub mod observe;
 pub mod problem;
 pub mod queue;
+pub mod register;
 pub mod serde_errors;
 pub mod users;
 pub mod views;
@@ -69,6 +70,11 @@ fn routes() -> Vec<(&'static str, Method, Route)> {
             "/api/v1/applications/{id}/access-token",
             Method::POST,
             web::post().to(access::reset),
+        ),
+        (
+            "/api/v1/applications/{id}/documents",
+            Method::PUT,
+            web::put().to(register::name_documents),
         ),
         (
             "/api/v1/applications/{id}/clock",
@@ -150,6 +156,47 @@ fn routes() -> Vec<(&'static str, Method, Route)> {
             "/api/v1/agencies/{code}/divisions/turnaround",
             Method::GET,
             web::get().to(divisions::turnaround),
+        ),
+        (
+            "/api/v1/agencies/{code}/documents",
+            Method::GET,
+            web::get().to(register::list),
+        ),
+        (
+            "/api/v1/agencies/{code}/documents",
+            Method::POST,
+            web::post().to(register::create),
+        ),
+        (
+            "/api/v1/agencies/{code}/documents.csv",
+            Method::GET,
+            web::get().to(register::export),
+        ),
+        // Before `documents/{id}`, which would take these names for ids.
+        (
+            "/api/v1/agencies/{code}/documents/import",
+            Method::POST,
+            web::post().to(register::import),
+        ),
+        (
+            "/api/v1/agencies/{code}/documents/review",
+            Method::GET,
+            web::get().to(register::review),
+        ),
+        (
+            "/api/v1/agencies/{code}/documents/review/decisions",
+            Method::POST,
+            web::post().to(register::decide),
+        ),
+        (
+            "/api/v1/agencies/{code}/documents/{id}",
+            Method::GET,
+            web::get().to(register::get),
+        ),
+        (
+            "/api/v1/agencies/{code}/documents/{id}/status",
+            Method::POST,
+            web::post().to(register::change_status),
         ),
         (
             "/api/v1/agencies/{code}/days-off/{year}",

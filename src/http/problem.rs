@@ -186,6 +186,10 @@ impl From<ServiceError> for ApiError {
             ServiceError::NoSuchAgency => {
                 Self::new(C::NotFound, Message::new("没有该机关", "no such agency"))
             }
+            ServiceError::NoSuchDocument => Self::new(
+                C::NotFound,
+                Message::new("台账中没有该公文", "no such document in the register"),
+            ),
             ServiceError::UnknownAgency(code) => Self::new(
                 C::UnknownAgency,
                 msg!("没有代码为 {code} 的机关", "no agency has the code {code}"),

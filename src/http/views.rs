@@ -92,6 +92,9 @@ pub struct InternalView<'a> {
     /// Recorded challenges with their ids (to record a result); absent in lists.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub challenges: Option<Vec<ChallengeView<'a>>>,
+    /// The documents of the office's register the case names (issue 17); absent in lists.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub documents: Option<&'a [crate::service::register::NamedDocument]>,
 }
 
 #[derive(Serialize)]
@@ -286,6 +289,7 @@ fn internal<'a>(c: &'a ApplicationRow, extras: Option<&'a Extras>) -> InternalVi
                 })
                 .collect()
         }),
+        documents: extras.and_then(|e| e.documents.as_deref()),
     }
 }
 

@@ -56,6 +56,7 @@ pub fn add_agency(conn: &mut DbConnection, code: &str, name: &str) -> Result<Age
         approval_levels: 1,
         forwarding_working_days: crate::domain::handling::DEFAULT_FORWARDING_WORKING_DAYS,
         divisions_see_applicant: false,
+        register_review_threshold: crate::domain::register::DEFAULT_REVIEW_THRESHOLD,
     };
     write_tx(conn, |conn| match staff::insert_agency(conn, &agency) {
         Err(e) if is_unique_violation(&e) => Err(ServiceError::AgencyExists(code.to_string())),

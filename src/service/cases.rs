@@ -36,6 +36,8 @@ pub struct Extras {
     pub extension_reason: Option<String>,
     /// Staff only: the handling inside the office (division staff: their part of it).
     pub inside: Option<super::inside::Inside>,
+    /// Staff of the office only: the documents of the register the case names.
+    pub documents: Option<Vec<super::register::NamedDocument>>,
 }
 
 /// What a view of one case shows besides the row, from its deadlines today, computed once for
@@ -67,6 +69,7 @@ fn shown(
         // A division reads the request and its own forwardings, not the office's file.
         extras.challenges = None;
         extras.extension_reason = None;
+        extras.documents = None;
     }
     Ok((next_info(&cal, row, today), allowed, extras))
 }
@@ -101,6 +104,10 @@ pub fn extras(
         challenges: Some(super::challenges::of_case(conn, &row.id)?),
         extension_reason,
         inside: None,
+        documents: match principal.division() {
+            Some(_) => None,
+            None => Some(super::register::named_of_case(conn, row.id.as_str())?),
+        },
     })
 }
 

@@ -26,6 +26,7 @@ pub mod notices;
 pub mod outbox;
 pub mod printable;
 pub mod queue;
+pub mod register;
 pub mod reminders;
 pub mod report;
 pub mod report_format;
@@ -111,6 +112,9 @@ pub enum ServiceError {
     NotFound,
     #[error("no such agency")]
     NoSuchAgency,
+    /// No such document in the office's register (or not the caller's office's).
+    #[error("no such document")]
+    NoSuchDocument,
     /// The command line named an office that does not exist.
     #[error("no agency has the code {0}")]
     UnknownAgency(String),

@@ -39,6 +39,7 @@ fn agency_value(a: &Agency) -> Value {
         approval_levels => a.approval_levels,
         forwarding_working_days => a.forwarding_working_days,
         divisions_see_applicant => a.divisions_see_applicant,
+        register_review_threshold => a.register_review_threshold,
     }
 }
 
@@ -197,6 +198,13 @@ async fn set(
                 };
                 crate::service::divisions::set_handling(conn, &agency, &settings)
             }
+            "review" => crate::service::register::set_review_threshold(
+                conn,
+                &code,
+                f.get("applicants")
+                    .and_then(|v| v.trim().parse::<i32>().ok())
+                    .unwrap_or(0),
+            ),
             _ => Err(ServiceError::Forbidden(Message::new(
                 "没有这项设置",
                 "there is no such setting",

@@ -32,6 +32,7 @@ mod openapi;
 mod ops;
 mod problems;
 mod readme;
+mod register;
 mod reminders;
 mod report;
 mod storage;
