@@ -11,7 +11,7 @@ use serde_json::json;
 
 use super::action_forms::{self, Choices, Fill};
 use super::case_view;
-use super::form::Form;
+use super::form::{Form, PageQuery};
 use super::page::{self, WebError};
 use super::session::{SignedIn, Visitor};
 use super::PageRoute;
@@ -119,7 +119,7 @@ async fn show(
     visitor: Visitor,
     services: web::Data<Services>,
     id: web::Path<String>,
-    params: web::Query<ShowParams>,
+    params: PageQuery<ShowParams>,
 ) -> Result<HttpResponse, WebError> {
     let me = visitor.staff(&services, &[]).await?;
     let prefill = params

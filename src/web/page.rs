@@ -104,7 +104,21 @@ impl ResponseError for WebError {
                     status.as_u16(),
                     crate::domain::message::Language::Zh,
                 );
-                error_page(status, title, &p.detail.zh)
+                // A refusal naming fields (「请修改以下字段：row」) says on the page what is
+                // wrong with each instead: the page has no input to show it beside.
+                let detail = if p.errors.is_empty() {
+                    p.detail.zh.to_string()
+                } else {
+                    let mut said: Vec<String> = Vec::new();
+                    for f in &p.errors {
+                        let m = f.message.zh.to_string();
+                        if !said.contains(&m) {
+                            said.push(m);
+                        }
+                    }
+                    said.join("；")
+                };
+                error_page(status, title, &detail)
             }
         }
     }
@@ -223,14 +237,48 @@ pub fn field_errors(e: &ApiError) -> BTreeMap<String, String> {
 }
 
 /// A use case's message as shown beside its input: the API's messages name the JSON path
-/// ("缺少必填项 applicant.name"), which the input's own label already says.
+/// ("缺少必填项 applicant.name", "applicant.email 应为…"), which the input's own label already
+/// says. Only the first mention outside quotes is taken out (a leading one becomes 「此项」);
+/// what the person typed, quoted in the message, is never rewritten.
 fn beside_input(path: &str, message: &str) -> String {
     if path.is_empty() {
         return message.to_owned();
     }
-    message
-        .replace(&format!(" {path}"), "")
-        .replace(path, "此项")
+    let Some(at) = unquoted_mention(message, path) else {
+        return message.to_owned();
+    };
+    let (before, after) = (&message[..at], &message[at + path.len()..]);
+    if before.trim().is_empty() {
+        return format!("此项{}", after.trim_start());
+    }
+    format!("{}{after}", before.trim_end())
+}
+
+/// Where `path` is first named as a field in `message`: a whole word (not part of a longer
+/// name or value) outside “…” and "…" quotes.
+fn unquoted_mention(message: &str, path: &str) -> Option<usize> {
+    let word = |c: char| c.is_ascii_alphanumeric() || "._[]".contains(c);
+    let mut quoted = false;
+    for (i, c) in message.char_indices() {
+        match c {
+            '“' => quoted = true,
+            '”' => quoted = false,
+            '"' => quoted = !quoted,
+            _ => {}
+        }
+        if quoted || !message[i..].starts_with(path) {
+            continue;
+        }
+        let prev_ok = !message[..i].chars().next_back().is_some_and(word);
+        let next_ok = !message[i + path.len()..]
+            .chars()
+            .next()
+            .is_some_and(|n| n.is_ascii_alphanumeric() || n == '_' || n == '[');
+        if prev_ok && next_ok {
+            return Some(i);
+        }
+    }
+    None
 }
 
 /// A refusal that a form shows beside its inputs (422 with fields, 409 of the workflow): the
@@ -244,7 +292,27 @@ pub fn form_errors(e: WebError) -> Result<BTreeMap<String, String>, WebError> {
 
 #[cfg(test)]
 mod tests {
-    use super::percent_encode;
+    use super::{beside_input, percent_encode};
+
+    #[test]
+    fn only_the_leading_field_mention_is_replaced_never_the_input_quoted() {
+        assert_eq!(
+            beside_input("email", "email 应为电子邮件地址，收到的是“notanemail”"),
+            "此项应为电子邮件地址，收到的是“notanemail”"
+        );
+        assert_eq!(
+            beside_input("applicant.name", "缺少必填项 applicant.name"),
+            "缺少必填项"
+        );
+        assert_eq!(
+            beside_input("applicant.kind", "applicant.kind 的值“bogus”无效"),
+            "此项的值“bogus”无效"
+        );
+        assert_eq!(
+            beside_input("row", "“arrow” 不是表格的行"),
+            "“arrow” 不是表格的行"
+        );
+    }
 
     #[test]
     fn a_query_value_is_percent_encoded_and_a_path_keeps_its_slashes() {

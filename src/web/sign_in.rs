@@ -5,7 +5,7 @@ use actix_web::http::{Method, StatusCode};
 use actix_web::{web, HttpResponse};
 use minijinja::context;
 
-use super::form::Form;
+use super::form::{Form, PageQuery};
 use super::page::{self, WebError};
 use super::session::{Visitor, SESSION_COOKIE};
 use super::PageRoute;
@@ -38,7 +38,7 @@ fn safe_next(next: Option<&str>) -> String {
 async fn form(
     visitor: Visitor,
     services: web::Data<Services>,
-    q: web::Query<Next>,
+    q: PageQuery<Next>,
 ) -> Result<HttpResponse, WebError> {
     let next = safe_next(q.next.as_deref());
     if let Some(p) = visitor.principal(&services).await? {

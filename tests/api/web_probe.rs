@@ -1,0 +1,137 @@
+//! The defects a probe of the web pages found (issue 15), each kept fixed: what people read is
+//! Chinese and says what they typed as they typed it; forms and addresses behave as a browser
+//! expects.
+
+use gongkai::domain::workflow::Role;
+
+use crate::helpers::web::{Page, WebClient};
+use crate::helpers::{filing as filing_body, office, TestApp};
+
+const ID_NUMBER: &str = "11010519491231002X";
+
+/// A valid filing on the applicant's form, with `changes` applied.
+fn filing(key: &str, changes: &[(&str, &str)]) -> Vec<(String, String)> {
+    let mut all: Vec<(String, String)> = [
+        ("applicant.kind", "natural_person"),
+        ("applicant.name", "王五"),
+        ("applicant.id_document_type", "resident_id_card"),
+        ("applicant.id_number", ID_NUMBER),
+        ("applicant.phone", "138 0000 0000"),
+        ("applicant.email", "wangwu@example.com"),
+        ("request.description", "2025年海淀区道路维修工程合同"),
+        ("request.information_form", "electronic"),
+        ("request.delivery_method", "email"),
+        ("_idempotency_key", key),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect();
+    for (k, v) in changes {
+        match all.iter_mut().find(|(name, _)| name == k) {
+            Some(field) => field.1 = (*v).to_owned(),
+            None => all.push(((*k).to_owned(), (*v).to_owned())),
+        }
+    }
+    all
+}
+
+async fn post(web: &WebClient<'_>, path: &str, fields: &[(String, String)]) -> Page {
+    let borrowed: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    web.post(path, &borrowed).await
+}
+
+fn is_html(page: &Page) -> bool {
+    page.headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"))
+}
+
+#[actix_rt::test]
+async fn a_blank_optional_query_field_is_absent_and_a_bad_one_is_a_chinese_page() {
+    let app = TestApp::spawn().await;
+    office(&app, "BJHD");
+    let (login, password) = app.add_console_user("shenji", Role::Auditor, None);
+    let web = app.web();
+    web.sign_in(&login, &password).await;
+    // The auditor's form with the optional year (and office) left blank.
+    let csv = web
+        .get("/console/audit/cases?agency=&year=&format=csv")
+        .await;
+    assert_eq!(csv.status, 200, "{}", csv.html);
+    let report = web.get("/console/report?agency=&year=").await;
+    assert_eq!(report.status, 200, "{}", report.html);
+
+    for path in [
+        "/console/report?year=abc",
+        "/console/audit/cases?agency=&year=abc&format=csv",
+    ] {
+        let bad = web.get(path).await;
+        assert_eq!(bad.status, 400, "{path}: {}", bad.html);
+        assert!(is_html(&bad), "{path}: {:?}", bad.headers);
+        bad.assert_has("年份应为四位数字").assert_has("“abc”");
+    }
+    let cell = web
+        .get("/console/report/cases?agency=BJHD&year=2026&row=arrow")
+        .await;
+    assert_eq!(cell.status, 400, "{}", cell.html);
+    assert!(is_html(&cell));
+    cell.assert_has("年度报告表中没有这一格")
+        .assert_lacks("请修改以下字段")
+        .assert_lacks("rows[]");
+}
+
+#[actix_rt::test]
+async fn enum_values_show_their_chinese_names_and_the_input_is_quoted_as_typed() {
+    let app = TestApp::spawn().await;
+    office(&app, "BJHD");
+    let web = app.web();
+    let form = web.get("/apply/BJHD").await;
+    let key = form.input("_idempotency_key").unwrap();
+
+    let page = post(
+        &web,
+        "/apply/BJHD",
+        &filing(
+            &key,
+            &[("applicant.id_document_type", "unified_social_credit_code")],
+        ),
+    )
+    .await;
+    assert_eq!(page.status, 422, "{}", page.html);
+    page.assert_has("公民不能使用统一社会信用代码作为身份证明")
+        .assert_lacks("unified_social_credit_code 作为");
+
+    let page = post(
+        &web,
+        "/apply/BJHD",
+        &filing(&key, &[("applicant.kind", "bogus")]),
+    )
+    .await;
+    assert_eq!(page.status, 422, "{}", page.html);
+    page.assert_has("可选的值：公民（自然人）、法人或者其他组织")
+        .assert_lacks("natural_person、organisation")
+        .assert_lacks("此项 ");
+
+    let page = post(
+        &web,
+        "/apply/BJHD",
+        &filing(&key, &[("applicant.email", "notanemail")]),
+    )
+    .await;
+    assert_eq!(page.status, 422, "{}", page.html);
+    page.assert_has("notanemail")
+        .assert_lacks("notan此项")
+        .assert_lacks("此项 ");
+
+    // The API's Chinese message names the values in Chinese too (its English keeps the codes).
+    let mut body = filing_body("BJHD");
+    body["applicant"]["kind"] = serde_json::json!("bogus");
+    let api = app.public().file(&body).await;
+    assert_eq!(api.status, 422, "{}", api.body);
+    let said = api.body.to_string();
+    assert!(said.contains("公民（自然人）、法人或者其他组织"), "{said}");
+}
