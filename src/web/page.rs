@@ -139,16 +139,118 @@ pub fn percent_encode(value: &str, also_kept: &[u8]) -> String {
         .collect()
 }
 
+/// An error page's words, kept on the response: a page under `/console/` is drawn again in the
+/// console's frame by `console_errors` (the error itself does not know the path).
+#[derive(Debug, Clone)]
+struct Shown {
+    title: String,
+    detail: String,
+}
+
 fn error_page(status: StatusCode, title: &str, detail: &str) -> HttpResponse {
+    error_page_in(false, status, title, detail)
+}
+
+/// An error page in the applicants' frame (a link to `/`) or in the console's (a link to
+/// `/console/`).
+pub fn error_page_in(console: bool, status: StatusCode, title: &str, detail: &str) -> HttpResponse {
+    let template = if console {
+        "console/error.html"
+    } else {
+        "error.html"
+    };
     let body = render::render(
-        "error.html",
+        template,
         context! { title => title, detail => detail, status => status.as_u16() },
     )
     .unwrap_or_else(|_| format!("{title}：{detail}"));
-    HttpResponse::build(status)
+    let mut res = HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
         .insert_header(("Content-Security-Policy", CSP))
-        .body(body)
+        .body(body);
+    res.extensions_mut().insert(Shown {
+        title: title.to_owned(),
+        detail: detail.to_owned(),
+    });
+    res
+}
+
+/// The console's error pages (403, 404, 409 … under `/console/`) in the console's frame, with
+/// its link back to `/console/` instead of the applicants' home page.
+pub async fn console_errors(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<actix_web::dev::ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
+    let console = req.path() == "/console" || req.path().starts_with("/console/");
+    let res = next.call(req).await?;
+    let shown = if console {
+        res.response().extensions().get::<Shown>().cloned()
+    } else {
+        None
+    };
+    let Some(shown) = shown else {
+        return Ok(res.map_into_boxed_body());
+    };
+    let status = res.status();
+    let (req, old) = res.into_parts();
+    let mut again = error_page_in(true, status, &shown.title, &shown.detail);
+    for (name, value) in old.headers() {
+        if !again.headers().contains_key(name) || name == actix_web::http::header::SET_COOKIE {
+            again.headers_mut().append(name.clone(), value.clone());
+        }
+    }
+    Ok(actix_web::dev::ServiceResponse::new(req, again).map_into_boxed_body())
+}
+
+/// A page address nothing answers, asked for by a browser (it accepts HTML; not under
+/// `/api/`): a few addresses people type lead to their page, others are a Chinese 404 page.
+/// None for the API's clients, who keep their problem+json.
+pub fn not_found(req: &actix_web::HttpRequest) -> Option<HttpResponse> {
+    use actix_web::http::{header, Method};
+    let path = req.path();
+    if path == "/api" || path.starts_with("/api/") {
+        return None;
+    }
+    if matches!(*req.method(), Method::GET | Method::HEAD) {
+        let to = match path {
+            "/console" => Some("/console/"),
+            "/apply" | "/apply/" => Some("/"),
+            "/track/" => Some("/track"),
+            _ => None,
+        };
+        if let Some(to) = to {
+            let to = match req.query_string() {
+                "" => to.to_owned(),
+                q if to != "/" => format!("{to}?{q}"),
+                _ => to.to_owned(),
+            };
+            return Some(
+                HttpResponse::PermanentRedirect()
+                    .insert_header((header::LOCATION, to))
+                    .finish(),
+            );
+        }
+    }
+    let browser = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"));
+    if !browser {
+        return None;
+    }
+    let console = path == "/console" || path.starts_with("/console/");
+    let detail = if console {
+        "没有这个页面。请从工作台的菜单进入。"
+    } else {
+        "没有这个页面。请从首页进入，或核对网址。"
+    };
+    Some(error_page_in(
+        console,
+        StatusCode::NOT_FOUND,
+        "页面不存在",
+        detail,
+    ))
 }
 
 /// 303 See Other: where a form goes after it was taken (post/redirect/get).

@@ -135,3 +135,61 @@ async fn enum_values_show_their_chinese_names_and_the_input_is_quoted_as_typed()
     let said = api.body.to_string();
     assert!(said.contains("公民（自然人）、法人或者其他组织"), "{said}");
 }
+
+#[actix_rt::test]
+async fn a_browser_at_an_unknown_page_address_gets_a_chinese_page_or_the_right_address() {
+    let app = TestApp::spawn().await;
+    office(&app, "BJHD");
+    let web = app.web();
+    for (from, to) in [
+        ("/console", "/console/"),
+        ("/apply", "/"),
+        ("/apply/", "/"),
+        ("/track/", "/track"),
+    ] {
+        let p = web.browse(from).await;
+        assert!(p.status.is_redirection(), "{from}: {}", p.status);
+        assert_eq!(p.location().as_deref(), Some(to), "{from}");
+    }
+    for path in ["/index.html", "/console/admin", "/console/cases/"] {
+        let p = web.browse(path).await;
+        assert_eq!(p.status, 404, "{path}");
+        assert!(is_html(&p), "{path}: {:?}", p.headers);
+        p.assert_has("页面不存在").assert_lacks("nothing is served");
+    }
+    // The console's 404 is in the console's frame, with the way back to the console.
+    web.browse("/console/admin")
+        .await
+        .assert_has("href=\"/console/\">返回工作台")
+        .assert_lacks("href=\"/\">首页");
+    web.browse("/index.html")
+        .await
+        .assert_has("href=\"/\">首页");
+    // The API keeps its problem+json, whatever the client accepts.
+    let api = web.browse("/api/v1/nothing").await;
+    assert_eq!(api.status, 404);
+    assert!(!is_html(&api));
+    let plain = web.get("/index.html").await;
+    assert_eq!(plain.status, 404);
+    assert!(!is_html(&plain));
+}
+
+#[actix_rt::test]
+async fn the_consoles_error_pages_are_in_the_console_and_lead_back_to_it() {
+    let app = TestApp::spawn().await;
+    office(&app, "BJHD");
+    let (login, password) = app.add_console_user("zhangsan", Role::Clerk, Some("BJHD"));
+    let web = app.web();
+    web.sign_in(&login, &password).await;
+    let forbidden = web.browse("/console/admin/users").await;
+    assert_eq!(forbidden.status, 403, "{}", forbidden.html);
+    forbidden
+        .assert_has("无权访问")
+        .assert_has("href=\"/console/\">返回工作台")
+        .assert_lacks("href=\"/\">首页");
+    let missing = web.browse("/console/cases/no-such-case").await;
+    assert_eq!(missing.status, 404, "{}", missing.html);
+    missing
+        .assert_has("href=\"/console/\">返回工作台")
+        .assert_lacks("href=\"/\">首页");
+}
