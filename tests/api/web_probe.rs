@@ -193,3 +193,42 @@ async fn the_consoles_error_pages_are_in_the_console_and_lead_back_to_it() {
         .assert_has("href=\"/console/\">返回工作台")
         .assert_lacks("href=\"/\">首页");
 }
+
+#[actix_rt::test]
+async fn a_registration_form_sent_twice_registers_once_and_shows_the_first_receipt() {
+    let app = TestApp::spawn().await;
+    let o = office(&app, "BJHD");
+    let (login, password) = app.add_console_user("zhangsan", Role::Clerk, Some("BJHD"));
+    let web = app.web();
+    web.sign_in(&login, &password).await;
+    let form = web.get("/console/register").await;
+    let key = form
+        .input("_idempotency_key")
+        .expect("the form carries its key");
+    let fields = [
+        ("channel", "mail"),
+        ("received_on", "2026-11-24"),
+        ("applicant.kind", "natural_person"),
+        ("applicant.name", "钱七"),
+        ("applicant.id_document_type", "resident_id_card"),
+        ("applicant.id_number", ID_NUMBER),
+        ("applicant.phone", "010 6255 0000"),
+        ("applicant.address", "北京市海淀区中关村大街1号"),
+        ("request.description", "2025年海淀区老旧小区改造项目清单"),
+        ("request.information_form", "paper"),
+        ("request.delivery_method", "post"),
+        ("_idempotency_key", key.as_str()),
+    ];
+    let first = web.post("/console/register", &fields).await;
+    assert_eq!(first.status, 201, "{}", first.html);
+    let again = web.post("/console/register", &fields).await;
+    assert!(again.status.is_success(), "{}", again.html);
+    again.assert_has("没有重复登记");
+    let secret = |p: &Page| {
+        let at = p.html.find("class=\"secret\">").unwrap() + "class=\"secret\">".len();
+        p.html[at..at + p.html[at..].find('<').unwrap()].to_owned()
+    };
+    assert_eq!(secret(&first), secret(&again));
+    let r = app.as_(&o.clerk).get("/api/v1/applications").await;
+    assert_eq!(r.body["items"].as_array().unwrap().len(), 1, "{}", r.body);
+}
