@@ -232,3 +232,79 @@ async fn a_registration_form_sent_twice_registers_once_and_shows_the_first_recei
     let r = app.as_(&o.clerk).get("/api/v1/applications").await;
     assert_eq!(r.body["items"].as_array().unwrap().len(), 1, "{}", r.body);
 }
+
+#[actix_rt::test]
+async fn staff_pages_speak_chinese_dates_labels_and_yuan() {
+    use crate::helpers::{file_one, today, Action};
+    use serde_json::json;
+    let app = TestApp::spawn().await;
+    let o = office(&app, "BJHD");
+    let (id, _) = file_one(&app, "BJHD").await;
+    let day = today().to_string();
+    o.clerk().act_ok(&id, Action::Accept, json!({})).await;
+    o.clerk()
+        .act_ok(
+            &id,
+            Action::StartConsultation,
+            json!({ "party_kind": "third_party", "party_name": "某建设工程有限公司",
+                "party_email": "legal@example.com", "letter_date": day }),
+        )
+        .await;
+    o.clerk()
+        .act_ok(
+            &id,
+            Action::EndConsultation,
+            json!({ "reply": "objection", "reply_date": day, "reply_summary": "涉及商业秘密" }),
+        )
+        .await;
+    o.clerk()
+        .act_ok(
+            &id,
+            Action::IssueFeeNotice,
+            json!({ "scale": "per_page", "pages": 201, "by_post": true }),
+        )
+        .await;
+    let (login, password) = app.add_console_user("zhangsan", Role::Clerk, Some("BJHD"));
+    let web = app.web();
+    web.sign_in(&login, &password).await;
+    let page = web.get(&format!("/console/cases/{id}")).await;
+    assert_eq!(page.status, 200, "{}", page.html);
+    page.assert_has("不同意公开")
+        .assert_lacks("</span>objection")
+        .assert_has("2740.00 元")
+        .assert_lacks("金额（分）：</span>")
+        .assert_lacks("</span>274000");
+    // Dates inside sentences are written in Chinese (inputs keep their ISO values).
+    for (at, _) in page.html.match_indices("届满") {
+        let before: String = page.html[..at].chars().rev().take(1).collect();
+        assert_eq!(
+            before,
+            "日",
+            "{}",
+            &page.html[at.saturating_sub(80)..at + 6]
+        );
+    }
+
+    // The calendar page names the years shipped with the program in Chinese.
+    let (admin, admin_password) = app.add_console_user("guanli", Role::Admin, None);
+    let web = app.web();
+    web.sign_in(&admin, &admin_password).await;
+    let cal = web.get("/console/admin/calendar").await;
+    cal.assert_lacks("shipped with gongkai")
+        .assert_has("随程序提供");
+    let bad = web
+        .post(
+            "/console/admin/calendar/years",
+            &[("year", "2030"), ("notice", "{\"year\": 2030}")],
+        )
+        .await;
+    assert_eq!(bad.status, 422, "{}", bad.html);
+    bad.assert_has("节假日安排文件无法读取")
+        .assert_lacks("missing field");
+
+    // A form that is not one is refused in words, not the parser's.
+    let raw = web.post_json_as_form("/console/admin/calendar/years").await;
+    assert_eq!(raw.status, 400, "{}", raw.html);
+    raw.assert_has("无法读取提交的内容")
+        .assert_lacks("Content type error");
+}

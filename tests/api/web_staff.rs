@@ -341,7 +341,7 @@ async fn the_admin_sees_the_calendar_and_a_bad_upload_is_refused_beside_its_inpu
         )
         .await;
     assert_eq!(bad.status, 422, "{}", bad.html);
-    bad.assert_has("节假日安排文件无效");
+    bad.assert_has("节假日安排文件无法读取");
     let days = web
         .post(
             "/console/admin/calendar/days-off",

@@ -207,6 +207,19 @@ impl WebClient<'_> {
         self.finish(res).await
     }
 
+    /// Sends JSON where a page expects a form (what a script or a broken client might do).
+    pub async fn post_json_as_form(&self, path: &str) -> Page {
+        let res = self
+            .client
+            .post(format!("{}{path}", self.app.address))
+            .insert_header(("Cookie", self.cookie_header()))
+            .insert_header(("Content-Type", "application/json"))
+            .send_body("{}")
+            .await
+            .expect("the page answers");
+        self.finish(res).await
+    }
+
     /// Signs in to the console; panics unless the sign-in succeeds.
     pub async fn sign_in(&self, login: &str, password: &str) {
         self.get("/console/login").await;
