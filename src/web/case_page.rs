@@ -294,6 +294,15 @@ fn context_of(l: &Loaded, today: chrono::NaiveDate, refused: Option<&Refused>) -
         choices: choices(l),
     };
     let forms = action_forms::forms(&v.allowed, &fill);
+    // A refused action whose form is no longer drawn (the case moved on meanwhile) says why
+    // above the forms, or the refusal would not be seen at all.
+    let refused_alone = refused
+        .filter(|r| !forms.iter().any(|f| f.action == r.action))
+        .map(|r| {
+            let mut said: Vec<&str> = r.errors.values().map(String::as_str).collect();
+            said.dedup();
+            said.join("；")
+        });
     let done = |action: &str| l.events.iter().any(|e| e.action == action);
     let events: Vec<serde_json::Value> = l
         .events
@@ -317,6 +326,7 @@ fn context_of(l: &Loaded, today: chrono::NaiveDate, refused: Option<&Refused>) -
         draft => case_view::draft(view.internal.as_ref().and_then(|i| i.draft.as_ref())),
         preview => l.preview.as_deref().map(|t| t.lines().filter(|p| !p.trim().is_empty()).collect::<Vec<_>>()),
         forms => Value::from_serialize(&forms),
+        refused_alone => refused_alone,
         printable => context! {
             correction => done("request_correction"),
             fee => done("issue_fee_notice"),

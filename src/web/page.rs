@@ -50,15 +50,24 @@ impl From<ServiceError> for WebError {
     fn from(e: ServiceError) -> Self {
         match e {
             ServiceError::Unauthenticated => Self::SignIn("/console/".to_owned()),
-            e => Self::Problem(e.into()),
+            e => Self::Problem(for_pages(e.into())),
         }
     }
 }
 
 impl From<ApiError> for WebError {
     fn from(e: ApiError) -> Self {
-        Self::Problem(e)
+        Self::Problem(for_pages(e))
     }
+}
+
+/// A refusal as a person at a page reads it: the API's version numbers ("案件已是第 3 版，不是第 1
+/// 版") mean nothing to someone whose page is out of date.
+fn for_pages(mut e: ApiError) -> ApiError {
+    if e.code == crate::domain::problem_code::ProblemCode::VersionConflict {
+        e.detail.zh = "案件已有更新，请重新打开页面后再操作".into();
+    }
+    e
 }
 
 impl From<actix_web::error::BlockingError> for WebError {

@@ -103,8 +103,10 @@ async fn submit(
 async fn logout(
     visitor: Visitor,
     services: web::Data<Services>,
-    form: Form,
+    form: Result<Form, WebError>,
 ) -> Result<HttpResponse, WebError> {
+    // No form at all (an empty body) carries no token either: refused like a wrong one (403).
+    let form = form.unwrap_or_default();
     visitor.check_csrf(&services.key, form.csrf())?;
     if let Some(secret) = visitor.session.clone() {
         let s = services.clone();

@@ -308,3 +308,45 @@ async fn staff_pages_speak_chinese_dates_labels_and_yuan() {
     raw.assert_has("无法读取提交的内容")
         .assert_lacks("Content type error");
 }
+
+#[actix_rt::test]
+async fn signing_out_with_an_empty_body_is_refused_like_a_wrong_token() {
+    let app = TestApp::spawn().await;
+    office(&app, "BJHD");
+    let (login, password) = app.add_console_user("zhangsan", Role::Clerk, Some("BJHD"));
+    let web = app.web();
+    web.sign_in(&login, &password).await;
+    let empty = web.post_raw("/console/logout", &[]).await;
+    assert_eq!(empty.status, 403, "{}", empty.html);
+    let bare = web.post_json_as_form("/console/logout").await;
+    assert_eq!(bare.status, 403, "{}", bare.html);
+    // Still signed in.
+    assert_eq!(web.get("/console/").await.status, 200);
+}
+
+#[actix_rt::test]
+async fn a_stale_form_says_the_case_changed_without_version_numbers() {
+    use crate::helpers::{file_one, Action};
+    let app = TestApp::spawn().await;
+    let o = office(&app, "BJHD");
+    let (id, _) = file_one(&app, "BJHD").await;
+    let (login, password) = app.add_console_user("zhangsan", Role::Clerk, Some("BJHD"));
+    let web = app.web();
+    web.sign_in(&login, &password).await;
+    let page = web.get(&format!("/console/cases/{id}")).await;
+    let version = page.input("version").expect("the forms carry the version");
+    // Meanwhile a colleague accepted the case.
+    o.clerk()
+        .act_ok(&id, Action::Accept, serde_json::json!({}))
+        .await;
+    let stale = web
+        .post(
+            &format!("/console/cases/{id}/actions/accept"),
+            &[("version", version.as_str())],
+        )
+        .await;
+    assert_eq!(stale.status, 409, "{}", stale.html);
+    stale
+        .assert_has("案件已有更新，请重新打开页面后再操作")
+        .assert_lacks("版，不是第");
+}
