@@ -141,7 +141,7 @@ async fn submit(
             replayed => opened.replayed,
             title => receipt.as_ref().map(|r| r.title),
             agency_name => receipt.as_ref().map(|r| r.agency_name.clone()),
-            body => receipt.map(|r| r.html),
+            body => receipt.map(|r| super::printable::signed(&r.html, r.issued_on)),
         },
     )
 }

@@ -350,3 +350,54 @@ async fn a_stale_form_says_the_case_changed_without_version_numbers() {
         .assert_has("案件已有更新，请重新打开页面后再操作")
         .assert_lacks("版，不是第");
 }
+
+#[actix_rt::test]
+async fn printed_notices_end_with_the_office_and_their_date() {
+    use crate::helpers::{file_one, today, Action};
+    use serde_json::json;
+    let app = TestApp::spawn().await;
+    let o = office(&app, "BJHD");
+    let (id, _) = file_one(&app, "BJHD").await;
+    o.clerk().act_ok(&id, Action::Accept, json!({})).await;
+    o.clerk()
+        .act_ok(
+            &id,
+            Action::RequestCorrection,
+            json!({ "items": ["写明小区名称"], "period_working_days": 10, "by_post": true }),
+        )
+        .await;
+    o.clerk()
+        .act_ok(
+            &id,
+            Action::SubmitCorrection,
+            json!({ "statement": "补充小区名称", "received_on": today().to_string() }),
+        )
+        .await;
+    o.clerk()
+        .act_ok(
+            &id,
+            Action::IssueFeeNotice,
+            json!({ "scale": "per_page", "pages": 201, "by_post": true }),
+        )
+        .await;
+    let (login, password) = app.add_console_user("zhangsan", Role::Clerk, Some("BJHD"));
+    let web = app.web();
+    web.sign_in(&login, &password).await;
+    let date = gongkai::domain::letter::cn_date(today());
+    for doc in ["receipt", "correction", "fee"] {
+        let p = web.get(&format!("/console/cases/{id}/print/{doc}")).await;
+        assert_eq!(p.status, 200, "{doc}: {}", p.html);
+        let foot = p
+            .html
+            .find("class=\"signature\"")
+            .unwrap_or_else(|| panic!("{doc}"));
+        let end = foot + p.html[foot..].find("</div>").unwrap();
+        assert!(
+            p.html[foot..end].contains(&date),
+            "{doc}: {}",
+            &p.html[foot..end]
+        );
+    }
+    let fee = web.get(&format!("/console/cases/{id}/print/fee")).await;
+    fee.assert_has("doc doc-fee");
+}
