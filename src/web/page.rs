@@ -298,6 +298,57 @@ pub fn role_label(role: Role) -> &'static str {
 
 /// A page: the template rendered with `ctx` plus `csrf_token`, `me` and `path`, with the
 /// pages' security policy and the form cookie when this visit set it.
+/// The hidden input a form that asks first carries: set by the script once the person said yes
+/// in its dialog; without the script, the page below asks.
+pub const CONFIRMED_FIELD: &str = "_confirmed";
+
+/// Whether the person already said yes to a form that asks first.
+pub fn confirmed(form: &super::form::Form) -> bool {
+    form.get(CONFIRMED_FIELD) == Some("1")
+}
+
+/// What a confirmation page asks: the question, the button's words, where the form posts, and
+/// where "cancel" leads.
+pub struct Ask<'a> {
+    pub question: &'a str,
+    pub button: &'a str,
+    pub action: &'a str,
+    pub back: &'a str,
+}
+
+/// The question before something that cannot be undone, as a page (works without script): the
+/// same form again, with its fields hidden and `_confirmed=1`, and a way back.
+pub fn confirm_page(
+    visitor: &Visitor,
+    key: &SecretKey,
+    principal: Option<&Principal>,
+    ask: &Ask<'_>,
+    form: &super::form::Form,
+) -> Result<HttpResponse, WebError> {
+    let Ask {
+        question,
+        button,
+        action,
+        back,
+    } = ask;
+    let fields: Vec<(String, String)> = form
+        .0
+        .iter()
+        .filter(|(k, _)| k != super::session::CSRF_FIELD && k != CONFIRMED_FIELD)
+        .cloned()
+        .collect();
+    html(
+        visitor,
+        key,
+        principal,
+        "console/confirm.html",
+        context! {
+            question => question, button => button, action => action, back => back,
+            fields => fields, confirmed_field => CONFIRMED_FIELD,
+        },
+    )
+}
+
 pub fn html(
     visitor: &Visitor,
     key: &SecretKey,

@@ -401,3 +401,54 @@ async fn printed_notices_end_with_the_office_and_their_date() {
     let fee = web.get(&format!("/console/cases/{id}/print/fee")).await;
     fee.assert_has("doc doc-fee");
 }
+
+#[actix_rt::test]
+async fn what_cannot_be_undone_is_asked_first_without_script() {
+    use crate::helpers::file_one;
+    let app = TestApp::spawn().await;
+    let o = office(&app, "BJHD");
+    let (id, _) = file_one(&app, "BJHD").await;
+    let (login, password) = app.add_console_user("zhangsan", Role::Clerk, Some("BJHD"));
+    let web = app.web();
+    web.sign_in(&login, &password).await;
+    let page = web.get(&format!("/console/cases/{id}")).await;
+    let version = page.input("version").unwrap();
+    let path = format!("/console/cases/{id}/actions/withdraw");
+    // The form as sent without script: the empty `_confirmed` asks on a page, nothing done.
+    let ask = web
+        .post(&path, &[("version", version.as_str()), ("_confirmed", "")])
+        .await;
+    assert_eq!(ask.status, 200, "{}", ask.html);
+    ask.assert_has("确定要撤回申请吗")
+        .assert_has("name=\"_confirmed\" value=\"1\"")
+        .assert_has(&format!("action=\"{}\"", path.replace('/', "&#x2f;")));
+    assert_eq!(o.clerk().view(&id).await.body["status"], "registered");
+    // Said yes on that page: taken.
+    let done = web
+        .post(&path, &[("version", version.as_str()), ("_confirmed", "1")])
+        .await;
+    assert_eq!(done.status, 303, "{}", done.html);
+    assert_eq!(o.clerk().view(&id).await.body["status"], "withdrawn");
+
+    // The admin's 停用 and 更换令牌 likewise.
+    let (admin, admin_password) = app.add_console_user("guanli", Role::Admin, None);
+    let web = app.web();
+    web.sign_in(&admin, &admin_password).await;
+    let users = web.get("/console/admin/users").await;
+    let row = users.html.find("zhangsan 同志").unwrap();
+    let at = row + users.html[row..].find("/disable\"").unwrap();
+    let start = users.html[..at].rfind("action=\"").unwrap() + 8;
+    let disable = format!("{}/disable", &users.html[start..at]);
+    let rotate = disable.replace("/disable", "/rotate");
+    for (path, question) in [(&disable, "确定停用这个账户吗"), (&rotate, "确定更换吗")]
+    {
+        let ask = web.post(path, &[("_confirmed", "")]).await;
+        assert_eq!(ask.status, 200, "{}", ask.html);
+        ask.assert_has(question).assert_lacks("gks_");
+    }
+    let users = web.get("/console/admin/users").await;
+    users.assert_lacks("已停用");
+    let done = web.post(&disable, &[("_confirmed", "1")]).await;
+    assert_eq!(done.status, 303, "{}", done.html);
+    web.get("/console/admin/users").await.assert_has("已停用");
+}
