@@ -253,6 +253,7 @@ impl Application {
         let app = move || {
             // The last wrap is the outermost: the tracing span (and request id) comes first.
             App::new()
+                .wrap(middleware::from_fn(crate::web::page::console_errors))
                 .wrap(middleware::from_fn(http::observe::head_as_get))
                 .wrap(middleware::from_fn(http::observe::refuse_nul))
                 .wrap(middleware::from_fn(http::language::choose))

@@ -327,6 +327,17 @@ diesel::table! {
         event_seq -> Integer,
         delivered_at -> Nullable<Timestamp>,
         delivered_seq -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    notice_attachments (notice_id, attachment_id) {
+        notice_id -> Text,
+        attachment_id -> Text,
+    }
+}
+
+diesel::table! {
     register_entries (id) {
         id -> Text,
         agency_id -> Text,
@@ -344,9 +355,6 @@ diesel::table! {
 }
 
 diesel::table! {
-    notice_attachments (notice_id, attachment_id) {
-        notice_id -> Text,
-        attachment_id -> Text,
     register_status_changes (entry_id, seq) {
         entry_id -> Text,
         seq -> Integer,

@@ -8,6 +8,9 @@ use super::schema::{sessions, sign_in_attempts, users};
 use super::DbConnection;
 use crate::domain::case::UserId;
 
+/// The key prefix of the tracking page's attempts (`track:` and the tracking number).
+pub const TRACK_PREFIX: &str = "track:";
+
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = sessions)]
 pub struct SessionRow {
@@ -92,13 +95,16 @@ pub fn record_attempt(conn: &mut DbConnection, a: &Attempt<'_>) -> QueryResult<(
         .map(drop)
 }
 
-/// Failed attempts since `since`: for one login, and from one address.
+/// Failures since `since` for this login, and from this address among the attempts of the same
+/// kind (the tracking page's, keyed `track:…`, or the console's): one address is limited per
+/// page, so the console's typos never shut applicants out of the tracking page, or back.
 pub fn failures_since(
     conn: &mut DbConnection,
     login: &str,
     address: &str,
     since: NaiveDateTime,
 ) -> QueryResult<(i64, i64)> {
+    let tracking = login.starts_with(TRACK_PREFIX);
     let failed = sign_in_attempts::succeeded
         .eq(false)
         .and(sign_in_attempts::attempted_at.ge(since));
@@ -107,10 +113,17 @@ pub fn failures_since(
         .filter(failed)
         .count()
         .get_result(conn)?;
+    let same_kind = format!("{TRACK_PREFIX}%");
     let by_address = sign_in_attempts::table
         .filter(sign_in_attempts::address.eq(address))
         .filter(failed)
-        .count()
-        .get_result(conn)?;
+        .into_boxed();
+    let by_address = if tracking {
+        by_address.filter(sign_in_attempts::login.like(same_kind))
+    } else {
+        by_address.filter(sign_in_attempts::login.not_like(same_kind))
+    }
+    .count()
+    .get_result(conn)?;
     Ok((by_login, by_address))
 }

@@ -218,6 +218,36 @@ pub fn deadline_state_label(s: DeadlineState) -> &'static str {
     }
 }
 
+/// The Chinese names of the values of one of the enums above, given as they are written on the
+/// wire (`natural_person`, `organisation`): the enum whose values these all are, so that a
+/// message listing them (or quoting one) says 公民（自然人）、法人或者其他组织. None when no
+/// labelled enum takes them all.
+pub fn wire_labels(values: &[&str]) -> Option<Vec<&'static str>> {
+    fn all<T>(
+        values: &[&str],
+        parse: fn(&str) -> Option<T>,
+        label: fn(T) -> &'static str,
+    ) -> Option<Vec<&'static str>> {
+        values.iter().map(|v| parse(v).map(label)).collect()
+    }
+    if values.is_empty() {
+        return None;
+    }
+    all(values, ApplicantKind::parse, applicant_kind_label)
+        .or_else(|| all(values, IdDocumentType::parse, id_document_label))
+        .or_else(|| all(values, OrganisationType::parse, organisation_type_label))
+        .or_else(|| all(values, InformationForm::parse, information_form_label))
+        .or_else(|| all(values, DeliveryMethod::parse, delivery_method_label))
+        .or_else(|| all(values, Channel::parse, channel_label))
+        .or_else(|| all(values, FeeScale::parse, fee_scale_label))
+        .or_else(|| all(values, ChallengeKind::parse, challenge_kind_label))
+        .or_else(|| all(values, ChallengeResult::parse, challenge_result_label))
+        .or_else(|| all(values, ConsultedParty::parse, consulted_party_label))
+        .or_else(|| all(values, ConsultationReply::parse, consultation_reply_label))
+        .or_else(|| all(values, ReceivedDocument::parse, received_document_label))
+        .or_else(|| all(values, ActionKind::parse, action_label))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -275,5 +305,18 @@ mod tests {
         for label in names {
             assert!(!label.is_empty() && !label.chars().any(|c| c.is_ascii_alphabetic()));
         }
+    }
+
+    #[test]
+    fn wire_values_get_the_chinese_names_of_the_enum_they_belong_to() {
+        assert_eq!(
+            wire_labels(&["natural_person", "organisation"]),
+            Some(vec!["公民（自然人）", "法人或者其他组织"])
+        );
+        assert_eq!(
+            wire_labels(&["unified_social_credit_code"]),
+            Some(vec!["统一社会信用代码"])
+        );
+        assert_eq!(wire_labels(&["bogus"]), None);
     }
 }

@@ -88,9 +88,10 @@ pub async fn register(
 ) -> Result<HttpResponse, ApiError> {
     let token = Some(token.0);
     let form = body.0;
-    let opened =
-        web::block(move || intake::register(&services, token.as_deref(), &form, services.now()))
-            .await??;
+    let opened = web::block(move || {
+        intake::register(&services, token.as_deref(), &form, None, services.now())
+    })
+    .await??;
     Ok(opened_response(&opened))
 }
 

@@ -327,6 +327,10 @@ fn method_not_allowed(req: HttpRequest, allow: String) -> HttpResponse {
 
 pub async fn route_not_found(req: HttpRequest) -> HttpResponse {
     use actix_web::ResponseError;
+    // A browser at an address of the pages gets a page (or is sent to the right address).
+    if let Some(page) = crate::web::page::not_found(&req) {
+        return page;
+    }
     let path = req.path();
     let detail = crate::msg!("{path} 下没有任何服务", "nothing is served at {path}");
     ApiError::new(ProblemCode::RouteNotFound, detail).error_response()

@@ -266,17 +266,19 @@ fn workflow_error(w: WorkflowError) -> ApiError {
     match w {
         WorkflowError::RoleNotAllowed { action, role } => {
             let who = role_label(role);
+            let label = crate::domain::labels::action_label(action);
             ApiError::new(
                 ProblemCode::RoleNotAllowed,
-                msg!("{who}不能进行 {action} 操作", "a {role} may not {action}"),
+                msg!("{who}不能进行“{label}”操作", "a {role} may not {action}"),
             )
         }
         WorkflowError::NotAllowed { action, status, .. } => {
             let label = crate::service::templates::status_label(status.as_str());
+            let doing = crate::domain::labels::action_label(action);
             ApiError::new(
                 ProblemCode::ActionNotAllowed,
                 msg!(
-                    "案件处于“{label}”状态，不能进行 {action} 操作",
+                    "案件处于“{label}”状态，不能进行“{doing}”操作",
                     "{action} is not allowed while the case is {status}"
                 ),
             )

@@ -107,7 +107,10 @@ fn invalid(shown: &str, shown_en: &str, message: &str) -> Message {
         });
     if message.starts_with("unknown variant") {
         let names = listed_names(message);
-        let (zh, en) = (names.join("、"), names.join(", "));
+        // People read the values' Chinese names; the API's clients read the codes in English.
+        let zh = crate::domain::labels::wire_labels(&names)
+            .map_or_else(|| names.join("、"), |labels| labels.join("、"));
+        let en = names.join(", ");
         let value = message.split('`').nth(1).unwrap_or_default();
         return crate::msg!(
             "{shown} 的值“{value}”无效，可选的值：{zh}",

@@ -502,10 +502,15 @@ pub fn put_year(
         )));
     }
     let notice = YearNotice::parse(body, Some(year)).map_err(|e| {
+        // The parser's reason is for the log (and the English text); a person reads what to do.
+        tracing::info!(error = %e, year, "a calendar file was refused");
         ServiceError::Invalid(vec![super::FieldError::new(
             "",
             "invalid_calendar",
-            crate::msg!("节假日安排文件无效：{e}", "{e}"),
+            crate::msg!(
+                "节假日安排文件无法读取：请粘贴该年份的节假日安排文件的全部内容（与程序随附的年份文件格式相同），并核对所填年份与文件中的年份一致",
+                "{e}"
+            ),
         )])
     })?;
     load_year(

@@ -191,6 +191,7 @@ fn checks(
     let doc = "applicant.id_document_type";
     if !applicant.id_document_type.fits(organisation) {
         let (kind, document) = (applicant.kind, applicant.id_document_type.as_str());
+        let shown = crate::domain::labels::id_document_label(applicant.id_document_type);
         let who = if organisation {
             "法人或者其他组织"
         } else {
@@ -201,7 +202,7 @@ fn checks(
                 doc,
                 "wrong_document",
                 msg!(
-                    "{who}不能使用 {document} 作为身份证明",
+                    "{who}不能使用{shown}作为身份证明",
                     "a {kind} cannot identify with {document}"
                 ),
             ),

@@ -143,10 +143,14 @@ fn id_number(applicant: &ApplicantForm) -> Result<IdNumber, ServiceError> {
 }
 
 /// Registers an application that came by mail, in person or fax (art. 31 decides its date).
+/// A clerk registers an application that came on paper, by mail, by fax or in person. With an
+/// idempotency key (the console's form carries one), the same form sent again opens nothing
+/// new: it answers the first case, with the same access token.
 pub fn register(
     services: &Services,
     token: Option<&str>,
     form: &Registration,
+    idempotency_key: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<Opened, ServiceError> {
     let conn = &mut *services.conn()?;
@@ -179,7 +183,19 @@ pub fn register(
     if !errors.is_empty() {
         return Err(ServiceError::Invalid(errors));
     }
+    let request_hash =
+        idempotency_key.map(|_| sha256_hex(&serde_json::to_vec(form).expect("forms serialise")));
+    let idempotency = idempotency_key.zip(request_hash.as_deref());
     write_tx(conn, |conn| {
+        if let Some((key, hash)) = idempotency {
+            if let Some(replay) = replay(services, conn, key, hash)? {
+                // Only the office's own form replays (a key is its form's, never shared).
+                if replay.case.agency_id != agency_id {
+                    return Err(ServiceError::IdempotencyKeyReused);
+                }
+                return Ok(replay);
+            }
+        }
         let agency = staff::agency_by_id(conn, &agency_id)?;
         let new = NewCase {
             id: ApplicationId::from_uuid(uuid::Uuid::now_v7()),
@@ -192,7 +208,7 @@ pub fn register(
             request: &form.request,
             assistance_needed: form.assistance_needed.clone(),
         };
-        open(services, conn, &new, now, None)
+        open(services, conn, &new, now, idempotency)
     })
 }
 

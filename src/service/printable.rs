@@ -64,6 +64,8 @@ pub struct Printed {
     pub tracking_number: String,
     pub application_id: String,
     pub html: String,
+    /// The document's date (成文日期), printed under the office's name.
+    pub issued_on: chrono::NaiveDate,
 }
 
 /// The document `which` of a case the staff member may see; `None` when the case has no such
@@ -90,15 +92,26 @@ pub fn document(
         id,
         crate::domain::visibility::Part::Printable,
     )?;
-    let payload = match which.step() {
-        None => Value::Null,
+    let history = events::for_application(conn, &case.id)?;
+    let day = |at: chrono::NaiveDateTime| crate::domain::time::legal_date(at.and_utc());
+    // The document's date (成文日期): the day its step was taken; the receipt's, the day the
+    // case was opened.
+    let (payload, issued_on) = match which.step() {
+        None => (
+            Value::Null,
+            history.first().map_or_else(
+                || crate::domain::time::legal_date(now),
+                |e| day(e.occurred_at),
+            ),
+        ),
         Some(step) => {
-            let last = events::for_application(conn, &case.id)?
-                .into_iter()
-                .rev()
-                .find(|e| e.action == step.as_str());
-            match last.and_then(|e| serde_json::from_str::<Value>(&e.payload).ok()) {
-                Some(p) => p,
+            let last = history.iter().rev().find(|e| e.action == step.as_str());
+            match last.and_then(|e| {
+                serde_json::from_str::<Value>(&e.payload)
+                    .ok()
+                    .map(|p| (p, day(e.occurred_at)))
+            }) {
+                Some(found) => found,
                 None => return Ok(None),
             }
         }
@@ -127,5 +140,6 @@ pub fn document(
         tracking_number: case.tracking_number.clone(),
         application_id: case.id.to_string(),
         html: rendered.html,
+        issued_on,
     }))
 }

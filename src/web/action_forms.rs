@@ -115,6 +115,14 @@ pub fn input_labels(action: &str) -> BTreeMap<String, &'static str> {
 }
 
 /// The forms of the actions the workflow allows now, in its order, filled from a refusal.
+/// Actions that close the case or cannot be undone: asked before they are taken.
+pub fn asks_first(kind: ActionKind) -> bool {
+    matches!(
+        kind,
+        ActionKind::Withdraw | ActionKind::AbandonNoCorrection | ActionKind::AbandonFeeUnpaid
+    )
+}
+
 pub fn forms(allowed: &[&str], fill: &Fill<'_>) -> Vec<ActionForm> {
     allowed
         .iter()
@@ -183,10 +191,7 @@ fn form(kind: ActionKind, fill: &Fill<'_>) -> ActionForm {
         action,
         label: labels::action_label(kind),
         help: super::action_fields::help(kind),
-        confirm: matches!(
-            kind,
-            ActionKind::Withdraw | ActionKind::AbandonNoCorrection | ActionKind::AbandonFeeUnpaid
-        ),
+        confirm: asks_first(kind),
         fields,
         error,
         open: refused.is_some(),

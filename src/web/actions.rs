@@ -145,6 +145,21 @@ async fn staff_action(
     visitor.check_csrf(&services.key, form.csrf())?;
     let (id, action) = path.into_inner();
     let back = back_to(&form, &id);
+    // What cannot be undone is asked first: by the script's dialog, or (without it) by a page.
+    if let Some(kind) = ActionKind::parse(&action).filter(|k| super::action_forms::asks_first(*k)) {
+        if !page::confirmed(&form) {
+            let label = crate::domain::labels::action_label(kind);
+            let question = format!("确定要{label}吗？此操作不能撤销。");
+            let target = format!("/console/cases/{id}/actions/{action}");
+            let ask = page::Ask {
+                question: &question,
+                button: label,
+                action: &target,
+                back: &format!("/console/cases/{id}"),
+            };
+            return page::confirm_page(&visitor, &services.key, Some(&me.principal), &ask, &form);
+        }
+    }
     match take(&services, me.secret.clone(), id.clone(), &action, &form).await {
         Ok(_) => Ok(page::redirect(&back)),
         Err(e) => {

@@ -38,6 +38,16 @@ fn via_label(v: LoadVia) -> &'static str {
     }
 }
 
+/// Who loaded a year, as the page says it: the years shipped with the program are recorded as
+/// loaded by "shipped with gongkai".
+fn loader_name(name: &str) -> &str {
+    if name == calendar::Loader::shipped().name {
+        "随程序提供"
+    } else {
+        name
+    }
+}
+
 async fn draw(
     visitor: &Visitor,
     services: &web::Data<Services>,
@@ -63,7 +73,7 @@ async fn draw(
     let years: Vec<Value> = years
         .iter()
         .map(|y| {
-            context! { year => y.year, source => y.source, loaded_by => y.loaded_by,
+            context! { year => y.year, source => y.source, loaded_by => y.loaded_by.as_deref().map(loader_name),
             via => y.loaded_via.map(via_label), loaded_at => y.loaded_at.get(..10),
             days_off => y.days_off, make_up => y.make_up_working_days }
         })
@@ -71,7 +81,7 @@ async fn draw(
     let loads: Vec<Value> = loads
         .iter()
         .map(|l| {
-            context! { year => l.year, by => l.by, via => via_label(l.via),
+            context! { year => l.year, by => loader_name(&l.by), via => via_label(l.via),
             agency => l.agency, loaded_at => l.loaded_at.get(..10),
             role => l.by_role.map(page::role_label) }
         })

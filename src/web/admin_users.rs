@@ -220,6 +220,24 @@ async fn operate(
     let me = visitor.staff(&services, &[Role::Admin]).await?;
     visitor.check_csrf(&services.key, form.csrf())?;
     let (id, op) = path.into_inner();
+    let question = match op.as_str() {
+        "disable" => Some((
+            "确定停用这个账户吗？停用后该用户立即退出登录，不能再使用。",
+            "停用",
+        )),
+        "rotate" => Some(("更换后旧的 API 令牌立即失效。确定更换吗？", "更换 API 令牌")),
+        _ => None,
+    };
+    if let Some((question, button)) = question.filter(|_| !page::confirmed(&form)) {
+        let target = format!("/console/admin/users/{id}/{op}");
+        let ask = page::Ask {
+            question,
+            button,
+            action: &target,
+            back: "/console/admin/users",
+        };
+        return page::confirm_page(&visitor, &services.key, Some(&me.principal), &ask, &form);
+    }
     let (s, staff) = (services.clone(), me.staff.clone());
     let password = form.get("password").map(str::to_owned);
     let login = form.get("login").map(str::to_owned);

@@ -7,6 +7,7 @@ use actix_web::{web, HttpResponse};
 use minijinja::context;
 use serde::Deserialize;
 
+use super::form::PageQuery;
 use super::page::{self, WebError};
 use super::session::Visitor;
 use super::PageRoute;
@@ -36,7 +37,8 @@ pub fn routes() -> Vec<PageRoute> {
 pub struct Scope {
     agency: Option<String>,
     format: Option<String>,
-    year: Option<i32>,
+    /// Typed in the form: read by `super::form::optional_year` (blank is every year).
+    year: Option<String>,
 }
 
 impl Scope {
@@ -109,7 +111,7 @@ fn problem_label(p: &Problem) -> String {
 async fn verify_page(
     visitor: Visitor,
     services: web::Data<Services>,
-    q: web::Query<Scope>,
+    q: PageQuery<Scope>,
 ) -> Result<HttpResponse, WebError> {
     let me = visitor.staff(&services, AUDITORS).await?;
     let asked = q.agency();
@@ -153,7 +155,7 @@ async fn scoped(
 async fn events(
     visitor: Visitor,
     services: web::Data<Services>,
-    q: web::Query<Scope>,
+    q: PageQuery<Scope>,
 ) -> Result<HttpResponse, WebError> {
     let me = visitor.staff(&services, AUDITORS).await?;
     let format = match q.format.as_deref() {
@@ -181,21 +183,19 @@ async fn events(
 async fn cases(
     visitor: Visitor,
     services: web::Data<Services>,
-    q: web::Query<Scope>,
+    q: PageQuery<Scope>,
 ) -> Result<HttpResponse, WebError> {
     let me = visitor.staff(&services, AUDITORS).await?;
     let format = match q.format.as_deref() {
         Some("json") => Format::Json,
         _ => Format::Csv,
     };
-    if let Some(y) = q.year {
+    let year = super::form::optional_year(q.year.as_deref())?;
+    if let Some(y) = year {
         report::check_year(y)?;
     }
     let agency_id = scoped(&services, me.secret.clone(), q.agency()).await?;
-    let filter = CaseFilter {
-        agency_id,
-        year: q.year,
-    };
+    let filter = CaseFilter { agency_id, year };
     let name = if format == Format::Csv {
         "cases.csv"
     } else {

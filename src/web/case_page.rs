@@ -11,7 +11,7 @@ use serde_json::json;
 
 use super::action_forms::{self, Choices, Fill};
 use super::case_view;
-use super::form::Form;
+use super::form::{Form, PageQuery};
 use super::page::{self, WebError};
 use super::session::{SignedIn, Visitor};
 use super::PageRoute;
@@ -124,7 +124,7 @@ async fn show(
     visitor: Visitor,
     services: web::Data<Services>,
     id: web::Path<String>,
-    params: web::Query<ShowParams>,
+    params: PageQuery<ShowParams>,
 ) -> Result<HttpResponse, WebError> {
     let me = visitor.staff(&services, &[]).await?;
     let prefill = params
@@ -299,6 +299,15 @@ fn context_of(l: &Loaded, today: chrono::NaiveDate, refused: Option<&Refused>) -
         choices: choices(l),
     };
     let forms = action_forms::forms(&v.allowed, &fill);
+    // A refused action whose form is no longer drawn (the case moved on meanwhile) says why
+    // above the forms, or the refusal would not be seen at all.
+    let refused_alone = refused
+        .filter(|r| !forms.iter().any(|f| f.action == r.action))
+        .map(|r| {
+            let mut said: Vec<&str> = r.errors.values().map(String::as_str).collect();
+            said.dedup();
+            said.join("；")
+        });
     let done = |action: &str| l.events.iter().any(|e| e.action == action);
     let events: Vec<serde_json::Value> = l
         .events
@@ -341,6 +350,7 @@ fn context_of(l: &Loaded, today: chrono::NaiveDate, refused: Option<&Refused>) -
                 .map(|a| json!({ "id": a.id, "name": a.name }))
                 .collect::<Vec<_>>(),
         ),
+        refused_alone => refused_alone,
         printable => context! {
             correction => done("request_correction"),
             fee => done("issue_fee_notice"),

@@ -4,6 +4,7 @@
 use serde_json::{json, Value};
 
 use crate::db::models::{ApplicationRow, NoticeRow};
+use crate::domain::actions::ConsultationReply;
 use crate::domain::case::{Outcome, Status};
 use crate::domain::clock::{DeadlineKind, DeadlineState};
 use crate::domain::labels;
@@ -110,7 +111,7 @@ const PAYLOAD: &[(&str, &str)] = &[
     ("reason", "理由"),
     ("questions", "要求说明的事项"),
     ("reply", "说明"),
-    ("amount_fen", "金额（分）"),
+    ("amount_fen", "金额"),
     ("paid_on", "缴费日期"),
     ("posted_on", "交邮日期"),
     ("delivered_on", "送达日期"),
@@ -123,8 +124,21 @@ pub fn event(e: &EventView<'_>) -> Value {
         .iter()
         .filter_map(|(key, label)| {
             let v = &e.payload[*key];
+            // A third party's reply is one of its codes (`objection`): its Chinese name.
+            if *key == "reply" {
+                if let Some(r) = v.as_str().and_then(ConsultationReply::parse) {
+                    let text = labels::consultation_reply_label(r);
+                    return Some(json!({ "label": "征求意见结果", "text": text }));
+                }
+            }
+            // Money is recorded in fen and read in yuan.
+            if *key == "amount_fen" {
+                let fen = v.as_i64()?;
+                let text = format!("{} 元", crate::service::templates::yuan(fen));
+                return Some(json!({ "label": "金额", "text": text }));
+            }
             let text = match v {
-                Value::String(s) => s.clone(),
+                Value::String(s) => super::render::cn_dates_in(s),
                 Value::Number(n) => n.to_string(),
                 Value::Array(list) => list
                     .iter()

@@ -8,6 +8,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::case_view;
+use super::form::PageQuery;
 use super::page::{self, WebError};
 use super::session::Visitor;
 use super::PageRoute;
@@ -253,7 +254,7 @@ fn statuses() -> Vec<(&'static str, &'static str)> {
 async fn queue(
     visitor: Visitor,
     services: web::Data<Services>,
-    params: web::Query<QueueParams>,
+    params: PageQuery<QueueParams>,
 ) -> Result<HttpResponse, WebError> {
     let me = visitor.staff(&services, &[]).await?;
     let params = params.into_inner();

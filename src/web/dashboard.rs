@@ -7,6 +7,7 @@ use actix_web::{web, HttpResponse};
 use minijinja::{context, Value};
 use serde::Deserialize;
 
+use super::form::PageQuery;
 use super::page::{self, WebError};
 use super::session::Visitor;
 use super::PageRoute;
@@ -132,7 +133,7 @@ fn charts(d: &dashboard::Dashboard) -> Vec<Value> {
 async fn show(
     visitor: Visitor,
     services: web::Data<Services>,
-    q: web::Query<Params>,
+    q: PageQuery<Params>,
 ) -> Result<HttpResponse, WebError> {
     let me = visitor.office_staff(&services, &[]).await?;
     let (s, m, asked) = (services.clone(), me.clone(), q.into_inner().agency);

@@ -30,10 +30,17 @@ impl FromRequest for Form {
         Box::pin(async move {
             match fut.await {
                 Ok(f) => Ok(Self(f.into_inner())),
-                Err(e) => Err(WebError::Problem(ApiError::new(
-                    ProblemCode::UnreadableBody,
-                    msg!("无法读取提交的表单：{e}", "the form could not be read: {e}"),
-                ))),
+                Err(e) => {
+                    // The parser's reason is for the log; the person reads what to do.
+                    tracing::info!(error = %e, "a form could not be read");
+                    Err(WebError::Problem(ApiError::new(
+                        ProblemCode::UnreadableBody,
+                        msg!(
+                            "无法读取提交的内容：请从本网站的页面填写表单后提交（表单不能超过 256 KB）",
+                            "the form could not be read: {e}"
+                        ),
+                    )))
+                }
             }
         })
     }
@@ -42,6 +49,78 @@ impl FromRequest for Form {
 /// The limit on a form's size, for the app's data.
 pub fn config() -> web::FormConfig {
     web::FormConfig::default().limit(FORM_LIMIT)
+}
+
+/// A page's query string: a blank input of a form sent by GET (`year=` when the optional year
+/// was left empty) is absent, as in `Form`; a query that still does not read is refused with a
+/// Chinese error page, never the API's JSON.
+#[derive(Debug)]
+pub struct PageQuery<T>(pub T);
+
+impl<T> PageQuery<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> std::ops::Deref for PageQuery<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: serde::de::DeserializeOwned> FromRequest for PageQuery<T> {
+    type Error = WebError;
+    type Future = std::future::Ready<Result<Self, WebError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(read_query(req.query_string()).map(Self))
+    }
+}
+
+fn read_query<T: serde::de::DeserializeOwned>(query: &str) -> Result<T, WebError> {
+    let refused = |e: &dyn std::fmt::Display| {
+        tracing::info!(error = %e, query, "a page's query string could not be read");
+        WebError::Problem(ApiError::new(
+            ProblemCode::InvalidQuery,
+            msg!(
+                "网址中的查询条件有误，请回到上一页重新选择后再试",
+                "the query string is not valid: {e}"
+            ),
+        ))
+    };
+    let pairs = web::Query::<Vec<(String, String)>>::from_query(query)
+        .map_err(|e| refused(&e))?
+        .into_inner();
+    let enc = |s: &str| super::page::percent_encode(s, b"");
+    let kept = pairs
+        .iter()
+        .filter(|(_, v)| !v.trim().is_empty())
+        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+        .collect::<Vec<_>>()
+        .join("&");
+    web::Query::<T>::from_query(&kept)
+        .map(web::Query::into_inner)
+        .map_err(|e| refused(&e))
+}
+
+/// An optional year typed in a page's form: blank is none; anything but a number is refused
+/// in words the person reads.
+pub fn optional_year(given: Option<&str>) -> Result<Option<i32>, WebError> {
+    let Some(text) = given.map(str::trim).filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    text.parse::<i32>().map(Some).map_err(|_| {
+        let shown: String = text.chars().take(20).collect();
+        WebError::Problem(ApiError::new(
+            ProblemCode::InvalidQuery,
+            msg!(
+                "年份应为四位数字（如 2026），收到的是“{shown}”",
+                "the year must be a number such as 2026, not \"{shown}\""
+            ),
+        ))
+    })
 }
 
 impl Form {
@@ -161,5 +240,25 @@ mod tests {
     fn a_number_that_is_not_one_stays_text_for_the_use_case_to_refuse() {
         let json = form(&[("version", "abc")]).to_json(&["version"], &[]);
         assert_eq!(json, serde_json::json!({ "version": "abc" }));
+    }
+
+    #[derive(serde::Deserialize, Debug)]
+    struct Scope {
+        agency: Option<String>,
+        year: Option<i32>,
+        format: Option<String>,
+    }
+
+    #[test]
+    fn a_blank_query_field_is_absent() {
+        let q: Scope = read_query("agency=&year=&format=csv").unwrap();
+        assert_eq!(
+            (q.agency, q.year, q.format.as_deref()),
+            (None, None, Some("csv"))
+        );
+        assert!(read_query::<Scope>("year=abc").is_err());
+        assert_eq!(optional_year(Some(" ")).unwrap(), None);
+        assert_eq!(optional_year(Some("2026")).unwrap(), Some(2026));
+        assert!(optional_year(Some("abc")).is_err());
     }
 }

@@ -50,15 +50,24 @@ impl From<ServiceError> for WebError {
     fn from(e: ServiceError) -> Self {
         match e {
             ServiceError::Unauthenticated => Self::SignIn("/console/".to_owned()),
-            e => Self::Problem(e.into()),
+            e => Self::Problem(for_pages(e.into())),
         }
     }
 }
 
 impl From<ApiError> for WebError {
     fn from(e: ApiError) -> Self {
-        Self::Problem(e)
+        Self::Problem(for_pages(e))
     }
+}
+
+/// A refusal as a person at a page reads it: the API's version numbers ("案件已是第 3 版，不是第 1
+/// 版") mean nothing to someone whose page is out of date.
+fn for_pages(mut e: ApiError) -> ApiError {
+    if e.code == crate::domain::problem_code::ProblemCode::VersionConflict {
+        e.detail.zh = "案件已有更新，请重新打开页面后再操作".into();
+    }
+    e
 }
 
 impl From<actix_web::error::BlockingError> for WebError {
@@ -104,7 +113,21 @@ impl ResponseError for WebError {
                     status.as_u16(),
                     crate::domain::message::Language::Zh,
                 );
-                error_page(status, title, &p.detail.zh)
+                // A refusal naming fields (「请修改以下字段：row」) says on the page what is
+                // wrong with each instead: the page has no input to show it beside.
+                let detail = if p.errors.is_empty() {
+                    p.detail.zh.to_string()
+                } else {
+                    let mut said: Vec<String> = Vec::new();
+                    for f in &p.errors {
+                        let m = f.message.zh.to_string();
+                        if !said.contains(&m) {
+                            said.push(m);
+                        }
+                    }
+                    said.join("；")
+                };
+                error_page(status, title, &detail)
             }
         }
     }
@@ -125,16 +148,118 @@ pub fn percent_encode(value: &str, also_kept: &[u8]) -> String {
         .collect()
 }
 
+/// An error page's words, kept on the response: a page under `/console/` is drawn again in the
+/// console's frame by `console_errors` (the error itself does not know the path).
+#[derive(Debug, Clone)]
+struct Shown {
+    title: String,
+    detail: String,
+}
+
 fn error_page(status: StatusCode, title: &str, detail: &str) -> HttpResponse {
+    error_page_in(false, status, title, detail)
+}
+
+/// An error page in the applicants' frame (a link to `/`) or in the console's (a link to
+/// `/console/`).
+pub fn error_page_in(console: bool, status: StatusCode, title: &str, detail: &str) -> HttpResponse {
+    let template = if console {
+        "console/error.html"
+    } else {
+        "error.html"
+    };
     let body = render::render(
-        "error.html",
+        template,
         context! { title => title, detail => detail, status => status.as_u16() },
     )
     .unwrap_or_else(|_| format!("{title}：{detail}"));
-    HttpResponse::build(status)
+    let mut res = HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
         .insert_header(("Content-Security-Policy", CSP))
-        .body(body)
+        .body(body);
+    res.extensions_mut().insert(Shown {
+        title: title.to_owned(),
+        detail: detail.to_owned(),
+    });
+    res
+}
+
+/// The console's error pages (403, 404, 409 … under `/console/`) in the console's frame, with
+/// its link back to `/console/` instead of the applicants' home page.
+pub async fn console_errors(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<actix_web::dev::ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
+    let console = req.path() == "/console" || req.path().starts_with("/console/");
+    let res = next.call(req).await?;
+    let shown = if console {
+        res.response().extensions().get::<Shown>().cloned()
+    } else {
+        None
+    };
+    let Some(shown) = shown else {
+        return Ok(res.map_into_boxed_body());
+    };
+    let status = res.status();
+    let (req, old) = res.into_parts();
+    let mut again = error_page_in(true, status, &shown.title, &shown.detail);
+    for (name, value) in old.headers() {
+        if !again.headers().contains_key(name) || name == actix_web::http::header::SET_COOKIE {
+            again.headers_mut().append(name.clone(), value.clone());
+        }
+    }
+    Ok(actix_web::dev::ServiceResponse::new(req, again).map_into_boxed_body())
+}
+
+/// A page address nothing answers, asked for by a browser (it accepts HTML; not under
+/// `/api/`): a few addresses people type lead to their page, others are a Chinese 404 page.
+/// None for the API's clients, who keep their problem+json.
+pub fn not_found(req: &actix_web::HttpRequest) -> Option<HttpResponse> {
+    use actix_web::http::{header, Method};
+    let path = req.path();
+    if path == "/api" || path.starts_with("/api/") {
+        return None;
+    }
+    if matches!(*req.method(), Method::GET | Method::HEAD) {
+        let to = match path {
+            "/console" => Some("/console/"),
+            "/apply" | "/apply/" => Some("/"),
+            "/track/" => Some("/track"),
+            _ => None,
+        };
+        if let Some(to) = to {
+            let to = match req.query_string() {
+                "" => to.to_owned(),
+                q if to != "/" => format!("{to}?{q}"),
+                _ => to.to_owned(),
+            };
+            return Some(
+                HttpResponse::PermanentRedirect()
+                    .insert_header((header::LOCATION, to))
+                    .finish(),
+            );
+        }
+    }
+    let browser = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"));
+    if !browser {
+        return None;
+    }
+    let console = path == "/console" || path.starts_with("/console/");
+    let detail = if console {
+        "没有这个页面。请从工作台的菜单进入。"
+    } else {
+        "没有这个页面。请从首页进入，或核对网址。"
+    };
+    Some(error_page_in(
+        console,
+        StatusCode::NOT_FOUND,
+        "页面不存在",
+        detail,
+    ))
 }
 
 /// 303 See Other: where a form goes after it was taken (post/redirect/get).
@@ -173,6 +298,57 @@ pub fn role_label(role: Role) -> &'static str {
 
 /// A page: the template rendered with `ctx` plus `csrf_token`, `me` and `path`, with the
 /// pages' security policy and the form cookie when this visit set it.
+/// The hidden input a form that asks first carries: set by the script once the person said yes
+/// in its dialog; without the script, the page below asks.
+pub const CONFIRMED_FIELD: &str = "_confirmed";
+
+/// Whether the person already said yes to a form that asks first.
+pub fn confirmed(form: &super::form::Form) -> bool {
+    form.get(CONFIRMED_FIELD) == Some("1")
+}
+
+/// What a confirmation page asks: the question, the button's words, where the form posts, and
+/// where "cancel" leads.
+pub struct Ask<'a> {
+    pub question: &'a str,
+    pub button: &'a str,
+    pub action: &'a str,
+    pub back: &'a str,
+}
+
+/// The question before something that cannot be undone, as a page (works without script): the
+/// same form again, with its fields hidden and `_confirmed=1`, and a way back.
+pub fn confirm_page(
+    visitor: &Visitor,
+    key: &SecretKey,
+    principal: Option<&Principal>,
+    ask: &Ask<'_>,
+    form: &super::form::Form,
+) -> Result<HttpResponse, WebError> {
+    let Ask {
+        question,
+        button,
+        action,
+        back,
+    } = ask;
+    let fields: Vec<(String, String)> = form
+        .0
+        .iter()
+        .filter(|(k, _)| k != super::session::CSRF_FIELD && k != CONFIRMED_FIELD)
+        .cloned()
+        .collect();
+    html(
+        visitor,
+        key,
+        principal,
+        "console/confirm.html",
+        context! {
+            question => question, button => button, action => action, back => back,
+            fields => fields, confirmed_field => CONFIRMED_FIELD,
+        },
+    )
+}
+
 pub fn html(
     visitor: &Visitor,
     key: &SecretKey,
@@ -223,14 +399,48 @@ pub fn field_errors(e: &ApiError) -> BTreeMap<String, String> {
 }
 
 /// A use case's message as shown beside its input: the API's messages name the JSON path
-/// ("缺少必填项 applicant.name"), which the input's own label already says.
+/// ("缺少必填项 applicant.name", "applicant.email 应为…"), which the input's own label already
+/// says. Only the first mention outside quotes is taken out (a leading one becomes 「此项」);
+/// what the person typed, quoted in the message, is never rewritten.
 fn beside_input(path: &str, message: &str) -> String {
     if path.is_empty() {
         return message.to_owned();
     }
-    message
-        .replace(&format!(" {path}"), "")
-        .replace(path, "此项")
+    let Some(at) = unquoted_mention(message, path) else {
+        return message.to_owned();
+    };
+    let (before, after) = (&message[..at], &message[at + path.len()..]);
+    if before.trim().is_empty() {
+        return format!("此项{}", after.trim_start());
+    }
+    format!("{}{after}", before.trim_end())
+}
+
+/// Where `path` is first named as a field in `message`: a whole word (not part of a longer
+/// name or value) outside “…” and "…" quotes.
+fn unquoted_mention(message: &str, path: &str) -> Option<usize> {
+    let word = |c: char| c.is_ascii_alphanumeric() || "._[]".contains(c);
+    let mut quoted = false;
+    for (i, c) in message.char_indices() {
+        match c {
+            '“' => quoted = true,
+            '”' => quoted = false,
+            '"' => quoted = !quoted,
+            _ => {}
+        }
+        if quoted || !message[i..].starts_with(path) {
+            continue;
+        }
+        let prev_ok = !message[..i].chars().next_back().is_some_and(word);
+        let next_ok = !message[i + path.len()..]
+            .chars()
+            .next()
+            .is_some_and(|n| n.is_ascii_alphanumeric() || n == '_' || n == '[');
+        if prev_ok && next_ok {
+            return Some(i);
+        }
+    }
+    None
 }
 
 /// A refusal that a form shows beside its inputs (422 with fields, 409 of the workflow): the
@@ -244,7 +454,27 @@ pub fn form_errors(e: WebError) -> Result<BTreeMap<String, String>, WebError> {
 
 #[cfg(test)]
 mod tests {
-    use super::percent_encode;
+    use super::{beside_input, percent_encode};
+
+    #[test]
+    fn only_the_leading_field_mention_is_replaced_never_the_input_quoted() {
+        assert_eq!(
+            beside_input("email", "email 应为电子邮件地址，收到的是“notanemail”"),
+            "此项应为电子邮件地址，收到的是“notanemail”"
+        );
+        assert_eq!(
+            beside_input("applicant.name", "缺少必填项 applicant.name"),
+            "缺少必填项"
+        );
+        assert_eq!(
+            beside_input("applicant.kind", "applicant.kind 的值“bogus”无效"),
+            "此项的值“bogus”无效"
+        );
+        assert_eq!(
+            beside_input("row", "“arrow” 不是表格的行"),
+            "“arrow” 不是表格的行"
+        );
+    }
 
     #[test]
     fn a_query_value_is_percent_encoded_and_a_path_keeps_its_slashes() {

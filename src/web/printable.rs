@@ -57,7 +57,38 @@ async fn print(
             agency_name => printed.agency_name,
             tracking_number => printed.tracking_number,
             id => printed.application_id,
-            body => printed.html,
+            body => signed(&printed.html, printed.issued_on),
+            kind => doc,
         },
     )
+}
+
+/// The document's foot as an official document has it: the office's name (the notice's last
+/// paragraph) and under it the date (成文日期, 2026年11月28日), on the right with room for
+/// the seal, as the answer letter (`domain::letter`).
+pub fn signed(html: &str, issued_on: chrono::NaiveDate) -> String {
+    let body = html.trim_end();
+    let date = crate::domain::letter::cn_date(issued_on);
+    match body.rfind("<p>") {
+        Some(at) if body.ends_with("</p>") && !body[at..].contains("<p ") => {
+            let office = &body[at + 3..body.len() - 4];
+            format!(
+                "{}<div class=\"signature\"><p>{office}</p><p>{date}</p></div>\n",
+                &body[..at]
+            )
+        }
+        _ => format!("{body}<div class=\"signature\"><p>{date}</p></div>\n"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_office_and_the_date_close_the_document() {
+        let d = chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
+        assert_eq!(
+            super::signed("<p>正文</p>\n<p>北京市海淀区人民政府</p>\n", d),
+            "<p>正文</p>\n<div class=\"signature\"><p>北京市海淀区人民政府</p><p>2026年11月28日</p></div>\n"
+        );
+    }
 }

@@ -11,7 +11,7 @@ use actix_web::{web, HttpResponse};
 use minijinja::{context, Value};
 
 use super::actions;
-use super::form::Form;
+use super::form::{Form, PageQuery};
 use super::page::{self, WebError};
 use super::public_case::{self, Loaded};
 use super::session::{Visitor, TRACK_COOKIE};
@@ -158,7 +158,7 @@ struct Done {
 async fn case(
     visitor: Visitor,
     services: web::Data<Services>,
-    q: web::Query<Done>,
+    q: PageQuery<Done>,
 ) -> Result<HttpResponse, WebError> {
     let (principal, _, loaded) = load(&visitor, &services).await?;
     let done = match q.done.as_deref() {

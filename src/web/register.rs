@@ -9,6 +9,7 @@ use minijinja::{context, Value};
 
 use super::form::Form;
 use super::page::{self, WebError};
+use super::public_apply::KEY_FIELD;
 use super::session::{SignedIn, Visitor};
 use super::PageRoute;
 use crate::domain::case::{
@@ -18,6 +19,7 @@ use crate::domain::identity::IdDocumentType;
 use crate::domain::labels;
 use crate::domain::time::legal_date;
 use crate::domain::workflow::Role;
+use crate::security::new_token;
 use crate::service::forms::{self, Registration};
 use crate::service::printable::{self, Printable};
 use crate::service::{intake, Services};
@@ -68,7 +70,7 @@ fn draw(
         &services.key,
         Some(&me.principal),
         "console/register.html",
-        context! { values => values, errors => errors, choices => choices() },
+        context! { values => values, errors => errors, choices => choices(), key_field => KEY_FIELD },
     )
 }
 
@@ -80,6 +82,8 @@ async fn show(visitor: Visitor, services: web::Data<Services>) -> Result<HttpRes
         legal_date(services.now()).to_string(),
     );
     values.insert("channel".to_owned(), Channel::InPerson.as_str().to_owned());
+    // The form's own key: sent twice (a double click, a reload), it registers once.
+    values.insert(KEY_FIELD.to_owned(), new_token("gkr_"));
     draw(
         &visitor,
         &services,
@@ -105,8 +109,9 @@ async fn submit(
     };
     let s = services.clone();
     let secret = me.secret.clone();
+    let key = form_key(&form);
     let done = web::block(move || {
-        let opened = intake::register(&s, Some(&secret), &registration, s.now())?;
+        let opened = intake::register(&s, Some(&secret), &registration, key.as_deref(), s.now())?;
         let id = opened.case.id.to_string();
         let receipt = printable::document(
             &s,
@@ -133,11 +138,20 @@ async fn submit(
             id => opened.case.id.to_string(),
             tracking_number => opened.case.tracking_number,
             access_token => opened.access_token,
+            replayed => opened.replayed,
             title => receipt.as_ref().map(|r| r.title),
             agency_name => receipt.as_ref().map(|r| r.agency_name.clone()),
-            body => receipt.map(|r| r.html),
+            body => receipt.map(|r| super::printable::signed(&r.html, r.issued_on)),
         },
     )
+}
+
+/// The form's key if it is one (1 to 200 visible ASCII characters, as the API's header); a
+/// form without one (an old page) registers as before.
+fn form_key(form: &Form) -> Option<String> {
+    form.get(KEY_FIELD)
+        .filter(|k| (1..=200).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic()))
+        .map(str::to_owned)
 }
 
 fn redraw(

@@ -9,6 +9,7 @@ use minijinja::context;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::form::PageQuery;
 use super::page::{self, WebError};
 use super::session::{SignedIn, Visitor};
 use super::PageRoute;
@@ -31,7 +32,8 @@ pub fn routes() -> Vec<PageRoute> {
 #[derive(Deserialize)]
 pub struct Params {
     agency: Option<String>,
-    year: Option<i32>,
+    /// Typed in the form: read by `super::form::optional_year` (blank is this year).
+    year: Option<String>,
     row: Option<String>,
     column: Option<String>,
 }
@@ -50,7 +52,7 @@ fn chosen(
         .filter(|a| !a.trim().is_empty())
         .or_else(|| offices.first().map(|o| o.0.clone()))
         .ok_or(ServiceError::NoSuchAgency)?;
-    let year = match q.year {
+    let year = match super::form::optional_year(q.year.as_deref())? {
         Some(y) => report::check_year(y)?,
         None => crate::domain::time::legal_date(services.now()).year(),
     };
@@ -89,7 +91,7 @@ fn rows(r: &AnnualReport) -> Vec<Value> {
 async fn annual(
     visitor: Visitor,
     services: web::Data<Services>,
-    q: web::Query<Params>,
+    q: PageQuery<Params>,
 ) -> Result<HttpResponse, WebError> {
     let me = visitor.staff(&services, &[]).await?;
     let (r, offices) = {
@@ -116,7 +118,7 @@ async fn annual(
 async fn annual_csv(
     visitor: Visitor,
     services: web::Data<Services>,
-    q: web::Query<Params>,
+    q: PageQuery<Params>,
 ) -> Result<HttpResponse, WebError> {
     let me = visitor.staff(&services, &[]).await?;
     let (r, _) = web::block(move || load(&services, &me, &q)).await??;
@@ -135,7 +137,7 @@ async fn annual_csv(
 async fn cell(
     visitor: Visitor,
     services: web::Data<Services>,
-    q: web::Query<Params>,
+    q: PageQuery<Params>,
 ) -> Result<HttpResponse, WebError> {
     let me = visitor.staff(&services, &[]).await?;
     let q = q.into_inner();
@@ -143,6 +145,17 @@ async fn cell(
         q.row.clone().unwrap_or_default(),
         q.column.clone().unwrap_or_else(|| "total".to_owned()),
     );
+    // A cell is opened from the report's own links: a row or column that is not the table's
+    // is said in words, not by its parameter's name.
+    if !ROWS.iter().any(|r| r.key == row && r.counted) || !COLUMNS.iter().any(|c| c.0 == column) {
+        return Err(WebError::Problem(crate::http::problem::ApiError::new(
+            crate::domain::problem_code::ProblemCode::InvalidQuery,
+            crate::msg!(
+                "年度报告表中没有这一格，请从年度报告页面点击表中的数字打开",
+                "no such cell of the report: row {row}, column {column}"
+            ),
+        )));
+    }
     let (code, year, items) = {
         let (services, me, row, column) =
             (services.clone(), me.clone(), row.clone(), column.clone());

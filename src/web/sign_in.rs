@@ -5,7 +5,7 @@ use actix_web::http::{Method, StatusCode};
 use actix_web::{web, HttpResponse};
 use minijinja::context;
 
-use super::form::Form;
+use super::form::{Form, PageQuery};
 use super::page::{self, WebError};
 use super::session::{Visitor, SESSION_COOKIE};
 use super::PageRoute;
@@ -38,7 +38,7 @@ fn safe_next(next: Option<&str>) -> String {
 async fn form(
     visitor: Visitor,
     services: web::Data<Services>,
-    q: web::Query<Next>,
+    q: PageQuery<Next>,
 ) -> Result<HttpResponse, WebError> {
     let next = safe_next(q.next.as_deref());
     if let Some(p) = visitor.principal(&services).await? {
@@ -103,8 +103,10 @@ async fn submit(
 async fn logout(
     visitor: Visitor,
     services: web::Data<Services>,
-    form: Form,
+    form: Result<Form, WebError>,
 ) -> Result<HttpResponse, WebError> {
+    // No form at all (an empty body) carries no token either: refused like a wrong one (403).
+    let form = form.unwrap_or_default();
     visitor.check_csrf(&services.key, form.csrf())?;
     if let Some(secret) = visitor.session.clone() {
         let s = services.clone();

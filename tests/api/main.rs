@@ -42,6 +42,7 @@ mod web_console;
 mod web_files;
 mod web_forms;
 mod web_inside;
+mod web_probe;
 mod web_public;
 mod web_sign_in;
 mod web_staff;

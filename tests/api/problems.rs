@@ -200,7 +200,7 @@ async fn applicants_get_chinese_without_a_preference() {
     // Acting with the access token: the applicant's own case.
     let r = app.as_(&token).act(&id, Action::Approve, json!({})).await;
     assert_problem_in(&r, 403, ProblemCode::RoleNotAllowed, "zh");
-    assert_eq!(r.body["detail"], "申请人不能进行 approve 操作");
+    assert_eq!(r.body["detail"], "申请人不能进行“批准答复”操作");
     // A route that does not exist, asked in Chinese.
     let r = app
         .send(
@@ -227,7 +227,7 @@ async fn parser_wording_becomes_a_sentence_naming_the_field_and_the_values() {
         .as_str()
         .unwrap();
     assert!(
-        doc.contains("“身份证”无效") && doc.contains("resident_id_card"),
+        doc.contains("“身份证”无效") && doc.contains("居民身份证、统一社会信用代码"),
         "{doc}"
     );
     assert!(!doc.contains("unknown variant"), "{doc}");

@@ -223,7 +223,7 @@ async fn web_console_case_page_offers_exactly_the_allowed_actions_and_takes_them
         )
         .await;
     assert_eq!(old.status, 409, "{}", old.html);
-    old.assert_has("请重新载入后再试");
+    old.assert_has("案件已有更新，请重新打开页面后再操作");
     assert_eq!(app.version_of(&id), before);
 
     // Asking for correction with the page's version: taken, and the API sees it.
@@ -351,7 +351,7 @@ async fn web_console_registers_a_paper_application_and_prints_its_documents() {
     let receipt = web.get(&format!("{case_path}/print/receipt")).await;
     assert_eq!(receipt.status, 200, "{}", receipt.html);
     receipt
-        .assert_has("class=\"doc\"")
+        .assert_has("class=\"doc doc-receipt\"")
         .assert_has("政府信息公开申请回执")
         .assert_has(v["tracking_number"].as_str().unwrap())
         .assert_has("2026年11月24日");

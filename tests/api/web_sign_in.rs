@@ -101,7 +101,7 @@ async fn a_wrong_password_is_refused_in_chinese_and_repeated_failures_are_limite
     p.assert_has("登录失败次数过多");
     assert!(web.cookie("gongkai_session").is_none());
 
-    // Every attempt is on record.
+    // Every real attempt is on record; the refused one (429) is not a new failure.
     use diesel::prelude::*;
     use gongkai::db::schema::sign_in_attempts as a;
     let conn = &mut *app.services.conn().unwrap();
@@ -111,7 +111,72 @@ async fn a_wrong_password_is_refused_in_chinese_and_repeated_failures_are_limite
         .count()
         .get_result(conn)
         .unwrap();
-    assert_eq!(failed, 6);
+    assert_eq!(failed, 5);
+}
+
+#[actix_rt::test]
+async fn one_addresss_console_failures_never_lock_the_tracking_page_or_other_staff() {
+    use gongkai::service::sign_in::{self, SignInError, FAILURES_PER_ADDRESS};
+    let app = TestApp::spawn().await;
+    app.add_agency("BJHD");
+    let (login, password) = app.add_console_user("wangwu", Role::Clerk, Some("BJHD"));
+    let (other, other_password) = app.add_console_user("zhaoliu", Role::Clerk, Some("BJHD"));
+    let web = app.web();
+    web.get("/console/login").await;
+    // One clerk mistypes until their login is refused; reloading the refusal adds nothing.
+    for _ in 0..5 {
+        let p = web
+            .post(
+                "/console/login",
+                &[("username", &login), ("password", "typo-typo-typo")],
+            )
+            .await;
+        assert_eq!(p.status, 401);
+    }
+    for _ in 0..20 {
+        let p = web
+            .post(
+                "/console/login",
+                &[("username", &login), ("password", "typo-typo-typo")],
+            )
+            .await;
+        assert_eq!(p.status, 429);
+    }
+    // The same address (the office's NAT) still signs a colleague in ...
+    let colleague = app.web();
+    colleague.sign_in(&other, &other_password).await;
+    // ... and an applicant behind it still reaches the tracking page's check (a wrong token
+    // is 401, not 429).
+    let applicant = app.web();
+    applicant.get("/track").await;
+    let p = applicant
+        .post(
+            "/track",
+            &[
+                ("tracking_number", "GK-2026-000001"),
+                ("access_token", "gka_wrong"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 401, "{}", p.html);
+    let _ = password;
+
+    // The per-address limit is the console's own: fifty console failures from one address
+    // refuse the console, and the tracking page still answers.
+    let s = &app.services;
+    let now = s.now();
+    for i in 0..FAILURES_PER_ADDRESS {
+        let r = sign_in::staff(s, &format!("nobody{i}"), "x", "10.0.0.9", now);
+        assert!(matches!(r, Err(SignInError::Wrong)), "{i}: {r:?}");
+    }
+    assert!(matches!(
+        sign_in::staff(s, "someone-else", "x", "10.0.0.9", now),
+        Err(SignInError::Limited { .. })
+    ));
+    assert!(matches!(
+        sign_in::applicant(s, "GK-2026-000001", "gka_wrong", "10.0.0.9", now),
+        Err(SignInError::Wrong)
+    ));
 }
 
 #[actix_rt::test]

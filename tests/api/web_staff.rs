@@ -226,7 +226,10 @@ async fn the_admin_adds_a_user_who_signs_in_and_changes_an_office_s_sender() {
         200
     );
     let rotated = web
-        .post(&format!("/console/admin/users/{id}/rotate"), &[])
+        .post(
+            &format!("/console/admin/users/{id}/rotate"),
+            &[("_confirmed", "1")],
+        )
         .await;
     assert_eq!(rotated.status, 200, "{}", rotated.html);
     rotated.assert_has("已更换 API 令牌");
@@ -242,7 +245,10 @@ async fn the_admin_adds_a_user_who_signs_in_and_changes_an_office_s_sender() {
     );
     web.get("/console/admin/users").await;
     let off = web
-        .post(&format!("/console/admin/users/{id}/disable"), &[])
+        .post(
+            &format!("/console/admin/users/{id}/disable"),
+            &[("_confirmed", "1")],
+        )
         .await;
     assert_eq!(off.status, 303, "{}", off.html);
     web.get("/console/admin/users").await.assert_has("已停用");
@@ -341,7 +347,7 @@ async fn the_admin_sees_the_calendar_and_a_bad_upload_is_refused_beside_its_inpu
         )
         .await;
     assert_eq!(bad.status, 422, "{}", bad.html);
-    bad.assert_has("节假日安排文件无效");
+    bad.assert_has("节假日安排文件无法读取");
     let days = web
         .post(
             "/console/admin/calendar/days-off",

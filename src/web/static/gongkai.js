@@ -8,7 +8,10 @@ document.addEventListener("DOMContentLoaded", function () {
   // Forms that ask before doing something that cannot be undone.
   document.querySelectorAll("form[data-confirm]").forEach(function (f) {
     f.addEventListener("submit", function (e) {
-      if (!window.confirm(f.getAttribute("data-confirm"))) { e.preventDefault(); }
+      if (!window.confirm(f.getAttribute("data-confirm"))) { e.preventDefault(); return; }
+      // Said yes here: the server need not ask again on a page of its own.
+      var c = f.querySelector("input[name=_confirmed]");
+      if (c) { c.value = "1"; }
     });
   });
   // A form is sent once: a double click does not post twice.

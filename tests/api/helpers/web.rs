@@ -165,6 +165,22 @@ impl WebClient<'_> {
         self.finish(res).await
     }
 
+    /// Opens a page as a browser does (it accepts HTML first).
+    pub async fn browse(&self, path: &str) -> Page {
+        let res = self
+            .client
+            .get(format!("{}{path}", self.app.address))
+            .insert_header(("Cookie", self.cookie_header()))
+            .insert_header((
+                "Accept",
+                "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+            ))
+            .send()
+            .await
+            .expect("the page answers");
+        self.finish(res).await
+    }
+
     /// Posts a form with the last page's anti-forgery token (unless `fields` has one).
     pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Page {
         let mut all: Vec<(String, String)> = fields
@@ -202,6 +218,19 @@ impl WebClient<'_> {
                 format!("multipart/form-data; boundary={boundary}"),
             ))
             .send_body(body)
+            .await
+            .expect("the page answers");
+        self.finish(res).await
+    }
+
+    /// Sends JSON where a page expects a form (what a script or a broken client might do).
+    pub async fn post_json_as_form(&self, path: &str) -> Page {
+        let res = self
+            .client
+            .post(format!("{}{path}", self.app.address))
+            .insert_header(("Cookie", self.cookie_header()))
+            .insert_header(("Content-Type", "application/json"))
+            .send_body("{}")
             .await
             .expect("the page answers");
         self.finish(res).await
