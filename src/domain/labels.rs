@@ -19,7 +19,8 @@ pub fn action_label(kind: ActionKind) -> &'static str {
         A::Accept => "受理",
         A::RequestCorrection => "要求补正",
         A::SubmitCorrection => "提交补正",
-        A::StartConsultation => "征求第三方意见",
+        // A third party (art. 32) or another agency (art. 34): the label names neither.
+        A::StartConsultation => "征求意见",
         A::EndConsultation => "结束征求意见",
         A::ProposeDecision => "拟定答复",
         A::Approve => "批准答复",

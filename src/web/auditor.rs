@@ -151,6 +151,20 @@ async fn scoped(
     .await??)
 }
 
+/// An export format the page does not offer: said, not silently replaced by another.
+fn unknown_format(zh: &str, en: &str) -> WebError {
+    WebError::Problem(crate::http::problem::ApiError::invalid(vec![
+        crate::service::FieldError::new(
+            "format",
+            "unsupported",
+            crate::domain::message::Message::new(
+                format!("导出格式只能是 {zh}"),
+                format!("the export format is {en}"),
+            ),
+        ),
+    ]))
+}
+
 /// `GET /console/audit/events?format=csv|jsonl[&agency=]`: the events, as the API exports them.
 async fn events(
     visitor: Visitor,
@@ -158,9 +172,10 @@ async fn events(
     q: PageQuery<Scope>,
 ) -> Result<HttpResponse, WebError> {
     let me = visitor.staff(&services, AUDITORS).await?;
-    let format = match q.format.as_deref() {
+    let format = match q.format.as_deref().map(str::trim) {
         Some("csv") => Format::Csv,
-        _ => Format::Jsonl,
+        None | Some("" | "jsonl") => Format::Jsonl,
+        Some(_) => return Err(unknown_format("csv 或 jsonl", "csv or jsonl")),
     };
     let agency_id = scoped(&services, me.secret.clone(), q.agency()).await?;
     let filter = EventFilter {
@@ -186,9 +201,10 @@ async fn cases(
     q: PageQuery<Scope>,
 ) -> Result<HttpResponse, WebError> {
     let me = visitor.staff(&services, AUDITORS).await?;
-    let format = match q.format.as_deref() {
+    let format = match q.format.as_deref().map(str::trim) {
         Some("json") => Format::Json,
-        _ => Format::Csv,
+        None | Some("" | "csv") => Format::Csv,
+        Some(_) => return Err(unknown_format("csv 或 json", "csv or json")),
     };
     let year = super::form::optional_year(q.year.as_deref())?;
     if let Some(y) = year {

@@ -76,6 +76,15 @@ async fn the_auditor_verifies_the_chain_names_a_broken_link_and_downloads_the_ex
         .unwrap()
         .contains("cases.csv"));
     assert_eq!(cases.html.lines().count(), 3, "{}", cases.html);
+    // A format the page does not offer is said so, never answered in another one.
+    for path in [
+        "/console/audit/events?format=xml",
+        "/console/audit/cases?format=xlsx",
+    ] {
+        let refused = web.get(path).await;
+        assert_eq!(refused.status, 422, "{path}");
+        assert!(refused.html.contains("导出格式只能是"), "{}", refused.html);
+    }
     // The exports need a session: a stranger is sent to sign in.
     let stranger = app.web().get("/console/audit/events?format=csv").await;
     assert_eq!(stranger.status, 303);
