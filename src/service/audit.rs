@@ -109,6 +109,7 @@ fn verify_in(
             .order((e::application_id.asc(), e::seq.asc()))
             .select(EventRow::as_select())
             .load(conn)?;
+        let page_events = &events;
         let mut events = events.iter().peekable();
         for (id, tracking, recorded) in &cases {
             v.cases += 1;
@@ -132,7 +133,7 @@ fn verify_in(
                 return Ok(v.broken(broken(None, p)));
             }
         }
-        if let Some(b) = files_as_recorded(conn, &cases, &mut hashed)? {
+        if let Some(b) = files_as_recorded(conn, (&cases, page_events), &mut hashed)? {
             return Ok(v.broken(b));
         }
         if let Some(report) = progress {
@@ -150,7 +151,7 @@ fn verify_in(
 /// a time.
 fn files_as_recorded(
     conn: &mut DbConnection,
-    cases: &[(String, String, i32)],
+    (cases, events): (&[(String, String, i32)], &[EventRow]),
     hashed: &mut std::collections::HashSet<String>,
 ) -> Result<Option<Broken>, ServiceError> {
     use crate::db::schema::attachments as f;
@@ -173,17 +174,15 @@ fn files_as_recorded(
             event_id: None,
             problem,
         };
-        let event: Option<(String, String)> = e::table
-            .filter(e::application_id.eq(&file.application_id))
-            .filter(e::seq.eq(file.event_seq))
-            .select((e::action, e::payload))
-            .first(conn)
-            .optional()?;
-        let as_recorded = event.is_some_and(|(action, payload)| {
-            let payload = serde_json::from_str(&payload).unwrap_or_default();
+        // The upload event, among the page's events already read and verified.
+        let event = events
+            .iter()
+            .find(|ev| ev.application_id == file.application_id && ev.seq == file.event_seq);
+        let as_recorded = event.is_some_and(|ev| {
+            let payload = serde_json::from_str(&ev.payload).unwrap_or_default();
             attachment_as_recorded(
                 (&file.id, &file.name, file.size, &file.sha256),
-                &action,
+                &ev.action,
                 &payload,
             )
         });
