@@ -57,7 +57,7 @@ fn main() -> anyhow::Result<()> {
     };
     let mut services = open_services(&url, key, threads.min(16) as u32)?;
     // No group commit: one transaction per filing, as a plain diesel program would write them.
-    // CEILING_GROUP=1 keeps SQLite's group committer, to measure what HTTP itself costs.
+    // CEILING_GROUP=1 keeps the group committer, to measure what HTTP itself costs.
     if std::env::var_os("CEILING_GROUP").is_none() {
         services.writer = None;
     }

@@ -14,6 +14,10 @@ pub struct ServeArgs {
     bind: String,
     #[arg(long, env = "GONGKAI_POOL_SIZE", default_value_t = 8)]
     pool_size: u32,
+    /// PostgreSQL: group-commit writers for filings (each on its own connection, besides the
+    /// pool); SQLite always has one.
+    #[arg(long, env = "GONGKAI_WRITE_LANES", default_value_t = gongkai::startup::DEFAULT_WRITE_LANES)]
+    write_lanes: usize,
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "GONGKAI_WORKERS")]
     workers: Option<usize>,
@@ -126,6 +130,7 @@ pub fn serve(url: DatabaseUrl, key: SecretKey, a: &ServeArgs) -> anyhow::Result<
         bind: a.bind.clone(),
         secret_key: key,
         pool_size: a.pool_size,
+        write_lanes: a.write_lanes,
         workers: a.workers,
         job_interval: Some(Duration::from_secs(a.job_interval.max(1))),
         mail: Some(mail),

@@ -152,7 +152,11 @@ pub fn is_transient(e: &DieselError) -> bool {
         DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => RACED_TABLES
             .iter()
             .any(|t| info.table_name() == Some(t) || info.message().contains(&format!("{t}."))),
-        DieselError::DatabaseError(_, info) => info.message().contains("database is locked"),
+        // PostgreSQL chose this transaction to break a lock cycle: starting again succeeds.
+        DieselError::DatabaseError(_, info) => {
+            info.message().contains("database is locked")
+                || info.message().contains("deadlock detected")
+        }
         _ => false,
     }
 }

@@ -17,6 +17,15 @@ pub fn exists(conn: &mut DbConnection, dedup_key: &str) -> QueryResult<bool> {
     .get_result(conn)
 }
 
+/// Writes the first notice of a case just opened in this transaction: no other can share its
+/// key (the unique index would refuse one), so there is nothing to look up first.
+pub fn insert_first(conn: &mut DbConnection, notice: &NoticeRow) -> QueryResult<()> {
+    diesel::insert_into(notices::table)
+        .values(notice)
+        .execute(conn)
+        .map(drop)
+}
+
 /// Writes a notice unless one with the same de-duplication key exists; returns whether it did.
 pub fn enqueue(conn: &mut DbConnection, notice: &NoticeRow) -> QueryResult<bool> {
     if exists(conn, &notice.dedup_key)? {

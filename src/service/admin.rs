@@ -443,8 +443,17 @@ pub fn office_settings(
     agency_id: &str,
 ) -> Result<crate::domain::workflow::Office, ServiceError> {
     let agency = staff::agency_by_id(conn, agency_id)?;
+    office_of(conn, &agency)
+}
+
+/// `office_settings` of an office already read.
+pub fn office_of(
+    conn: &mut DbConnection,
+    agency: &crate::db::models::Agency,
+) -> Result<crate::domain::workflow::Office, ServiceError> {
+    let agency_id = agency.id.as_str();
     Ok(crate::domain::workflow::Office {
-        has_payment_details: staff::payment_details(&agency).is_some(),
+        has_payment_details: staff::payment_details(agency).is_some(),
         reopen_working_days: agency.reopen_working_days,
         approval_levels: u8::try_from(agency.approval_levels).unwrap_or(1),
         forwarding_working_days: agency.forwarding_working_days,

@@ -72,7 +72,8 @@ pub fn file_online_with(
         form.clone(),
         idempotency_key.map(str::to_owned),
     );
-    services.write(move |conn| {
+    let office = form.agency_code.clone();
+    services.write_for_office(&office, move |conn| {
         let (services, form) = (&s, &form);
         let idempotency = key.as_deref().zip(request_hash.as_deref());
         if let Some((key, hash)) = idempotency {
@@ -384,7 +385,14 @@ fn open(
         },
     };
     let next_deadline = next_info(&cal, &row, today);
-    let allowed = super::cases::allowed(conn, services, &row, &viewer, today)?;
+    // The case as the workflow sees it, from what this filing has read already: a new case has
+    // no forwardings yet.
+    let mut case = row.case()?;
+    case.office = super::admin::office_of(conn, new.agency)?;
+    let allowed = workflow::allowed_actions(&case, &viewer.actor(), &cal, today)
+        .iter()
+        .map(|k| k.as_str())
+        .collect();
     Ok(Opened {
         case: row,
         agency_code: new.agency.code.to_string(),

@@ -48,7 +48,7 @@ pub struct Services {
     pub key: SecretKey,
     pub calendars: std::sync::Arc<calendar::CalendarCache>,
     pub templates: std::sync::Arc<templates::Templates>,
-    /// SQLite's group committer (none on PostgreSQL, where writers run side by side).
+    /// The group committer: on SQLite every write goes through it; on PostgreSQL the filings.
     pub writer: Option<std::sync::Arc<crate::db::group_commit::GroupCommit>>,
     /// "Now": the system clock, or a test's.
     pub clock: clock_source::Clock,
@@ -76,7 +76,20 @@ impl Services {
         f: impl FnMut(&mut DbConnection) -> Result<T, ServiceError> + Send + 'static,
     ) -> Result<T, ServiceError> {
         match &self.writer {
-            Some(writer) => writer.run(f),
+            Some(writer) if writer.takes_every_write() => writer.run(None, f),
+            _ => crate::db::write_tx(&mut *self.conn()?, f),
+        }
+    }
+
+    /// `write` for a write that touches one office's counters and otherwise only rows of its
+    /// own (a filing): on PostgreSQL too it joins a group commit, in that office's lane.
+    pub fn write_for_office<T: Send + 'static>(
+        &self,
+        office: &str,
+        f: impl FnMut(&mut DbConnection) -> Result<T, ServiceError> + Send + 'static,
+    ) -> Result<T, ServiceError> {
+        match &self.writer {
+            Some(writer) => writer.run(Some(office), f),
             None => crate::db::write_tx(&mut *self.conn()?, f),
         }
     }

@@ -205,7 +205,8 @@ pub fn receipt(
         agency_id: &case.agency_id,
         application_id: Some(&case.id),
     };
-    write(conn, services, out, &ctx, now)
+    notices::insert_first(conn, &render(&services.templates, out, &ctx, now)?)?;
+    Ok(())
 }
 
 /// The input of the consultation letter a later step names by its `consultation_id`.

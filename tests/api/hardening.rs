@@ -597,6 +597,7 @@ async fn addresses_the_mailer_cannot_use_are_refused_at_input() {
         bind: "127.0.0.1:0".into(),
         secret_key: app.key.clone(),
         pool_size: 2,
+        write_lanes: 2,
         workers: Some(1),
         job_interval: None,
         mail: Some(gongkai::startup::MailSettings {

@@ -142,6 +142,7 @@ impl TestApp {
             secret_key: key.clone(),
             // The service's four, and two for the test's own reads and writes.
             pool_size: 6,
+            write_lanes: 2,
             workers: Some(2),
             job_interval: None,
             mail: None,
