@@ -194,3 +194,65 @@ fn a_convenience_reply_is_counted_when_the_answer_carries_one() {
     assert!(!has_convenience_reply(r#"{"convenience_reply":"  "}"#));
     assert!(!has_convenience_reply("not json"));
 }
+
+mod sides {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn any_day() -> impl Strategy<Value = NaiveDate> {
+        // 2023-06-01 .. 2029-06-30: years around the ones asked, and their first and last days.
+        (0u64..2222).prop_map(|n| d(2023, 6, 1) + chrono::Days::new(n))
+    }
+
+    fn any_case() -> impl Strategy<Value = CaseFacts> {
+        (
+            0usize..6,
+            proptest::option::of(any_day()),
+            proptest::option::of(any_day()),
+            proptest::option::of(proptest::sample::select(Outcome::ALL.to_vec())),
+        )
+            .prop_map(|(column, received_on, finished_on, outcome)| CaseFacts {
+                column,
+                received_on,
+                finished_on,
+                outcome,
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(5000))]
+
+        /// The aggregated report counts a group at its sides' days: every case must fall in
+        /// the same rows there as at its own dates, including cases finished before they were
+        /// received (which make the check fail, and must still fail it).
+        #[test]
+        fn a_case_counts_the_same_at_its_sides(c in any_case(), year in 2024i32..2029) {
+            prop_assert_eq!(rows_of(&c.at_sides(year), year), rows_of(&c, year));
+        }
+    }
+
+    #[test]
+    fn the_sides_of_a_year_end_where_the_year_does() {
+        assert_eq!(Side::of(d(2025, 12, 31), 2026), Side::Before);
+        assert_eq!(Side::of(d(2026, 1, 1), 2026), Side::In);
+        assert_eq!(Side::of(d(2026, 12, 31), 2026), Side::In);
+        assert_eq!(Side::of(d(2027, 1, 1), 2026), Side::After);
+        for s in [Side::Before, Side::In, Side::After] {
+            assert_eq!(Side::of(s.day(2026), 2026), s);
+        }
+    }
+
+    #[test]
+    fn a_group_of_n_cases_counts_as_n_cases() {
+        let c = case(
+            3,
+            d(2025, 11, 2),
+            Some(d(2026, 2, 1)),
+            Some(Outcome::Disclosed),
+        );
+        let mut grouped = Table::of([], 2026);
+        grouped.add_many(&c, 2026, 4);
+        assert_eq!(grouped.counts, Table::of(&[c; 4], 2026).counts);
+        assert_eq!(*grouped.get("carried_over").unwrap(), [0, 0, 0, 4, 0, 0, 4]);
+    }
+}

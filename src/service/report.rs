@@ -1,6 +1,7 @@
 //! The annual report of one office for one year (parts 三 and 四, and the fees collected), as
-//! data; `report_format` turns it into JSON, CSV or a printable page. Cases are read page by
-//! page in narrow rows, so a year of a million cases needs little memory.
+//! data; `report_format` turns it into JSON, CSV or a printable page. Part 三 is counted by the
+//! database in groups of alike cases, each group then counted by the domain's rules
+//! (`domain::report`); the drill-down into one cell reads cases page by page in narrow rows.
 
 use chrono::{Datelike, NaiveDate};
 use diesel::prelude::*;
@@ -12,7 +13,7 @@ use crate::db::models::{Agency, Challenge};
 use crate::db::schema::{applications as a, challenges as c};
 use crate::db::DbConnection;
 use crate::domain::case::{ApplicantKind, OrganisationType, Outcome, Status};
-use crate::domain::report::{self, CaseFacts, ChallengeFacts, Table, COLUMNS, ROWS};
+use crate::domain::report::{self, CaseFacts, ChallengeFacts, Side, Table, COLUMNS, ROWS};
 
 const PAGE: i64 = 5000;
 
@@ -42,16 +43,120 @@ type FactRow = (
     Status,
 );
 
-fn facts(r: &FactRow) -> Result<CaseFacts, ServiceError> {
+fn facts(r: &FactRow) -> CaseFacts {
     // A withdrawal counts under （六）3 其他, whatever answer had been drafted before it.
     let outcome = r.7.filter(|_| r.8 != Status::Withdrawn);
-    Ok(CaseFacts {
+    CaseFacts {
         column: report::column(r.2, r.3),
         // The legal date of receipt (art. 31); a case never confirmed counts from registration.
         received_on: r.5.or(Some(r.4)),
         finished_on: r.6,
         outcome,
-    })
+    }
+}
+
+/// The office's cases that can count in `year` (the same as `each_case` walks), grouped by
+/// what the report reads of them: column, result, status, and on which side of the year their
+/// received and finished days fall. A year of a million cases is a few hundred groups. The
+/// inner grouping by the days themselves follows the index `applications_annual_report`, so
+/// SQLite reads it in order without sorting a million rows (0.5 s against 5 s).
+const GROUPS: &str = "\
+SELECT applicant_kind, organisation_type, outcome, status,
+       CASE WHEN registered_on < $1 THEN 0 WHEN registered_on <= $2 THEN 1 ELSE 2 END
+         AS registered,
+       CASE WHEN received_on IS NULL THEN NULL
+            WHEN received_on < $1 THEN 0 WHEN received_on <= $2 THEN 1 ELSE 2 END AS received,
+       CASE WHEN closed_on IS NULL THEN NULL
+            WHEN closed_on < $1 THEN 0 WHEN closed_on <= $2 THEN 1 ELSE 2 END AS finished,
+       CAST(SUM(n) AS BIGINT) AS n
+  FROM (SELECT applicant_kind, organisation_type, outcome, status,
+               registered_on, received_on, closed_on, COUNT(*) AS n
+          FROM applications
+         WHERE agency_id = $3
+           AND (closed_on IS NULL OR closed_on >= $1)
+           AND (registered_on <= $2 OR received_on <= $2 OR closed_on <= $2)
+         GROUP BY 1, 2, 3, 4, 5, 6, 7) AS alike
+ GROUP BY 1, 2, 3, 4, 5, 6, 7";
+
+#[derive(QueryableByName)]
+struct Group {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    applicant_kind: ApplicantKind,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    organisation_type: Option<OrganisationType>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    outcome: Option<Outcome>,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    status: Status,
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    registered: i32,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Integer>)]
+    received: Option<i32>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Integer>)]
+    finished: Option<i32>,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+/// Each group of alike cases as the facts of one of them (its days standing for their sides of
+/// the year, see `Side::day`), with how many cases it holds.
+fn groups(
+    conn: &mut DbConnection,
+    agency_id: &str,
+    year: i32,
+) -> Result<Vec<(CaseFacts, u64)>, ServiceError> {
+    use diesel::sql_types::{Date, Text};
+    let (first, last) = year_bounds(year)?;
+    let rows: Vec<Group> = match conn {
+        DbConnection::Postgres(c) => diesel::sql_query(GROUPS)
+            .bind::<Date, _>(first)
+            .bind::<Date, _>(last)
+            .bind::<Text, _>(agency_id)
+            .load(c)?,
+        // SQLite numbers its parameters `?1`; dates are ISO text, which compares as dates.
+        DbConnection::Sqlite(c) => diesel::sql_query(GROUPS.replace('$', "?"))
+            .bind::<Date, _>(first)
+            .bind::<Date, _>(last)
+            .bind::<Text, _>(agency_id)
+            .load(c)?,
+    };
+    let side = |n: i32| {
+        match n {
+            0 => Side::Before,
+            1 => Side::In,
+            _ => Side::After,
+        }
+        .day(year)
+    };
+    Ok(rows
+        .into_iter()
+        .map(|g| {
+            let f = facts(&(
+                String::new(),
+                String::new(),
+                g.applicant_kind,
+                g.organisation_type,
+                side(g.registered),
+                g.received.map(side),
+                g.finished.map(side),
+                g.outcome,
+                g.status,
+            ));
+            (f, g.n.max(0) as u64)
+        })
+        .collect())
+}
+
+/// Part 三 counted case by case, walking every case: what the grouped count in `annual` must
+/// equal (the tests compare them on both backends; the bench times both).
+pub fn table_case_by_case(
+    conn: &mut DbConnection,
+    agency_id: &str,
+    year: i32,
+) -> Result<Table, ServiceError> {
+    let mut table = Table::of([], year);
+    each_case(conn, agency_id, year, |_, f| table.add(f, year))?;
+    Ok(table)
 }
 
 /// Walks the office's cases that can count in `year`, page by page.
@@ -93,7 +198,7 @@ fn each_case(
         };
         after = last_row.0.clone();
         for row in &page {
-            f(row, &facts(row)?);
+            f(row, &facts(row));
         }
     }
 }
@@ -103,18 +208,15 @@ pub fn annual(
     conn: &mut DbConnection,
     agency: Agency,
     year: i32,
-    mut progress: Option<&mut dyn FnMut(usize)>,
+    progress: Option<&mut dyn FnMut(usize)>,
 ) -> Result<AnnualReport, ServiceError> {
     let (first, last) = year_bounds(year)?;
     let mut table = Table::of([], year);
     let mut read = 0;
-    each_case(conn, &agency.id, year, |_, f| {
-        table.add(f, year);
-        read += 1;
-        if let Some(report) = progress.as_mut().filter(|_| read % PAGE as usize == 0) {
-            report(read);
-        }
-    })?;
+    for (f, n) in groups(conn, &agency.id, year)? {
+        table.add_many(&f, year, n);
+        read += n as usize;
+    }
     if let Some(report) = progress {
         report(read);
     }
@@ -156,7 +258,8 @@ pub fn annual(
 }
 
 /// How many answers delivered between `first` and `last` carried a convenience reply, read page
-/// by page from the stored decisions.
+/// by page from the stored decisions that name one at all (the decisions are written by
+/// serde_json, which spells the key as it is), so that most answers are not read.
 fn convenience_replies(
     conn: &mut DbConnection,
     agency_id: &str,
@@ -170,6 +273,7 @@ fn convenience_replies(
             .filter(a::agency_id.eq(agency_id))
             .filter(a::status.eq(Status::Delivered))
             .filter(a::closed_on.between(first, last))
+            .filter(a::decision.like("%convenience_reply%"))
             .filter(a::id.gt(&after))
             .order(a::id.asc())
             .limit(PAGE)

@@ -387,3 +387,186 @@ async fn a_year_of_cases_fills_the_annual_report_cell_by_cell() {
         .await;
     assert_problem(&r, 403, ProblemCode::Forbidden);
 }
+
+/// Cases written straight to the store, varied as real data never is all at once: every column,
+/// outcome and status, received from 2024 to 2028 (so crossing every year end asked), receipt
+/// never confirmed, withdrawn after a draft, closed before being received (bad data, which the
+/// check must show). `seed` makes it the same each run.
+fn varied_cases(agency_id: &str, n: usize, seed: u64) -> Vec<gongkai::db::models::ApplicationRow> {
+    use gongkai::db::models::{ApplicantColumns, ApplicationRow, NewApplication, Request};
+    use gongkai::domain::case::{
+        ApplicantKind, ApplicationId, Channel, DeliveryMethod, InformationForm, OrganisationType,
+        Status,
+    };
+    let mut x = seed;
+    // A small linear congruential generator: varied, and the same on both backends.
+    let mut next = |m: u64| {
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (x >> 33) % m
+    };
+    let start = NaiveDate::from_ymd_opt(2024, 6, 1).unwrap();
+    (0..n)
+        .map(|i| {
+            let registered = start + chrono::Days::new(next(1500));
+            // One in six never has its receipt confirmed: it counts from registration (art. 31).
+            let received = (next(6) != 0).then(|| registered + chrono::Days::new(next(12)));
+            let mut r = ApplicationRow::new(NewApplication {
+                id: ApplicationId::from_uuid(uuid::Uuid::now_v7()),
+                agency_id: agency_id.to_owned(),
+                tracking_number: format!("VARIED-{seed}-{i:05}"),
+                channel: Channel::InPerson,
+                applicant: ApplicantColumns {
+                    kind: ApplicantKind::NaturalPerson,
+                    organisation_type: None,
+                    name: "测试".into(),
+                    id_document_type: gongkai::domain::identity::IdDocumentType::ResidentIdCard,
+                    id_number_hash: format!("{seed:032x}{i:032x}"),
+                    id_number_masked: "1101**********0000".into(),
+                    phone: "13800000000".into(),
+                    email: None,
+                    address: None,
+                },
+                request: Request {
+                    description: "汇总核对".into(),
+                    document_number: None,
+                    information_form: InformationForm::Paper,
+                    delivery_wanted: DeliveryMethod::Post,
+                    assistance_needed: None,
+                },
+                access_token_hash: format!("varied{seed:026x}{i:032x}"),
+                registered_by: None,
+                opened_at: Utc::now().naive_utc(),
+                opened_on: registered,
+                received_on: received,
+            });
+            r.registered_on = registered;
+            // Seven columns' worth of applicants: an organisation of no recorded type counts
+            // under 其他.
+            let kind = next(7);
+            if kind > 0 {
+                r.applicant.kind = ApplicantKind::Organisation;
+                r.applicant.organisation_type = OrganisationType::ALL.get(kind as usize - 1).copied();
+            }
+            r.clock.status = Status::ALL[next(Status::ALL.len() as u64) as usize];
+            // An outcome on open cases too (a draft), and on withdrawn ones (counted as 其他).
+            r.handling.outcome = (next(5) != 0)
+                .then(|| Outcome::ALL[next(Outcome::ALL.len() as u64) as usize]);
+            if r.clock.status.is_terminal() || next(10) == 0 {
+                let from = received.unwrap_or(registered);
+                // Mostly weeks after receipt, sometimes a year later, now and then before it.
+                let days = match next(10) {
+                    0 => -(next(40) as i64),
+                    1 => 300 + next(200) as i64,
+                    _ => next(60) as i64,
+                };
+                r.clock.closed_on = Some(from + chrono::Duration::days(days));
+            }
+            if r.clock.status == Status::Delivered {
+                r.clock.delivered_on = r.clock.closed_on;
+                r.handling.decision = Some(match next(4) {
+                    0 => r#"{"outcome":"unavailable_not_held","convenience_reply":"可向区交通委申请"}"#,
+                    1 => r#"{"outcome":"disclosed","convenience_reply":"  "}"#,
+                    2 => r#"{"outcome":"disclosed","convenience_reply":null}"#,
+                    _ => r#"{"outcome":"disclosed"}"#,
+                }
+                .into());
+            }
+            r
+        })
+        .collect()
+}
+
+#[actix_rt::test]
+async fn the_report_counted_in_groups_equals_the_one_counted_case_by_case() {
+    use diesel::prelude::*;
+    use gongkai::domain::report::{has_convenience_reply, Table};
+    use gongkai::service::report as service;
+    let app = TestApp::spawn().await;
+    office(&app, "BJHD");
+    office(&app, "SHPD");
+    let auditor = app.add_user("审计", gongkai::domain::workflow::Role::Auditor, None);
+    let mut pooled = app.services.conn().unwrap();
+    let conn = &mut *pooled;
+    let bjhd = gongkai::db::staff::agency_by_code(conn, "BJHD")
+        .unwrap()
+        .unwrap();
+    let shpd = gongkai::db::staff::agency_by_code(conn, "SHPD")
+        .unwrap()
+        .unwrap();
+    let rows = varied_cases(&bjhd.id, 3000, 7);
+    // Another office's cases count in its own report only.
+    let others = varied_cases(&shpd.id, 500, 11);
+    for chunk in rows.chunks(250).chain(others.chunks(250)) {
+        let written = match conn {
+            gongkai::db::DbConnection::Sqlite(c) => {
+                diesel::insert_into(gongkai::db::schema::applications::table)
+                    .values(chunk)
+                    .execute(c)
+            }
+            gongkai::db::DbConnection::Postgres(c) => {
+                diesel::insert_into(gongkai::db::schema::applications::table)
+                    .values(chunk)
+                    .execute(c)
+            }
+        };
+        assert_eq!(written.unwrap(), chunk.len());
+    }
+
+    let mut all_years = Table::of([], 2026);
+    let mut failed_checks = 0;
+    for year in 2023..=2029 {
+        let grouped = service::annual(conn, bjhd.clone(), year, None).unwrap();
+        let by_case = service::table_case_by_case(conn, &bjhd.id, year).unwrap();
+        assert_eq!(grouped.table.counts, by_case.counts, "{year}");
+        failed_checks += usize::from(!by_case.check_holds());
+        for (sum, n) in all_years.counts.iter_mut().zip(&by_case.counts) {
+            for (s, n) in sum.iter_mut().zip(n) {
+                *s += n;
+            }
+        }
+        // Answers delivered in the year with a non-blank 便民答复, counted from the rows.
+        let (first, last) = (
+            NaiveDate::from_ymd_opt(year, 1, 1).unwrap(),
+            NaiveDate::from_ymd_opt(year, 12, 31).unwrap(),
+        );
+        let convenience = rows
+            .iter()
+            .filter(|r| r.clock.status == gongkai::domain::case::Status::Delivered)
+            .filter(|r| r.clock.closed_on.is_some_and(|d| first <= d && d <= last))
+            .filter(|r| {
+                r.handling
+                    .decision
+                    .as_deref()
+                    .is_some_and(has_convenience_reply)
+            })
+            .count() as u64;
+        assert_eq!(grouped.convenience_replies, convenience, "{year}");
+        let other = service::annual(conn, shpd.clone(), year, None).unwrap();
+        let other_by_case = service::table_case_by_case(conn, &shpd.id, year).unwrap();
+        assert_eq!(other.table.counts, other_by_case.counts, "{year}");
+    }
+    // The data reached every counted cell of the table over the years, and the cases closed
+    // before their receipt broke the check in some year, in both counts alike.
+    for (row, counts) in ROWS.iter().zip(&all_years.counts) {
+        if row.counted {
+            assert!(counts.iter().all(|&n| n > 0), "{}: {counts:?}", row.key);
+        }
+    }
+    assert!(failed_checks > 0);
+
+    // The API serves the grouped count.
+    let year = 2026;
+    let by_case = service::table_case_by_case(conn, &bjhd.id, year).unwrap();
+    drop(pooled);
+    let body = report(&app, &auditor, year).await;
+    let mut want = HashMap::new();
+    for (row, counts) in ROWS.iter().zip(&by_case.counts) {
+        for (col, n) in counts.iter().enumerate().take(6) {
+            want.insert((row.key, col), *n);
+        }
+    }
+    assert_table(&body, &want);
+    assert_eq!(body["check"]["holds"], by_case.check_holds());
+}
