@@ -1,0 +1,1 @@
+DROP INDEX applications_clock_to_keep;
