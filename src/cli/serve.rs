@@ -15,7 +15,7 @@ pub struct ServeArgs {
     #[arg(long, env = "GONGKAI_POOL_SIZE", default_value_t = 8)]
     pool_size: u32,
     /// PostgreSQL: group-commit writers for filings (each on its own connection, besides the
-    /// pool); SQLite always has one.
+    /// pool; 0, the default: none, each filing its own transaction); SQLite always has one.
     #[arg(long, env = "GONGKAI_WRITE_LANES", default_value_t = gongkai::startup::DEFAULT_WRITE_LANES)]
     write_lanes: usize,
     /// HTTP worker threads (default: one per core).

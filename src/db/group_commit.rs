@@ -39,11 +39,15 @@ type Finish = Box<dyn FnOnce(Result<(), &DieselError>) + Send>;
 /// to tell its caller once the transaction's fate is known.
 struct Job {
     key: Option<String>,
-    run: Box<dyn FnMut(&mut DbConnection, bool) -> (bool, Finish) + Send>,
+    run: Box<Run>,
 }
+
+/// Runs a write, in a savepoint when asked: whether it succeeded, and how to answer its caller.
+type Run = dyn FnMut(&mut DbConnection, bool) -> (bool, Finish) + Send;
 
 pub struct GroupCommit {
     lanes: Vec<mpsc::Sender<Job>>,
+    threads: Vec<std::thread::JoinHandle<()>>,
     /// SQLite: every write of the process comes here. PostgreSQL: only those given a key.
     every_write: bool,
 }
@@ -54,6 +58,7 @@ impl GroupCommit {
     pub fn start(url: &DatabaseUrl, lanes: usize) -> anyhow::Result<Self> {
         let every_write = matches!(url, DatabaseUrl::Sqlite(_));
         let lanes = if every_write { 1 } else { lanes.max(1) };
+        let mut threads = Vec::with_capacity(lanes);
         let senders = (0..lanes)
             .map(|i| {
                 let (tx, rx) = mpsc::channel::<Job>();
@@ -61,20 +66,23 @@ impl GroupCommit {
                     url: url.clone(),
                     conn: Some(connect(url)?),
                 };
-                std::thread::Builder::new()
-                    .name(format!("gongkai-writer-{i}"))
-                    .spawn(move || {
-                        while let Ok(first) = rx.recv() {
-                            let mut batch = vec![first];
-                            batch.extend(rx.try_iter().take(MAX_BATCH - 1));
-                            lane.commit(batch);
-                        }
-                    })?;
+                threads.push(
+                    std::thread::Builder::new()
+                        .name(format!("gongkai-writer-{i}"))
+                        .spawn(move || {
+                            while let Ok(first) = rx.recv() {
+                                let mut batch = vec![first];
+                                batch.extend(rx.try_iter().take(MAX_BATCH - 1));
+                                lane.commit(batch);
+                            }
+                        })?,
+                );
                 Ok(tx)
             })
             .collect::<anyhow::Result<_>>()?;
         Ok(Self {
             lanes: senders,
+            threads,
             every_write,
         })
     }
@@ -123,6 +131,22 @@ impl GroupCommit {
         }
         rx.recv()
             .unwrap_or_else(|_| Err(E::from(DieselError::BrokenTransactionManager)))
+    }
+}
+
+/// The writers finish their batches and close their connections before this returns: a
+/// PostgreSQL connection closed while the process is exiting (its TLS library already torn
+/// down) crashed it.
+impl Drop for GroupCommit {
+    fn drop(&mut self) {
+        self.lanes.clear();
+        let me = std::thread::current().id();
+        for thread in self.threads.drain(..) {
+            // The last handle may be dropped by a write running in a lane: never join oneself.
+            if thread.thread().id() != me {
+                let _ = thread.join();
+            }
+        }
     }
 }
 

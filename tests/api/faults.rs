@@ -51,6 +51,8 @@ impl Instance {
             .env("GONGKAI_INTAKE_PER_IDENTITY_PER_HOUR", "0")
             .env("GONGKAI_MAIL_LEASE", "2")
             .env("GONGKAI_MAIL_INTERVAL", "1")
+            // Group commit on PostgreSQL too: the kills and the two instances run through it.
+            .env("GONGKAI_WRITE_LANES", "3")
             .env("RUST_LOG", "warn,gongkai=info")
             .stdout(Stdio::null())
             .stderr(stderr)
