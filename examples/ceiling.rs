@@ -22,24 +22,8 @@ use gongkai::startup::open_services;
 #[path = "../benches/common/mod.rs"]
 mod common;
 
-const OFFICES: [&str; 10] = [
-    "ZFB", "FGW", "JYJ", "GAJ", "MZJ", "CZJ", "RSJ", "ZRZY", "STHJ", "ZJW",
-];
-
 fn filing(n: u64) -> OnlineFiling {
-    serde_json::from_value(serde_json::json!({
-        "agency_code": OFFICES[(n % 10) as usize],
-        "applicant": {
-            "kind": "natural_person", "name": "王五", "id_document_type": "resident_id_card",
-            "id_number": common::id_number(n), "phone": format!("138 0000 {:04}", n % 10000),
-            "email": format!("applicant{n}@example.com")
-        },
-        "request": {
-            "description": "2025年海淀区道路维修工程合同及验收报告",
-            "information_form": "electronic", "delivery_method": "email"
-        }
-    }))
-    .expect("a valid filing")
+    serde_json::from_value(common::filing_json(n)).expect("a valid filing")
 }
 
 fn main() -> anyhow::Result<()> {

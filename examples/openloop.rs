@@ -22,10 +22,6 @@ use std::time::{Duration, Instant};
 #[path = "../benches/common/mod.rs"]
 mod common;
 
-const OFFICES: [&str; 10] = [
-    "ZFB", "FGW", "JYJ", "GAJ", "MZJ", "CZJ", "RSJ", "ZRZY", "STHJ", "ZJW",
-];
-
 #[derive(Default)]
 struct Tally {
     /// Latencies (ms) of the answers with the expected status.
@@ -34,19 +30,7 @@ struct Tally {
 }
 
 fn filing(n: u64) -> String {
-    serde_json::json!({
-        "agency_code": OFFICES[(n % 10) as usize],
-        "applicant": {
-            "kind": "natural_person", "name": "王五", "id_document_type": "resident_id_card",
-            "id_number": common::id_number(n), "phone": format!("138 0000 {:04}", n % 10000),
-            "email": format!("applicant{n}@example.com")
-        },
-        "request": {
-            "description": "2025年海淀区道路维修工程合同及验收报告",
-            "information_form": "electronic", "delivery_method": "email"
-        }
-    })
-    .to_string()
+    common::filing_json(n).to_string()
 }
 
 /// Sends the stream's requests on schedule until `end`, then waits for the last answers.

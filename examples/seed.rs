@@ -28,9 +28,7 @@ use gongkai::startup::open_services;
 #[path = "../benches/common/mod.rs"]
 mod common;
 
-const OFFICES: [&str; 10] = [
-    "ZFB", "FGW", "JYJ", "GAJ", "MZJ", "CZJ", "RSJ", "ZRZY", "STHJ", "ZJW",
-];
+use common::OFFICES;
 const BATCH: usize = 20_000;
 
 struct Args {

@@ -86,3 +86,25 @@ pub fn id_number(n: u64) -> String {
         .sum();
     format!("{body}{}", b"10X98765432"[(sum % 11) as usize] as char)
 }
+
+/// The ten offices the seed opens, which the load and the ceiling file with.
+pub const OFFICES: [&str; 10] = [
+    "ZFB", "FGW", "JYJ", "GAJ", "MZJ", "CZJ", "RSJ", "ZRZY", "STHJ", "ZJW",
+];
+
+/// The online filing numbered `n`: the offices in turn, a different applicant each time (as
+/// `scripts/load/filing.lua` files them).
+pub fn filing_json(n: u64) -> serde_json::Value {
+    serde_json::json!({
+        "agency_code": OFFICES[(n % 10) as usize],
+        "applicant": {
+            "kind": "natural_person", "name": "王五", "id_document_type": "resident_id_card",
+            "id_number": id_number(n), "phone": format!("138 0000 {:04}", n % 10000),
+            "email": format!("applicant{n}@example.com")
+        },
+        "request": {
+            "description": "2025年海淀区道路维修工程合同及验收报告",
+            "information_form": "electronic", "delivery_method": "email"
+        }
+    })
+}
