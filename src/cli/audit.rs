@@ -152,6 +152,7 @@ pub fn run(ctx: &Context, command: &AuditCommand) -> anyhow::Result<ExitCode> {
             let filter = CaseFilter {
                 agency_id: agency_id(conn, agency)?,
                 year: *year,
+                ..CaseFilter::default()
             };
             let format = match format {
                 CaseFormat::Csv => Format::Csv,

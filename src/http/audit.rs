@@ -168,17 +168,6 @@ pub async fn cases(
 ) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let format: Format = q.format.unwrap_or(ExportFormat::Csv).into();
-    if format == Format::Jsonl {
-        return Err(ServiceError::Invalid(vec![crate::service::FieldError::new(
-            "format",
-            "unsupported",
-            crate::msg!(
-                "案件清单只能导出为 csv 或 json",
-                "the case list is exported as csv or json"
-            ),
-        )])
-        .into());
-    }
     if let Some(y) = q.year {
         report::check_year(y)?;
     }
@@ -191,13 +180,10 @@ pub async fn cases(
     let filter = CaseFilter {
         agency_id,
         year: q.year,
+        ..CaseFilter::default()
     };
-    let name = if format == Format::Csv {
-        "cases.csv"
-    } else {
-        "cases.json"
-    };
-    Ok(stream(format, name, move |sink| {
+    let name = format.file_name("cases");
+    Ok(stream(format, &name, move |sink| {
         let conn = &mut *services.conn()?;
         export::cases(
             conn,

@@ -73,6 +73,7 @@ pub fn office(
     let filter = CaseFilter {
         agency_id: Some(agency.id.clone()),
         year: None,
+        ..CaseFilter::default()
     };
     let mut sink = |chunk: Vec<u8>| {
         for line in chunk.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {

@@ -1,4 +1,5 @@
-//! Exports for auditors: the event log (JSON Lines or CSV) and the case list (CSV or JSON),
+//! Exports for auditors: the event log (JSON Lines or CSV) and the case list (CSV, JSON or JSON
+//! Lines),
 //! written page by page to a sink, so memory stays flat however large the export. CSV starts
 //! with a UTF-8 byte-order mark so spreadsheet software reads the Chinese correctly.
 //!
@@ -41,6 +42,16 @@ impl Format {
             Self::Json => "application/json",
         }
     }
+
+    /// The name a download of `stem` in this format is saved under.
+    pub fn file_name(self, stem: &str) -> String {
+        let ext = match self {
+            Self::Jsonl => "jsonl",
+            Self::Csv => "csv",
+            Self::Json => "json",
+        };
+        format!("{stem}.{ext}")
+    }
 }
 
 /// Which events: every filter is optional; `from` inclusive, `to` exclusive.
@@ -81,6 +92,16 @@ pub struct EventLine {
 pub type Sink<'a> = dyn FnMut(Vec<u8>) -> bool + 'a;
 
 fn encode<T: Serialize>(rows: &[T], format: Format, first: bool) -> Result<Vec<u8>, ServiceError> {
+    encode_headed(rows, format, first, Heading::Columns)
+}
+
+/// `encode`, with the CSV's first line as `heading` asks.
+fn encode_headed<T: Serialize>(
+    rows: &[T],
+    format: Format,
+    first: bool,
+    heading: Heading,
+) -> Result<Vec<u8>, ServiceError> {
     let mut out = Vec::with_capacity(rows.len() * 400);
     let fail = |e: &dyn std::fmt::Display| ServiceError::Internal(format!("export: {e}"));
     match format {
@@ -89,9 +110,13 @@ fn encode<T: Serialize>(rows: &[T], format: Format, first: bool) -> Result<Vec<u
                 out.extend_from_slice(BOM);
             }
             let mut raw = Vec::with_capacity(rows.len() * 400);
+            let named = first && heading == Heading::Columns;
             let mut w = csv::WriterBuilder::new()
-                .has_headers(first)
+                .has_headers(named)
                 .from_writer(&mut raw);
+            if let (true, Heading::Chinese(names)) = (first, heading) {
+                w.write_record(names).map_err(|e| fail(&e))?;
+            }
             for r in rows {
                 w.serialize(r).map_err(|e| fail(&e))?;
             }
@@ -315,12 +340,49 @@ fn files_of(
     Ok(out)
 }
 
-/// Which cases: one office (or all), received in one year (or any).
+/// Which cases: one office (or all), received in one year (or any); and how a CSV of them is
+/// headed.
 #[derive(Debug, Clone, Default)]
 pub struct CaseFilter {
     pub agency_id: Option<String>,
     pub year: Option<i32>,
+    pub heading: Heading,
 }
+
+/// The first line of a CSV: the column names programs read (the API, the command line), or
+/// their Chinese names for people opening the file in a spreadsheet (the console).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Heading {
+    #[default]
+    Columns,
+    Chinese(&'static [&'static str]),
+}
+
+/// The case list's columns in Chinese, in the order of `CaseLine`'s fields.
+pub const CASE_HEADINGS: &[&str] = &[
+    "申请编号",
+    "机关代码",
+    "申请人类型",
+    "法人或其他组织类型",
+    "申请渠道",
+    "登记日期",
+    "收到申请日期",
+    "办理状态",
+    "答复结果",
+    "答复期限",
+    "延长答复期限（工作日）",
+    "答复日期",
+    "答复日期依据",
+    "是否按期答复",
+    "下一期限类型",
+    "下一期限",
+    "信息处理费（分）",
+    "缴费日期",
+    "承办人",
+    "征求意见的处室及答复日期",
+    "附件",
+    "随答复送达的附件",
+];
 
 /// Streams one row per case, in filing order. `progress`, if given, hears the number of cases
 /// written after each page.
@@ -416,7 +478,7 @@ pub fn cases(
                 attachments_delivered,
             });
         }
-        let chunk = encode(&lines, format, n == 0)?;
+        let chunk = encode_headed(&lines, format, n == 0, f.heading)?;
         n += lines.len();
         if !sink(chunk) {
             return Ok(n);
@@ -425,7 +487,13 @@ pub fn cases(
             report(n);
         }
     }
-    finish(format, n, sink);
+    match (format, n, f.heading) {
+        // A list headed for people keeps its heading when no case matches.
+        (Format::Csv, 0, Heading::Chinese(_)) => {
+            sink(encode_headed::<CaseLine>(&[], format, true, f.heading)?);
+        }
+        _ => finish(format, n, sink),
+    }
     Ok(n)
 }
 
@@ -512,5 +580,54 @@ pub fn year_bounds(year: i32) -> Result<(NaiveDate, NaiveDate), ServiceError> {
             "out_of_range",
             crate::msg!("年份须为 2008 至 2099", "the year must be 2008 to 2099"),
         )])),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_column_of_the_case_list_has_its_chinese_name() {
+        let line = CaseLine {
+            tracking_number: "BJHD-2026-000001".into(),
+            agency_code: "BJHD".into(),
+            applicant_kind: ApplicantKind::NaturalPerson,
+            organisation_type: None,
+            channel: Channel::Online,
+            registered_on: NaiveDate::from_ymd_opt(2026, 11, 2).unwrap(),
+            received_on: None,
+            status: Status::Registered,
+            outcome: None,
+            answer_due_on: None,
+            extension_days: None,
+            answered_on: None,
+            answered_on_basis: None,
+            answered_on_time: None,
+            next_deadline_kind: None,
+            next_deadline_on: None,
+            fee_amount_fen: None,
+            fee_paid_on: None,
+            assignee: None,
+            divisions_consulted: String::new(),
+            attachments: String::new(),
+            attachments_delivered: String::new(),
+        };
+        let by_name = encode(std::slice::from_ref(&line), Format::Csv, true).unwrap();
+        let named = String::from_utf8(by_name).unwrap();
+        let columns = named.trim_start_matches('\u{feff}').lines().next().unwrap();
+        assert_eq!(columns.split(',').count(), CASE_HEADINGS.len(), "{columns}");
+        let chinese = encode_headed(
+            std::slice::from_ref(&line),
+            Format::Csv,
+            true,
+            Heading::Chinese(CASE_HEADINGS),
+        )
+        .unwrap();
+        let chinese = String::from_utf8(chinese).unwrap();
+        let mut lines = chinese.trim_start_matches('\u{feff}').lines();
+        assert_eq!(lines.next().unwrap(), CASE_HEADINGS.join(","));
+        assert!(lines.next().unwrap().starts_with("BJHD-2026-000001,BJHD,"));
+        assert!(chinese.starts_with('\u{feff}'), "a BOM for spreadsheets");
     }
 }

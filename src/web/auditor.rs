@@ -194,7 +194,8 @@ async fn events(
     }))
 }
 
-/// `GET /console/audit/cases?format=csv|json[&year=][&agency=]`: the case list.
+/// `GET /console/audit/cases?format=csv|json|jsonl[&year=][&agency=]`: the case list; the CSV
+/// is headed in Chinese, for people opening it in a spreadsheet.
 async fn cases(
     visitor: Visitor,
     services: web::Data<Services>,
@@ -203,22 +204,23 @@ async fn cases(
     let me = visitor.staff(&services, AUDITORS).await?;
     let format = match q.format.as_deref().map(str::trim) {
         Some("json") => Format::Json,
+        Some("jsonl") => Format::Jsonl,
         None | Some("" | "csv") => Format::Csv,
-        Some(_) => return Err(unknown_format("csv 或 json", "csv or json")),
+        Some(_) => return Err(unknown_format("csv、json 或 jsonl", "csv, json or jsonl")),
     };
     let year = super::form::optional_year(q.year.as_deref())?;
     if let Some(y) = year {
         report::check_year(y)?;
     }
     let agency_id = scoped(&services, me.secret.clone(), q.agency()).await?;
-    let filter = CaseFilter { agency_id, year };
-    let name = if format == Format::Csv {
-        "cases.csv"
-    } else {
-        "cases.json"
+    let filter = CaseFilter {
+        agency_id,
+        year,
+        heading: export::Heading::Chinese(export::CASE_HEADINGS),
     };
+    let name = format.file_name("cases");
     let services = services.into_inner();
-    Ok(stream(format, name, move |sink| {
+    Ok(stream(format, &name, move |sink| {
         let conn = &mut *services.conn()?;
         export::cases(
             conn,

@@ -249,6 +249,29 @@ async fn exports_stream_every_event_with_its_hash_and_every_case_in_one_row() {
         .text()
         .starts_with("\u{feff}tracking_number,agency_code,applicant_kind"));
     assert_eq!(csv.text().lines().count(), 3);
+    // JSON Lines: the same cases, one object a line, saved as cases.jsonl.
+    let jsonl = app
+        .as_(&auditor)
+        .get("/api/v1/audit/cases?format=jsonl")
+        .await;
+    assert_eq!(jsonl.status, 200, "{}", jsonl.text());
+    assert_eq!(
+        jsonl.headers.get("content-type").unwrap(),
+        "application/jsonl; charset=utf-8"
+    );
+    assert!(jsonl
+        .headers
+        .get("content-disposition")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .contains("filename=\"cases.jsonl\""));
+    let lines: Vec<Value> = jsonl
+        .text()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(&lines, list, "the same cases as the JSON array, in order");
 
     // Only auditors and admins export; bad parameters are refused before anything streams.
     assert_problem(

@@ -76,6 +76,41 @@ async fn the_auditor_verifies_the_chain_names_a_broken_link_and_downloads_the_ex
         .unwrap()
         .contains("cases.csv"));
     assert_eq!(cases.html.lines().count(), 3, "{}", cases.html);
+    // People open it in a spreadsheet: the heading is in Chinese, one name a column, and none
+    // of the API's English column names.
+    let heading = cases
+        .html
+        .trim_start_matches('\u{feff}')
+        .lines()
+        .next()
+        .unwrap();
+    assert!(
+        heading.starts_with("申请编号,机关代码,申请人类型,"),
+        "{heading}"
+    );
+    assert!(heading.ends_with(",附件,随答复送达的附件"), "{heading}");
+    for english in ["tracking_number", "agency_code", "status", "answer_due_on"] {
+        assert!(!heading.contains(english), "{heading}");
+    }
+    let columns = |line: &str| {
+        csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(line.as_bytes())
+            .records()
+            .next()
+            .unwrap()
+            .unwrap()
+            .len()
+    };
+    let row = cases.html.lines().nth(1).unwrap();
+    assert_eq!(columns(heading), columns(row), "a name for every column");
+    let jsonl = web.get("/console/audit/cases?format=jsonl&year=2026").await;
+    assert_eq!(jsonl.status, 200);
+    assert_eq!(jsonl.html.lines().count(), 2, "{}", jsonl.html);
+    for line in jsonl.html.lines() {
+        let case: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert!(case["tracking_number"].is_string(), "{line}");
+    }
     // A format the page does not offer is said so, never answered in another one.
     for path in [
         "/console/audit/events?format=xml",
