@@ -401,6 +401,36 @@ pub async fn read_form(
     Ok(parts)
 }
 
+/// A page's small form sent as `multipart/form-data` because it carries a text file (a holiday
+/// notice): every part read as UTF-8 text, a file under its input's name, in the order sent,
+/// all of it within `limit` bytes.
+pub async fn read_text_form(
+    req: &HttpRequest,
+    payload: web::Payload,
+    limit: usize,
+) -> Result<Vec<(String, String)>, ApiError> {
+    let ended = std::rc::Rc::new(std::cell::Cell::new(false));
+    let body = Watched {
+        inner: payload,
+        ended: ended.clone(),
+    };
+    let mut form = Multipart::new(req.headers(), body);
+    let mut fields = Vec::new();
+    let mut left = limit;
+    while let Some(part) = next_within!(form, ended)? {
+        let mut part = part.map_err(malformed)?;
+        let name = part
+            .content_disposition()
+            .and_then(|d| d.get_name())
+            .unwrap_or("")
+            .to_owned();
+        let value = text_part_within(&mut part, &ended, left).await?;
+        left -= value.len();
+        fields.push((name, value));
+    }
+    Ok(fields)
+}
+
 /// The file name a part gives: `filename*` (RFC 5987, UTF-8) before `filename`.
 fn file_name_of(d: &ContentDisposition) -> Option<String> {
     if let Some(ext) = d.get_filename_ext() {

@@ -349,6 +349,14 @@ pub fn load_year(
     })
 }
 
+/// An office's own days off, every year, in date order.
+pub fn local_days(
+    conn: &mut DbConnection,
+    agency_id: &str,
+) -> Result<Vec<LocalDayOff>, ServiceError> {
+    Ok(store::local_days(conn, agency_id)?)
+}
+
 /// Replaces an office's local days off in a year and recomputes that office's open cases.
 pub fn set_local_days(
     conn: &mut DbConnection,

@@ -3,7 +3,7 @@
 //! office's own days off (`service::calendar`, which decides who may do which).
 
 use actix_web::http::{Method, StatusCode};
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use minijinja::{context, Value};
 
 use super::form::Form;
@@ -55,21 +55,37 @@ async fn draw(
     status: StatusCode,
     extra: Value,
 ) -> Result<HttpResponse, WebError> {
-    let (years, loads, offices) = {
+    let (years, loads, offices, local) = {
         let (services, own) = (services.clone(), me.staff.agency_id.clone());
         web::block(move || {
             let years = calendar::years(&services, true)?;
             let conn = &mut *services.conn()?;
             let loads = calendar::loads_in(conn, own.as_deref())?;
-            let offices: Vec<(String, String)> = admin::agencies(conn)?
+            let agencies: Vec<_> = admin::agencies(conn)?
                 .into_iter()
                 .filter(|a| own.as_ref().is_none_or(|o| *o == a.id))
+                .collect();
+            // Each office's own days off, listed apart from the national calendar.
+            let mut local = Vec::new();
+            for a in &agencies {
+                for d in calendar::local_days(conn, &a.id)? {
+                    local.push((a.code.to_string(), a.name.clone(), d));
+                }
+            }
+            let offices: Vec<(String, String)> = agencies
+                .into_iter()
                 .map(|a| (a.code.to_string(), a.name))
                 .collect();
-            Ok::<_, ServiceError>((years, loads, offices))
+            Ok::<_, ServiceError>((years, loads, offices, local))
         })
         .await??
     };
+    let local: Vec<Value> = local
+        .into_iter()
+        .map(|(code, office, d)| {
+            context! { code => code, office => office, date => d.date.to_string(), name => d.name }
+        })
+        .collect();
     let years: Vec<Value> = years
         .iter()
         .map(|y| {
@@ -92,7 +108,7 @@ async fn draw(
         &services.key,
         Some(&me.principal),
         "console/admin_calendar.html",
-        context! { years => years, loads => loads, offices => offices,
+        context! { years => years, loads => loads, offices => offices, local_days => local,
         bound => me.staff.agency_id.is_some(), ..extra },
     )
 }
@@ -149,22 +165,29 @@ async fn answer(
     }
 }
 
-/// `POST /console/admin/calendar/years`: a year's notice (the JSON file's text).
+/// `POST /console/admin/calendar/years`: a year's notice, as the JSON file chosen (`file`,
+/// the form then sent as `multipart/form-data`) or its text pasted (`notice`).
 async fn load_year(
     visitor: Visitor,
     services: web::Data<Services>,
-    form: Form,
+    req: HttpRequest,
+    payload: web::Payload,
 ) -> Result<HttpResponse, WebError> {
     let me = visitor.staff(&services, &[Role::Admin]).await?;
+    let form = Form::read(&req, payload).await?;
     visitor.check_csrf(&services.key, form.csrf())?;
     let (s, secret, f) = (services.clone(), me.secret.clone(), form.clone());
     let result = web::block(move || {
         let year = year_of(&f)?;
-        let body = f.get("notice").ok_or_else(|| {
+        // A file chosen wins over text pasted: it is what the admin picked last.
+        let body = f.get("file").or_else(|| f.get("notice")).ok_or_else(|| {
             ServiceError::invalid(
                 "notice",
                 "required",
-                crate::msg!("请粘贴节假日安排文件的内容", "paste the notice file"),
+                crate::msg!(
+                    "请选择节假日安排文件，或粘贴其内容",
+                    "choose the notice file or paste it"
+                ),
             )
         })?;
         calendar::put_year(&s, Some(&secret), year, body, s.now()).map(|_| ())

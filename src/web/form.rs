@@ -124,6 +124,18 @@ pub fn optional_year(given: Option<&str>) -> Result<Option<i32>, WebError> {
 }
 
 impl Form {
+    /// A form sent either way: URL-encoded, or as `multipart/form-data` when it carries a
+    /// small text file (read under its input's name, within the same 256 KB).
+    pub async fn read(req: &HttpRequest, payload: web::Payload) -> Result<Self, WebError> {
+        if crate::http::attachments::is_multipart(req) {
+            let fields = crate::http::attachments::read_text_form(req, payload, FORM_LIMIT)
+                .await
+                .map_err(WebError::Problem)?;
+            return Ok(Self(fields));
+        }
+        Self::from_request(req, &mut payload.into_inner()).await
+    }
+
     /// The first value of `name`, trimmed; none when absent or blank.
     pub fn get(&self, name: &str) -> Option<&str> {
         self.0

@@ -57,8 +57,9 @@ pub struct Visitor {
     pub settings: WebSettings,
     /// The path and query of the page.
     pub here: String,
-    /// Where to return after signing in: this page, or the console's start for a form sent
-    /// after the session ended (its address answers only POST).
+    /// Where to return after signing in: this page, or for a form sent after the session
+    /// ended (its address answers only POST) the page it was sent from, else the console's
+    /// start.
     pub return_to: String,
 }
 
@@ -98,7 +99,7 @@ impl FromRequest for Visitor {
         let return_to = if req.method() == actix_web::http::Method::GET {
             here.clone()
         } else {
-            "/console/".to_owned()
+            form_page(req).unwrap_or_else(|| "/console/".to_owned())
         };
         std::future::ready(Ok(Self {
             session,
@@ -111,6 +112,19 @@ impl FromRequest for Visitor {
             return_to,
         }))
     }
+}
+
+/// The console page a form was sent from (its `Referer`, when it is this site's own console
+/// page), so that signing in again after the session ended leads back to it, not to the start.
+fn form_page(req: &HttpRequest) -> Option<String> {
+    let referer = req.headers().get(actix_web::http::header::REFERER)?;
+    let uri: actix_web::http::Uri = referer.to_str().ok()?.parse().ok()?;
+    let host = req.connection_info().host().to_owned();
+    if uri.authority().is_some_and(|a| a.as_str() != host) {
+        return None;
+    }
+    let page = uri.path_and_query()?.as_str();
+    (page.starts_with("/console/") && !page.starts_with("/console/login")).then(|| page.to_owned())
 }
 
 /// A staff member signed in to the console, with the secret that stands for them in use cases.

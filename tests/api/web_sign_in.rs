@@ -338,4 +338,29 @@ async fn a_form_sent_after_the_session_ended_returns_to_the_console_after_sign_i
         p.location().as_deref(),
         Some("/console/login?next=/console/")
     );
+    // Sent from the case's page (as a browser says it), back to that page once signed in.
+    let case = "/console/cases/01900000-0000-7000-8000-000000000000";
+    let from_case = web
+        .post_from(case, &format!("{case}/actions/accept"), &[("version", "1")])
+        .await;
+    assert_eq!(from_case.status, 303);
+    assert_eq!(
+        from_case.location().as_deref(),
+        Some(format!("/console/login?next={case}").as_str())
+    );
+    // Never to another site's page, nor back to the sign-in page.
+    for from in [
+        "http://evil.example/console/cases/x",
+        "/console/login?next=/console/",
+    ] {
+        let refused = web
+            .post_from(from, &format!("{case}/actions/accept"), &[("version", "1")])
+            .await;
+        assert_eq!(refused.status, 303, "{from}");
+        assert_eq!(
+            refused.location().as_deref(),
+            Some("/console/login?next=/console/"),
+            "{from}"
+        );
+    }
 }

@@ -207,6 +207,33 @@ impl WebClient<'_> {
         self.finish(res).await
     }
 
+    /// Posts a form as a browser does from the page `from` (its `Referer`: a path of this
+    /// site, or a whole address), with the last page's anti-forgery token.
+    pub async fn post_from(&self, from: &str, path: &str, fields: &[(&str, &str)]) -> Page {
+        let mut all: Vec<(String, String)> = fields
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        if let Some(t) = self.csrf.borrow().clone() {
+            all.push(("csrf_token".to_owned(), t));
+        }
+        let res = self
+            .client
+            .post(format!("{}{path}", self.app.address))
+            .insert_header(("Cookie", self.cookie_header()))
+            .insert_header((
+                "Referer",
+                match from.starts_with("http") {
+                    true => from.to_owned(),
+                    false => format!("{}{from}", self.app.address),
+                },
+            ))
+            .send_form(&all)
+            .await
+            .expect("the page answers");
+        self.finish(res).await
+    }
+
     /// Posts a `multipart/form-data` body as built (a file upload form).
     pub async fn post_multipart(&self, path: &str, boundary: &str, body: Vec<u8>) -> Page {
         let res = self
