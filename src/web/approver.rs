@@ -150,6 +150,8 @@ fn shown(services: &Services, credential: Option<&str>, id: &str) -> Result<Valu
         .rfind(|d| d.kind == DeadlineKind::Answer)
         .and_then(|d| d.due_on);
     out["answer_due_on"] = json!(answer);
+    // The whole clock, as the case page draws it: what approving now would answer against.
+    out["timeline"] = super::case_view::timeline(&clock);
     out["drafter_name"] = json!(name_at(services, &out, "/decision/drafted_by")?);
     out["extension_requester_name"] =
         json!(name_at(services, &out, "/internal/extension/requested_by")?);

@@ -26,8 +26,49 @@ const WIDTH: u64 = 640;
 const HEIGHT: u64 = 260;
 const LEFT: u64 = 16;
 const TOP: u64 = 24;
-/// Room under the plot for the category labels.
-const BOTTOM: u64 = 40;
+/// Room under the plot for the category labels (up to three lines each).
+const BOTTOM: u64 = 52;
+/// The labels' font size in the chart's units (`.chart text` in the style sheet), and the
+/// distance between a wrapped label's lines.
+const FONT: f64 = 11.0;
+const LINE: u64 = 13;
+
+/// How wide `text` runs at the labels' size: a Chinese character is a full em, a Latin letter
+/// or digit a little over half of one (an estimate on the safe side for the sans fonts used).
+fn text_width(text: &str) -> f64 {
+    text.chars()
+        .map(|c| if c.is_ascii() { FONT * 0.62 } else { FONT })
+        .sum()
+}
+
+/// A category's name cut into lines no wider than `room`, so that neighbouring labels never
+/// run into each other: a parenthesis starts a new line when the whole does not fit, and a
+/// line that is still too wide is cut where it reaches the edge.
+fn wrap_label(text: &str, room: f64) -> Vec<String> {
+    if text_width(text) <= room {
+        return vec![text.to_owned()];
+    }
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for c in text.chars() {
+        let before_paren = c == '（' && !line.is_empty();
+        let too_wide = text_width(&line) + text_width(&c.to_string()) > room && !line.is_empty();
+        if before_paren || too_wide {
+            // A closing mark never starts a line: the character before it comes along.
+            let carried = match c {
+                '）' | '，' | '。' | '、' if too_wide && line.chars().count() > 1 => line.pop(),
+                _ => None,
+            };
+            lines.push(std::mem::take(&mut line));
+            line.extend(carried);
+        }
+        line.push(c);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
 
 /// A bar chart's geometry: each category a group of bars, one a series, with its number
 /// above it and the category's name below.
@@ -54,10 +95,15 @@ fn chart(id: &str, title: &str, categories: &[String], series: &[(&str, Vec<u64>
             });
         }
     }
+    // A little space between neighbours' labels.
+    let room = group_w.saturating_sub(6) as f64;
     let labels: Vec<Value> = categories
         .iter()
         .enumerate()
-        .map(|(i, c)| context! { x => LEFT + i as u64 * group_w + group_w / 2, text => c })
+        .map(|(i, c)| {
+            context! { x => LEFT + i as u64 * group_w + group_w / 2, text => c,
+            lines => wrap_label(c, room) }
+        })
         .collect();
     let rows: Vec<Value> = categories
         .iter()
@@ -73,7 +119,7 @@ fn chart(id: &str, title: &str, categories: &[String], series: &[(&str, Vec<u64>
     let names: Vec<&str> = series.iter().map(|(n, _)| *n).collect();
     context! {
         id => id, title => title, width => WIDTH, height => HEIGHT, bars => bars,
-        labels => labels, label_y => HEIGHT - BOTTOM + 16, axis_y => TOP + plot_h,
+        labels => labels, label_y => HEIGHT - BOTTOM + 16, line => LINE, axis_y => TOP + plot_h,
         axis_x2 => WIDTH - LEFT, left => LEFT, series => names, rows => rows,
     }
 }
@@ -166,4 +212,36 @@ async fn show(
             today => d.today,
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_label_wider_than_its_bar_group_is_wrapped_and_keeps_every_character() {
+        // Five buckets share 608 units: 115 each after the gap.
+        let room = ((WIDTH - 2 * LEFT) / 5 - 6) as f64;
+        for label in [
+            "暂停计算（等待申请人或第三方）",
+            "10个工作日以后到期",
+            "4至10个工作日内到期",
+            "已逾期",
+        ] {
+            let lines = wrap_label(label, room);
+            assert_eq!(lines.concat(), label);
+            assert!(lines.len() <= 3, "{lines:?}");
+            for l in &lines {
+                assert!(text_width(l) <= room, "{l} is {} wide", text_width(l));
+            }
+        }
+        assert_eq!(
+            wrap_label("暂停计算（等待申请人或第三方）", room),
+            vec!["暂停计算", "（等待申请人或第三", "方）"]
+        );
+        assert_eq!(wrap_label("已逾期", room), vec!["已逾期"]);
+        // Twelve months in one chart: each month's name fits its narrow group.
+        let month_room = ((WIDTH - 2 * LEFT) / 12 - 6) as f64;
+        assert_eq!(wrap_label("12月", month_room), vec!["12月"]);
+    }
 }

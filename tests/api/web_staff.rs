@@ -52,6 +52,14 @@ async fn the_approver_reads_a_clerks_draft_in_the_inbox_and_approves_or_returns_
         .assert_has("name=\"_back\" value=\"/console/inbox\"")
         // No raw codes for a person to read.
         .assert_lacks(">unavailable_not_held<");
+    // Each draft carries the case's whole clock, as the case page draws it: the answer
+    // period's article, where it started, and each span counted or not.
+    let draft = &inbox.html[inbox.html.find(&format!("id=\"d-{first}\"")).unwrap()..];
+    let draft = &draft[..draft.find("</article>").unwrap()];
+    assert!(draft.contains("期限的计算"), "{draft}");
+    assert!(draft.contains("<ol class=\"timeline\">"), "{draft}");
+    assert!(draft.contains("次日起 20 个工作日"), "{draft}");
+    assert!(draft.contains("计入 "), "{draft}");
 
     let version = |id: &str| {
         let at = inbox
@@ -371,10 +379,68 @@ async fn the_admin_sees_the_calendar_and_a_bad_upload_is_refused_beside_its_inpu
         )
         .await;
     assert_eq!(ok.status, 303, "{}", ok.html);
-    web.get("/console/admin/calendar")
-        .await
-        .assert_has("BJHD")
-        .assert_has("guanli 同志");
+    let page = web.get("/console/admin/calendar").await;
+    page.assert_has("BJHD").assert_has("guanli 同志");
+    // The office's days off are listed on their own, beside the national years.
+    let listed = page.html.split("id=\"office-days-h\"").nth(1).unwrap();
+    let listed = listed.split("</table>").next().unwrap();
+    assert!(
+        listed.contains("2026-12-30") && listed.contains("区庆") && listed.contains("BJHD"),
+        "{listed}"
+    );
+
+    // A year's notice is uploaded as the file itself (the form is multipart/form-data).
+    page.assert_has("enctype=\"multipart/form-data\"")
+        .assert_has("type=\"file\"");
+    let notice = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("calendar/cn/2025.json"),
+    )
+    .unwrap();
+    let upload = |csrf: &str, file: &str| {
+        let b = "gongkaiCalendarForm";
+        format!(
+            "--{b}\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n{csrf}\r\n\
+             --{b}\r\nContent-Disposition: form-data; name=\"year\"\r\n\r\n2025\r\n\
+             --{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"2025.json\"\r\n\
+             Content-Type: application/json\r\n\r\n{file}\r\n\
+             --{b}\r\nContent-Disposition: form-data; name=\"notice\"\r\n\r\n\r\n--{b}--\r\n"
+        )
+        .into_bytes()
+    };
+    let csrf = page.csrf().unwrap();
+    // Without the page's token nothing is loaded.
+    let forged = web
+        .post_multipart(
+            "/console/admin/calendar/years",
+            "gongkaiCalendarForm",
+            upload("x", &notice),
+        )
+        .await;
+    assert_eq!(forged.status, 403, "{}", forged.html);
+    let broken = web
+        .post_multipart(
+            "/console/admin/calendar/years",
+            "gongkaiCalendarForm",
+            upload(&csrf, "{\"year\": 2025}"),
+        )
+        .await;
+    assert_eq!(broken.status, 422, "{}", broken.html);
+    broken.assert_has("节假日安排文件无法读取");
+    let loaded = web
+        .post_multipart(
+            "/console/admin/calendar/years",
+            "gongkaiCalendarForm",
+            upload(&csrf, &notice),
+        )
+        .await;
+    assert_eq!(loaded.status, 303, "{}", loaded.html);
+    let records = web.get("/console/admin/calendar").await;
+    let records = records.html.split("id=\"loads-h\"").nth(1).unwrap();
+    let records = records.split("</table>").next().unwrap();
+    assert!(
+        records.contains("<td>2025</td>") && records.contains("guanli"),
+        "the upload is recorded with who loaded it: {records}"
+    );
 }
 
 #[actix_rt::test]
