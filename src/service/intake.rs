@@ -72,8 +72,19 @@ pub fn file_online_with(
         form.clone(),
         idempotency_key.map(str::to_owned),
     );
-    let office = form.agency_code.clone();
-    services.write_for_office(&office, move |conn| {
+    // The office and its divisions are read before the write, on a connection of the pool:
+    // they change only by an admin's hand, so reading them a moment early is as if the filing
+    // had come a moment earlier, and the one writer is spared two reads. What the stored case
+    // depends on (the calendar, the next number) is read inside the write.
+    let (agency, office) = {
+        let conn = &mut *services.conn()?;
+        let agency = staff::agency_by_code(conn, &form.agency_code)?
+            .ok_or_else(|| unknown_agency(&form.agency_code))?;
+        let office = super::admin::office_of(conn, &agency)?;
+        (agency, office)
+    };
+    let lane = form.agency_code.clone();
+    services.write_for_office(&lane, move |conn| {
         let (services, form) = (&s, &form);
         let idempotency = key.as_deref().zip(request_hash.as_deref());
         if let Some((key, hash)) = idempotency {
@@ -81,19 +92,6 @@ pub fn file_online_with(
                 return Ok(replay);
             }
         }
-        let agency = staff::agency_by_code(conn, &form.agency_code)?.ok_or_else(|| {
-            ServiceError::Invalid(vec![FieldError::new(
-                "agency_code",
-                crate::domain::problem_code::ProblemCode::UnknownAgency.as_str(),
-                {
-                    let code = &form.agency_code;
-                    msg!(
-                        "没有代码为 {code:?} 的机关",
-                        "no office has the code {code:?}"
-                    )
-                },
-            )])
-        })?;
         let new = NewCase {
             id: ApplicationId::from_uuid(uuid::Uuid::now_v7()),
             agency: &agency,
@@ -105,7 +103,7 @@ pub fn file_online_with(
             request: &form.request,
             assistance_needed: form.assistance_needed.clone(),
         };
-        let opened = open(services, conn, &new, now, idempotency)?;
+        let opened = open(services, conn, &new, now, idempotency, Some(office.clone()))?;
         let applicant = Principal::Applicant {
             application_id: opened.case.id.clone(),
         };
@@ -125,6 +123,18 @@ pub fn file_online_with(
         }
         Ok(opened)
     })
+}
+
+/// No office has the code a filing names.
+fn unknown_agency(code: &str) -> ServiceError {
+    ServiceError::Invalid(vec![FieldError::new(
+        "agency_code",
+        crate::domain::problem_code::ProblemCode::UnknownAgency.as_str(),
+        msg!(
+            "没有代码为 {code:?} 的机关",
+            "no office has the code {code:?}"
+        ),
+    )])
 }
 
 /// The keyed hash an applicant's identity document is known by (never the number itself).
@@ -209,7 +219,7 @@ pub fn register(
             request: &form.request,
             assistance_needed: form.assistance_needed.clone(),
         };
-        open(services, conn, &new, now, idempotency)
+        open(services, conn, &new, now, idempotency, None)
     })
 }
 
@@ -362,6 +372,7 @@ fn open(
     new: &NewCase<'_>,
     now: DateTime<Utc>,
     idempotency: Option<(&str, &str)>,
+    office: Option<crate::domain::workflow::Office>,
 ) -> Result<Opened, ServiceError> {
     let today = legal_date(now);
     let access_token = match idempotency {
@@ -388,7 +399,10 @@ fn open(
     // The case as the workflow sees it, from what this filing has read already: a new case has
     // no forwardings yet.
     let mut case = row.case()?;
-    case.office = super::admin::office_of(conn, new.agency)?;
+    case.office = match office {
+        Some(o) => o,
+        None => super::admin::office_of(conn, new.agency)?,
+    };
     let allowed = workflow::allowed_actions(&case, &viewer.actor(), &cal, today)
         .iter()
         .map(|k| k.as_str())
