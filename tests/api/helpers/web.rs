@@ -183,6 +183,11 @@ impl WebClient<'_> {
 
     /// Posts a form with the last page's anti-forgery token (unless `fields` has one).
     pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Page {
+        self.post_raw(path, &self.with_token(fields)).await
+    }
+
+    /// `fields`, and the last page's anti-forgery token unless they carry one.
+    fn with_token(&self, fields: &[(&str, &str)]) -> Vec<(String, String)> {
         let mut all: Vec<(String, String)> = fields
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
@@ -192,7 +197,7 @@ impl WebClient<'_> {
                 all.push(("csrf_token".to_owned(), t));
             }
         }
-        self.post_raw(path, &all).await
+        all
     }
 
     /// Posts exactly these fields (no token added).
@@ -210,13 +215,7 @@ impl WebClient<'_> {
     /// Posts a form as a browser does from the page `from` (its `Referer`: a path of this
     /// site, or a whole address), with the last page's anti-forgery token.
     pub async fn post_from(&self, from: &str, path: &str, fields: &[(&str, &str)]) -> Page {
-        let mut all: Vec<(String, String)> = fields
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect();
-        if let Some(t) = self.csrf.borrow().clone() {
-            all.push(("csrf_token".to_owned(), t));
-        }
+        let all = self.with_token(fields);
         let res = self
             .client
             .post(format!("{}{path}", self.app.address))
