@@ -65,6 +65,27 @@ pub fn put_year(conn: &mut DbConnection, row: &CalendarYear) -> QueryResult<()> 
         .map(drop)
 }
 
+/// The days off of several offices at once, by office id, each in date order.
+pub fn local_days_of(
+    conn: &mut DbConnection,
+    agency_ids: &[&str],
+) -> QueryResult<Vec<(String, LocalDayOff)>> {
+    local_days_off::table
+        .filter(local_days_off::agency_id.eq_any(agency_ids))
+        .order((local_days_off::agency_id.asc(), local_days_off::date.asc()))
+        .select((
+            local_days_off::agency_id,
+            local_days_off::date,
+            local_days_off::name,
+        ))
+        .load::<(String, NaiveDate, String)>(conn)
+        .map(|rows| {
+            rows.into_iter()
+                .map(|(agency, date, name)| (agency, LocalDayOff { date, name }))
+                .collect()
+        })
+}
+
 pub fn local_days(conn: &mut DbConnection, agency_id: &str) -> QueryResult<Vec<LocalDayOff>> {
     local_days_off::table
         .filter(local_days_off::agency_id.eq(agency_id))

@@ -174,6 +174,19 @@ macro_rules! next_within {
     }};
 }
 
+/// A multipart reader over the request's body, and the flag telling when that body ended.
+fn watched_form(
+    req: &HttpRequest,
+    payload: web::Payload,
+) -> (Multipart, std::rc::Rc<std::cell::Cell<bool>>) {
+    let ended = std::rc::Rc::new(std::cell::Cell::new(false));
+    let body = Watched {
+        inner: payload,
+        ended: ended.clone(),
+    };
+    (Multipart::new(req.headers(), body), ended)
+}
+
 /// The next piece of a part (see `next_within`); nothing of a failed upload is kept.
 async fn next_chunk(
     part: &mut actix_multipart::Field,
@@ -261,12 +274,7 @@ pub async fn read_filing(
     payload: web::Payload,
     limits: attachment::Limits,
 ) -> Result<(web::Bytes, Vec<Received>), ApiError> {
-    let ended = std::rc::Rc::new(std::cell::Cell::new(false));
-    let body = Watched {
-        inner: payload,
-        ended: ended.clone(),
-    };
-    let mut form = Multipart::new(req.headers(), body);
+    let (mut form, ended) = watched_form(req, payload);
     let (mut application, mut files) = (None, Vec::<Received>::new());
     while let Some(part) = next_within!(form, ended)? {
         let mut part = part.map_err(malformed)?;
@@ -346,12 +354,7 @@ pub async fn read_form(
             ),
         ));
     }
-    let ended = std::rc::Rc::new(std::cell::Cell::new(false));
-    let body = Watched {
-        inner: payload,
-        ended: ended.clone(),
-    };
-    let mut form = Multipart::new(req.headers(), body);
+    let (mut form, ended) = watched_form(req, payload);
     let mut parts = Parts::default();
     while let Some(part) = next_within!(form, ended)? {
         let mut part = part.map_err(malformed)?;
@@ -409,12 +412,7 @@ pub async fn read_text_form(
     payload: web::Payload,
     limit: usize,
 ) -> Result<Vec<(String, String)>, ApiError> {
-    let ended = std::rc::Rc::new(std::cell::Cell::new(false));
-    let body = Watched {
-        inner: payload,
-        ended: ended.clone(),
-    };
-    let mut form = Multipart::new(req.headers(), body);
+    let (mut form, ended) = watched_form(req, payload);
     let mut fields = Vec::new();
     let mut left = limit;
     while let Some(part) = next_within!(form, ended)? {

@@ -349,12 +349,12 @@ pub fn load_year(
     })
 }
 
-/// An office's own days off, every year, in date order.
-pub fn local_days(
+/// Offices' own days off, every year, by office id and in date order.
+pub fn local_days_of(
     conn: &mut DbConnection,
-    agency_id: &str,
-) -> Result<Vec<LocalDayOff>, ServiceError> {
-    Ok(store::local_days(conn, agency_id)?)
+    agency_ids: &[&str],
+) -> Result<Vec<(String, LocalDayOff)>, ServiceError> {
+    Ok(store::local_days_of(conn, agency_ids)?)
 }
 
 /// Replaces an office's local days off in a year and recomputes that office's open cases.

@@ -103,7 +103,7 @@ pub fn file_online_with(
             request: &form.request,
             assistance_needed: form.assistance_needed.clone(),
         };
-        let opened = open(services, conn, &new, now, idempotency, Some(office.clone()))?;
+        let opened = open(services, conn, &new, now, idempotency, office.clone())?;
         let applicant = Principal::Applicant {
             application_id: opened.case.id.clone(),
         };
@@ -208,6 +208,7 @@ pub fn register(
             }
         }
         let agency = staff::agency_by_id(conn, &agency_id)?;
+        let office = super::admin::office_of(conn, &agency)?;
         let new = NewCase {
             id: ApplicationId::from_uuid(uuid::Uuid::now_v7()),
             agency: &agency,
@@ -219,7 +220,7 @@ pub fn register(
             request: &form.request,
             assistance_needed: form.assistance_needed.clone(),
         };
-        open(services, conn, &new, now, idempotency, None)
+        open(services, conn, &new, now, idempotency, office)
     })
 }
 
@@ -372,7 +373,7 @@ fn open(
     new: &NewCase<'_>,
     now: DateTime<Utc>,
     idempotency: Option<(&str, &str)>,
-    office: Option<crate::domain::workflow::Office>,
+    office: crate::domain::workflow::Office,
 ) -> Result<Opened, ServiceError> {
     let today = legal_date(now);
     let access_token = match idempotency {
@@ -399,10 +400,7 @@ fn open(
     // The case as the workflow sees it, from what this filing has read already: a new case has
     // no forwardings yet.
     let mut case = row.case()?;
-    case.office = match office {
-        Some(o) => o,
-        None => super::admin::office_of(conn, new.agency)?,
-    };
+    case.office = office;
     let allowed = workflow::allowed_actions(&case, &viewer.actor(), &cal, today)
         .iter()
         .map(|k| k.as_str())

@@ -66,9 +66,10 @@ async fn draw(
                 .filter(|a| own.as_ref().is_none_or(|o| *o == a.id))
                 .collect();
             // Each office's own days off, listed apart from the national calendar.
+            let ids: Vec<&str> = agencies.iter().map(|a| a.id.as_str()).collect();
             let mut local = Vec::new();
-            for a in &agencies {
-                for d in calendar::local_days(conn, &a.id)? {
+            for (id, d) in calendar::local_days_of(conn, &ids)? {
+                if let Some(a) = agencies.iter().find(|a| a.id == id) {
                     local.push((a.code.to_string(), a.name.clone(), d));
                 }
             }

@@ -36,9 +36,15 @@ const LINE: u64 = 13;
 /// How wide `text` runs at the labels' size: a Chinese character is a full em, a Latin letter
 /// or digit a little over half of one (an estimate on the safe side for the sans fonts used).
 fn text_width(text: &str) -> f64 {
-    text.chars()
-        .map(|c| if c.is_ascii() { FONT * 0.62 } else { FONT })
-        .sum()
+    text.chars().map(char_width).sum()
+}
+
+fn char_width(c: char) -> f64 {
+    if c.is_ascii() {
+        FONT * 0.62
+    } else {
+        FONT
+    }
 }
 
 /// A category's name cut into lines no wider than `room`, so that neighbouring labels never
@@ -52,7 +58,7 @@ fn wrap_label(text: &str, room: f64) -> Vec<String> {
     let mut line = String::new();
     for c in text.chars() {
         let before_paren = c == '（' && !line.is_empty();
-        let too_wide = text_width(&line) + text_width(&c.to_string()) > room && !line.is_empty();
+        let too_wide = text_width(&line) + char_width(c) > room && !line.is_empty();
         if before_paren || too_wide {
             // A closing mark never starts a line: the character before it comes along.
             let carried = match c {
@@ -101,8 +107,7 @@ fn chart(id: &str, title: &str, categories: &[String], series: &[(&str, Vec<u64>
         .iter()
         .enumerate()
         .map(|(i, c)| {
-            context! { x => LEFT + i as u64 * group_w + group_w / 2, text => c,
-            lines => wrap_label(c, room) }
+            context! { x => LEFT + i as u64 * group_w + group_w / 2, lines => wrap_label(c, room) }
         })
         .collect();
     let rows: Vec<Value> = categories
