@@ -28,6 +28,8 @@ pub struct Settings {
     /// Delivering the outbox; `None` turns the worker off (tests deliver by hand).
     pub mail: Option<MailSettings>,
     pub intake_limits: http::limits::IntakeLimitSettings,
+    /// How many writes and reads are worked on at once; past that, 503 at once.
+    pub admission: http::admission::AdmissionSettings,
     /// How long a stopping server lets in-flight requests finish.
     pub shutdown_timeout: std::time::Duration,
     /// Where "now" comes from: the system clock, or a test's.
@@ -265,6 +267,7 @@ impl Application {
         let limits = web::Data::new(http::limits::IntakeLimits::new(settings.intake_limits));
         spawn_forget_idle(limits.clone().into_inner());
         let metrics = web::Data::new(http::metrics::Metrics::default());
+        let admission = web::Data::new(http::admission::Admission::new(settings.admission));
         let resets = web::Data::new(http::access::ResetLimits::default());
         let data = web::Data::new(services.clone());
         let web_settings = web::Data::new(settings.web.clone());
@@ -274,6 +277,7 @@ impl Application {
         let app = move || {
             // The last wrap is the outermost: the tracing span (and request id) comes first.
             App::new()
+                .wrap(middleware::from_fn(http::admission::admit))
                 .wrap(middleware::from_fn(crate::web::page::console_errors))
                 .wrap(middleware::from_fn(http::observe::head_as_get))
                 .wrap(middleware::from_fn(http::observe::refuse_nul))
@@ -284,6 +288,7 @@ impl Application {
                 .app_data(data.clone())
                 .app_data(limits.clone())
                 .app_data(metrics.clone())
+                .app_data(admission.clone())
                 .app_data(resets.clone())
                 .app_data(languages.clone())
                 .app_data(web_settings.clone())

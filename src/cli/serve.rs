@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use gongkai::db::DatabaseUrl;
+use gongkai::http::admission::AdmissionSettings;
 use gongkai::http::limits::IntakeLimitSettings;
 use gongkai::security::SecretKey;
 use gongkai::startup::{Application, MailSettings, Settings};
@@ -74,6 +75,14 @@ pub struct ServeArgs {
         value_parser = parse_trusted_proxies,
     )]
     trust_forwarded: u8,
+    /// Requests that write (POST, PUT, DELETE) worked on at once; more are refused at once with
+    /// 503 `overloaded` and Retry-After (0: no bound).
+    #[arg(long, env = "GONGKAI_MAX_WRITES", default_value_t = AdmissionSettings::default().writes)]
+    max_writes: usize,
+    /// Requests that read (GET, HEAD) worked on at once; more are refused as above (0: no
+    /// bound). /healthz and /metrics are never refused.
+    #[arg(long, env = "GONGKAI_MAX_READS", default_value_t = AdmissionSettings::default().reads)]
+    max_reads: usize,
     /// Seconds in-flight requests get to finish after SIGTERM or Ctrl-C.
     #[arg(long, env = "GONGKAI_SHUTDOWN_TIMEOUT", default_value_t = 30)]
     shutdown_timeout: u64,
@@ -138,6 +147,10 @@ pub fn serve(url: DatabaseUrl, key: SecretKey, a: &ServeArgs) -> anyhow::Result<
             per_client_per_minute: a.intake_per_client_per_minute,
             per_identity_per_hour: a.intake_per_identity_per_hour,
             trusted_proxies: a.trust_forwarded,
+        },
+        admission: AdmissionSettings {
+            writes: a.max_writes,
+            reads: a.max_reads,
         },
         shutdown_timeout: Duration::from_secs(a.shutdown_timeout),
         clock: Default::default(),

@@ -96,6 +96,7 @@ str_enum! {
         // 500, 503
         Internal = "internal",
         Unavailable = "unavailable",
+        Overloaded = "overloaded",
     }
 }
 
@@ -125,7 +126,7 @@ impl ProblemCode {
             C::VersionRequired => 428,
             C::RateLimited => 429,
             C::Internal => 500,
-            C::Unavailable => 503,
+            C::Unavailable | C::Overloaded => 503,
             _ => 409,
         }
     }

@@ -9,6 +9,7 @@ use prometheus::{
     Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder,
 };
 
+use super::admission::Admission;
 use super::problem::ApiError;
 use crate::db::stats;
 use crate::domain::clock::DeadlineKind;
@@ -22,6 +23,8 @@ pub struct Metrics {
     latency: HistogramVec,
     outbox: IntGaugeVec,
     overdue: IntGaugeVec,
+    in_flight: IntGaugeVec,
+    refused: IntCounterVec,
 }
 
 impl Default for Metrics {
@@ -58,12 +61,30 @@ impl Default for Metrics {
             &["deadline"],
         )
         .expect("valid metric");
+        let in_flight = IntGaugeVec::new(
+            Opts::new(
+                "gongkai_requests_in_flight",
+                "Requests being worked on now, by kind (write, read)",
+            ),
+            &["kind"],
+        )
+        .expect("valid metric");
+        let refused = IntCounterVec::new(
+            Opts::new(
+                "gongkai_requests_refused_total",
+                "Requests refused with 503 overloaded since the start, by kind (write, read)",
+            ),
+            &["kind"],
+        )
+        .expect("valid metric");
         let registry = Registry::new();
         for c in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(latency.clone()),
             Box::new(outbox.clone()),
             Box::new(overdue.clone()),
+            Box::new(in_flight.clone()),
+            Box::new(refused.clone()),
         ] {
             registry.register(c).expect("metric names are unique");
         }
@@ -73,6 +94,8 @@ impl Default for Metrics {
             latency,
             outbox,
             overdue,
+            in_flight,
+            refused,
         }
     }
 }
@@ -85,6 +108,19 @@ impl Metrics {
         self.latency
             .with_label_values(&[method, route])
             .observe(took.as_secs_f64());
+    }
+
+    /// Copies the admission gates' figures (kept as atomics on the request path) into the
+    /// registry at a scrape.
+    fn admission(&self, gates: &Admission) {
+        let (busy, refused) = (gates.busy(), gates.refused());
+        for (kind, busy, refused) in [("write", busy.0, refused.0), ("read", busy.1, refused.1)] {
+            self.in_flight
+                .with_label_values(&[kind])
+                .set(i64::try_from(busy).unwrap_or(i64::MAX));
+            let counter = self.refused.with_label_values(&[kind]);
+            counter.inc_by(refused.saturating_sub(counter.get()));
+        }
     }
 }
 
@@ -100,6 +136,7 @@ fn office_deadlines() -> Vec<DeadlineKind> {
 pub async fn metrics(
     services: web::Data<Services>,
     metrics: web::Data<Metrics>,
+    gates: Option<web::Data<Admission>>,
 ) -> Result<HttpResponse, ApiError> {
     let today = legal_date(services.now());
     let (outbox, overdue) = web::block(move || {
@@ -119,6 +156,9 @@ pub async fn metrics(
             .find(|(k, _)| *k == Some(kind))
             .map_or(0, |r| r.1);
         metrics.overdue.with_label_values(&[kind.as_str()]).set(n);
+    }
+    if let Some(gates) = gates {
+        metrics.admission(&gates);
     }
     let mut body = Vec::new();
     TextEncoder::new()

@@ -1,6 +1,7 @@
 //! The HTTP layer: routes, extractors, views and errors. Handlers stay thin.
 
 pub mod access;
+pub mod admission;
 pub mod answers;
 pub mod applications;
 pub mod attachments;

@@ -610,6 +610,7 @@ async fn addresses_the_mailer_cannot_use_are_refused_at_input() {
             lease: chrono::Duration::seconds(60),
         }),
         intake_limits: IntakeLimitSettings::default(),
+        admission: Default::default(),
         shutdown_timeout: Duration::from_secs(1),
         clock: Default::default(),
         default_language: gongkai::domain::message::Language::En,

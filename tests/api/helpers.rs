@@ -151,6 +151,7 @@ impl TestApp {
                 per_identity_per_hour: 0,
                 trusted_proxies: 0,
             },
+            admission: Default::default(),
             shutdown_timeout: std::time::Duration::from_secs(5),
             clock: Clock::fixed(noon_in_china(TEST_DAY)),
             default_language: gongkai::domain::message::Language::En,

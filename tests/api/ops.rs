@@ -186,3 +186,94 @@ async fn backup_copies_the_live_database_and_the_copy_verifies() {
     assert_eq!(report["cases"], 3, "{report}");
     assert_eq!(report["first_broken"], Value::Null);
 }
+
+/// Waits (up to 5 s) until `/metrics` shows `want` requests of `kind` being worked on.
+async fn wait_in_flight(app: &TestApp, kind: &str, want: f64) {
+    let series = format!(r#"gongkai_requests_in_flight{{kind="{kind}"}}"#);
+    for _ in 0..100 {
+        let r = app.public().get("/metrics").await;
+        if metric(r.text(), &series) == Some(want) {
+            return;
+        }
+        actix_rt::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("{series} never reached {want}");
+}
+
+/// Past the bound on writes worked on at once, a write is refused at once: 503 `overloaded`
+/// with `Retry-After`, nothing filed, in Chinese (a page for a person at a page). Reads and the
+/// health check are still answered meanwhile, and a freed place takes writes again.
+#[actix_rt::test]
+async fn writes_past_the_bound_are_refused_at_once_and_change_nothing() {
+    use gongkai::http::admission::AdmissionSettings;
+    use std::io::Write;
+    let app = TestApp::spawn_with(|s| {
+        s.admission = AdmissionSettings {
+            writes: 1,
+            reads: 8,
+        }
+    })
+    .await;
+    let o = office(&app, "BJHD");
+    // A filing whose body never finishes arriving holds the only place for writes.
+    let addr = app.address.trim_start_matches("http://").to_owned();
+    let mut held = std::net::TcpStream::connect(addr).unwrap();
+    held.write_all(
+        b"POST /api/v1/applications HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+          Content-Length: 1000\r\n\r\n{\"agency_code\":",
+    )
+    .unwrap();
+    wait_in_flight(&app, "write", 1.0).await;
+
+    let r = app.public().file(&filing("BJHD")).await;
+    assert_problem(&r, 503, ProblemCode::Overloaded);
+    assert_eq!(r.header("retry-after").as_deref(), Some("1"));
+    // Its small body was read, so the client keeps its connection for the next request.
+    assert_ne!(r.header("connection").as_deref(), Some("close"));
+    assert!(
+        r.body["detail"].as_str().unwrap().contains("服务繁忙"),
+        "{}",
+        r.body
+    );
+    let en = app
+        .public()
+        .send(
+            "POST",
+            "/api/v1/applications",
+            &[("Accept-Language", "en")],
+            Some(filing("BJHD").to_string().into_bytes()),
+        )
+        .await;
+    assert_problem(&en, 503, ProblemCode::Overloaded);
+    assert!(en.body["detail"].as_str().unwrap().contains("busy"));
+    // A person sending the public form gets a page, not JSON.
+    let page = app.web().post("/apply/BJHD", &[("name", "王五")]).await;
+    assert_eq!(page.status.as_u16(), 503);
+    assert!(page.html.contains("服务繁忙"), "{}", page.html);
+    assert!(page.html.contains("没有提交"), "{}", page.html);
+    assert_eq!(
+        page.headers.get("retry-after").map(|v| v.to_str().unwrap()),
+        Some("1")
+    );
+
+    // Reads have places of their own, and operators always get an answer.
+    let queue = o.clerk().get("/api/v1/applications").await;
+    assert_eq!(queue.status, 200, "{}", queue.body);
+    assert_eq!(queue.body["items"].as_array().unwrap().len(), 0);
+    assert_eq!(app.public().get("/healthz").await.status, 200);
+    assert_eq!(case_count(&app), 0, "nothing refused was filed");
+    let text = app.public().get("/metrics").await.text().to_owned();
+    let refused = r#"gongkai_requests_refused_total{kind="write"}"#;
+    assert_eq!(metric(&text, refused), Some(3.0), "{text}");
+    assert_eq!(
+        metric(&text, r#"gongkai_requests_refused_total{kind="read"}"#),
+        Some(0.0)
+    );
+
+    // The held client goes away; its place is free again.
+    drop(held);
+    wait_in_flight(&app, "write", 0.0).await;
+    let r = app.public().file(&filing("BJHD")).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(case_count(&app), 1);
+}
