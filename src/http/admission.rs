@@ -128,14 +128,12 @@ pub async fn admit(
             .await
             .map(ServiceResponse::map_into_left_body);
     };
-    let gate = match *req.method() {
-        Method::GET | Method::HEAD => &gates.reads,
-        _ => &gates.writes,
-    };
+    let reads = matches!(*req.method(), Method::GET | Method::HEAD);
+    let gate = if reads { &gates.reads } else { &gates.writes };
     let Some(permit) = gate.enter() else {
         let mut req = req;
         drain_small_body(&mut req).await;
-        return Ok(refuse(req).map_into_right_body());
+        return Ok(refuse(req, !reads).map_into_right_body());
     };
     let res = next.call(req).await;
     drop(permit);
@@ -166,7 +164,7 @@ async fn drain_small_body(req: &mut ServiceRequest) {
     let _ = actix_web::rt::time::timeout(std::time::Duration::from_secs(1), drain).await;
 }
 
-fn refuse(req: ServiceRequest) -> ServiceResponse {
+fn refuse(req: ServiceRequest, sent_form: bool) -> ServiceResponse {
     let (zh, en) = (
         format!("服务繁忙，请 {RETRY_AFTER} 秒后再试"),
         format!("the service is busy: try again in {RETRY_AFTER} s"),
@@ -181,11 +179,15 @@ fn refuse(req: ServiceRequest) -> ServiceResponse {
     }
     // A person at a page reads a page, in Chinese, with the same advice.
     let console = path == "/console" || path.starts_with("/console/");
+    let detail = match sent_form {
+        true => format!("{zh}。您填写的内容没有提交，请返回上一页重新提交。"),
+        false => format!("{zh}。"),
+    };
     let mut page = crate::web::page::error_page_in(
         console,
         StatusCode::SERVICE_UNAVAILABLE,
         "服务繁忙",
-        &format!("{zh}。您填写的内容没有提交，请返回上一页重新提交。"),
+        &detail,
     );
     page.headers_mut()
         .insert(header::RETRY_AFTER, header::HeaderValue::from(RETRY_AFTER));
