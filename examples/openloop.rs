@@ -9,7 +9,8 @@
 //! Filings go to ten offices in turn with different applicants (as `scripts/load/filing.lua`);
 //! queue reads are `GET /api/v1/applications?due_within=3` with each office's clerk token in
 //! turn (TOKENS_FILE: `CODE TOKEN` lines, as the seed writes them). Prints one `RESULT` line a
-//! stream: rate offered, answers, errors, p50/p99/max in ms.
+//! stream: rate offered, answers, those refused at once (503 `overloaded`), errors, and
+//! p50/p99/max in ms of the answered ones.
 #![allow(
     clippy::unwrap_used,
     reason = "a failed step here should stop with its value"
@@ -26,6 +27,8 @@ mod common;
 struct Tally {
     /// Latencies (ms) of the answers with the expected status.
     ok: Vec<f64>,
+    /// Answered 503 `overloaded` at once: turned back by the service's bound, nothing done.
+    refused: usize,
     errors: usize,
 }
 
@@ -53,17 +56,18 @@ async fn stream(
             actix_rt::time::sleep_until(due.into()).await;
             let (sent, tally) = (make(k), tally.clone());
             in_flight.push(actix_rt::spawn(async move {
-                let ok = match sent.await {
-                    Ok(mut answer) => {
-                        answer.body().limit(1 << 20).await.is_ok()
-                            && answer.status().as_u16() == expect
-                    }
-                    Err(_) => false,
+                let status = match sent.await {
+                    Ok(mut answer) => match answer.body().limit(1 << 20).await {
+                        Ok(_) => Some(answer.status().as_u16()),
+                        Err(_) => None,
+                    },
+                    Err(_) => None,
                 };
                 let mut t = tally.borrow_mut();
-                match ok {
-                    true => t.ok.push(due.elapsed().as_secs_f64() * 1000.0),
-                    false => t.errors += 1,
+                match status {
+                    Some(s) if s == expect => t.ok.push(due.elapsed().as_secs_f64() * 1000.0),
+                    Some(503) => t.refused += 1,
+                    _ => t.errors += 1,
                 }
             }));
             k += 1;
@@ -86,9 +90,10 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 fn report(name: &str, rate: f64, seconds: f64, mut t: Tally) {
     t.ok.sort_by(f64::total_cmp);
     println!(
-        "RESULT {name} offered={rate}/s answered={:.0}/s ok={} errors={} p50={:.1}ms p99={:.1}ms max={:.1}ms",
+        "RESULT {name} offered={rate}/s answered={:.0}/s ok={} refused={} errors={} p50={:.1}ms p99={:.1}ms max={:.1}ms",
         t.ok.len() as f64 / seconds,
         t.ok.len(),
+        t.refused,
         t.errors,
         percentile(&t.ok, 0.50),
         percentile(&t.ok, 0.99),
