@@ -7,7 +7,7 @@
 //! reading the queue. What operators watch (`/healthz`, `/metrics`) and the two static files
 //! are never refused. A refused request has changed nothing: it is turned back before routing.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use actix_web::body::{EitherBody, MessageBody};
@@ -19,6 +19,7 @@ use actix_web::web;
 use super::problem::ApiError;
 use crate::domain::problem_code::ProblemCode;
 use crate::msg;
+use crate::web::page::{in_api, in_console};
 
 /// How many requests of each kind are worked on at once; 0 removes that bound.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,8 +31,8 @@ pub struct AdmissionSettings {
 }
 
 impl Default for AdmissionSettings {
-    /// Measured on 2 cores (README "Under load"): filing is at its fastest well below 64 at
-    /// once, so more only queue; 64 keeps a full queue's wait near 30 ms.
+    /// 64 is as many as the load script's closed loop keeps busy, which already saturates 2
+    /// cores (README "Under load"); more at once only wait longer in the queue.
     fn default() -> Self {
         Self {
             writes: 64,
@@ -70,7 +71,7 @@ impl Admission {
 struct Gate {
     limit: usize,
     busy: Arc<AtomicUsize>,
-    refused: std::sync::atomic::AtomicU64,
+    refused: AtomicU64,
 }
 
 impl Gate {
@@ -78,7 +79,7 @@ impl Gate {
         Self {
             limit,
             busy: Arc::new(AtomicUsize::new(0)),
-            refused: std::sync::atomic::AtomicU64::new(0),
+            refused: AtomicU64::new(0),
         }
     }
 
@@ -170,7 +171,7 @@ fn refuse(req: ServiceRequest, sent_form: bool) -> ServiceResponse {
         format!("the service is busy: try again in {RETRY_AFTER} s"),
     );
     let path = req.path();
-    if path == "/api" || path.starts_with("/api/") {
+    if in_api(path) {
         let err = ApiError {
             retry_after: Some(RETRY_AFTER),
             ..ApiError::new(ProblemCode::Overloaded, msg!("{zh}", "{en}"))
@@ -178,7 +179,7 @@ fn refuse(req: ServiceRequest, sent_form: bool) -> ServiceResponse {
         return req.error_response(err);
     }
     // A person at a page reads a page, in Chinese, with the same advice.
-    let console = path == "/console" || path.starts_with("/console/");
+    let console = in_console(path);
     let detail = match sent_form {
         true => format!("{zh}。您填写的内容没有提交，请返回上一页重新提交。"),
         false => format!("{zh}。"),

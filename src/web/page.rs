@@ -184,13 +184,23 @@ pub fn error_page_in(console: bool, status: StatusCode, title: &str, detail: &st
     res
 }
 
+/// Whether a path is the staff console's (`/console` and below).
+pub fn in_console(path: &str) -> bool {
+    path == "/console" || path.starts_with("/console/")
+}
+
+/// Whether a path is the JSON API's (`/api` and below), whose clients get problem+json.
+pub fn in_api(path: &str) -> bool {
+    path == "/api" || path.starts_with("/api/")
+}
+
 /// The console's error pages (403, 404, 409 … under `/console/`) in the console's frame, with
 /// its link back to `/console/` instead of the applicants' home page.
 pub async fn console_errors(
     req: actix_web::dev::ServiceRequest,
     next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
 ) -> Result<actix_web::dev::ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
-    let console = req.path() == "/console" || req.path().starts_with("/console/");
+    let console = in_console(req.path());
     let res = next.call(req).await?;
     let shown = if console {
         res.response().extensions().get::<Shown>().cloned()
@@ -217,7 +227,7 @@ pub async fn console_errors(
 pub fn not_found(req: &actix_web::HttpRequest) -> Option<HttpResponse> {
     use actix_web::http::{header, Method};
     let path = req.path();
-    if path == "/api" || path.starts_with("/api/") {
+    if in_api(path) {
         return None;
     }
     if matches!(*req.method(), Method::GET | Method::HEAD) {
@@ -248,7 +258,7 @@ pub fn not_found(req: &actix_web::HttpRequest) -> Option<HttpResponse> {
     if !browser {
         return None;
     }
-    let console = path == "/console" || path.starts_with("/console/");
+    let console = in_console(path);
     let detail = if console {
         "没有这个页面。请从工作台的菜单进入。"
     } else {
