@@ -257,9 +257,13 @@ pub fn annual(
     })
 }
 
+/// The condition of the index `applications_convenience_reply`, written out (not bound) so
+/// that both databases see it is the index's own and read only the cases it holds. The
+/// decisions are written by serde_json, which spells the key as it is.
+const NAMES_CONVENIENCE_REPLY: &str = "decision LIKE '%convenience_reply%'";
+
 /// How many answers delivered between `first` and `last` carried a convenience reply, read page
-/// by page from the stored decisions that name one at all (the decisions are written by
-/// serde_json, which spells the key as it is), so that most answers are not read.
+/// by page from the stored decisions that name one at all, so that most answers are not read.
 fn convenience_replies(
     conn: &mut DbConnection,
     agency_id: &str,
@@ -273,7 +277,9 @@ fn convenience_replies(
             .filter(a::agency_id.eq(agency_id))
             .filter(a::status.eq(Status::Delivered))
             .filter(a::closed_on.between(first, last))
-            .filter(a::decision.like("%convenience_reply%"))
+            .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(
+                NAMES_CONVENIENCE_REPLY,
+            ))
             .filter(a::id.gt(&after))
             .order(a::id.asc())
             .limit(PAGE)
