@@ -305,33 +305,44 @@ pub fn keep_clocks_of_closed_cases(
     use crate::db::schema::applications as a;
     use diesel::prelude::*;
     let mut kept = 0;
-    loop {
-        let done = crate::db::write_tx(conn, |conn| {
-            let rows: Vec<crate::db::models::ClockRow> = a::table
-                .filter(a::status.eq_any(Status::TERMINAL))
-                .filter(a::final_clock.is_null())
-                .order(a::id.asc())
-                .limit(1000)
-                .select(crate::db::models::ClockRow::as_select())
-                .load(conn)?;
-            let mut calendars = cache.batch();
-            for row in &rows {
-                let cal = calendars.get(conn, &row.agency_id)?;
-                let day = row.clock.closed_on.unwrap_or(row.registered_on);
-                let list = clock::deadlines(&cal, &row.facts()?, day).map_err(calendar_error)?;
-                let kept = crate::db::models::FinalClock::of(&list);
-                diesel::update(a::table.find(&row.id))
-                    .set((
-                        a::final_clock.eq(Some(kept.json)),
-                        a::final_answer_due_on.eq(kept.answer_due_on),
-                    ))
-                    .execute(conn)?;
+    // One closed status at a time, each batch starting after the last one, so that every batch
+    // is the next stretch of the index `applications_clock_to_keep` (status, id), read in its
+    // order. PostgreSQL keeps a kept row's old entry in that index until a vacuum: batches
+    // that started from the first id again read all those entries again.
+    for status in Status::TERMINAL {
+        let mut after = String::new();
+        loop {
+            let (done, last) = crate::db::write_tx(conn, |conn| {
+                let rows: Vec<crate::db::models::ClockRow> = a::table
+                    .filter(a::status.eq(status))
+                    .filter(a::final_clock.is_null())
+                    .filter(a::id.gt(&after))
+                    .order(a::id.asc())
+                    .limit(1000)
+                    .select(crate::db::models::ClockRow::as_select())
+                    .load(conn)?;
+                let mut calendars = cache.batch();
+                for row in &rows {
+                    let cal = calendars.get(conn, &row.agency_id)?;
+                    let day = row.clock.closed_on.unwrap_or(row.registered_on);
+                    let list =
+                        clock::deadlines(&cal, &row.facts()?, day).map_err(calendar_error)?;
+                    let kept = crate::db::models::FinalClock::of(&list);
+                    diesel::update(a::table.find(&row.id))
+                        .set((
+                            a::final_clock.eq(Some(kept.json)),
+                            a::final_answer_due_on.eq(kept.answer_due_on),
+                        ))
+                        .execute(conn)?;
+                }
+                Ok::<_, ServiceError>((rows.len(), rows.last().map(|r| r.id.to_string())))
+            })?;
+            kept += done;
+            match last {
+                Some(id) if done == 1000 => after = id,
+                _ => break,
             }
-            Ok::<_, ServiceError>(rows.len())
-        })?;
-        kept += done;
-        if done < 1000 {
-            return Ok(kept);
         }
     }
+    Ok(kept)
 }
