@@ -328,7 +328,9 @@ pub fn keep_clocks_of_closed_cases(
                     let list =
                         clock::deadlines(&cal, &row.facts()?, day).map_err(calendar_error)?;
                     let kept = crate::db::models::FinalClock::of(&list);
-                    diesel::update(a::table.find(&row.id))
+                    // Only as read: a case reopened meanwhile (by another instance) is open
+                    // again and keeps no closed clock.
+                    diesel::update(a::table.find(&row.id).filter(a::version.eq(row.version)))
                         .set((
                             a::final_clock.eq(Some(kept.json)),
                             a::final_answer_due_on.eq(kept.answer_due_on),
