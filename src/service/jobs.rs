@@ -25,23 +25,35 @@ pub struct Lapsed {
     pub deadlines_rolled: usize,
 }
 
+/// The open cases that may have lapsed: waiting for a correction, or with a fee notice unpaid.
+/// Each half is read through an index holding only such cases, so that the job, every few
+/// minutes, does not read every case (it did: 0.08 s and the whole file mapped in at 140,000).
+fn lapse_candidates(conn: &mut crate::db::DbConnection) -> QueryResult<Vec<ApplicationRow>> {
+    let mut rows: Vec<ApplicationRow> = applications::table
+        .filter(applications::status.eq(Status::Correction))
+        // True of every open case (a closed clock is kept only on closing); it is the condition
+        // of the index `applications_clock_to_keep` (status, id), which this reads.
+        .filter(applications::final_clock.is_null())
+        .select(ApplicationRow::as_select())
+        .load(conn)?;
+    // The index `applications_fee_unpaid` holds the cases these two conditions name.
+    let unpaid: Vec<ApplicationRow> = applications::table
+        .filter(applications::fee_notice_on.is_not_null())
+        .filter(applications::fee_paid_on.is_null())
+        .filter(applications::status.ne_all(Status::TERMINAL))
+        .filter(applications::status.ne(Status::Correction))
+        .select(ApplicationRow::as_select())
+        .load(conn)?;
+    rows.extend(unpaid);
+    Ok(rows)
+}
+
 /// Closes every case whose period lapsed before `now`'s legal date.
 pub fn close_lapsed(services: &Services, now: DateTime<Utc>) -> Result<Lapsed, ServiceError> {
     let rolled = super::clock::roll_passed_deadlines(services, now)?;
     let conn = &mut *services.conn()?;
     let today = legal_date(now);
-    // Candidates: waiting for a correction, or with a fee notice unpaid.
-    let candidates: Vec<ApplicationRow> = applications::table
-        .filter(
-            applications::status
-                .eq(Status::Correction)
-                .or(applications::fee_notice_on
-                    .is_not_null()
-                    .and(applications::fee_paid_on.is_null())),
-        )
-        .filter(applications::status.ne_all(Status::TERMINAL))
-        .select(ApplicationRow::as_select())
-        .load(conn)?;
+    let candidates = lapse_candidates(conn)?;
     let system = Actor {
         id: None,
         role: Role::System,
