@@ -304,6 +304,7 @@ pub fn keep_clocks_of_closed_cases(
 ) -> Result<usize, ServiceError> {
     use crate::db::schema::applications as a;
     use diesel::prelude::*;
+    const BATCH: i64 = 1000;
     let mut kept = 0;
     // One closed status at a time, each batch starting after the last one, so that every batch
     // is the next stretch of the index `applications_clock_to_keep` (status, id), read in its
@@ -318,7 +319,7 @@ pub fn keep_clocks_of_closed_cases(
                     .filter(a::final_clock.is_null())
                     .filter(a::id.gt(&after))
                     .order(a::id.asc())
-                    .limit(1000)
+                    .limit(BATCH)
                     .select(crate::db::models::ClockRow::as_select())
                     .load(conn)?;
                 let mut calendars = cache.batch();
@@ -341,7 +342,7 @@ pub fn keep_clocks_of_closed_cases(
             })?;
             kept += done;
             match last {
-                Some(id) if done == 1000 => after = id,
+                Some(id) if done as i64 == BATCH => after = id,
                 _ => break,
             }
         }
